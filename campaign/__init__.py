@@ -1,0 +1,74 @@
+"""Undersigned: joint statements, sign-on letters and petitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask, current_app, has_request_context, request
+
+from campaign.config import load_settings
+from campaign.extensions import babel, csrf, db, mail, migrate
+from campaign.queue import celery_init_app
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    if test_config is None:
+        load_dotenv(PROJECT_ROOT / ".env")
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    Path(app.instance_path).mkdir(exist_ok=True)
+    app.config.from_mapping(load_settings(Path(app.instance_path)))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    celery_init_app(app)
+
+    from campaign import database, errors, rendering
+    from campaign.outbox.services import init_outbox
+
+    with app.app_context():
+        database.configure_engine(db.engine)
+    init_outbox(app)
+    rendering.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+
+    from campaign.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _select_locale() -> str | None:
+    """The reader's language where we have it; outside a request (a worker, the CLI)
+    Flask-Babel's default applies."""
+    if not has_request_context():
+        return None
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+
+
+def _register_blueprints(app: Flask) -> None:
+    from campaign.api.views import bp as api_bp
+    from campaign.signing.views import bp as signing_bp
+    from campaign.statements.views import bp as statements_bp
+
+    app.register_blueprint(statements_bp)
+    app.register_blueprint(signing_bp)
+    app.register_blueprint(api_bp)
+    if app.config["DEV_MAIL_PAGE"]:
+        from campaign.outbox.dev_views import bp as dev_mail_bp
+
+        app.register_blueprint(dev_mail_bp)

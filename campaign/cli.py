@@ -1,0 +1,80 @@
+"""Command-line tasks: `flask --app campaign <command>`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, url_for
+
+from campaign.extensions import db
+from campaign.moderation.services import (
+    ModerationError,
+    approve_organization,
+    find_organization,
+    organizations_awaiting_approval,
+)
+from campaign.statements.importer import StatementTextError, parse_statement
+from campaign.statements.services import StatementError, create_statement_from_text, get_statement
+
+
+@click.command("import-statement")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", help="The statement's address: /s/SLUG. Made from the title if omitted.")
+@click.option("--publish", is_flag=True, help="Publish at once instead of keeping a draft.")
+@click.option("--skip-existing", is_flag=True,
+              help="Succeed without importing when the slug is taken (for scripts).")
+def import_statement_command(file: Path, slug: str | None, publish: bool,
+                             skip_existing: bool) -> None:
+    """Create a statement from text pasted from a web page."""
+    try:
+        parsed = parse_statement(file.read_text(encoding="utf-8"))
+    except StatementTextError as error:
+        raise click.ClickException(str(error)) from error
+    if skip_existing and slug and get_statement(slug) is not None:
+        click.echo(f"A statement with the slug {slug!r} exists already; nothing imported.")
+        return
+    click.echo(parsed.summary())
+    try:
+        statement = create_statement_from_text(parsed, slug=slug, publish=publish)
+    except StatementError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    state = "Published" if publish else "Saved as a draft"
+    click.echo(f"{state}: {url_for('statements.show', slug=statement.slug, _external=True)}")
+
+
+@click.command("approve-organization")
+@click.argument("slug")
+@click.argument("name", required=False)
+def approve_organization_command(slug: str, name: str | None) -> None:
+    """Approve a confirmed organization so that it appears on the statement.
+
+    Without NAME, list the organizations awaiting approval.
+    """
+    statement = get_statement(slug)
+    if statement is None:
+        raise click.ClickException(f"No statement has the slug {slug!r}.")
+    if name is None:
+        waiting = organizations_awaiting_approval(statement)
+        if not waiting:
+            click.echo("No organization is awaiting approval.")
+        for organization in waiting:
+            click.echo(f"{organization.name} ({organization.country}, "
+                       f"{organization.website or 'no website'}), "
+                       f"contact: {organization.contact_name} <{organization.contact_email}>")
+        return
+    organization = find_organization(statement, name)
+    if organization is None:
+        raise click.ClickException(f"No organization named {name!r} signed {slug!r}.")
+    try:
+        approve_organization(organization)
+    except ModerationError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Approved: {organization.name} now appears on the statement.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(import_statement_command)
+    app.cli.add_command(approve_organization_command)

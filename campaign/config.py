@@ -1,0 +1,119 @@
+"""Settings, read from environment variables (and an optional `.env`).
+
+Two run modes share one code path: the embedded default keeps everything in
+`instance/` (SQLite, a Celery broker on SQLite, e-mail as .eml files) so that a
+fresh machine with only Python can run the whole product; production takes
+PostgreSQL, Redis and SMTP from the environment and refuses unsafe defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    env = environ.get("APP_ENV", "development")
+    production = env == "production"
+    if env not in {"development", "production"}:
+        raise ConfigurationError(f"APP_ENV must be 'development' or 'production', not {env!r}")
+
+    database_url = environ.get("DATABASE_URL")
+    redis_url = environ.get("REDIS_URL")
+    secret_key = environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    if production:
+        missing = [name for name, value in [("DATABASE_URL", database_url),
+                                            ("REDIS_URL", redis_url)] if not value]
+        if missing:
+            raise ConfigurationError(f"production needs {', '.join(missing)} to be set")
+        if secret_key == DEFAULT_SECRET_KEY or len(secret_key) < 32:
+            raise ConfigurationError(
+                "production refuses to start without its own SECRET_KEY "
+                "(at least 32 characters, e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)"
+            )
+
+    broker_url = (environ.get("CELERY_BROKER_URL") or redis_url
+                  or "sqla+" + sqlite_url(instance_path / "celery-broker.sqlite"))
+    mail_backend = environ.get("MAIL_BACKEND", "smtp" if production else "file")
+
+    return {
+        "APP_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url
+        or sqlite_url(instance_path / "undersigned.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Links in e-mails are built from these, never from a request's Host header
+        # (which a client controls), and workers have no request at all.
+        "SERVER_NAME": environ.get("SERVER_NAME", "127.0.0.1:5000"),
+        "PREFERRED_URL_SCHEME": environ.get(
+            "PREFERRED_URL_SCHEME", "https" if production else "http"
+        ),
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en"],
+        "MAIL_BACKEND": mail_backend,
+        "MAIL_FILE_DIR": environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
+        "MAIL_SERVER": environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _flag(environ.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": environ.get(
+            "MAIL_DEFAULT_SENDER", "Undersigned <no-reply@undersigned.invalid>"
+        ),
+        "MAIL_TIMEOUT": float(environ.get("MAIL_TIMEOUT", "20")),
+        # The page of captured mail exists only where mail is captured to files.
+        "DEV_MAIL_PAGE": not production and mail_backend == "file",
+        "CONFIRMATION_LINK_MAX_AGE_HOURS": int(
+            environ.get("CONFIRMATION_LINK_MAX_AGE_HOURS", "72")),
+        "CONFIRMATION_RESEND_MINUTES": int(environ.get("CONFIRMATION_RESEND_MINUTES", "5")),
+        "OUTBOX_MAX_ATTEMPTS": int(environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
+        "OUTBOX_SWEEP_SECONDS": float(environ.get("OUTBOX_SWEEP_SECONDS", "30")),
+        "CELERY": celery_settings(broker_url),
+    }
+
+
+def celery_settings(broker_url: str) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "broker_url": broker_url,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        # A web request publishes after its commit; if the broker is down it must
+        # give up quickly (the beat sweep sends the mail later), not hang the signer.
+        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0,
+                                      "interval_step": 0.2, "interval_max": 0.2},
+        "broker_connection_timeout": 2,
+    }
+    if broker_url.startswith("sqla+sqlite"):
+        # kombu passes these options straight to create_engine: give SQLite a busy
+        # timeout, since the web process and the worker share the broker file.
+        settings["broker_transport_options"] = {"connect_args": {"timeout": 30}}
+    elif broker_url.startswith("redis"):
+        settings["broker_transport_options"] = {"socket_connect_timeout": 2,
+                                                "socket_timeout": 5}
+    return settings

@@ -1,0 +1,151 @@
+"""Delivering outbox rows: claim, render, send, record.
+
+A row is claimed with a conditional UPDATE before anything is sent, so two tasks for
+the same row (the one published after the commit and the periodic sweep) never both
+send it. The claim commits before the send on purpose: the send is slow and must not
+hold a transaction open, and the claim must be visible to every other worker.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_mail import Message
+from sqlalchemy import or_, select, update
+
+from campaign.database import utcnow
+from campaign.extensions import db, mail
+from campaign.outbox.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+# A row left "sending" this long belongs to a worker that died mid-send. Sending it
+# again risks a second copy, but losing a confirmation e-mail costs a signature; the
+# fixed Message-ID lets mail clients fold such a copy into the first.
+STALE_CLAIM_AFTER = timedelta(minutes=10)
+
+
+class DeliveryResult(enum.Enum):
+    SENT = "sent"
+    NOT_DUE = "not_due"
+    RETRY_LATER = "retry_later"
+    GAVE_UP = "gave_up"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 30 s, 1 min, 2 min, … capped at an hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def deliver_message(message_id: int) -> DeliveryResult:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        )
+        .values(status=OutboxStatus.SENDING, claimed_at=now,
+                attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return DeliveryResult.NOT_DUE
+
+    message = db.session.get(OutboxMessage, message_id)
+    assert message is not None
+    try:
+        send_email(build_email(message))
+    except Exception as error:
+        log.warning("outbox message %s failed (attempt %s): %s", message.id,
+                    message.attempts, error)
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            message.status = OutboxStatus.FAILED
+            result = DeliveryResult.GAVE_UP
+        else:
+            message.status = OutboxStatus.PENDING
+            message.next_attempt_at = utcnow() + retry_delay(message.attempts)
+            result = DeliveryResult.RETRY_LATER
+        db.session.commit()
+        return result
+
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.last_error = None
+    db.session.commit()
+    return DeliveryResult.SENT
+
+
+def due_message_ids(limit: int = 500) -> list[int]:
+    now = utcnow()
+    return list(db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING,
+               or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ))
+
+
+def release_stale_claims() -> int:
+    released = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.claimed_at < utcnow() - STALE_CLAIM_AFTER)
+        .values(status=OutboxStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return released
+
+
+def deliver_due_messages() -> dict[DeliveryResult, int]:
+    """Deliver everything that is due, in this process (the beat sweep, and tests)."""
+    release_stale_claims()
+    outcomes: dict[DeliveryResult, int] = {}
+    for message_id in due_message_ids():
+        result = deliver_message(message_id)
+        outcomes[result] = outcomes.get(result, 0) + 1
+    return outcomes
+
+
+def build_email(message: OutboxMessage) -> Message:
+    context = dict(message.context)
+    email = Message(
+        subject=message.subject,
+        recipients=[message.to_address],
+        body=render_template(f"emails/{message.template}.txt", **context),
+        html=render_template(f"emails/{message.template}.html", **context),
+        reply_to=message.reply_to,
+    )
+    domain = current_app.config["SERVER_NAME"].split(":")[0]
+    email.msgId = f"<outbox-{message.id}@{domain}>"
+    return email
+
+
+def send_email(email: Message) -> None:
+    if current_app.config["MAIL_BACKEND"] == "file":
+        write_email_file(email, Path(current_app.config["MAIL_FILE_DIR"]))
+    else:
+        mail.send(email)
+
+
+def write_email_file(email: Message, directory: Path) -> Path:
+    """Capture an e-mail as an .eml file, written whole or not at all."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+    message_id = email.msgId.strip("<>").split("@")[0]
+    target = directory / f"{stamp}-{message_id}.eml"
+    with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
+        handle.write(email.as_bytes())
+    os.replace(handle.name, target)
+    return target

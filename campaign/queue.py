@@ -1,0 +1,71 @@
+"""Celery, bound to the Flask application (Flask's `celery_init_app` pattern).
+
+The web process only publishes task names; the tasks themselves live in `worker/`,
+so that nothing in `campaign` imports from the layer above it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import kombu.transport.sqlalchemy
+from celery import Celery, Task
+from flask import Flask, current_app
+from sqlalchemy import create_engine, inspect, text
+
+log = logging.getLogger(__name__)
+
+DELIVER_EMAIL_TASK = "outbox.deliver_email"
+SWEEP_OUTBOX_TASK = "outbox.sweep"
+PURGE_BROKER_TASK = "broker.purge_consumed_messages"
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    settings = app.config["CELERY"]
+    if settings["broker_url"].startswith("sqla+"):
+        # Given as a transport option this would reach create_engine and crash the
+        # worker; the class attribute is the only place kombu reads it from.
+        kombu.transport.sqlalchemy.Transport.polling_interval = 0.2
+    celery_app = Celery(app.import_name, task_cls=FlaskTask)
+    celery_app.config_from_object(settings)
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def purge_consumed_broker_messages() -> int:
+    """kombu's SQLAlchemy transport keeps every consumed message in `kombu_message`;
+    left alone, the embedded broker's file grows for ever."""
+    broker_url: str = current_app.config["CELERY"]["broker_url"]
+    if not broker_url.startswith("sqla+"):
+        return 0
+    engine = create_engine(broker_url.removeprefix("sqla+"))
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table("kombu_message"):
+                return 0
+            return connection.execute(
+                text("DELETE FROM kombu_message WHERE visible = :consumed"), {"consumed": False}
+            ).rowcount
+    finally:
+        engine.dispose()
+
+
+def enqueue(task_name: str, args_list: Iterable[tuple[Any, ...]]) -> None:
+    """Publish tasks by name; a broker that is down is logged, never raised, because
+    whatever the tasks would do is already safe in the database and swept later."""
+    celery_app: Celery = current_app.extensions["celery"]
+    try:
+        with celery_app.producer_or_acquire() as producer:
+            for args in args_list:
+                celery_app.send_task(task_name, args=args, producer=producer)
+    except Exception:
+        log.warning("could not publish %s; the periodic sweep will pick it up", task_name,
+                    exc_info=True)

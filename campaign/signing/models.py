@@ -1,0 +1,190 @@
+"""Signatures: individuals and organizations, each confirmed by e-mail."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.extensions import db
+from campaign.statements.models import Statement
+
+
+class Confirmable:
+    """A single-use confirmation link: only the token's hash is stored, and it is
+    cleared once used, so a reused or leaked link confirms nothing."""
+
+    confirmation_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    confirmation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def issue_confirmation_token(self, valid_for: timedelta) -> str:
+        """A new link replaces any earlier one; returns the token to put in the e-mail."""
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        self.confirmation_token_hash = hash_token(token)
+        self.confirmation_expires_at = now + valid_for
+        self.last_mailed_at = now
+        return token
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def note_mailed(self) -> None:
+        self.last_mailed_at = utcnow()
+
+    def mailed_within(self, interval: timedelta) -> bool:
+        """Whether we wrote to this signer so recently that another e-mail would be
+        a nuisance (or a way to flood somebody's inbox through our form)."""
+        return self.last_mailed_at is not None and (
+            utcnow() - self.last_mailed_at < interval
+        )
+
+    def confirmation_expired(self) -> bool:
+        return self.confirmation_expires_at is None or self.confirmation_expires_at <= utcnow()
+
+    def mark_confirmed(self) -> None:
+        self.confirmed_at = utcnow()
+        self.confirmation_token_hash = None
+        self.confirmation_expires_at = None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class NameDisplay(enum.StrEnum):
+    FULL = "full"
+    FIRST_NAME_AND_INITIAL = "first_name_and_initial"
+    HIDDEN = "hidden"
+
+
+class IndividualStatus(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"
+    CONFIRMED = "confirmed"
+
+
+class IndividualSignature(Confirmable, db.Model):
+    __table_args__ = (
+        # The e-mail is stored normalized and lower-cased, so this one constraint
+        # makes the same address (in any case) sign a statement at most once.
+        UniqueConstraint("statement_id", "email"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        Index("ix_individual_signature_public_list", "statement_id", "status", "confirmed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    country: Mapped[str] = mapped_column(String(2))
+    name_display: Mapped[NameDisplay] = mapped_column(enum_column(NameDisplay, "name_display"))
+    wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[IndividualStatus] = mapped_column(
+        enum_column(IndividualStatus, "individual_status"), default=IndividualStatus.UNCONFIRMED
+    )
+
+    statement: Mapped[Statement] = relationship()
+
+    @property
+    def public_name(self) -> str | None:
+        """The name as the signer chose to show it, or None when it is not shown."""
+        if self.name_display is NameDisplay.FULL:
+            return self.name
+        if self.name_display is NameDisplay.FIRST_NAME_AND_INITIAL:
+            first, *rest = self.name.split()
+            return f"{first} {rest[-1][0]}." if rest else first
+        return None
+
+
+class OrganizationType(enum.StrEnum):
+    NGO = "ngo"
+    UNION = "union"
+    FAITH_GROUP = "faith_group"
+    ACADEMIC = "academic"
+    MEDIA = "media"
+    OTHER = "other"
+
+
+class OrganizationStatus(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class OrganizationSignature(Confirmable, db.Model):
+    __table_args__ = (
+        UniqueConstraint("statement_id", "name_key"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        # Founding signatories come with the imported text; everyone else must give
+        # a contact and say they may sign for the organization.
+        CheckConstraint(
+            "founding OR (contact_email IS NOT NULL AND contact_name IS NOT NULL "
+            "AND authorized_to_sign)",
+            name="contact_and_authority",
+        ),
+        Index("ix_organization_signature_listing", "statement_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    # The name folded for comparison, so "ZMINA" and "Zmina " are one organization.
+    name_key: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    organization_type: Mapped[OrganizationType | None] = mapped_column(
+        enum_column(OrganizationType, "organization_type")
+    )
+    website: Mapped[str | None] = mapped_column(String(300))
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    authorized_to_sign: Mapped[bool] = mapped_column(Boolean, default=False)
+    founding: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[OrganizationStatus] = mapped_column(
+        enum_column(OrganizationStatus, "organization_status"),
+        default=OrganizationStatus.UNCONFIRMED,
+    )
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    statement: Mapped[Statement] = relationship()
+
+    def approve(self) -> None:
+        self.status = OrganizationStatus.APPROVED
+        self.approved_at = utcnow()
+
+
+class TallyKind(enum.StrEnum):
+    INDIVIDUALS = "individuals"
+    ORGANIZATIONS = "organizations"
+
+
+class SignatureTally(db.Model):
+    """Counts kept in shards; see campaign.signing.tally for why."""
+
+    __table_args__ = (PrimaryKeyConstraint("statement_id", "kind", "shard"),)
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    kind: Mapped[TallyKind] = mapped_column(enum_column(TallyKind, "tally_kind"))
+    shard: Mapped[int] = mapped_column(SmallInteger)
+    count: Mapped[int] = mapped_column(default=0)
+
+    statement: Mapped[Statement] = relationship()

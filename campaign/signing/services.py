@@ -1,0 +1,240 @@
+"""Signing a statement: as an individual or for an organization, confirmed by e-mail.
+
+Whatever the case, the signer is told the same thing on the page ("check your
+e-mail") and the e-mail says what happened, so someone who tries the form with a
+journalist's address learns nothing about whether that person signed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from campaign.extensions import db
+from campaign.outbox.services import queue_email
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    NameDisplay,
+    OrganizationSignature,
+    OrganizationStatus,
+    OrganizationType,
+    TallyKind,
+    hash_token,
+)
+from campaign.signing.tally import add_to_tally
+from campaign.signing.validation import name_key, normalize_email, normalize_name
+from campaign.statements.models import Statement
+
+Signature = IndividualSignature | OrganizationSignature
+
+
+class SigningError(Exception):
+    """A rule of signing was broken; the message is fit to show the signer."""
+
+
+class SigningOutcome(enum.Enum):
+    CONFIRMATION_SENT = "confirmation_sent"
+    ALREADY_SIGNED_NOTICE_SENT = "already_signed_notice_sent"
+    # We wrote to this address moments ago; another e-mail now would only flood the
+    # inbox (or let a stranger use our form to do so).
+    NOTHING_SENT_RECENTLY_MAILED = "recently_mailed"
+
+
+@dataclass(frozen=True)
+class IndividualSignatureRequest:
+    name: str
+    email: str
+    country: str
+    name_display: NameDisplay
+    wants_updates: bool
+
+
+@dataclass(frozen=True)
+class OrganizationSignatureRequest:
+    name: str
+    country: str
+    organization_type: OrganizationType
+    website: str | None
+    contact_name: str
+    contact_email: str
+    authorized_to_sign: bool
+
+
+def sign_as_individual(
+    statement: Statement, request: IndividualSignatureRequest
+) -> SigningOutcome:
+    email = normalize_email(request.email)
+
+    def fill(signature: IndividualSignature) -> None:
+        signature.name = normalize_name(request.name)
+        signature.country = request.country
+        signature.name_display = request.name_display
+        signature.wants_updates = request.wants_updates
+
+    return _sign(
+        statement,
+        select(IndividualSignature).where(IndividualSignature.statement_id == statement.id,
+                                          IndividualSignature.email == email),
+        lambda: IndividualSignature(statement=statement, email=email),
+        fill,
+        email,
+        lambda signature: _mail(email, signature, "already_signed", _(
+            "You have already signed: %(title)s", title=statement.title)),
+    )
+
+
+def sign_for_organization(
+    statement: Statement, request: OrganizationSignatureRequest
+) -> SigningOutcome:
+    if not request.authorized_to_sign:
+        raise SigningError(_("Only someone authorized to sign for the organization may do so."))
+    contact_email = normalize_email(request.contact_email)
+    name = normalize_name(request.name)
+    key = name_key(name)
+
+    def fill(signature: OrganizationSignature) -> None:
+        signature.name = name
+        signature.country = request.country
+        signature.organization_type = request.organization_type
+        signature.website = request.website or None
+        signature.contact_name = normalize_name(request.contact_name)
+        signature.contact_email = contact_email
+        signature.authorized_to_sign = True
+
+    return _sign(
+        statement,
+        select(OrganizationSignature).where(OrganizationSignature.statement_id == statement.id,
+                                            OrganizationSignature.name_key == key),
+        lambda: OrganizationSignature(statement=statement, name_key=key),
+        fill,
+        contact_email,
+        # Whoever asks is told where the organization stands; the contact who signed
+        # first is neither replaced nor revealed.
+        lambda signature: _mail(contact_email, signature, "organization_already_signed", _(
+            "%(organization)s has already co-signed: %(title)s",
+            organization=signature.name, title=statement.title)),
+    )
+
+
+def _sign(
+    statement: Statement,
+    existing_query: Select[Any],
+    new_signature: Callable[[], Any],
+    fill: Callable[[Any], None],
+    confirm_to: str,
+    mail_already_signed: Callable[[Any], None],
+) -> SigningOutcome:
+    if not statement.is_open_for_signing:
+        raise SigningError(_("This statement is not open for signing."))
+    signature = db.session.scalars(existing_query).one_or_none()
+    if signature is None:
+        signature = new_signature()
+        fill(signature)
+        token = signature.issue_confirmation_token(_link_lifetime())
+        if _insert(signature):
+            _mail_confirmation(signature, confirm_to, token)
+            return SigningOutcome.CONFIRMATION_SENT
+        # A concurrent request for the same signer committed first.
+        signature = db.session.scalars(existing_query).one()
+
+    if signature.mailed_within(_resend_interval()):
+        return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
+    if signature.is_confirmed:
+        signature.note_mailed()
+        mail_already_signed(signature)
+        return SigningOutcome.ALREADY_SIGNED_NOTICE_SENT
+    # An unconfirmed signature takes the latest details: what the signer confirms is
+    # what they asked for last.
+    fill(signature)
+    _mail_confirmation(signature, confirm_to, signature.issue_confirmation_token(_link_lifetime()))
+    return SigningOutcome.CONFIRMATION_SENT
+
+
+def _insert(signature: Signature) -> bool:
+    """Whether the row went in; the unique constraint, not the read before, decides
+    between two requests for the same signer."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(signature)
+    except IntegrityError:
+        return False
+    return True
+
+
+class ConfirmationError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def find_signature_to_confirm(token: str, *, for_update: bool = False) -> Signature:
+    """The signature a confirmation link is for, or a ConfirmationError saying
+    plainly why the link cannot be used. Locked for update when about to confirm, so
+    that two clicks at once count the signature once."""
+    token_hash = hash_token(token)
+    for model in (IndividualSignature, OrganizationSignature):
+        query = select(model).where(model.confirmation_token_hash == token_hash)
+        signature = db.session.scalars(
+            query.with_for_update() if for_update else query
+        ).one_or_none()
+        if signature is not None:
+            if signature.confirmation_expired():
+                raise ConfirmationError(_(
+                    "This confirmation link has expired. Sign again with the same e-mail "
+                    "address and we will send you a new one."))
+            return signature
+    raise ConfirmationError(_(
+        "This confirmation link is not valid: it has been used already, or a newer "
+        "link replaced it. If you signed, your latest e-mail from us has the link to use."))
+
+
+def confirm_signature(token: str) -> Signature:
+    signature = find_signature_to_confirm(token, for_update=True)
+    signature.mark_confirmed()
+    if isinstance(signature, IndividualSignature):
+        signature.status = IndividualStatus.CONFIRMED
+        add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)
+    else:
+        # An organization is listed only once a coordinator approves it.
+        signature.status = OrganizationStatus.AWAITING_APPROVAL
+    return signature
+
+
+def _mail_confirmation(signature: Signature, to: str, token: str) -> None:
+    _mail(to, signature, "confirm_signature",
+          _("Please confirm your signature: %(title)s", title=signature.statement.title),
+          token=token, link_valid_hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
+
+
+def _mail(to: str, signature: Signature, template: str, subject: str, **extra: Any) -> None:
+    organization = signature if isinstance(signature, OrganizationSignature) else None
+    queue_email(
+        to=to,
+        subject=subject,
+        template=template,
+        context={
+            "statement_title": signature.statement.title,
+            "statement_slug": signature.statement.slug,
+            "signer_name": organization.contact_name if organization else signature.name,
+            "organization_name": organization.name if organization else None,
+            "organization_status": organization.status.value if organization else None,
+            **extra,
+        },
+    )
+
+
+def _link_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
+
+
+def _resend_interval() -> timedelta:
+    return timedelta(minutes=current_app.config["CONFIRMATION_RESEND_MINUTES"])

@@ -1,0 +1,95 @@
+"""Signing and confirming: thin views over campaign.signing.services."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, session, url_for
+from werkzeug import Response
+
+from campaign.extensions import db
+from campaign.signing.forms import IndividualSignatureForm, OrganizationSignatureForm
+from campaign.signing.models import IndividualSignature
+from campaign.signing.services import (
+    ConfirmationError,
+    SigningError,
+    confirm_signature,
+    find_signature_to_confirm,
+    sign_as_individual,
+    sign_for_organization,
+)
+from campaign.statements.views import render_statement_page, visible_statement_or_404
+
+bp = Blueprint("signing", __name__)
+
+_CONFIRMED = "undersigned.confirmed"
+
+
+@bp.post("/s/<slug>/sign")
+def sign(slug: str) -> Response | tuple[str, int]:
+    statement = visible_statement_or_404(slug)
+    form = IndividualSignatureForm(prefix="person")
+    if not form.validate_on_submit():
+        return render_statement_page(statement, individual_form=form, status=400)
+    try:
+        sign_as_individual(statement, form.to_request())
+    except SigningError as error:
+        form.form_errors.append(str(error))
+        return render_statement_page(statement, individual_form=form, status=400)
+    db.session.commit()
+    return redirect(url_for(".check_email", slug=slug))
+
+
+@bp.post("/s/<slug>/cosign")
+def cosign(slug: str) -> Response | tuple[str, int]:
+    statement = visible_statement_or_404(slug)
+    form = OrganizationSignatureForm(prefix="org")
+    if not form.validate_on_submit():
+        return render_statement_page(statement, organization_form=form, status=400)
+    try:
+        sign_for_organization(statement, form.to_request())
+    except SigningError as error:
+        form.form_errors.append(str(error))
+        return render_statement_page(statement, organization_form=form, status=400)
+    db.session.commit()
+    return redirect(url_for(".check_email", slug=slug, organization=1))
+
+
+@bp.get("/s/<slug>/check-your-email")
+def check_email(slug: str) -> str:
+    return render_template("signing/check_email.html", statement=visible_statement_or_404(slug))
+
+
+# Following the link shows a button rather than confirming at once: mail scanners
+# open links on their own, and a signature must not count because a machine did.
+@bp.get("/confirm/<token>")
+def confirm(token: str) -> str | tuple[str, int]:
+    try:
+        signature = find_signature_to_confirm(token)
+    except ConfirmationError as error:
+        return render_template("signing/confirm_failed.html", message=error.message), 400
+    return render_template("signing/confirm.html", signature=signature,
+                           is_individual=isinstance(signature, IndividualSignature))
+
+
+@bp.post("/confirm/<token>")
+def confirm_post(token: str) -> Response | tuple[str, int]:
+    try:
+        signature = confirm_signature(token)
+    except ConfirmationError as error:
+        return render_template("signing/confirm_failed.html", message=error.message), 400
+    is_individual = isinstance(signature, IndividualSignature)
+    session[_CONFIRMED] = {
+        "individual": is_individual,
+        "shown_as": signature.public_name if is_individual else signature.name,
+    }
+    slug = signature.statement.slug
+    db.session.commit()
+    return redirect(url_for(".thanks", slug=slug))
+
+
+@bp.get("/s/<slug>/thanks")
+def thanks(slug: str) -> str | Response:
+    statement = visible_statement_or_404(slug)
+    confirmed = session.pop(_CONFIRMED, None)
+    if confirmed is None:
+        return redirect(url_for("statements.show", slug=slug))
+    return render_template("signing/thanks.html", statement=statement, confirmed=confirmed)

@@ -1,0 +1,124 @@
+"""A statement, its groups of demands and the addressees of each group."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.extensions import db
+
+
+class StatementStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+# A closed statement keeps its page and its signatories; only signing stops.
+VISIBLE_STATUSES = frozenset({StatementStatus.PUBLISHED, StatementStatus.CLOSED})
+SIGNABLE_STATUSES = frozenset({StatementStatus.PUBLISHED})
+
+
+class Statement(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    statement_date: Mapped[date | None]
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[StatementStatus] = mapped_column(
+        enum_column(StatementStatus, "statement_status"), default=StatementStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    demand_groups: Mapped[list[DemandGroup]] = relationship(
+        back_populates="statement", order_by="DemandGroup.position",
+        cascade="all, delete-orphan",
+    )
+    addressees: Mapped[list[Addressee]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status in VISIBLE_STATUSES
+
+    @property
+    def is_open_for_signing(self) -> bool:
+        return self.status in SIGNABLE_STATUSES
+
+    def publish(self) -> None:
+        if self.status is not StatementStatus.PUBLISHED:
+            self.status = StatementStatus.PUBLISHED
+            self.published_at = self.published_at or utcnow()
+
+
+class Addressee(db.Model):
+    """A government or institution a statement addresses; it may stand in several
+    of the statement's groups of demands."""
+
+    __table_args__ = (UniqueConstraint("statement_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+
+    statement: Mapped[Statement] = relationship(back_populates="addressees")
+
+
+class DemandGroup(db.Model):
+    __table_args__ = (UniqueConstraint("statement_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    intro: Mapped[str] = mapped_column(Text, default="")
+
+    statement: Mapped[Statement] = relationship(back_populates="demand_groups")
+    addressee_links: Mapped[list[DemandGroupAddressee]] = relationship(
+        order_by="DemandGroupAddressee.position", cascade="all, delete-orphan"
+    )
+    addressees: Mapped[list[Addressee]] = relationship(
+        secondary="demand_group_addressee", order_by="DemandGroupAddressee.position",
+        viewonly=True,
+    )
+
+    def address_to(self, addressees: list[Addressee]) -> None:
+        self.addressee_links = [
+            DemandGroupAddressee(addressee=addressee, position=position)
+            for position, addressee in enumerate(addressees)
+        ]
+    demands: Mapped[list[Demand]] = relationship(
+        back_populates="group", order_by="Demand.position", cascade="all, delete-orphan"
+    )
+
+
+class DemandGroupAddressee(db.Model):
+    """An addressee of a group of demands, in the order the statement names them."""
+
+    demand_group_id: Mapped[int] = mapped_column(
+        ForeignKey("demand_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    addressee_id: Mapped[int] = mapped_column(
+        ForeignKey("addressee.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int]
+
+    addressee: Mapped[Addressee] = relationship()
+
+
+class Demand(db.Model):
+    __table_args__ = (UniqueConstraint("group_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("demand_group.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+    group: Mapped[DemandGroup] = relationship(back_populates="demands")

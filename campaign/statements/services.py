@@ -1,0 +1,138 @@
+"""Creating statements and reading them for their public page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    NameDisplay,
+    OrganizationSignature,
+    OrganizationStatus,
+    TallyKind,
+)
+from campaign.signing.tally import Counts, add_to_tally, create_tally, read_counts
+from campaign.signing.validation import name_key
+from campaign.statements.importer import ParsedStatement
+from campaign.statements.models import (
+    VISIBLE_STATUSES,
+    Addressee,
+    Demand,
+    DemandGroup,
+    Statement,
+    StatementStatus,
+)
+
+# How many of the latest individual signers the page names; the rest are counted.
+RECENT_SIGNERS_SHOWN = 50
+
+
+class StatementError(Exception):
+    """The statement cannot be created as asked; the message says why."""
+
+
+def create_statement_from_text(
+    parsed: ParsedStatement, *, slug: str | None = None, publish: bool = False
+) -> Statement:
+    slug = slugify(slug or parsed.title, max_length=80, word_boundary=True)
+    if not slug:
+        raise StatementError(_("Give the statement a slug made of letters or digits."))
+    if db.session.scalar(select(Statement.id).where(Statement.slug == slug)) is not None:
+        raise StatementError(_("A statement with the slug “%(slug)s” already exists.", slug=slug))
+
+    statement = Statement(slug=slug, title=parsed.title, statement_date=parsed.date,
+                          body_markdown=parsed.body, status=StatementStatus.DRAFT)
+    addressees: dict[str, Addressee] = {}
+    for position, parsed_group in enumerate(parsed.demand_groups):
+        group = DemandGroup(position=position, intro=parsed_group.intro)
+        for name in parsed_group.addressees:
+            if name not in addressees:
+                addressees[name] = Addressee(name=name, statement=statement)
+        group.address_to([addressees[name] for name in dict.fromkeys(parsed_group.addressees)])
+        for demand_position, text in enumerate(parsed_group.demands):
+            group.demands.append(Demand(position=demand_position, text=text))
+        statement.demand_groups.append(group)
+
+    seen: set[str] = set()
+    for signatory in parsed.signatories:
+        key = name_key(signatory.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        db.session.add(OrganizationSignature(
+            statement=statement, name=signatory.name, name_key=key, country=signatory.country,
+            founding=True, status=OrganizationStatus.APPROVED, approved_at=utcnow(),
+            confirmed_at=utcnow(),
+        ))
+    db.session.add(statement)
+    create_tally(statement)
+    db.session.flush()
+    if seen:
+        add_to_tally(statement.id, TallyKind.ORGANIZATIONS, len(seen))
+    if publish:
+        statement.publish()
+    return statement
+
+
+def get_visible_statement(slug: str) -> Statement | None:
+    """A published or closed statement; drafts and unknown slugs are not found."""
+    return db.session.scalars(
+        select(Statement)
+        .where(Statement.slug == slug, Statement.status.in_(VISIBLE_STATUSES))
+        .options(selectinload(Statement.demand_groups).selectinload(DemandGroup.addressees),
+                 selectinload(Statement.demand_groups).selectinload(DemandGroup.demands))
+    ).one_or_none()
+
+
+def get_statement(slug: str) -> Statement | None:
+    return db.session.scalars(select(Statement).where(Statement.slug == slug)).one_or_none()
+
+
+def published_statements() -> list[Statement]:
+    return list(db.session.scalars(
+        select(Statement)
+        .where(Statement.status.in_(VISIBLE_STATUSES))
+        .order_by(Statement.published_at.desc())
+    ))
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    statement: Statement
+    organizations: list[OrganizationSignature]
+    counts: Counts
+    recent_signers: list[str]
+
+
+def load_statement_page(statement: Statement) -> StatementPage:
+    """What the public sees: approved organizations, kept counts, and the names of
+    the latest individuals who chose to be shown (never an e-mail address)."""
+    organizations = list(db.session.scalars(
+        select(OrganizationSignature)
+        .where(OrganizationSignature.statement_id == statement.id,
+               OrganizationSignature.status == OrganizationStatus.APPROVED)
+        .order_by(OrganizationSignature.founding.desc(), OrganizationSignature.approved_at,
+                  OrganizationSignature.id)
+    ))
+    recent = db.session.scalars(
+        select(IndividualSignature)
+        .where(IndividualSignature.statement_id == statement.id,
+               IndividualSignature.status == IndividualStatus.CONFIRMED,
+               IndividualSignature.name_display != NameDisplay.HIDDEN)
+        .order_by(IndividualSignature.confirmed_at.desc())
+        .limit(RECENT_SIGNERS_SHOWN)
+    )
+    return StatementPage(
+        statement=statement,
+        organizations=organizations,
+        counts=read_counts(statement.id),
+        recent_signers=[name for signature in recent if (name := signature.public_name)],
+    )

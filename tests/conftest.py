@@ -1,0 +1,150 @@
+"""Fixtures shared by every tier.
+
+By default the suite needs nothing but Python: SQLite in a temporary directory, an
+in-memory broker for in-process tests, and, for the live tier, a real Celery worker
+process over a broker on SQLite and an SMTP server (aiosmtpd) in this process.
+
+Set TEST_DATABASE_URL (PostgreSQL) and TEST_BROKER_URL (Redis) to run the same suite
+against the real services; `.ci/run` does, with TEST_REQUIRE_SERVICES=1 so that a
+service that cannot be reached fails the run instead of being left out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from campaign import create_app
+from campaign.config import celery_settings
+from campaign.extensions import db
+from campaign.statements.importer import parse_statement
+from campaign.statements.models import Statement
+from campaign.statements.services import create_statement_from_text
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "campaign" / "demo" / "crimea-statement-2020.txt"
+SERVER_NAME = "undersigned.test"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"database: {os.environ.get('TEST_DATABASE_URL') or 'SQLite (temporary file)'}",
+        "live-tier broker: "
+        f"{os.environ.get('TEST_BROKER_URL') or 'kombu on SQLite (temporary file)'}",
+    ]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With TEST_REQUIRE_SERVICES=1, every real service must answer before any test runs."""
+    if os.environ.get("TEST_REQUIRE_SERVICES") != "1":
+        return
+    database_url = os.environ.get("TEST_DATABASE_URL", "")
+    broker_url = os.environ.get("TEST_BROKER_URL", "")
+    if not database_url.startswith("postgresql") or not broker_url.startswith("redis"):
+        raise pytest.UsageError("TEST_REQUIRE_SERVICES=1 needs TEST_DATABASE_URL (PostgreSQL) "
+                                "and TEST_BROKER_URL (Redis)")
+    try:
+        engine = create_engine(database_url)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:
+        raise pytest.UsageError(
+            f"PostgreSQL cannot be reached at {database_url}: {error}") from error
+    import redis
+
+    try:
+        redis.Redis.from_url(broker_url, socket_connect_timeout=3).ping()
+    except Exception as error:
+        raise pytest.UsageError(f"Redis cannot be reached at {broker_url}: {error}") from error
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'undersigned-test.sqlite'}"
+    # A clean schema each session, built by the migrations as in production.
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def make_app(database_url: str, mail_dir: Path, **overrides: object) -> Flask:
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": SERVER_NAME,
+        "MAIL_BACKEND": "file",
+        "MAIL_FILE_DIR": str(mail_dir),
+        "DEV_MAIL_PAGE": True,
+        "CELERY": celery_settings("memory://"),
+    }
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, mail_dir: Path) -> Flask:
+    app = make_app(database_url, mail_dir)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest, mail_dir: Path) -> Iterator[None]:
+    """Every test starts with empty tables and no captured mail."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+    for path in mail_dir.glob("*.eml"):
+        path.unlink()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def import_example(slug: str = "crimea-2020", publish: bool = True) -> Statement:
+    statement = create_statement_from_text(
+        parse_statement(EXAMPLE.read_text(encoding="utf-8")), slug=slug, publish=publish
+    )
+    db.session.commit()
+    return statement
+
+
+@pytest.fixture
+def statement_slug(app: Flask) -> str:
+    """The example statement, published, as the public and signers see it."""
+    with app.app_context():
+        return import_example().slug

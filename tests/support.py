@@ -1,0 +1,96 @@
+"""Helpers for tests: doing what a person does (reading a form's token, following a
+link from an e-mail) and waiting for what another process does, with a deadline."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TypeVar
+
+from flask.testing import FlaskClient
+
+T = TypeVar("T")
+
+_CSRF_FIELD = re.compile(r'name="(?:[\w-]*-)?csrf_token"[^>]*value="([^"]+)"')
+_CONFIRM_LINK = re.compile(r"https?://\S+/confirm/[\w-]+")
+
+
+def wait_for(probe: Callable[[], T | None], *, timeout: float = 30.0, what: str = "it") -> T:
+    """Poll until probe returns something truthy; fail with `what` after the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what} after {timeout} s")
+        time.sleep(0.05)
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF token"
+    return match[1]
+
+
+def post_form(client: FlaskClient, page_url: str, action: str, fields: dict[str, str]):
+    """Open the page as a browser would, then send the form with the page's token
+    (named after the form's prefix, as in "person-name")."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    prefix = next(iter(fields)).partition("-")[0] + "-" if "-" in next(iter(fields)) else ""
+    return client.post(action, data={**fields, f"{prefix}csrf_token": csrf_token(page.text)})
+
+
+def individual_fields(**overrides: str) -> dict[str, str]:
+    fields = {
+        "person-name": "Olena Kovalenko",
+        "person-email": "olena@example.org",
+        "person-country": "UA",
+        "person-name_display": "full",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def organization_fields(**overrides: str) -> dict[str, str]:
+    fields = {
+        "org-name": "Kharkiv Solidarity Network",
+        "org-country": "UA",
+        "org-organization_type": "ngo",
+        "org-website": "solidarity.example.org",
+        "org-contact_name": "Iryna Shevchenko",
+        "org-contact_email": "iryna@solidarity.example.org",
+        "org-authorized_to_sign": "y",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def read_mail_dir(directory: Path) -> list[EmailMessage]:
+    messages = []
+    for path in sorted(directory.glob("*.eml")):
+        with path.open("rb") as handle:
+            messages.append(email.message_from_binary_file(handle, policy=email.policy.default))
+    return messages
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return body.get_content()
+
+
+def confirmation_link(message: EmailMessage) -> str:
+    match = _CONFIRM_LINK.search(text_of(message))
+    assert match, "the e-mail has no confirmation link"
+    return match[0]
+
+
+def path_of(link: str) -> str:
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
