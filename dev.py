@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Run Undersigned on this machine with nothing but Python 3.11+.
+
+    python3 dev.py start    install, migrate, import the example statement, and serve
+                            the app with a Celery worker; mail is readable at /dev/mail
+    python3 dev.py test     install, and run the tests (arguments go to pytest)
+
+Only the standard library is used here, because this runs before anything else is
+installed: it makes `.venv`, installs the project into it, and hands over to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+EXAMPLE = ROOT / "campaign" / "demo" / "crimea-statement-2020.txt"
+EXAMPLE_SLUG = "crimea-2020"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(part) for part in command], cwd=ROOT, env=env, check=True)
+
+
+def install() -> None:
+    """Create the virtualenv and install the project, unless pyproject.toml is unchanged
+    since the last install."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Undersigned needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        say(f"creating a virtual environment in {VENV}")
+        venv.create(VENV, with_pip=True)
+    stamp = VENV / ".undersigned-installed"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    say("installing Undersigned and its dependencies (the first time takes a minute)")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--editable", ".[test]")
+    stamp.write_text(wanted)
+
+
+def development_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("APP_ENV", "development")
+    port = env.setdefault("PORT", "5000")
+    env.setdefault("SERVER_NAME", f"127.0.0.1:{port}")
+    env["FLASK_APP"] = "campaign"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the web server stopped while starting; see its output above")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the web server did not answer at {url} within {timeout:.0f} s")
+
+
+def start() -> None:
+    install()
+    env = development_env()
+    flask = [str(BIN / "flask")]
+    say("migrating the database")
+    run(*flask, "db", "upgrade", env=env)
+    say("importing the example statement")
+    run(*flask, "import-statement", EXAMPLE, "--slug", EXAMPLE_SLUG, "--publish",
+        "--skip-existing", env=env)
+
+    instance = ROOT / "instance"
+    say("starting the Celery worker (with its beat schedule)")
+    worker = subprocess.Popen(
+        [str(BIN / "celery"), "-A", "worker:celery_app", "worker", "--beat", "--pool=solo",
+         "--loglevel=INFO", f"--schedule={instance / 'celerybeat-schedule'}"],
+        cwd=ROOT, env=env)
+    say("starting the web server")
+    web = subprocess.Popen(
+        [*flask, "run", "--host", "127.0.0.1", "--port", env["PORT"], "--no-reload"],
+        cwd=ROOT, env=env)
+    processes = [web, worker]
+    try:
+        base = f"http://{env['SERVER_NAME']}"
+        wait_until_serving(base + "/", web)
+        print(f"""
+  Undersigned is running.
+
+  The example statement:  {base}/s/{EXAMPLE_SLUG}
+  Captured e-mail:        {base}/dev/mail
+  All statements:         {base}/
+
+  Press Ctrl+C to stop the web server and the worker.
+""", flush=True)
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        raise SystemExit("a process stopped; see its output above")
+    except KeyboardInterrupt:
+        say("stopping")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test(pytest_args: list[str]) -> None:
+    install()
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *pytest_args])
+
+
+def main() -> None:
+    command, *rest = sys.argv[1:] or ["help"]
+    if command == "start":
+        start()
+    elif command == "test":
+        test(rest)
+    else:
+        print(__doc__)
+        sys.exit(0 if command in {"help", "-h", "--help"} else 2)
+
+
+if __name__ == "__main__":
+    main()
