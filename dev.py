@@ -78,6 +78,11 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: floa
     raise SystemExit(f"the web server did not answer at {url} within {timeout:.0f} s")
 
 
+def stop_like_ctrl_c(signum: int, frame: object) -> None:
+    """Stopped by a service manager or `timeout` rather than Ctrl+C: stop the children too."""
+    raise KeyboardInterrupt
+
+
 def start() -> None:
     install()
     env = development_env()
@@ -99,6 +104,7 @@ def start() -> None:
         [*flask, "run", "--host", "127.0.0.1", "--port", env["PORT"], "--no-reload"],
         cwd=ROOT, env=env)
     processes = [web, worker]
+    signal.signal(signal.SIGTERM, stop_like_ctrl_c)
     try:
         base = f"http://{env['SERVER_NAME']}"
         wait_until_serving(base + "/", web)

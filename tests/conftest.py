@@ -11,11 +11,17 @@ service that cannot be reached fails the run instead of being left out.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+import socket
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -121,6 +127,52 @@ def _clean_state(request: pytest.FixtureRequest, mail_dir: Path) -> Iterator[Non
                 connection.execute(table.delete())
     for path in mail_dir.glob("*.eml"):
         path.unlink()
+
+
+class RecordingSMTPHandler:
+    """An SMTP server's handler that keeps what it receives, and can refuse on demand."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse_next = 0
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+        if self.refuse_next:
+            self.refuse_next -= 1
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller() -> Iterator[Controller]:
+    controller = Controller(RecordingSMTPHandler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(_smtp_controller: Controller) -> Iterator[RecordingSMTPHandler]:
+    """A real SMTP server in this process, empty at the start of each test."""
+    handler: RecordingSMTPHandler = _smtp_controller.handler
+    handler.messages.clear()
+    handler.refuse_next = 0
+    yield handler
+
+
+@pytest.fixture(scope="session")
+def smtp_app(app: Flask, database_url: str, mail_dir: Path, _smtp_controller: Controller) -> Flask:
+    """The application sending real SMTP to the test server, on the same database."""
+    return make_app(database_url, mail_dir, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
+                    MAIL_PORT=_smtp_controller.port, MAIL_TIMEOUT=5)
 
 
 @pytest.fixture

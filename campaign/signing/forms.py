@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, RadioField, SelectField, StringField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from campaign.signing.models import NameDisplay, OrganizationType
@@ -51,14 +52,17 @@ def _country_field(label: Any) -> SelectField:
     # A <select>: the browser's own type-to-search works without JavaScript.
     return SelectField(
         label,
-        choices=lambda: [("", _l("Choose a country")), *country_names().items()],
+        choices=lambda: [SelectChoice("", _l("Choose a country")),
+                         *(SelectChoice(code, name) for code, name in country_names().items())],
         validate_choice=False,
         validators=[InputRequired(message=_l("Choose a country.")), _known_country],
     )
 
 
-def _required(message: Any) -> InputRequired:
-    return InputRequired(message=message)
+def _required(message: Any) -> DataRequired:
+    # DataRequired checks the value after the filters, so "   " (stripped to "") is
+    # refused here rather than reaching the database's non-empty check.
+    return DataRequired(message=message)
 
 
 def _too_long(limit: int) -> Length:
@@ -74,9 +78,9 @@ class IndividualSignatureForm(FlaskForm):
     name_display = RadioField(
         _l("How your name is shown"),
         choices=[
-            (NameDisplay.FULL.value, _l("Full name")),
-            (NameDisplay.FIRST_NAME_AND_INITIAL.value, _l("First name and initial")),
-            (NameDisplay.HIDDEN.value, _l("Not shown: count my signature only")),
+            SelectChoice(NameDisplay.FULL.value, _l("Full name")),
+            SelectChoice(NameDisplay.FIRST_NAME_AND_INITIAL.value, _l("First name and initial")),
+            SelectChoice(NameDisplay.HIDDEN.value, _l("Not shown: count my signature only")),
         ],
         default=NameDisplay.FULL.value,
         validators=[_required(_l("Choose how your name is shown."))],
@@ -107,8 +111,8 @@ class OrganizationSignatureForm(FlaskForm):
     country = _country_field(_l("Country"))
     organization_type = SelectField(
         _l("Type of organization"),
-        choices=[("", _l("Choose a type"))] + [
-            (kind.value, label) for kind, label in ORGANIZATION_TYPE_LABELS.items()],
+        choices=[SelectChoice("", _l("Choose a type")), *(
+            SelectChoice(kind.value, label) for kind, label in ORGANIZATION_TYPE_LABELS.items())],
         validate_choice=False,
         validators=[_required(_l("Choose the type of organization."))],
     )

@@ -1,0 +1,148 @@
+"""Delivering the outbox: once, with retries, and whatever the broker's state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.outbox import services as outbox_services
+from campaign.outbox.delivery import DeliveryResult, deliver_due_messages, deliver_message
+from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.services import queue_email
+from campaign.config import celery_settings
+from campaign.signing.models import IndividualSignature
+from tests.conftest import import_example, make_app
+from tests.support import individual_fields, post_form, read_mail_dir
+
+
+def queue_confirmation_like_email() -> int:
+    message = queue_email(to="olena@example.org", subject="Please confirm",
+                          template="already_signed",
+                          context={"statement_title": "A statement", "statement_slug": "a",
+                                   "signer_name": "Olena"})
+    db.session.commit()
+    return message.id
+
+
+@pytest.fixture
+def smtp_context(smtp_app: Flask):
+    with smtp_app.app_context():
+        yield
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_pending_email_is_sent_once_over_smtp_and_marked_sent(smtp):
+    message_id = queue_confirmation_like_email()
+
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+    assert deliver_message(message_id) is DeliveryResult.NOT_DUE
+    assert deliver_due_messages() == {}
+
+    [received] = smtp.messages
+    assert received["To"] == "olena@example.org"
+    assert received["Subject"] == "Please confirm"
+    assert received["Message-ID"] == f"<outbox-{message_id}@undersigned.test>"
+    assert "already signed" in received.get_body(("plain",)).get_content()
+    row = db.session.get(OutboxMessage, message_id)
+    assert row.status is OutboxStatus.SENT and row.sent_at is not None
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_refused_delivery_is_retried_after_a_delay_and_then_sent_once(smtp):
+    message_id = queue_confirmation_like_email()
+    smtp.refuse_next = 1
+
+    assert deliver_message(message_id) is DeliveryResult.RETRY_LATER
+    row = db.session.get(OutboxMessage, message_id)
+    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
+    assert "451" in row.last_error
+    assert row.next_attempt_at > utcnow()
+    # Not due yet: the sweep leaves it alone.
+    assert deliver_due_messages() == {}
+    assert smtp.messages == []
+
+    row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+    assert len(smtp.messages) == 1
+    assert db.session.get(OutboxMessage, message_id).attempts == 2
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_delivery_gives_up_after_the_last_attempt(smtp_app, smtp):
+    message_id = queue_confirmation_like_email()
+    row = db.session.get(OutboxMessage, message_id)
+    row.attempts = smtp_app.config["OUTBOX_MAX_ATTEMPTS"] - 1
+    db.session.commit()
+    smtp.refuse_next = 1
+
+    assert deliver_message(message_id) is DeliveryResult.GAVE_UP
+    assert db.session.get(OutboxMessage, message_id).status is OutboxStatus.FAILED
+    assert deliver_due_messages() == {}
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_message_left_sending_by_a_dead_worker_is_sent_by_the_sweep(smtp):
+    message_id = queue_confirmation_like_email()
+    row = db.session.get(OutboxMessage, message_id)
+    row.status = OutboxStatus.SENDING
+    row.claimed_at = utcnow() - timedelta(minutes=11)
+    db.session.commit()
+
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_message_being_sent_by_a_live_worker_is_left_alone(smtp):
+    message_id = queue_confirmation_like_email()
+    row = db.session.get(OutboxMessage, message_id)
+    row.status = OutboxStatus.SENDING
+    row.claimed_at = utcnow() - timedelta(seconds=5)
+    db.session.commit()
+
+    assert deliver_due_messages() == {}
+    assert smtp.messages == []
+
+
+def test_email_is_published_to_the_worker_only_after_commit(app, monkeypatch):
+    published: list[list[tuple[int]]] = []
+    monkeypatch.setattr(outbox_services, "enqueue",
+                        lambda task, args_list: published.append(list(args_list)))
+    with app.app_context():
+        queue_confirmation_like_email()
+        assert len(published) == 1
+        [[(message_id,)]] = published
+
+        queue_email(to="x@example.org", subject="s", template="already_signed", context={})
+        db.session.rollback()
+        db.session.commit()
+
+        assert len(published) == 1
+        assert db.session.scalars(select(OutboxMessage.id)).all() == [message_id]
+
+
+def test_signature_is_saved_when_the_broker_is_down_and_mailed_by_the_sweep(
+    app, database_url, mail_dir
+):
+    # Nothing listens on port 1: publishing fails at once, as with a broker that is down.
+    broker_down = make_app(database_url, mail_dir, CELERY=celery_settings("redis://127.0.0.1:1/0"))
+    with app.app_context():
+        slug = import_example().slug
+    client = broker_down.test_client()
+
+    response = post_form(client, f"/s/{slug}", f"/s/{slug}/sign", individual_fields())
+
+    assert response.status_code == 302
+    with broker_down.app_context():
+        assert db.session.scalars(select(IndividualSignature.email)).all() == ["olena@example.org"]
+        assert db.session.scalars(select(OutboxMessage.status)).all() == [OutboxStatus.PENDING]
+        # The broker is back: the beat sweep's work.
+        assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+    [sent] = read_mail_dir(mail_dir)
+    assert sent["To"] == "olena@example.org"
