@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, url_for
+from flask.cli import with_appcontext
 
 from campaign.extensions import db
 from campaign.moderation.services import (
@@ -24,6 +25,7 @@ from campaign.statements.services import StatementError, create_statement_from_t
 @click.option("--publish", is_flag=True, help="Publish at once instead of keeping a draft.")
 @click.option("--skip-existing", is_flag=True,
               help="Succeed without importing when the slug is taken (for scripts).")
+@with_appcontext
 def import_statement_command(file: Path, slug: str | None, publish: bool,
                              skip_existing: bool) -> None:
     """Create a statement from text pasted from a web page."""
@@ -47,6 +49,7 @@ def import_statement_command(file: Path, slug: str | None, publish: bool,
 @click.command("approve-organization")
 @click.argument("slug")
 @click.argument("name", required=False)
+@with_appcontext
 def approve_organization_command(slug: str, name: str | None) -> None:
     """Approve a confirmed organization so that it appears on the statement.
 
