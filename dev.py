@@ -40,7 +40,7 @@ def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
 def install() -> None:
     """Create the virtualenv and install the project, unless pyproject.toml is unchanged
     since the last install."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file is run by whatever python3 is
         sys.exit(f"Undersigned needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         say(f"creating a virtual environment in {VENV}")

@@ -53,6 +53,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
 
     broker_url = (environ.get("CELERY_BROKER_URL") or redis_url
                   or "sqla+" + sqlite_url(instance_path / "celery-broker.sqlite"))
+    scheme = environ.get("PREFERRED_URL_SCHEME", "https" if production else "http")
     mail_backend = environ.get("MAIL_BACKEND", "smtp" if production else "file")
 
     return {
@@ -64,10 +65,8 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         # Links in e-mails are built from these, never from a request's Host header
         # (which a client controls), and workers have no request at all.
         "SERVER_NAME": environ.get("SERVER_NAME", "127.0.0.1:5000"),
-        "PREFERRED_URL_SCHEME": environ.get(
-            "PREFERRED_URL_SCHEME", "https" if production else "http"
-        ),
-        "SESSION_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": scheme,
+        "SESSION_COOKIE_SECURE": scheme == "https",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

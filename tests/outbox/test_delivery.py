@@ -8,13 +8,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from campaign.config import celery_settings
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.outbox import services as outbox_services
 from campaign.outbox.delivery import DeliveryResult, deliver_due_messages, deliver_message
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.services import queue_email
-from campaign.config import celery_settings
 from campaign.signing.models import IndividualSignature
 from tests.conftest import import_example, make_app
 from tests.support import individual_fields, post_form, read_mail_dir

@@ -1,0 +1,14 @@
+# The production image: web (gunicorn), worker and beat all run from it.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+RUN useradd --create-home --uid 1000 undersigned
+COPY . .
+# Editable, so that the package finds templates/, static/ and migrations/ beside it.
+RUN pip install --no-cache-dir --editable . && chown -R undersigned /app
+USER undersigned
+
+EXPOSE 8000
+CMD ["sh", "-c", "flask --app campaign db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 4 --access-logfile - 'campaign:create_app()'"]

@@ -1,0 +1,64 @@
+"""Settings: safe defaults for a fresh machine, and production refusing unsafe ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaign import create_app
+from campaign.config import DEFAULT_SECRET_KEY, ConfigurationError, load_settings
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "a-long-random-secret-key-for-production-use-only",
+    "DATABASE_URL": "postgresql+psycopg://undersigned@db/undersigned",
+    "REDIS_URL": "redis://redis:6379/0",
+}
+
+
+def test_development_keeps_everything_in_the_instance_folder(tmp_path: Path):
+    settings = load_settings(tmp_path, {})
+
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'undersigned.sqlite'}"
+    assert settings["CELERY"]["broker_url"] == f"sqla+sqlite:///{tmp_path / 'celery-broker.sqlite'}"
+    assert settings["MAIL_BACKEND"] == "file"
+    assert settings["DEV_MAIL_PAGE"] is True
+
+
+@pytest.mark.parametrize("secret_key", [None, DEFAULT_SECRET_KEY, "short"])
+def test_production_refuses_to_start_without_its_own_secret_key(tmp_path, secret_key):
+    environ = {key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"}
+    if secret_key is not None:
+        environ["SECRET_KEY"] = secret_key
+
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        load_settings(tmp_path, environ)
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
+def test_production_needs_its_database_and_broker(tmp_path, missing):
+    environ = {key: value for key, value in PRODUCTION.items() if key != missing}
+
+    with pytest.raises(ConfigurationError, match=missing):
+        load_settings(tmp_path, environ)
+
+
+def test_production_sends_real_mail_over_https_links_and_has_no_mail_page(tmp_path):
+    settings = load_settings(tmp_path, PRODUCTION)
+
+    assert settings["MAIL_BACKEND"] == "smtp"
+    assert settings["DEV_MAIL_PAGE"] is False
+    assert settings["PREFERRED_URL_SCHEME"] == "https"
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CELERY"]["broker_url"] == "redis://redis:6379/0"
+
+
+def test_the_application_itself_will_not_start_in_production_with_the_default_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", PRODUCTION["DATABASE_URL"])
+    monkeypatch.setenv("REDIS_URL", PRODUCTION["REDIS_URL"])
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app()
