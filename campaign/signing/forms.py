@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, RadioField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
@@ -55,7 +55,7 @@ def _country_field(label: Any) -> SelectField:
         choices=lambda: [SelectChoice("", _l("Choose a country")),
                          *(SelectChoice(code, name) for code, name in country_names().items())],
         validate_choice=False,
-        validators=[InputRequired(message=_l("Choose a country.")), _known_country],
+        validators=[_required(_l("Choose a country.")), _known_country],
     )
 
 
@@ -117,7 +117,8 @@ class OrganizationSignatureForm(FlaskForm):
         validators=[_required(_l("Choose the type of organization."))],
     )
     website = URLField(_l("Website (optional)"), filters=[_web_address], validators=[
-        Optional(), _too_long(300), _http_only])
+        Optional(), _too_long(300), _http_only,
+        URL(message=_l("Enter a web address such as https://example.org"))])
     contact_name = StringField(_l("Contact person"), filters=[_strip], validators=[
         _required(_l("Enter the name of the contact person.")), _too_long(NAME_LENGTH)])
     contact_email = EmailField(_l("Contact e-mail address (never shown publicly)"),
