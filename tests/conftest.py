@@ -33,8 +33,8 @@ from campaign.extensions import db
 from campaign.statements.importer import parse_statement
 from campaign.statements.models import Statement
 from campaign.statements.services import create_statement_from_text
+from tests.example_statement import EXAMPLE
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "campaign" / "demo" / "crimea-statement-2020.txt"
 SERVER_NAME = "undersigned.test"
 
 

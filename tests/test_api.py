@@ -18,35 +18,7 @@ from campaign.signing.services import (
 )
 from campaign.statements.services import get_statement
 from tests.conftest import import_example
-
-TITLE = (
-    "Statement of human rights organizations on the conviction of the members of the Second "
-    "Bakhchysarai group of the “case against Crimean Muslims”"
-)
-ADDRESSEES = [
-    ["Government of Russian Federation"],
-    ["International organizations", "Governments of democratic countries"],
-    [
-        "President of Ukraine",
-        "Parliament of Ukraine",
-        "Ministry for Reintegration of Temporarily Occupied Territories of Ukraine",
-        "Prosecutor’s Office of the Autonomous Republic of Crimea and Sevastopol City",
-    ],
-]
-FOUNDING_ORGANIZATIONS = [
-    "Human Rights Center ZMINA",
-    "Ukrainian Helsinki Human Rights Union",
-    "Crimean Human Rights Group",
-    "Center for Civil Liberties",
-    "Kharkiv Human Rights Protection Group",
-    "Center for civil education “Almenda”",
-    "Human rights house Crimea",
-    "Regional center for human rights",
-    "Union of Relatives of Kremlin’s Political Prisoners",
-    "Educational Human Rights House in Chernihiv",
-    "Association of Ukrainian Human Rights Monitors on Law Enforcement",
-    "No Borders Project",
-]
+from tests.example_statement import ADDRESSEES, FOUNDING_ORGANIZATIONS, TITLE
 
 
 def latest_token() -> str:

@@ -1,7 +1,6 @@
 """Tests for the pasted-statement parser, on the real example and on other shapes."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,7 @@ from campaign.statements.importer import (
     StatementTextError,
     parse_statement,
 )
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "campaign/demo/crimea-statement-2020.txt"
+from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS, TITLE
 
 
 @pytest.fixture(scope="module")
@@ -24,25 +22,13 @@ def crimea():
 
 
 def test_crimea_example_title_and_first_date(crimea):
-    assert crimea.title == (
-        "Statement of human rights organizations on the conviction of the members of the "
-        "Second Bakhchysarai group of the “case against Crimean Muslims”"
-    )
+    assert crimea.title == TITLE
     assert crimea.date == datetime.date(2020, 9, 16)
 
 
 def test_crimea_example_yields_three_groups_with_their_addressees(crimea):
     assert [len(group.demands) for group in crimea.demand_groups] == [3, 5, 4]
-    assert [group.addressees for group in crimea.demand_groups] == [
-        ["Government of Russian Federation"],
-        ["International organizations", "Governments of democratic countries"],
-        [
-            "President of Ukraine",
-            "Parliament of Ukraine",
-            "Ministry for Reintegration of Temporarily Occupied Territories of Ukraine",
-            "Prosecutor’s Office of the Autonomous Republic of Crimea and Sevastopol City",
-        ],
-    ]
+    assert [group.addressees for group in crimea.demand_groups] == ADDRESSEES
 
 
 def test_crimea_example_demands_lose_markers_and_separators_but_keep_final_stop(crimea):
@@ -62,11 +48,7 @@ def test_crimea_example_demands_lose_markers_and_separators_but_keep_final_stop(
 
 
 def test_crimea_example_signatories_exclude_page_furniture(crimea):
-    names = [signatory.name for signatory in crimea.signatories]
-    assert len(names) == 12
-    assert names[0] == "Human Rights Center ZMINA"
-    assert names[6] == "Human rights house Crimea"
-    assert names[-1] == "No Borders Project"
+    assert [signatory.name for signatory in crimea.signatories] == FOUNDING_ORGANIZATIONS
     assert all(signatory.country is None for signatory in crimea.signatories)
 
 

@@ -15,22 +15,8 @@ from campaign.extensions import db
 from campaign.statements.importer import parse_statement
 from campaign.statements.models import Statement, StatementStatus
 from campaign.statements.services import create_statement_from_text
-from tests.conftest import EXAMPLE, SERVER_NAME
-
-FOUNDING_ORGANIZATIONS = [
-    "Human Rights Center ZMINA",
-    "Ukrainian Helsinki Human Rights Union",
-    "Crimean Human Rights Group",
-    "Center for Civil Liberties",
-    "Kharkiv Human Rights Protection Group",
-    "Center for civil education “Almenda”",
-    "Human rights house Crimea",
-    "Regional center for human rights",
-    "Union of Relatives of Kremlin’s Political Prisoners",
-    "Educational Human Rights House in Chernihiv",
-    "Association of Ukrainian Human Rights Monitors on Law Enforcement",
-    "No Borders Project",
-]
+from tests.conftest import SERVER_NAME
+from tests.example_statement import EXAMPLE, FOUNDING_ORGANIZATIONS
 
 
 def add_statement(slug: str, *, title: str | None = None, body: str | None = None,
