@@ -209,3 +209,33 @@ def test_organization_without_authority_is_refused():
     with pytest.raises(SigningError, match="authorized"):
         sign_for_organization(statement, organization(authorized_to_sign=False))
     assert outbox() == []
+
+
+def test_concurrent_first_signatures_with_one_address_leave_one_row(monkeypatch):
+    """Two requests that both read "no signature yet" race to insert; the unique
+    constraint lets one in and the other carries on with the row that won."""
+    statement = import_example()
+    sign(statement, person())
+    signature = db.session.scalars(select(IndividualSignature)).one()
+    signature.last_mailed_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    real_scalars = db.session.scalars
+    lookups = []
+
+    def first_lookup_misses(query, *args, **kwargs):
+        result = real_scalars(query, *args, **kwargs)
+        lookups.append(query)
+        if len(lookups) == 1:
+            result.all()
+            return real_scalars(query.where(IndividualSignature.id.is_(None)))
+        return result
+
+    monkeypatch.setattr(db.session, "scalars", first_lookup_misses)
+    outcome = sign(statement, person(name="Olena Kovalenko-Petrenko"))
+
+    monkeypatch.undo()
+    assert outcome is SigningOutcome.CONFIRMATION_SENT
+    assert signature_count() == 1
+    assert db.session.scalars(select(IndividualSignature.name)).one() == (
+        "Olena Kovalenko-Petrenko")
+    assert len(outbox()) == 2
