@@ -9,7 +9,7 @@ from dotenv import load_dotenv
 from flask import Flask, current_app, has_request_context, request
 
 from campaign.config import load_settings
-from campaign.extensions import babel, csrf, db, mail, migrate
+from campaign.extensions import babel, csrf, db, login_manager, mail, migrate
 from campaign.queue import celery_init_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,8 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     celery_init_app(app)
+    _init_login(app)
 
-    from campaign import database, errors, rendering
+    from campaign import database, errors, models, rendering  # noqa: F401 - models: every table
     from campaign.outbox.services import init_outbox
 
     with app.app_context():
@@ -52,6 +53,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
+    from campaign.accounts.models import Coordinator
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = lazy_gettext("Sign in to see this page.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_coordinator(coordinator_id: str) -> Coordinator | None:
+        return db.session.get(Coordinator, int(coordinator_id))
+
+
 def _select_locale() -> str | None:
     """The reader's language where we have it; outside a request (a worker, the CLI)
     Flask-Babel's default applies."""
@@ -65,6 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.signing.views import bp as signing_bp
     from campaign.statements.views import bp as statements_bp
 
+    from campaign.accounts.views import bp as accounts_bp
+
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(statements_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(api_bp)

@@ -8,6 +8,7 @@ import click
 from flask import Flask, url_for
 from flask.cli import with_appcontext
 
+from campaign.accounts.services import AccountError, add_to_team, create_coordinator
 from campaign.extensions import db
 from campaign.moderation.services import (
     ModerationError,
@@ -15,6 +16,7 @@ from campaign.moderation.services import (
     find_organization,
     organizations_awaiting_approval,
 )
+from campaign.signing.validation import InvalidEmail
 from campaign.statements.importer import StatementTextError, parse_statement
 from campaign.statements.services import StatementError, create_statement_from_text, get_statement
 
@@ -78,6 +80,34 @@ def approve_organization_command(slug: str, name: str | None) -> None:
     click.echo(f"Approved: {organization.name} now appears on the statement.")
 
 
+@click.command("create-coordinator")
+@click.argument("email")
+@click.option("--name", prompt="Name", help="The coordinator's name, as the team sees it.")
+@click.password_option(help="At least 10 characters; asked for when omitted.")
+@click.option("--statement", "slugs", multiple=True, metavar="SLUG",
+              help="Put the coordinator on this statement's team (repeatable).")
+@with_appcontext
+def create_coordinator_command(email: str, name: str, password: str,
+                               slugs: tuple[str, ...]) -> None:
+    """Create a coordinator account (the first one, or any other)."""
+    statements = []
+    for slug in slugs:
+        statement = get_statement(slug)
+        if statement is None:
+            raise click.ClickException(f"No statement has the slug {slug!r}.")
+        statements.append(statement)
+    try:
+        coordinator = create_coordinator(email, name, password)
+    except (AccountError, InvalidEmail) as error:
+        raise click.ClickException(str(error)) from error
+    for statement in statements:
+        add_to_team(statement, coordinator)
+    db.session.commit()
+    click.echo(f"Created {coordinator.email}; sign in at "
+               f"{url_for('accounts.sign_in', _external=True)}")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_coordinator_command)
     app.cli.add_command(import_statement_command)
     app.cli.add_command(approve_organization_command)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,6 +80,8 @@ class NameDisplay(enum.StrEnum):
 class IndividualStatus(enum.StrEnum):
     UNCONFIRMED = "unconfirmed"
     CONFIRMED = "confirmed"
+    # Hidden by a coordinator as abusive: out of the public list and the counts.
+    HIDDEN = "hidden"
 
 
 class IndividualSignature(Confirmable, db.Model):
@@ -101,6 +104,7 @@ class IndividualSignature(Confirmable, db.Model):
     status: Mapped[IndividualStatus] = mapped_column(
         enum_column(IndividualStatus, "individual_status"), default=IndividualStatus.UNCONFIRMED
     )
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     statement: Mapped[Statement] = relationship()
 
@@ -164,8 +168,17 @@ class OrganizationSignature(Confirmable, db.Model):
         default=OrganizationStatus.UNCONFIRMED,
     )
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # How a coordinator chose to show the name (a typo fixed, a long name shortened);
+    # the name as submitted stays in `name`.
+    display_name: Mapped[str | None] = mapped_column(String(200))
 
     statement: Mapped[Statement] = relationship()
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.name
 
     def approve(self) -> None:
         self.status = OrganizationStatus.APPROVED

@@ -34,6 +34,10 @@ class Statement(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A capability link for co-signing before launch: whoever holds it may sign the
+    # draft. Kept readable so coordinators can copy it again; revoked by clearing it.
+    sign_on_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     demand_groups: Mapped[list[DemandGroup]] = relationship(
         back_populates="statement", order_by="DemandGroup.position",
@@ -66,6 +70,9 @@ class Addressee(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str | None] = mapped_column(String(16))
 
     statement: Mapped[Statement] = relationship(back_populates="addressees")
 

@@ -1,0 +1,70 @@
+"""Coordinators, the teams that run statements, and invitations to join a team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.database import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.statements.models import Statement
+
+
+class Coordinator(UserMixin, db.Model):
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Repeated wrong passwords make the next attempt wait longer (see accounts.services).
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    sign_in_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_reset_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[TeamMembership]] = relationship(
+        back_populates="coordinator", cascade="all, delete-orphan"
+    )
+
+
+class TeamMembership(db.Model):
+    """A coordinator sees and changes only the statements whose team they are on."""
+
+    __tablename__ = "statement_team_member"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"), primary_key=True
+    )
+    coordinator_id: Mapped[int] = mapped_column(
+        ForeignKey("coordinator.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    statement: Mapped[Statement] = relationship()
+    coordinator: Mapped[Coordinator] = relationship(back_populates="memberships")
+
+
+class TeamInvitation(db.Model):
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coordinator.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    statement: Mapped[Statement] = relationship()
+    invited_by: Mapped[Coordinator | None] = relationship()

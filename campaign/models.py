@@ -1,0 +1,9 @@
+"""Every model module, imported in one place so that Alembic and the mappers see all
+tables whatever part of the application was loaded first."""
+
+from campaign.accounts import models as accounts  # noqa: F401
+from campaign.exports import models as exports  # noqa: F401
+from campaign.moderation import models as moderation  # noqa: F401
+from campaign.outbox import models as outbox  # noqa: F401
+from campaign.signing import models as signing  # noqa: F401
+from campaign.statements import models as statements  # noqa: F401
