@@ -77,16 +77,18 @@ def _select_locale() -> str | None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from campaign.accounts.views import bp as accounts_bp
     from campaign.api.views import bp as api_bp
+    from campaign.exports.views import bp as exports_bp
+    from campaign.moderation.views import bp as moderation_bp
+    from campaign.progress.views import bp as progress_bp
     from campaign.signing.views import bp as signing_bp
     from campaign.statements.views import bp as statements_bp
+    from campaign.statements.workspace_views import bp as drafting_bp
 
-    from campaign.accounts.views import bp as accounts_bp
-
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(statements_bp)
-    app.register_blueprint(signing_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (statements_bp, signing_bp, api_bp, accounts_bp, drafting_bp,
+                      moderation_bp, progress_bp, exports_bp):
+        app.register_blueprint(blueprint)
     if app.config["DEV_MAIL_PAGE"]:
         from campaign.outbox.dev_views import bp as dev_mail_bp
 

@@ -200,3 +200,36 @@ def statement_slug(app: Flask) -> str:
     """The example statement, published, as the public and signers see it."""
     with app.app_context():
         return import_example().slug
+
+
+COORDINATOR_PASSWORD = "correct horse battery staple"
+
+
+def create_coordinator_for(email: str, *slugs: str, name: str = "Coordinator") -> int:
+    """A coordinator on the teams of these statements; call inside an app context."""
+    from campaign.accounts.services import add_to_team, create_coordinator
+    from campaign.statements.services import get_statement
+
+    coordinator = create_coordinator(email, name, COORDINATOR_PASSWORD)
+    for slug in slugs:
+        add_to_team(get_statement(slug), coordinator)
+    db.session.commit()
+    return coordinator.id
+
+
+def sign_in(client: FlaskClient, email: str) -> None:
+    from tests.support import post_form
+
+    response = post_form(client, "/coordinate/sign-in", "/coordinate/sign-in",
+                         {"email": email, "password": COORDINATOR_PASSWORD})
+    assert response.status_code == 302, response.text
+
+
+@pytest.fixture
+def coordinator_client(app: Flask, statement_slug: str) -> FlaskClient:
+    """A browser signed in as a coordinator on the example statement's team."""
+    with app.app_context():
+        create_coordinator_for("coordinator@example.org", statement_slug, name="Mariia Tomak")
+    client = app.test_client()
+    sign_in(client, "coordinator@example.org")
+    return client
