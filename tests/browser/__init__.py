@@ -1,0 +1,1 @@
+"""The browser tier (a package, so that its server and worker end with it)."""
