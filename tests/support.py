@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TypeVar
 
 from flask.testing import FlaskClient
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 T = TypeVar("T")
 
@@ -94,3 +100,40 @@ def confirmation_link(message: EmailMessage) -> str:
 
 def path_of(link: str) -> str:
     return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+@contextmanager
+def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
+                          server_name: str, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`celery -A worker worker` in its own process, configured through the environment
+    as in production, sending mail over SMTP and naming `server_name` in its links."""
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "SERVER_NAME": server_name,
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker:celery_app", "worker",
+             "--pool=solo", "--purge", "--without-heartbeat", "--without-mingle",
+             "--without-gossip", "--loglevel=INFO"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: process.poll() is not None or b" ready." in log_path.read_bytes(),
+                 timeout=60, what="the Celery worker to start")
+        assert process.poll() is None, log_path.read_text()
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if process.returncode not in (0, -15):
+            print(log_path.read_text())

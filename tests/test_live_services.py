@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from tests.conftest import SERVER_NAME, import_example, make_app
 from tests.support import (
+    celery_worker_process,
     confirmation_link,
     csrf_token,
     individual_fields,
@@ -35,7 +35,6 @@ from tests.support import (
 
 pytestmark = pytest.mark.live
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -52,37 +51,11 @@ def live_app(app: Flask, database_url: str, mail_dir: Path, broker_url: str) -> 
 @pytest.fixture(scope="module")
 def worker(live_app: Flask, database_url: str, broker_url: str, _smtp_controller,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[bytes]]:
-    """`celery -A worker worker`, configured through the environment like production."""
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": broker_url,
-        "MAIL_BACKEND": "smtp",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(_smtp_controller.port),
-        "SERVER_NAME": SERVER_NAME,
-    }
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker:celery_app", "worker",
-             "--pool=solo", "--purge", "--without-heartbeat", "--without-mingle",
-             "--without-gossip", "--loglevel=INFO"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for(lambda: process.poll() is not None or b" ready." in log_path.read_bytes(),
-                 timeout=60, what="the Celery worker to start")
-        assert process.poll() is None, log_path.read_text()
+    with celery_worker_process(
+        database_url=database_url, broker_url=broker_url, smtp_port=_smtp_controller.port,
+        server_name=SERVER_NAME, log_path=tmp_path_factory.mktemp("worker") / "worker.log",
+    ) as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        if process.returncode not in (0, -15):
-            print(log_path.read_text())
 
 
 def statement_counts(client, slug: str) -> str:

@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +43,11 @@ from werkzeug.serving import make_server
 from campaign.config import celery_settings
 from tests.browser.walks import Mailbox, RequestLog
 from tests.conftest import RecordingSMTPHandler, import_example, make_app
-from tests.support import wait_for
+from tests.support import celery_worker_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 
@@ -135,43 +132,6 @@ def live_app(app: Flask, database_url: str, mail_dir: Path, _browser_broker_url:
     `app` fixture), the live broker, and SERVER_NAME naming the live server."""
     return make_app(database_url, mail_dir, SERVER_NAME=_server_name,
                     CELERY=celery_settings(_browser_broker_url))
-
-
-@contextmanager
-def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
-                          server_name: str, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`celery -A worker worker`, configured through the environment like production,
-    as in tests/test_live_services.py, but with links naming `server_name`."""
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": broker_url,
-        "MAIL_BACKEND": "smtp",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_port),
-        "SERVER_NAME": server_name,
-    }
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker:celery_app", "worker",
-             "--pool=solo", "--purge", "--without-heartbeat", "--without-mingle",
-             "--without-gossip", "--loglevel=INFO"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for(lambda: process.poll() is not None or b" ready." in log_path.read_bytes(),
-                 timeout=60, what="the Celery worker to start")
-        assert process.poll() is None, log_path.read_text()
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.returncode not in (0, -15):
-            print(log_path.read_text())
 
 
 @pytest.fixture(scope="package")
