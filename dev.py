@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -78,6 +79,20 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: floa
     raise SystemExit(f"the web server did not answer at {url} within {timeout:.0f} s")
 
 
+def demo_coordinator(flask: list[str], env: dict[str, str], credentials: Path) -> tuple[str, str]:
+    """A coordinator on the example's team, made once, so that the workspace can be
+    tried at once; its password is random and kept only in instance/."""
+    if not credentials.exists():
+        say("creating a demo coordinator")
+        email, password = "demo@example.org", secrets.token_urlsafe(12)
+        run(*flask, "create-coordinator", email, "--name", "Demo coordinator",
+            "--password", password, "--statement", EXAMPLE_SLUG, env=env)
+        credentials.write_text(f"{email}\n{password}\n")
+        credentials.chmod(0o600)
+    email, password = credentials.read_text().split()
+    return email, password
+
+
 def stop_like_ctrl_c(signum: int, frame: object) -> None:
     """Stopped by a service manager or `timeout` rather than Ctrl+C: stop the children too."""
     raise KeyboardInterrupt
@@ -94,6 +109,7 @@ def start() -> None:
         "--skip-existing", env=env)
 
     instance = ROOT / "instance"
+    email, password = demo_coordinator(flask, env, instance / "demo-coordinator.txt")
     say("starting the Celery worker (with its beat schedule)")
     worker = subprocess.Popen(
         [str(BIN / "celery"), "-A", "worker:celery_app", "worker", "--beat", "--pool=solo",
@@ -114,6 +130,7 @@ def start() -> None:
   The example statement:  {base}/s/{EXAMPLE_SLUG}
   Captured e-mail:        {base}/dev/mail
   All statements:         {base}/
+  Coordinators sign in:   {base}/coordinate/  as {email}, password {password}
 
   Press Ctrl+C to stop the web server and the worker.
 """, flush=True)

@@ -73,7 +73,7 @@ def approve_organization_command(slug: str, name: str | None) -> None:
     if organization is None:
         raise click.ClickException(f"No organization named {name!r} signed {slug!r}.")
     try:
-        approve_organization(organization)
+        approve_organization(organization, by=None)
     except ModerationError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

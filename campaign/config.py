@@ -69,6 +69,11 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "SESSION_COOKIE_SECURE": scheme == "https",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Flask-Login's "remember me" cookie is a second way into an account: the
+        # same protections as the session's.
+        "REMEMBER_COOKIE_SECURE": scheme == "https",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
@@ -92,6 +97,12 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "CONFIRMATION_LINK_MAX_AGE_HOURS": int(
             environ.get("CONFIRMATION_LINK_MAX_AGE_HOURS", "72")),
         "CONFIRMATION_RESEND_MINUTES": int(environ.get("CONFIRMATION_RESEND_MINUTES", "5")),
+        # A password reset link is short-lived (whoever reads the mailbox owns the
+        # account), and at most one is mailed per account in the resend interval.
+        "PASSWORD_RESET_LINK_MAX_AGE_MINUTES": int(
+            environ.get("PASSWORD_RESET_LINK_MAX_AGE_MINUTES", "60")),
+        "PASSWORD_RESET_RESEND_MINUTES": int(environ.get("PASSWORD_RESET_RESEND_MINUTES", "5")),
+        "TEAM_INVITATION_MAX_AGE_DAYS": int(environ.get("TEAM_INVITATION_MAX_AGE_DAYS", "7")),
         "OUTBOX_MAX_ATTEMPTS": int(environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_SWEEP_SECONDS": float(environ.get("OUTBOX_SWEEP_SECONDS", "30")),
         "CELERY": celery_settings(broker_url),

@@ -67,6 +67,18 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
 
 
 
+# Execution option for a transaction that will only read; see configure_engine.
+READ_ONLY = "undersigned_read_only"
+
+
+def read_only_transaction() -> None:
+    """Begin the session's next transaction as one that only reads. Call it when no
+    transaction is open (after a commit), before the first query."""
+    from campaign.extensions import db
+
+    db.session.connection(execution_options={READ_ONLY: True})
+
+
 def configure_engine(engine: Engine) -> None:
     """SQLite, as the embedded mode uses it with a web process and a worker on one file.
 
@@ -90,4 +102,7 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A long read (an export streaming a million rows) must not hold the write
+        # lock: under WAL a deferred transaction that never writes blocks no one.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")

@@ -2,10 +2,55 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms import EmailField, Field, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from campaign.accounts.services import AccountError, check_password_strength
+from campaign.signing.validation import InvalidEmail, normalize_email
+
+NAME_LENGTH = 120
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _valid_email(form: FlaskForm, field: Field) -> None:
+    try:
+        normalize_email(field.data or "")
+    except InvalidEmail as error:
+        raise ValidationError(_l("Enter a valid e-mail address (%(reason)s)",
+                                 reason=str(error))) from error
+
+
+def _strong_password(form: FlaskForm, field: Field) -> None:
+    # The rule lives in the service; the form only shows its message at the field.
+    try:
+        check_password_strength(field.data or "")
+    except AccountError as error:
+        raise ValidationError(str(error)) from error
+
+
+def _email_field(label: Any) -> EmailField:
+    return EmailField(label, filters=[_strip], validators=[
+        DataRequired(message=_l("Enter an e-mail address.")),
+        Length(max=254, message=_l("Use at most %(max)d characters.", max=254)),
+        _valid_email])
+
+
+def _new_password_field(label: Any) -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired(message=_l("Enter a password.")), _strong_password])
+
+
+def _password_again_field(label: Any) -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired(message=_l("Enter the password again.")),
+        EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
 class SignInForm(FlaskForm):
@@ -14,3 +59,24 @@ class SignInForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[
         DataRequired(message=_l("Enter your password."))])
     next = HiddenField()
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = _email_field(_l("Your e-mail address"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = _new_password_field(_l("New password"))
+    password_again = _password_again_field(_l("New password again"))
+
+
+class InvitationForm(FlaskForm):
+    email = _email_field(_l("E-mail address of the person to invite"))
+
+
+class NewAccountForm(FlaskForm):
+    name = StringField(_l("Your name"), filters=[_strip], validators=[
+        DataRequired(message=_l("Enter your name.")),
+        Length(max=NAME_LENGTH, message=_l("Use at most %(max)d characters.", max=NAME_LENGTH))])
+    password = _new_password_field(_l("Password"))
+    password_again = _password_again_field(_l("Password again"))

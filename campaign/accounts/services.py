@@ -1,18 +1,27 @@
-"""Coordinator accounts: passwords, signing in, and who may run which statement."""
+"""Coordinator accounts: passwords, signing in, resetting a forgotten password, and
+who may run which statement (teams, and invitations to join one).
+
+Reset and invitation links follow the signing links' rule (campaign.signing.models.
+Confirmable): only the token's hash is stored, so a leaked database opens no account.
+"""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from campaign.accounts.models import Coordinator, TeamMembership
+from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.signing.validation import normalize_email, normalize_name
+from campaign.outbox.services import queue_email
+from campaign.signing.models import hash_token
+from campaign.signing.validation import InvalidEmail, normalize_email, normalize_name
 from campaign.statements.models import Statement
 
 MIN_PASSWORD_LENGTH = 10
@@ -110,3 +119,186 @@ def team_statements(coordinator: Coordinator) -> list[Statement]:
         .where(TeamMembership.coordinator_id == coordinator.id)
         .order_by(Statement.created_at.desc())
     ))
+
+
+def team_members(statement: Statement) -> list[Coordinator]:
+    return list(db.session.scalars(
+        select(Coordinator)
+        .join(TeamMembership, TeamMembership.coordinator_id == Coordinator.id)
+        .where(TeamMembership.statement_id == statement.id)
+        .order_by(Coordinator.name, Coordinator.email)
+    ))
+
+
+def _new_token() -> tuple[str, str]:
+    """A token for a link, and the hash to store in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+# --- Forgotten passwords ----------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link to the account with this address, if there is one.
+
+    The caller answers the same whatever happens here, so that the form tells nobody
+    whether an address has an account.
+    """
+    try:
+        coordinator = find_coordinator(email)
+    except InvalidEmail:
+        return
+    if coordinator is None or _reset_mailed_recently(coordinator):
+        return
+    token, token_hash = _new_token()
+    coordinator.password_reset_token_hash = token_hash
+    coordinator.password_reset_expires_at = utcnow() + _reset_link_lifetime()
+    queue_email(
+        to=coordinator.email,
+        subject=_("Reset your password for Undersigned"),
+        template="password_reset",
+        context={"coordinator_name": coordinator.name, "token": token,
+                 "link_valid_minutes": current_app.config["PASSWORD_RESET_LINK_MAX_AGE_MINUTES"]},
+    )
+
+
+def _reset_mailed_recently(coordinator: Coordinator) -> bool:
+    """Whether a reset link went to this account within the resend interval: anyone
+    can type an address into the form, and must not be able to flood its inbox.
+
+    The account keeps no time of mailing, but a link's expiry minus its lifetime is
+    when it was issued. A link issued recently is also left alone, so the e-mail
+    already on its way stays valid.
+    """
+    expires_at = coordinator.password_reset_expires_at
+    if coordinator.password_reset_token_hash is None or expires_at is None:
+        return False
+    issued_at = expires_at - _reset_link_lifetime()
+    interval = timedelta(minutes=current_app.config["PASSWORD_RESET_RESEND_MINUTES"])
+    return utcnow() - issued_at < interval
+
+
+def coordinator_for_reset_token(token: str, *, for_update: bool = False) -> Coordinator:
+    """The account a reset link is for, or an AccountError saying why the link
+    cannot be used. Locked when about to reset, so that a link works only once."""
+    query = select(Coordinator).where(Coordinator.password_reset_token_hash == hash_token(token))
+    coordinator = db.session.scalars(
+        query.with_for_update() if for_update else query).one_or_none()
+    if coordinator is None:
+        raise AccountError(_(
+            "This link to reset your password is not valid: it has been used already, or a "
+            "newer link replaced it. Ask for a new link if you still need one."))
+    if coordinator.password_reset_expires_at is None or (
+        coordinator.password_reset_expires_at <= utcnow()
+    ):
+        raise AccountError(_("This link to reset your password has expired. Ask for a new one."))
+    return coordinator
+
+
+def reset_password(token: str, password: str) -> Coordinator:
+    """Set a new password through a reset link, which then stops working. The
+    coordinator proved they read the account's mailbox, so the slowdown after wrong
+    passwords is lifted and the caller signs them in."""
+    coordinator = coordinator_for_reset_token(token, for_update=True)
+    set_password(coordinator, password)
+    coordinator.password_reset_token_hash = None
+    coordinator.password_reset_expires_at = None
+    coordinator.failed_sign_ins = 0
+    coordinator.sign_in_blocked_until = None
+    coordinator.last_signed_in_at = utcnow()
+    return coordinator
+
+
+def _reset_link_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["PASSWORD_RESET_LINK_MAX_AGE_MINUTES"])
+
+
+# --- Invitations to a team --------------------------------------------------------
+
+
+def pending_invitations(statement: Statement) -> list[TeamInvitation]:
+    return list(db.session.scalars(
+        select(TeamInvitation)
+        .where(TeamInvitation.statement_id == statement.id,
+               TeamInvitation.accepted_at.is_(None),
+               TeamInvitation.expires_at > utcnow())
+        .order_by(TeamInvitation.created_at)
+    ))
+
+
+def invite_to_team(statement: Statement, email: str, invited_by: Coordinator) -> TeamInvitation:
+    """Mail an invitation to join the statement's team. Inviting an address again
+    renews its open invitation, so only the newest link works."""
+    address = normalize_email(email)
+    existing = find_coordinator(address)
+    if existing is not None and is_on_team(existing, statement):
+        raise AccountError(_("%(email)s is on the team already.", email=address))
+    invitation = db.session.scalars(
+        select(TeamInvitation)
+        .where(TeamInvitation.statement_id == statement.id, TeamInvitation.email == address,
+               TeamInvitation.accepted_at.is_(None))
+    ).first()
+    if invitation is None:
+        invitation = TeamInvitation(statement=statement, email=address)
+        db.session.add(invitation)
+    token, invitation.token_hash = _new_token()
+    invitation.invited_by = invited_by
+    valid_days = current_app.config["TEAM_INVITATION_MAX_AGE_DAYS"]
+    invitation.expires_at = utcnow() + timedelta(days=valid_days)
+    queue_email(
+        to=address,
+        subject=_("%(name)s invites you to coordinate “%(title)s”",
+                  name=invited_by.name, title=statement.title),
+        template="team_invitation",
+        # Replies reach the person who invited, not a no-reply address.
+        reply_to=invited_by.email,
+        context={"inviter_name": invited_by.name, "statement_title": statement.title,
+                 "token": token, "link_valid_days": valid_days},
+    )
+    return invitation
+
+
+def invitation_for_token(token: str, *, for_update: bool = False) -> TeamInvitation:
+    """The invitation a link is for, or an AccountError saying why it cannot be used."""
+    query = select(TeamInvitation).where(TeamInvitation.token_hash == hash_token(token))
+    invitation = db.session.scalars(
+        query.with_for_update() if for_update else query).one_or_none()
+    if invitation is None:
+        raise AccountError(_(
+            "This invitation link is not valid: a newer invitation replaced it, or the link "
+            "is incomplete. The latest invitation e-mail has the link to use."))
+    if invitation.accepted_at is not None:
+        raise AccountError(_(
+            "This invitation has been accepted already. Sign in to find the statement "
+            "among your statements."))
+    if invitation.expires_at <= utcnow():
+        raise AccountError(_(
+            "This invitation has expired. Ask a coordinator of the statement to invite you "
+            "again."))
+    return invitation
+
+
+def accept_invitation(token: str, coordinator: Coordinator) -> Statement:
+    """Put a signed-in coordinator on the team they were invited to; the invitation
+    is for an address, so only the account with that address may accept it."""
+    invitation = invitation_for_token(token, for_update=True)
+    if coordinator.email != invitation.email:
+        raise AccountError(_(
+            "This invitation is for another e-mail address than the one you are signed in "
+            "with. Sign out, then follow the link again."))
+    add_to_team(invitation.statement, coordinator)
+    invitation.accepted_at = utcnow()
+    return invitation.statement
+
+
+def accept_invitation_with_new_account(token: str, name: str, password: str) -> Coordinator:
+    """Create the account for the invited address and put it on the team. Following
+    the e-mailed link proves the address, so the caller signs the coordinator in."""
+    invitation = invitation_for_token(token, for_update=True)
+    coordinator = create_coordinator(invitation.email, name, password)
+    coordinator.last_signed_in_at = utcnow()
+    db.session.flush()  # add_to_team looks the membership up by the new account's id
+    add_to_team(invitation.statement, coordinator)
+    invitation.accepted_at = utcnow()
+    return coordinator

@@ -1,4 +1,5 @@
-"""Signing coordinators in and out, and the workspace's front page."""
+"""Coordinators' accounts: signing in and out, a forgotten password, the workspace's
+front page, and a statement's team with its invitations."""
 
 from __future__ import annotations
 
@@ -7,13 +8,43 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug import Response
 
-from campaign.accounts.forms import SignInForm
-from campaign.accounts.services import AccountError, authenticate, team_statements
+from campaign.accounts.access import team_statement_or_404
+from campaign.accounts.forms import (
+    InvitationForm,
+    NewAccountForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    SignInForm,
+)
+from campaign.accounts.models import Coordinator, TeamInvitation
+from campaign.accounts.services import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    accept_invitation,
+    accept_invitation_with_new_account,
+    authenticate,
+    coordinator_for_reset_token,
+    find_coordinator,
+    invitation_for_token,
+    invite_to_team,
+    pending_invitations,
+    request_password_reset,
+    reset_password,
+    team_members,
+    team_statements,
+)
 from campaign.extensions import db
+from campaign.statements.models import Statement
 
 bp = Blueprint("accounts", __name__, url_prefix="/coordinate")
+
+
+@bp.context_processor
+def _password_rule() -> dict[str, int]:
+    return {"min_password_length": MIN_PASSWORD_LENGTH}
 
 
 def _safe_next(target: str | None) -> str:
@@ -25,14 +56,27 @@ def _safe_next(target: str | None) -> str:
     return url_for("accounts.workspace")
 
 
+def _signed_in_coordinator() -> Coordinator:
+    # Services get the model itself, not Flask-Login's proxy to it.
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _unusable_link(message: str, *, reset_link: bool = False) -> tuple[str, int]:
+    return render_template("accounts/link_failed.html", message=message,
+                           reset_link=reset_link), 400
+
+
+def _status(form: FlaskForm) -> int:
+    return 400 if form.is_submitted() else 200
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for(".workspace"))
     form = SignInForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
-        return render_template("accounts/sign_in.html", form=form), (
-            400 if form.is_submitted() else 200)
+        return render_template("accounts/sign_in.html", form=form), _status(form)
     try:
         coordinator = authenticate(form.email.data, form.password.data)
     except AccountError as error:
@@ -56,3 +100,133 @@ def sign_out() -> Response:
 @login_required
 def workspace() -> str:
     return render_template("accounts/workspace.html", statements=team_statements(current_user))
+
+
+# --- A forgotten password ---------------------------------------------------------
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> str | Response | tuple[str, int]:
+    form = PasswordResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/forgot_password.html", form=form), _status(form)
+    request_password_reset(form.email.data)
+    db.session.commit()
+    return redirect(url_for(".password_reset_sent"))
+
+
+# The same page whether or not the address has an account: the form must not tell.
+@bp.get("/forgot-password/sent")
+def password_reset_sent() -> str:
+    return render_template("accounts/password_reset_sent.html")
+
+
+# The link opens a form rather than acting at once: mail scanners open links too.
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password_page(token: str) -> str | Response | tuple[str, int]:
+    try:
+        coordinator_for_reset_token(token)
+    except AccountError as error:
+        return _unusable_link(str(error), reset_link=True)
+    form = NewPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/reset_password.html", form=form), _status(form)
+    try:
+        coordinator = reset_password(token, form.password.data)
+    except AccountError as error:
+        return _unusable_link(str(error), reset_link=True)
+    db.session.commit()
+    login_user(coordinator)
+    flash(_("Your new password is set, and you are signed in."))
+    return redirect(url_for(".workspace"))
+
+
+# --- A statement's team -----------------------------------------------------------
+
+
+def _render_team(statement: Statement, form: InvitationForm, status: int = 200
+                 ) -> tuple[str, int]:
+    return render_template(
+        "accounts/team.html", statement=statement, members=team_members(statement),
+        invitations=pending_invitations(statement), form=form,
+    ), status
+
+
+@bp.get("/<slug>/team")
+@login_required
+def team(slug: str) -> tuple[str, int]:
+    return _render_team(team_statement_or_404(slug), InvitationForm())
+
+
+@bp.post("/<slug>/team/invitations")
+@login_required
+def invite(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = InvitationForm()
+    if not form.validate_on_submit():
+        return _render_team(statement, form, 400)
+    try:
+        invitation = invite_to_team(statement, form.email.data, _signed_in_coordinator())
+    except AccountError as error:
+        form.email.errors.append(str(error))
+        return _render_team(statement, form, 400)
+    email = invitation.email
+    db.session.commit()
+    flash(_("We have sent an invitation to %(email)s.", email=email))
+    return redirect(url_for(".team", slug=slug))
+
+
+def _render_new_account(invitation: TeamInvitation, token: str, form: NewAccountForm,
+                        status: int = 200) -> tuple[str, int]:
+    return render_template("accounts/invitation_new_account.html", invitation=invitation,
+                           token=token, form=form), status
+
+
+@bp.get("/invitations/<token>")
+def invitation(token: str) -> str | Response | tuple[str, int]:
+    try:
+        invitation = invitation_for_token(token)
+    except AccountError as error:
+        return _unusable_link(str(error))
+    if current_user.is_authenticated:
+        return render_template("accounts/invitation.html", invitation=invitation, token=token,
+                               for_someone_else=current_user.email != invitation.email)
+    if find_coordinator(invitation.email) is not None:
+        flash(_("Sign in to join the team of “%(title)s”.", title=invitation.statement.title))
+        return redirect(url_for(".sign_in", next=url_for(".invitation", token=token)))
+    return _render_new_account(invitation, token, NewAccountForm())
+
+
+@bp.post("/invitations/<token>/accept")
+@login_required
+def accept(token: str) -> Response | tuple[str, int]:
+    try:
+        statement = accept_invitation(token, _signed_in_coordinator())
+    except AccountError as error:
+        return _unusable_link(str(error))
+    slug, title = statement.slug, statement.title
+    db.session.commit()
+    flash(_("You are on the team of “%(title)s” now.", title=title))
+    return redirect(url_for(".team", slug=slug))
+
+
+@bp.post("/invitations/<token>/account")
+def create_account(token: str) -> Response | tuple[str, int]:
+    try:
+        invitation = invitation_for_token(token)
+    except AccountError as error:
+        return _unusable_link(str(error))
+    form = NewAccountForm()
+    if not form.validate_on_submit():
+        return _render_new_account(invitation, token, form, 400)
+    slug, title = invitation.statement.slug, invitation.statement.title
+    try:
+        coordinator = accept_invitation_with_new_account(token, form.name.data,
+                                                         form.password.data)
+    except AccountError as error:
+        form.form_errors.append(str(error))
+        return _render_new_account(invitation, token, form, 400)
+    db.session.commit()
+    login_user(coordinator)
+    flash(_("Your account is ready, and you are on the team of “%(title)s”.", title=title))
+    return redirect(url_for(".team", slug=slug))

@@ -34,7 +34,7 @@ def statement_document(page: StatementPage) -> dict[str, Any]:
         ],
         "organizations": [
             {
-                "name": organization.name,
+                "name": organization.shown_name,
                 "country": organization.country,
                 "type": organization.organization_type.value
                 if organization.organization_type else None,

@@ -1,20 +1,43 @@
-"""Moderating organizations: a co-signature is public only once a coordinator approves it."""
+"""Moderation: organizations are public only once a coordinator approves them, and a
+coordinator may hide an abusive individual signature.
+
+Every action is written to the audit log (ModerationAction) in the same transaction
+as the change, and keeps the public counts in step through the tally.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.accounts.models import Coordinator
+from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.moderation.models import ModerationAction, ModerationActionKind
 from campaign.outbox.services import queue_email
-from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    OrganizationSignature,
+    OrganizationStatus,
+    TallyKind,
+)
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import name_key
+from campaign.signing.validation import name_key, normalize_name
 from campaign.statements.models import Statement
+
+# Moderation pages list the latest signatures and actions; older ones stay in the
+# database and the exports, and the page stays fast however many there are.
+LIST_LIMIT = 200
+
+INDIVIDUAL_ACTIONS = frozenset({ModerationActionKind.HIDE, ModerationActionKind.UNHIDE})
 
 
 class ModerationError(Exception):
-    """The action does not fit the organization's state; the message says why."""
+    """The action does not fit the signature's state; the message says why."""
 
 
 def find_organization(statement: Statement, name: str) -> OrganizationSignature | None:
@@ -24,36 +47,249 @@ def find_organization(statement: Statement, name: str) -> OrganizationSignature 
     ).one_or_none()
 
 
+def organization_to_moderate(statement: Statement, organization_id: int,
+                             ) -> OrganizationSignature | None:
+    """Locked until the commit, so that two coordinators clicking at once cannot both
+    count the same change in the tally."""
+    return db.session.scalars(
+        select(OrganizationSignature)
+        .where(OrganizationSignature.id == organization_id,
+               OrganizationSignature.statement_id == statement.id)
+        .with_for_update()
+    ).one_or_none()
+
+
+def individual_to_moderate(statement: Statement, signature_id: int,
+                           ) -> IndividualSignature | None:
+    return db.session.scalars(
+        select(IndividualSignature)
+        .where(IndividualSignature.id == signature_id,
+               IndividualSignature.statement_id == statement.id)
+        .with_for_update()
+    ).one_or_none()
+
+
 def organizations_awaiting_approval(statement: Statement) -> list[OrganizationSignature]:
+    return _organizations(statement, OrganizationStatus.AWAITING_APPROVAL,
+                          OrganizationSignature.confirmed_at)
+
+
+@dataclass(frozen=True)
+class OrganizationQueue:
+    awaiting: list[OrganizationSignature]
+    approved: list[OrganizationSignature]
+    rejected: list[OrganizationSignature]
+
+
+def load_organization_queue(statement: Statement) -> OrganizationQueue:
+    return OrganizationQueue(
+        awaiting=organizations_awaiting_approval(statement),
+        approved=_organizations(statement, OrganizationStatus.APPROVED,
+                                OrganizationSignature.approved_at.desc()),
+        rejected=_organizations(statement, OrganizationStatus.REJECTED,
+                                OrganizationSignature.rejected_at.desc()),
+    )
+
+
+def _organizations(statement: Statement, status: OrganizationStatus,
+                   order: object) -> list[OrganizationSignature]:
     return list(db.session.scalars(
         select(OrganizationSignature)
         .where(OrganizationSignature.statement_id == statement.id,
-               OrganizationSignature.status == OrganizationStatus.AWAITING_APPROVAL)
-        .order_by(OrganizationSignature.confirmed_at)
+               OrganizationSignature.status == status)
+        .order_by(order, OrganizationSignature.id)
+        .limit(LIST_LIMIT)
     ))
 
 
-def approve_organization(organization: OrganizationSignature) -> None:
+def approve_organization(organization: OrganizationSignature, *,
+                         by: Coordinator | None = None) -> None:
+    """`by` is None when approved from the command line."""
     if organization.status is OrganizationStatus.APPROVED:
-        raise ModerationError(_("%(name)s is already approved.", name=organization.name))
+        raise ModerationError(_("%(name)s is already approved.", name=organization.shown_name))
     if organization.status is OrganizationStatus.UNCONFIRMED:
         raise ModerationError(_(
             "%(name)s cannot be approved yet: its contact has not confirmed by e-mail.",
-            name=organization.name))
+            name=organization.shown_name))
     if organization.status is OrganizationStatus.REJECTED:
-        raise ModerationError(_("%(name)s was rejected.", name=organization.name))
+        raise ModerationError(_(
+            "%(name)s was rejected. Undo the rejection first if you want to approve it.",
+            name=organization.shown_name))
     organization.approve()
     add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS)
+    _record(organization, ModerationActionKind.APPROVE, by)
+    # A founding signatory that was undone and approved again has no contact to tell.
+    if organization.contact_email is not None:
+        _mail_contact(organization, "organization_approved", _(
+            "%(organization)s now appears on: %(title)s",
+            organization=organization.shown_name, title=organization.statement.title))
+
+
+def reject_organization(organization: OrganizationSignature, reason: str, *,
+                        by: Coordinator) -> None:
+    """The reason is stored and e-mailed to the contact: write it for them."""
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError(_("Give the reason: it is sent to the organization's contact."))
+    if organization.status is not OrganizationStatus.AWAITING_APPROVAL:
+        raise ModerationError(_(
+            "Only an organization awaiting approval can be rejected; undo the decision on "
+            "%(name)s first.", name=organization.shown_name))
+    organization.status = OrganizationStatus.REJECTED
+    organization.rejected_at = utcnow()
+    organization.rejection_reason = reason
+    _record(organization, ModerationActionKind.REJECT, by, reason)
+    if organization.contact_email is not None:
+        _mail_contact(organization, "organization_rejected", _(
+            "%(organization)s is not listed on: %(title)s",
+            organization=organization.shown_name, title=organization.statement.title),
+            reason=reason)
+
+
+def undo_decision(organization: OrganizationSignature, *, by: Coordinator) -> None:
+    """An approved or rejected organization goes back to awaiting approval. Nobody is
+    e-mailed: the next decision tells the contact where they stand."""
+    if organization.status is OrganizationStatus.APPROVED:
+        add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS, -1)
+        organization.approved_at = None
+        detail = _("approved → awaiting approval")
+    elif organization.status is OrganizationStatus.REJECTED:
+        # The reason given stays in the audit log entry of the rejection.
+        organization.rejected_at = None
+        organization.rejection_reason = None
+        detail = _("rejected → awaiting approval")
+    else:
+        raise ModerationError(_("%(name)s has no decision to undo.",
+                                name=organization.shown_name))
+    organization.status = OrganizationStatus.AWAITING_APPROVAL
+    _record(organization, ModerationActionKind.UNDO, by, detail)
+
+
+def rename_organization(organization: OrganizationSignature, display_name: str, *,
+                        by: Coordinator) -> None:
+    """Change how the name is shown; a blank name, or the name as submitted, shows the
+    name as submitted again."""
+    new_name = normalize_name(display_name)
+    if len(new_name) > 200:
+        raise ModerationError(_("Keep the name under 200 characters."))
+    old_name = organization.shown_name
+    if (new_name or organization.name) == old_name:
+        raise ModerationError(_("The name shown is already “%(name)s”.", name=old_name))
+    organization.display_name = new_name if new_name and new_name != organization.name else None
+    _record(organization, ModerationActionKind.RENAME, by,
+            f"{old_name} → {organization.shown_name}")
+
+
+def recent_individuals(statement: Statement) -> list[IndividualSignature]:
+    """The latest confirmed individual signatures: only these are public, so only
+    these can need hiding."""
+    return list(db.session.scalars(
+        select(IndividualSignature)
+        .where(IndividualSignature.statement_id == statement.id,
+               IndividualSignature.status == IndividualStatus.CONFIRMED)
+        .order_by(IndividualSignature.confirmed_at.desc(), IndividualSignature.id.desc())
+        .limit(LIST_LIMIT)
+    ))
+
+
+def hidden_individuals(statement: Statement) -> list[IndividualSignature]:
+    return list(db.session.scalars(
+        select(IndividualSignature)
+        .where(IndividualSignature.statement_id == statement.id,
+               IndividualSignature.status == IndividualStatus.HIDDEN)
+        .order_by(IndividualSignature.hidden_at.desc(), IndividualSignature.id.desc())
+        .limit(LIST_LIMIT)
+    ))
+
+
+def hide_individual(signature: IndividualSignature, *, by: Coordinator) -> None:
+    """Out of the public list and the counts. The signer is not told.
+
+    Only a confirmed signature can be hidden: an unconfirmed one is not public, and
+    its signer could still confirm it, which would make it public again."""
+    if signature.status is IndividualStatus.HIDDEN:
+        raise ModerationError(_("This signature is already hidden."))
+    if signature.status is not IndividualStatus.CONFIRMED:
+        raise ModerationError(_("This signature is not confirmed, so it is not public."))
+    signature.status = IndividualStatus.HIDDEN
+    signature.hidden_at = utcnow()
+    add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS, -1)
+    _record(signature, ModerationActionKind.HIDE, by)
+
+
+def unhide_individual(signature: IndividualSignature, *, by: Coordinator) -> None:
+    if signature.status is not IndividualStatus.HIDDEN:
+        raise ModerationError(_("This signature is not hidden."))
+    signature.status = IndividualStatus.CONFIRMED
+    signature.hidden_at = None
+    add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)
+    _record(signature, ModerationActionKind.UNHIDE, by)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    created_at: datetime
+    kind: ModerationActionKind
+    coordinator_name: str | None
+    # The organization's name as shown, or the individual's name as given; None once
+    # the signature was erased.
+    signature_name: str | None
+    detail: str
+
+    @property
+    def is_about_an_individual(self) -> bool:
+        return self.kind in INDIVIDUAL_ACTIONS
+
+
+def moderation_log(statement: Statement) -> list[LogEntry]:
+    """Newest first, in one query."""
+    rows = db.session.execute(
+        select(ModerationAction.created_at, ModerationAction.kind, Coordinator.name,
+               OrganizationSignature.name, OrganizationSignature.display_name,
+               IndividualSignature.name, ModerationAction.detail)
+        .outerjoin(Coordinator, Coordinator.id == ModerationAction.coordinator_id)
+        .outerjoin(OrganizationSignature,
+                   OrganizationSignature.id == ModerationAction.organization_signature_id)
+        .outerjoin(IndividualSignature,
+                   IndividualSignature.id == ModerationAction.individual_signature_id)
+        .where(ModerationAction.statement_id == statement.id)
+        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [
+        LogEntry(created_at=created_at, kind=kind, coordinator_name=coordinator_name,
+                 signature_name=display_name or organization_name or individual_name,
+                 detail=detail)
+        for (created_at, kind, coordinator_name, organization_name, display_name,
+             individual_name, detail) in rows
+    ]
+
+
+def _record(signature: OrganizationSignature | IndividualSignature,
+            kind: ModerationActionKind, by: Coordinator | None, detail: str = "") -> None:
+    is_organization = isinstance(signature, OrganizationSignature)
+    db.session.add(ModerationAction(
+        statement_id=signature.statement_id,
+        coordinator_id=by.id if by is not None else None,
+        kind=kind,
+        organization_signature_id=signature.id if is_organization else None,
+        individual_signature_id=None if is_organization else signature.id,
+        detail=detail,
+    ))
+
+
+def _mail_contact(organization: OrganizationSignature, template: str, subject: str,
+                  **extra: str) -> None:
     assert organization.contact_email is not None
     queue_email(
         to=organization.contact_email,
-        subject=_("%(organization)s now appears on: %(title)s",
-                  organization=organization.name, title=organization.statement.title),
-        template="organization_approved",
+        subject=subject,
+        template=template,
         context={
             "statement_title": organization.statement.title,
             "statement_slug": organization.statement.slug,
             "signer_name": organization.contact_name,
-            "organization_name": organization.name,
+            "organization_name": organization.shown_name,
+            **extra,
         },
     )

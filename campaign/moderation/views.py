@@ -2,6 +2,173 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug import Response
+
+from campaign.accounts.access import team_statement_or_404
+from campaign.extensions import db
+from campaign.moderation.forms import (
+    ACTION_LABELS,
+    NAME_DISPLAY_LABELS,
+    DisplayNameForm,
+    RejectionForm,
+)
+from campaign.moderation.services import (
+    ModerationError,
+    approve_organization,
+    hidden_individuals,
+    hide_individual,
+    individual_to_moderate,
+    load_organization_queue,
+    moderation_log,
+    organization_to_moderate,
+    recent_individuals,
+    reject_organization,
+    rename_organization,
+    undo_decision,
+    unhide_individual,
+)
+from campaign.signing.forms import ORGANIZATION_TYPE_LABELS
+from campaign.signing.models import IndividualSignature, OrganizationSignature
+from campaign.statements.models import Statement
 
 bp = Blueprint("moderation", __name__, url_prefix="/coordinate")
+
+
+@bp.get("/<slug>/organizations")
+@login_required
+def organizations(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return render_template("moderation/organizations.html", statement=statement,
+                           queue=load_organization_queue(statement),
+                           type_labels=ORGANIZATION_TYPE_LABELS)
+
+
+@bp.post("/<slug>/organizations/<int:organization_id>/approve")
+@login_required
+def approve(slug: str, organization_id: int) -> Response:
+    statement, organization = _organization_or_404(slug, organization_id)
+    return _act(statement, lambda: approve_organization(organization, by=current_user),
+                lambda: _("%(name)s is approved and now appears on the statement.",
+                          name=organization.shown_name), ".organizations")
+
+
+@bp.post("/<slug>/organizations/<int:organization_id>/undo")
+@login_required
+def undo(slug: str, organization_id: int) -> Response:
+    statement, organization = _organization_or_404(slug, organization_id)
+    return _act(statement, lambda: undo_decision(organization, by=current_user),
+                lambda: _("%(name)s is awaiting approval again.", name=organization.shown_name),
+                ".organizations")
+
+
+@bp.route("/<slug>/organizations/<int:organization_id>/reject", methods=["GET", "POST"])
+@login_required
+def reject(slug: str, organization_id: int) -> str | Response | tuple[str, int]:
+    statement, organization = _organization_or_404(slug, organization_id)
+    form = RejectionForm()
+    if form.validate_on_submit():
+        try:
+            reject_organization(organization, form.reason.data, by=current_user)
+        except ModerationError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(name)s is rejected; its contact has been e-mailed the reason.",
+                    name=organization.shown_name))
+            return redirect(url_for(".organizations", slug=statement.slug))
+    return render_template("moderation/reject.html", statement=statement,
+                           organization=organization, form=form,
+                           type_labels=ORGANIZATION_TYPE_LABELS), (
+        400 if form.is_submitted() else 200)
+
+
+@bp.route("/<slug>/organizations/<int:organization_id>/name", methods=["GET", "POST"])
+@login_required
+def rename(slug: str, organization_id: int) -> str | Response | tuple[str, int]:
+    statement, organization = _organization_or_404(slug, organization_id)
+    form = DisplayNameForm(data={"display_name": organization.shown_name})
+    if form.validate_on_submit():
+        try:
+            rename_organization(organization, form.display_name.data, by=current_user)
+        except ModerationError as error:
+            form.display_name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The organization is now shown as “%(name)s”.", name=organization.shown_name))
+            return redirect(url_for(".organizations", slug=statement.slug))
+    return render_template("moderation/rename.html", statement=statement,
+                           organization=organization, form=form), (
+        400 if form.is_submitted() else 200)
+
+
+@bp.get("/<slug>/individuals")
+@login_required
+def individuals(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return render_template("moderation/individuals.html", statement=statement,
+                           recent=recent_individuals(statement),
+                           hidden=hidden_individuals(statement),
+                           display_labels=NAME_DISPLAY_LABELS)
+
+
+@bp.post("/<slug>/individuals/<int:signature_id>/hide")
+@login_required
+def hide(slug: str, signature_id: int) -> Response:
+    statement, signature = _individual_or_404(slug, signature_id)
+    return _act(statement, lambda: hide_individual(signature, by=current_user),
+                lambda: _("The signature of %(name)s is hidden from the statement and its "
+                          "counts.", name=signature.name), ".individuals")
+
+
+@bp.post("/<slug>/individuals/<int:signature_id>/unhide")
+@login_required
+def unhide(slug: str, signature_id: int) -> Response:
+    statement, signature = _individual_or_404(slug, signature_id)
+    return _act(statement, lambda: unhide_individual(signature, by=current_user),
+                lambda: _("The signature of %(name)s is shown again.", name=signature.name),
+                ".individuals")
+
+
+@bp.get("/<slug>/moderation-log")
+@login_required
+def log(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return render_template("moderation/log.html", statement=statement,
+                           entries=moderation_log(statement), action_labels=ACTION_LABELS)
+
+
+def _organization_or_404(slug: str, organization_id: int,
+                         ) -> tuple[Statement, OrganizationSignature]:
+    statement = team_statement_or_404(slug)
+    organization = organization_to_moderate(statement, organization_id)
+    if organization is None:
+        abort(404)
+    return statement, organization
+
+
+def _individual_or_404(slug: str, signature_id: int) -> tuple[Statement, IndividualSignature]:
+    statement = team_statement_or_404(slug)
+    signature = individual_to_moderate(statement, signature_id)
+    if signature is None:
+        abort(404)
+    return statement, signature
+
+
+def _act(statement: Statement, action: Callable[[], None], done: Callable[[], str],
+         page: str) -> Response:
+    """A button's action: do it and commit, or say why it cannot be done; either
+    way back to the list (post/redirect/get)."""
+    try:
+        action()
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(done())
+    return redirect(url_for(page, slug=statement.slug))

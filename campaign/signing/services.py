@@ -8,6 +8,7 @@ journalist's address learns nothing about whether that person signed.
 from __future__ import annotations
 
 import enum
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,7 +33,7 @@ from campaign.signing.models import (
 )
 from campaign.signing.tally import add_to_tally
 from campaign.signing.validation import name_key, normalize_email, normalize_name
-from campaign.statements.models import Statement
+from campaign.statements.models import Statement, StatementStatus
 
 Signature = IndividualSignature | OrganizationSignature
 
@@ -69,9 +70,27 @@ class OrganizationSignatureRequest:
     authorized_to_sign: bool
 
 
+def _check_open_for_signing(statement: Statement, sign_on_token: str | None = None) -> None:
+    """A published statement takes signatures; a draft only from organizations that
+    hold its private sign-on link."""
+    if statement.is_open_for_signing or holds_sign_on_link(statement, sign_on_token):
+        return
+    raise SigningError(_("This statement is not open for signing."))
+
+
+def holds_sign_on_link(statement: Statement, sign_on_token: str | None) -> bool:
+    return bool(
+        statement.status is StatementStatus.DRAFT
+        and statement.sign_on_token
+        and sign_on_token
+        and hmac.compare_digest(statement.sign_on_token, sign_on_token)
+    )
+
+
 def sign_as_individual(
     statement: Statement, request: IndividualSignatureRequest
 ) -> SigningOutcome:
+    _check_open_for_signing(statement)
     email = normalize_email(request.email)
 
     def fill(signature: IndividualSignature) -> None:
@@ -93,8 +112,12 @@ def sign_as_individual(
 
 
 def sign_for_organization(
-    statement: Statement, request: OrganizationSignatureRequest
+    statement: Statement, request: OrganizationSignatureRequest,
+    *, sign_on_token: str | None = None,
 ) -> SigningOutcome:
+    """``sign_on_token`` is the one in the private link the organization followed, if
+    it co-signs a draft before launch."""
+    _check_open_for_signing(statement, sign_on_token)
     if not request.authorized_to_sign:
         raise SigningError(_("Only someone authorized to sign for the organization may do so."))
     contact_email = normalize_email(request.contact_email)
@@ -133,8 +156,6 @@ def _sign(
     confirm_to: str,
     mail_already_signed: Callable[[Any], None],
 ) -> SigningOutcome:
-    if not statement.is_open_for_signing:
-        raise SigningError(_("This statement is not open for signing."))
     signature = db.session.scalars(existing_query).one_or_none()
     if signature is None:
         signature = new_signature()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, abort, redirect, render_template, session, url_for
 from werkzeug import Response
 
 from campaign.extensions import db
@@ -16,7 +16,12 @@ from campaign.signing.services import (
     sign_as_individual,
     sign_for_organization,
 )
-from campaign.statements.views import render_statement_page, visible_statement_or_404
+from campaign.statements.services import get_statement
+from campaign.statements.views import (
+    render_statement_page,
+    sign_on_statement_or_404,
+    visible_statement_or_404,
+)
 
 bp = Blueprint("signing", __name__)
 
@@ -53,9 +58,36 @@ def cosign(slug: str) -> Response | tuple[str, int]:
     return redirect(url_for(".check_email", slug=slug, organization=1))
 
 
+@bp.post("/s/<slug>/private/<token>/cosign")
+def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
+    """Co-signing a draft through its private sign-on link."""
+    statement = sign_on_statement_or_404(slug, token)
+    form = OrganizationSignatureForm(prefix="org")
+    if not form.validate_on_submit():
+        return render_statement_page(statement, organization_form=form, status=400,
+                                     sign_on_token=token)
+    try:
+        sign_for_organization(statement, form.to_request(), sign_on_token=token)
+    except SigningError as error:
+        form.form_errors.append(str(error))
+        return render_statement_page(statement, organization_form=form, status=400,
+                                     sign_on_token=token)
+    db.session.commit()
+    return redirect(url_for(".private_check_email", slug=slug, token=token))
+
+
 @bp.get("/s/<slug>/check-your-email")
 def check_email(slug: str) -> str:
-    return render_template("signing/check_email.html", statement=visible_statement_or_404(slug))
+    statement = visible_statement_or_404(slug)
+    return render_template("signing/check_email.html", statement=statement,
+                           back_to=url_for("statements.show", slug=slug))
+
+
+@bp.get("/s/<slug>/private/<token>/check-your-email")
+def private_check_email(slug: str, token: str) -> str:
+    statement = sign_on_statement_or_404(slug, token)
+    return render_template("signing/check_email.html", statement=statement, organization=True,
+                           back_to=url_for("statements.private", slug=slug, token=token))
 
 
 # Following the link shows a button rather than confirming at once: mail scanners
@@ -77,7 +109,10 @@ def confirm_post(token: str) -> Response | tuple[str, int]:
     except ConfirmationError as error:
         return render_template("signing/confirm_failed.html", message=error.message), 400
     is_individual = isinstance(signature, IndividualSignature)
+    # The slug lets the thanks page show a draft, co-signed through its private link,
+    # to this signer alone.
     session[_CONFIRMED] = {
+        "slug": signature.statement.slug,
         "individual": is_individual,
         "shown_as": signature.public_name if is_individual else signature.name,
     }
@@ -88,8 +123,10 @@ def confirm_post(token: str) -> Response | tuple[str, int]:
 
 @bp.get("/s/<slug>/thanks")
 def thanks(slug: str) -> str | Response:
-    statement = visible_statement_or_404(slug)
     confirmed = session.pop(_CONFIRMED, None)
-    if confirmed is None:
+    if confirmed is None or confirmed.get("slug") != slug:
         return redirect(url_for("statements.show", slug=slug))
+    statement = get_statement(slug)
+    if statement is None:
+        abort(404)
     return render_template("signing/thanks.html", statement=statement, confirmed=confirmed)

@@ -21,7 +21,7 @@ from campaign.signing.models import (
 )
 from campaign.signing.tally import Counts, add_to_tally, create_tally, read_counts
 from campaign.signing.validation import name_key
-from campaign.statements.importer import ParsedStatement
+from campaign.statements.importer import ParsedStatement, StatementTextError, parse_statement
 from campaign.statements.models import (
     VISIBLE_STATUSES,
     Addressee,
@@ -36,18 +36,53 @@ RECENT_SIGNERS_SHOWN = 50
 
 
 class StatementError(Exception):
-    """The statement cannot be created as asked; the message says why."""
+    """The statement cannot be created or changed as asked; the message says why, and
+    ``field`` names the form field it is about, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def suggest_slug(text: str) -> str:
+    """Letters, digits and hyphens, short enough for the statement's address."""
+    return slugify(text, max_length=80, word_boundary=True)
+
+
+def available_slug(wanted: str, *, statement: Statement | None = None) -> str:
+    """The slug as stored, refused when it is empty or another statement has it."""
+    slug = suggest_slug(wanted)
+    if not slug:
+        raise StatementError(_("Give the statement a slug made of letters or digits."),
+                             field="slug")
+    taken = select(Statement.id).where(Statement.slug == slug)
+    if statement is not None and statement.id is not None:
+        taken = taken.where(Statement.id != statement.id)
+    if db.session.scalar(taken) is not None:
+        raise StatementError(_("A statement with the slug “%(slug)s” already exists.", slug=slug),
+                             field="slug")
+    return slug
+
+
+def read_statement_text(text: str) -> ParsedStatement:
+    """The importer's reading of a pasted text, for a coordinator to correct."""
+    try:
+        return parse_statement(text)
+    except StatementTextError as error:
+        raise StatementError(_(
+            "No statement text found: the text is empty or holds only page furniture "
+            "(menus, search and share widgets), a date or a To: list."), field="text") from error
 
 
 def create_statement_from_text(
     parsed: ParsedStatement, *, slug: str | None = None, publish: bool = False
 ) -> Statement:
-    slug = slugify(slug or parsed.title, max_length=80, word_boundary=True)
-    if not slug:
-        raise StatementError(_("Give the statement a slug made of letters or digits."))
-    if db.session.scalar(select(Statement.id).where(Statement.slug == slug)) is not None:
-        raise StatementError(_("A statement with the slug “%(slug)s” already exists.", slug=slug))
-
+    """A draft (or, when asked, published) statement with the groups of demands, the
+    addressees and the founding signatories of the text as read (by the importer, or
+    as a coordinator corrected that reading)."""
+    slug = available_slug(slug or parsed.title)
+    if not parsed.title.strip():
+        raise StatementError(_("Give the statement a title."), field="title")
     statement = Statement(slug=slug, title=parsed.title, statement_date=parsed.date,
                           body_markdown=parsed.body, status=StatementStatus.DRAFT)
     addressees: dict[str, Addressee] = {}
@@ -136,3 +171,10 @@ def load_statement_page(statement: Statement) -> StatementPage:
         counts=read_counts(statement.id),
         recent_signers=[name for signature in recent if (name := signature.public_name)],
     )
+
+
+def get_statement_by_sign_on_token(slug: str, token: str) -> Statement | None:
+    """The statement a private sign-on link opens; None for an unknown or revoked link."""
+    return db.session.scalars(
+        select(Statement).where(Statement.slug == slug, Statement.sign_on_token == token)
+    ).one_or_none()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
+from werkzeug import Response
 
 from campaign.signing.forms import IndividualSignatureForm, OrganizationSignatureForm
 from campaign.statements.models import Statement
 from campaign.statements.services import (
+    get_statement_by_sign_on_token,
     get_visible_statement,
     load_statement_page,
     published_statements,
@@ -25,6 +27,23 @@ def show(slug: str) -> str:
     return render_statement_page(visible_statement_or_404(slug))
 
 
+@bp.get("/s/<slug>/private/<token>")
+def private(slug: str, token: str) -> str | tuple[str, int] | Response:
+    """A draft opened by its private sign-on link, for organizations to co-sign before
+    launch; once published, the link leads to the public page."""
+    statement = sign_on_statement_or_404(slug, token)
+    if statement.is_visible:
+        return redirect(url_for(".show", slug=slug))
+    return render_statement_page(statement, sign_on_token=token)
+
+
+def sign_on_statement_or_404(slug: str, token: str) -> Statement:
+    statement = get_statement_by_sign_on_token(slug, token)
+    if statement is None:
+        abort(404)
+    return statement
+
+
 def visible_statement_or_404(slug: str) -> Statement:
     statement = get_visible_statement(slug)
     if statement is None:
@@ -37,12 +56,15 @@ def render_statement_page(
     individual_form: IndividualSignatureForm | None = None,
     organization_form: OrganizationSignatureForm | None = None,
     status: int = 200,
+    sign_on_token: str | None = None,
 ) -> tuple[str, int]:
     """The statement with both signing forms; a form sent back with errors is shown
-    with them, the other one blank. Prefixes keep the two forms' field ids apart."""
+    with them, the other one blank. Prefixes keep the two forms' field ids apart.
+    Opened by a private sign-on link, the draft offers only the organizations' form."""
     return render_template(
         "statements/show.html",
         page=load_statement_page(statement),
         individual_form=individual_form or IndividualSignatureForm(prefix="person"),
         organization_form=organization_form or OrganizationSignatureForm(prefix="org"),
+        sign_on_token=sign_on_token,
     ), status

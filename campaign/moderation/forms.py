@@ -1,0 +1,50 @@
+"""The moderation forms, and the words coordinators see for stored choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from campaign.moderation.models import ModerationActionKind
+from campaign.signing.models import NameDisplay
+
+REASON_LENGTH = 2000
+ORGANIZATION_NAME_LENGTH = 200
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class RejectionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (sent to the organization's contact)"), filters=[_strip],
+                           validators=[
+        DataRequired(message=_l("Give the reason: it is sent to the organization's contact.")),
+        Length(max=REASON_LENGTH, message=_l("Use at most %(max)d characters.",
+                                             max=REASON_LENGTH))])
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = StringField(_l("Name shown on the statement"), filters=[_strip], validators=[
+        Length(max=ORGANIZATION_NAME_LENGTH, message=_l("Use at most %(max)d characters.",
+                                                        max=ORGANIZATION_NAME_LENGTH))])
+
+
+NAME_DISPLAY_LABELS = {
+    NameDisplay.FULL: _l("Full name"),
+    NameDisplay.FIRST_NAME_AND_INITIAL: _l("First name and initial"),
+    NameDisplay.HIDDEN: _l("Name not shown"),
+}
+
+ACTION_LABELS = {
+    ModerationActionKind.APPROVE: _l("Approved"),
+    ModerationActionKind.REJECT: _l("Rejected"),
+    ModerationActionKind.UNDO: _l("Undid the decision"),
+    ModerationActionKind.RENAME: _l("Changed the name shown"),
+    ModerationActionKind.HIDE: _l("Hid a signature"),
+    ModerationActionKind.UNHIDE: _l("Showed a signature again"),
+}

@@ -1,0 +1,221 @@
+"""Resetting a forgotten password by a single-use link sent by e-mail."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from campaign.accounts.models import Coordinator
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.outbox.delivery import deliver_due_messages
+from campaign.signing.models import hash_token
+from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for
+from tests.support import csrf_token, path_of, post_form, read_mail_dir, text_of
+
+ADDRESS = "mariia@example.org"
+NEW_PASSWORD = "a much longer new passphrase"
+_RESET_LINK = re.compile(r"https?://\S+/coordinate/reset-password/[\w-]+")
+SAME_ANSWER = "If an account has this address, we have sent a link"
+
+
+def ask_for_reset(client: FlaskClient, email: str):
+    return post_form(client, "/coordinate/forgot-password", "/coordinate/forgot-password",
+                     {"email": email})
+
+
+def delivered_mail(app: Flask, mail_dir: Path) -> list[EmailMessage]:
+    with app.app_context():
+        deliver_due_messages()
+    return read_mail_dir(mail_dir)
+
+
+def reset_link_in(message: EmailMessage) -> str:
+    match = _RESET_LINK.search(text_of(message))
+    assert match, "the e-mail has no reset link"
+    return path_of(match[0])
+
+
+def set_new_password(client: FlaskClient, link: str, password: str = NEW_PASSWORD,
+                     again: str | None = None):
+    return post_form(client, link, link, {"password": password,
+                                          "password_again": password if again is None else again})
+
+
+def sign_in_with(client: FlaskClient, password: str):
+    return post_form(client, "/coordinate/sign-in", "/coordinate/sign-in",
+                     {"email": ADDRESS, "password": password})
+
+
+def coordinator(app: Flask) -> Coordinator:
+    with app.app_context():
+        found = db.session.scalars(select(Coordinator).where(Coordinator.email == ADDRESS)).one()
+        db.session.expunge(found)
+        return found
+
+
+def test_sign_in_page_links_to_the_password_reset_form(client):
+    page = client.get("/coordinate/sign-in")
+
+    assert 'href="/coordinate/forgot-password"' in page.text
+    assert "Forgot your password?" in page.text
+
+
+def test_forgotten_password_is_reset_by_the_emailed_link_which_signs_in(app, client, mail_dir):
+    with app.app_context():
+        create_coordinator_for(ADDRESS, name="Mariia Tomak")
+
+    answer = ask_for_reset(client, "Mariia@Example.org")
+    assert answer.status_code == 302
+    page = client.get(answer.headers["Location"])
+    assert SAME_ANSWER in page.text
+
+    [message] = delivered_mail(app, mail_dir)
+    assert message["To"] == ADDRESS
+    assert "Hello Mariia Tomak" in text_of(message)
+    link = reset_link_in(message)
+    token = link.rsplit("/", 1)[1]
+    stored = coordinator(app)
+    assert stored.password_reset_token_hash == hash_token(token)
+    assert token not in (stored.password_reset_token_hash or "")
+    assert stored.password_reset_expires_at is not None
+    assert timedelta(minutes=55) < stored.password_reset_expires_at - utcnow() <= timedelta(hours=1)
+
+    form = client.get(link)
+    assert form.status_code == 200
+    assert "Choose a new password" in form.text
+    done = set_new_password(client, link)
+
+    assert done.status_code == 302
+    workspace = client.get(done.headers["Location"])
+    assert "Your new password is set, and you are signed in." in workspace.text
+    assert "Your statements" in workspace.text
+    assert coordinator(app).password_reset_token_hash is None
+    client.post("/coordinate/sign-out", data={"csrf_token": csrf_token(workspace.text)})
+    assert sign_in_with(client, COORDINATOR_PASSWORD).status_code == 400
+    assert sign_in_with(client, NEW_PASSWORD).status_code == 302
+
+
+def test_unknown_address_gets_the_same_answer_and_no_email(app, client, mail_dir):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+
+    unknown = ask_for_reset(client, "nobody@example.org")
+    known = ask_for_reset(client, ADDRESS)
+
+    assert unknown.status_code == known.status_code == 302
+    assert unknown.headers["Location"] == known.headers["Location"]
+    [message] = delivered_mail(app, mail_dir)
+    assert message["To"] == ADDRESS
+
+
+def test_a_used_reset_link_is_explained_and_changes_nothing(app, client, mail_dir):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    ask_for_reset(client, ADDRESS)
+    link = reset_link_in(delivered_mail(app, mail_dir)[0])
+    set_new_password(client, link)
+    password_hash = coordinator(app).password_hash
+
+    other = app.test_client()  # someone else who found the old e-mail
+    page = other.get(link)
+    refused = other.post(link, data={
+        "password": "yet another password 123", "password_again": "yet another password 123",
+        "csrf_token": csrf_token(other.get("/coordinate/sign-in").text)})
+
+    assert page.status_code == 400
+    assert "has been used already" in page.text
+    assert refused.status_code == 400
+    assert coordinator(app).password_hash == password_hash
+    assert other.get("/coordinate/").status_code == 302
+
+
+def test_an_expired_reset_link_is_explained_and_changes_nothing(app, client, mail_dir):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    ask_for_reset(client, ADDRESS)
+    link = reset_link_in(delivered_mail(app, mail_dir)[0])
+    with app.app_context():
+        account = db.session.scalars(select(Coordinator)).one()
+        account.password_reset_expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+
+    page = client.get(link)
+
+    assert page.status_code == 400
+    assert "This link to reset your password has expired. Ask for a new one." in page.text
+    assert sign_in_with(client, COORDINATOR_PASSWORD).status_code == 302
+
+
+def test_short_or_mismatched_new_password_is_explained_next_to_its_field(app, client, mail_dir):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    ask_for_reset(client, ADDRESS)
+    link = reset_link_in(delivered_mail(app, mail_dir)[0])
+
+    short = set_new_password(client, link, "short")
+    mismatched = set_new_password(client, link, NEW_PASSWORD, again=NEW_PASSWORD + "!")
+
+    assert short.status_code == 400
+    assert re.search(r'id="password-error"[^>]*>\s*<span[^>]*>Error:</span> '
+                     r"Use a password of at least 10 characters\.", short.text)
+    assert mismatched.status_code == 400
+    assert re.search(r'id="password_again-error"[^>]*>\s*<span[^>]*>Error:</span> '
+                     r"The two passwords are not the same\.", mismatched.text)
+    assert 'aria-describedby="password_again-error"' in mismatched.text
+    # Nothing changed, and the link still works.
+    assert coordinator(app).password_reset_token_hash is not None
+    assert sign_in_with(client, COORDINATOR_PASSWORD).status_code == 302
+
+
+def test_resetting_lifts_the_slowdown_after_wrong_passwords(app, client, mail_dir):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    for _ in range(6):
+        sign_in_with(client, "wrong password")
+    assert coordinator(app).sign_in_blocked_until is not None
+    ask_for_reset(client, ADDRESS)
+
+    set_new_password(client, reset_link_in(delivered_mail(app, mail_dir)[0]))
+
+    account = coordinator(app)
+    assert account.failed_sign_ins == 0
+    assert account.sign_in_blocked_until is None
+
+
+def test_reset_emails_to_one_account_are_limited_and_the_first_link_keeps_working(
+    app, client, mail_dir
+):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+
+    for _ in range(3):
+        assert ask_for_reset(client, ADDRESS).status_code == 302
+    [first] = delivered_mail(app, mail_dir)
+    # Once the resend interval has passed, another link may be sent.
+    with app.app_context():
+        account = db.session.scalars(select(Coordinator)).one()
+        account.password_reset_expires_at -= timedelta(minutes=6)
+        db.session.commit()
+    ask_for_reset(client, ADDRESS)
+    messages = delivered_mail(app, mail_dir)
+
+    assert len(messages) == 2
+    assert client.get(reset_link_in(first)).status_code == 400  # replaced by the newer link
+    assert client.get(reset_link_in(messages[-1])).status_code == 200
+
+
+def test_reset_request_without_its_security_token_is_refused(app, client, mail_dir):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+
+    refused = client.post("/coordinate/forgot-password", data={"email": ADDRESS})
+
+    assert refused.status_code == 400
+    assert delivered_mail(app, mail_dir) == []

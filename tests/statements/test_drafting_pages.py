@@ -1,0 +1,426 @@
+"""Drafting a statement in the browser, as a coordinator does it: paste the text, correct
+the reading, save a draft, edit it, reorder it, publish, close and reopen it.
+
+Every form is sent as a browser sends it: with the fields and the CSRF token the page
+holds."""
+
+from __future__ import annotations
+
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from campaign.accounts.models import TeamMembership
+from campaign.extensions import db
+from campaign.signing.models import OrganizationSignature
+from campaign.statements.models import Addressee, Demand, DemandGroup, Statement, StatementStatus
+from tests.conftest import create_coordinator_for, import_example, sign_in
+from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS, TITLE
+from tests.support import csrf_token, post_form
+
+DRAFTER = "drafter@example.org"
+DROPPED = ["Generic selectors", "Exact matches only", "Search in title", "Search in content",
+           "Post Type Selectors", "Scroll to Top"]
+
+
+# --- What a coordinator does -------------------------------------------------------
+
+
+class _FormReader(HTMLParser):
+    """The fields a browser would send with the form whose action is `action`."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.inside = found.get("action", "").split("#")[0] == self.action
+        elif self.inside and tag == "input" and "name" in found:
+            if found.get("type") in ("checkbox", "radio") and "checked" not in found:
+                return
+            self.fields[found["name"]] = found.get("value", "")
+        elif self.inside and tag == "textarea":
+            self._textarea = found["name"]
+            self.fields[self._textarea] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self.fields[self._textarea] += data
+
+
+def form_fields(html: str, action: str) -> dict[str, str]:
+    reader = _FormReader(action)
+    reader.feed(html)
+    assert reader.fields, f"no form sends to {action}"
+    # A browser drops the line break that follows <textarea>.
+    return {name: value.removeprefix("\r\n").removeprefix("\n")
+            for name, value in reader.fields.items()}
+
+
+def press(client: FlaskClient, page_url: str, action: str, **data: str):
+    """Press a button of a small form on the page (it holds only the CSRF token)."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    return client.post(action, data={"csrf_token": csrf_token(page.text), **data})
+
+
+def signed_in_drafter(app: Flask, *slugs: str, email: str = DRAFTER) -> FlaskClient:
+    with app.app_context():
+        create_coordinator_for(email, *slugs, name="Drafter")
+    client = app.test_client()
+    sign_in(client, email)
+    return client
+
+
+def paste(client: FlaskClient, text: str):
+    return post_form(client, "/coordinate/new", "/coordinate/new", {"text": text})
+
+
+def draft_example(app: Flask, slug: str = "crimea-draft") -> str:
+    with app.app_context():
+        import_example(slug=slug, publish=False)
+    return slug
+
+
+# --- What the database holds ---------------------------------------------------------
+
+
+def load(app: Flask, slug: str) -> Statement:
+    with app.app_context():
+        statement = db.session.scalars(select(Statement).where(Statement.slug == slug)).one()
+        for group in statement.demand_groups:
+            _ = group.demands, group.addressees
+        db.session.expunge_all()
+        return statement
+
+
+def demand_texts(statement: Statement) -> list[list[str]]:
+    return [[demand.text for demand in group.demands] for group in statement.demand_groups]
+
+
+def ids(app: Flask, slug: str) -> dict[str, int]:
+    with app.app_context():
+        statement_id = db.session.scalar(select(Statement.id).where(Statement.slug == slug))
+        group_id = db.session.scalar(select(DemandGroup.id).where(
+            DemandGroup.statement_id == statement_id).order_by(DemandGroup.position))
+        demand_id = db.session.scalar(select(Demand.id).where(Demand.group_id == group_id)
+                                      .order_by(Demand.position))
+        addressee_id = db.session.scalar(select(Addressee.id).where(
+            Addressee.statement_id == statement_id))
+    return {"group": group_id, "demand": demand_id, "addressee": addressee_id}
+
+
+# --- Paste to start --------------------------------------------------------------------
+
+
+def test_pasted_example_is_read_for_the_coordinator_to_correct(app):
+    client = signed_in_drafter(app)
+
+    page = paste(client, EXAMPLE.read_text(encoding="utf-8"))
+
+    assert page.status_code == 200
+    fields = form_fields(page.text, "/coordinate/new/save")
+    assert fields["title"] == TITLE
+    assert fields["slug"].startswith("statement-of-human-rights-organizations")
+    assert fields["statement_date"] == "2020-09-16"
+    assert "Southern District Military Court" in fields["body_markdown"]
+    groups = sorted({name.split("-")[1] for name in fields if name.startswith("groups-")})
+    assert groups == ["0", "1", "2"]
+    for number, addressees in enumerate(ADDRESSEES):
+        assert fields[f"groups-{number}-addressees"].splitlines() == addressees
+    assert len(fields["groups-1-demands"].splitlines()) == 5
+    assert fields["signatories"].splitlines() == FOUNDING_ORGANIZATIONS
+    text = unescape(page.text)
+    for line in DROPPED:
+        assert f"<li>{line}</li>" in text
+    assert "Every line found its place." in text
+
+
+def test_corrected_reading_is_saved_as_a_draft_of_its_team(app):
+    client = signed_in_drafter(app)
+    fields = form_fields(paste(client, EXAMPLE.read_text(encoding="utf-8")).text,
+                         "/coordinate/new/save")
+    demands = fields["groups-0-demands"].splitlines()
+    demands[1] = "Stop the persecution of Crimean Tatars and Crimean Muslims."
+    fields.update({"groups-0-demands": "\n".join(demands), "slug": "crimea-2020-draft"})
+
+    saved = client.post("/coordinate/new/save", data=fields)
+
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == "/coordinate/crimea-2020-draft/edit"
+    statement = load(app, "crimea-2020-draft")
+    assert statement.status is StatementStatus.DRAFT
+    assert statement.title == TITLE
+    assert demand_texts(statement)[0][1] == (
+        "Stop the persecution of Crimean Tatars and Crimean Muslims.")
+    assert [len(group) for group in demand_texts(statement)] == [3, 5, 4]
+    assert [[a.name for a in group.addressees] for group in statement.demand_groups] == ADDRESSEES
+    with app.app_context():
+        assert db.session.scalar(select(TeamMembership.statement_id)) == statement.id
+        assert sorted(db.session.scalars(select(OrganizationSignature.name))) == sorted(
+            FOUNDING_ORGANIZATIONS)
+    edit_page = client.get(saved.headers["Location"], follow_redirects=True)
+    assert "is saved as a draft" in unescape(edit_page.text)
+    assert client.get("/s/crimea-2020-draft").status_code == 404
+
+
+def test_furniture_only_text_is_refused_next_to_the_text_box(app):
+    client = signed_in_drafter(app)
+
+    page = paste(client, "Generic selectors\nScroll to Top\n")
+
+    assert page.status_code == 400
+    assert 'id="text-error"' in page.text
+    assert "No statement text found" in page.text
+
+
+def test_taken_slug_is_refused_next_to_the_slug_field(app, statement_slug):
+    client = signed_in_drafter(app)
+    fields = form_fields(paste(client, EXAMPLE.read_text(encoding="utf-8")).text,
+                         "/coordinate/new/save")
+
+    refused = client.post("/coordinate/new/save", data={**fields, "slug": statement_slug})
+
+    assert refused.status_code == 400
+    assert 'id="slug-error"' in refused.text
+    assert f"A statement with the slug “{statement_slug}” already exists." in refused.text
+    # The reading is still there to save under another slug.
+    assert "<li>Scroll to Top</li>" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Statement)) == 1
+
+
+# --- Editing a draft -------------------------------------------------------------------
+
+
+def test_coordinator_edits_title_and_lead_and_the_public_page_renders_it_safely(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    fields = form_fields(client.get(f"/coordinate/{slug}/edit").text,
+                         f"/coordinate/{slug}/details")
+    fields.update(title="Free the Second Bakhchysarai group", slug="bakhchysarai",
+                  body_markdown="We **condemn** it.\n\n<script>alert(1)</script>")
+
+    saved = client.post(f"/coordinate/{slug}/details", data=fields, follow_redirects=True)
+
+    assert "The title, address, date and lead text are saved." in saved.text
+    press(client, "/coordinate/bakhchysarai/edit", "/coordinate/bakhchysarai/publish")
+    public = client.get("/s/bakhchysarai").text
+    assert "<h1>Free the Second Bakhchysarai group</h1>" in public
+    assert "We <strong>condemn</strong> it." in public
+    assert "<script>" not in public
+
+
+def test_demands_and_groups_move_up_and_down(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    before = demand_texts(load(app, slug))
+    first = ids(app, slug)
+
+    press(client, f"/coordinate/{slug}/groups/{first['group']}",
+          f"/coordinate/{slug}/demands/{first['demand']}/move", direction="down")
+    press(client, f"/coordinate/{slug}/edit",
+          f"/coordinate/{slug}/groups/{first['group']}/move", direction="down")
+    moved = press(client, f"/coordinate/{slug}/edit",
+                  f"/coordinate/{slug}/groups/{first['group']}/move", direction="down")
+
+    after = demand_texts(load(app, slug))
+    assert after[2] == [before[0][1], before[0][0], before[0][2]]
+    assert after[:2] == before[1:]
+    refused = press(client, f"/coordinate/{slug}/edit",
+                    f"/coordinate/{slug}/groups/{first['group']}/move", direction="down")
+    assert "It is already at the bottom." in client.get(refused.headers["Location"]).text
+    assert moved.status_code == 302
+
+
+def test_groups_and_demands_are_added_edited_and_removed(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    first = ids(app, slug)
+
+    added = press(client, f"/coordinate/{slug}/edit", f"/coordinate/{slug}/groups")
+    group_url = added.headers["Location"]
+    post_form(client, group_url, f"{group_url}/demands", {"new-demand-text": "Release them."})
+    post_form(client, f"/coordinate/{slug}/demands/{first['demand']}",
+              f"/coordinate/{slug}/demands/{first['demand']}", {"text": "Free them all."})
+    edited = demand_texts(load(app, slug))
+    press(client, f"/coordinate/{slug}/edit", f"/coordinate/{slug}/groups/{first['group']}/remove")
+    empty = post_form(client, group_url, f"{group_url}/demands", {"new-demand-text": "  "})
+
+    assert edited[0][0] == "Free them all."
+    assert edited[-1] == ["Release them."]
+    assert demand_texts(load(app, slug)) == edited[1:]
+    assert empty.status_code == 400
+    assert 'id="new-demand-text-error"' in empty.text
+
+
+def test_addressees_are_added_edited_removed_and_chosen_for_groups(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    first = ids(app, slug)
+
+    added = post_form(client, f"/coordinate/{slug}/addressees/new",
+                      f"/coordinate/{slug}/addressees/new",
+                      {"name": "Council of Europe", "role": "Commissioner for Human Rights",
+                       "email": "Commissioner@coe.example.org", "language": "en"})
+    duplicate = post_form(client, f"/coordinate/{slug}/addressees/new",
+                          f"/coordinate/{slug}/addressees/new", {"name": "Council of Europe"})
+    with app.app_context():
+        council = db.session.scalars(select(Addressee).where(
+            Addressee.name == "Council of Europe")).one()
+        council_id, council_email = council.id, council.email
+    group_url = f"/coordinate/{slug}/groups/{first['group']}"
+    fields = form_fields(client.get(group_url).text, group_url)
+    client.post(group_url, data={**fields, "addressees": [str(first["addressee"]),
+                                                          str(council_id)]})
+    second_group = load(app, slug).demand_groups[1].id
+    second_url = f"/coordinate/{slug}/groups/{second_group}"
+    client.post(second_url, data={**form_fields(client.get(second_url).text, second_url),
+                                  "addressees": [str(council_id)]})
+
+    assert added.status_code == 302
+    assert council_email == "commissioner@coe.example.org"
+    assert duplicate.status_code == 400
+    assert 'id="name-error"' in duplicate.text
+    groups = load(app, slug).demand_groups
+    assert "Council of Europe" in [a.name for a in groups[0].addressees]
+    assert [a.name for a in groups[1].addressees] == ["Council of Europe"]
+
+    removed = press(client, f"/coordinate/{slug}/edit",
+                    f"/coordinate/{slug}/addressees/{council_id}/remove")
+    assert "Council of Europe is removed" in client.get(removed.headers["Location"]).text
+    groups = load(app, slug).demand_groups
+    assert groups[1].addressees == []
+    assert "Council of Europe" not in [a.name for a in groups[0].addressees]
+
+
+# --- Lifecycle ---------------------------------------------------------------------------
+
+
+def test_publish_close_and_reopen(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    edit = f"/coordinate/{slug}/edit"
+    assert client.get(f"/s/{slug}").status_code == 404
+
+    published = press(client, edit, f"/coordinate/{slug}/publish")
+    assert "The statement is published" in client.get(published.headers["Location"]).text
+    assert client.get(f"/s/{slug}").status_code == 200
+    assert 'id="sign-heading"' in client.get(f"/s/{slug}").text
+
+    press(client, edit, f"/coordinate/{slug}/close")
+    closed_page = client.get(f"/s/{slug}")
+    assert closed_page.status_code == 200
+    assert "This statement is closed" in closed_page.text
+    assert FOUNDING_ORGANIZATIONS[0] in closed_page.text
+    assert load(app, slug).closed_at is not None
+
+    refused = client.post(f"/coordinate/{slug}/publish",
+                          data={"csrf_token": csrf_token(client.get(edit).text)})
+    assert "Only a draft can be published" in client.get(refused.headers["Location"]).text
+    assert load(app, slug).status is StatementStatus.CLOSED
+
+    press(client, edit, f"/coordinate/{slug}/reopen")
+    reopened = load(app, slug)
+    assert reopened.status is StatementStatus.PUBLISHED
+    assert reopened.closed_at is None
+    assert 'id="sign-heading"' in client.get(f"/s/{slug}").text
+
+
+def test_workspace_links_each_statement_to_its_edit_page(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+
+    page = client.get("/coordinate/").text
+
+    assert f'href="/coordinate/{slug}/edit"' in page
+    assert 'href="/coordinate/new"' in page
+
+
+def test_workspace_without_statements_says_to_paste_one(app):
+    page = signed_in_drafter(app).get("/coordinate/").text
+
+    assert "You are not on the team of any statement yet." in page
+    assert 'href="/coordinate/new"' in page
+
+
+# --- Who may do it -------------------------------------------------------------------------
+
+
+def _pages(slug: str, found: dict[str, int]) -> tuple[list[str], list[str]]:
+    group, demand, addressee = found["group"], found["demand"], found["addressee"]
+    gets = [f"/coordinate/{slug}/edit", f"/coordinate/{slug}/groups/{group}",
+            f"/coordinate/{slug}/demands/{demand}", f"/coordinate/{slug}/addressees/new",
+            f"/coordinate/{slug}/addressees/{addressee}"]
+    posts = [f"/coordinate/{slug}/{action}" for action in (
+        "details", "publish", "close", "reopen", "sign-on-link", "sign-on-link/revoke",
+        "groups", f"groups/{group}", f"groups/{group}/move", f"groups/{group}/remove",
+        f"groups/{group}/demands", f"demands/{demand}", f"demands/{demand}/move",
+        f"demands/{demand}/remove", "addressees/new", f"addressees/{addressee}",
+        f"addressees/{addressee}/remove")]
+    return gets, posts
+
+
+def test_coordinator_of_another_team_gets_not_found_everywhere(app):
+    slug = draft_example(app)
+    found = ids(app, slug)
+    signed_in_drafter(app, slug)
+    outsider = signed_in_drafter(app, email="outsider@example.org")
+    token = csrf_token(outsider.get("/coordinate/new").text)
+    gets, posts = _pages(slug, found)
+
+    for url in gets:
+        assert outsider.get(url).status_code == 404, url
+    for url in posts:
+        response = outsider.post(url, data={"csrf_token": token, "direction": "up",
+                                            "text": "x", "name": "x", "title": "x", "slug": "x"})
+        assert response.status_code == 404, url
+    statement = load(app, slug)
+    assert statement.status is StatementStatus.DRAFT
+    assert statement.title == TITLE
+    assert statement.sign_on_token is None
+    assert sum(map(len, demand_texts(statement))) == 12
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(app, client):
+    slug = draft_example(app)
+    gets, posts = _pages(slug, ids(app, slug))
+    token = csrf_token(client.get("/coordinate/sign-in").text)
+
+    for url in [*gets, "/coordinate/new"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/coordinate/sign-in?next="), url
+    for url in [*posts, "/coordinate/new", "/coordinate/new/save"]:
+        assert client.post(url, data={"csrf_token": token}).status_code == 302, url
+    assert load(app, slug).status is StatementStatus.DRAFT
+
+
+@pytest.mark.parametrize("action", ["publish", "sign-on-link", "details"])
+def test_form_sent_without_csrf_token_changes_nothing(app, action):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+
+    response = client.post(f"/coordinate/{slug}/{action}",
+                           data={"title": "Changed", "slug": slug})
+
+    assert response.status_code == 400
+    statement = load(app, slug)
+    assert statement.status is StatementStatus.DRAFT
+    assert statement.sign_on_token is None
+    assert statement.title == TITLE
