@@ -1,0 +1,164 @@
+"""Every page, form and export of a statement is for its team alone.
+
+The routes are read from the application's URL map, so a page added later is
+checked without anyone remembering to list it here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from campaign.extensions import db
+from campaign.signing.models import IndividualSignature, OrganizationSignature
+from campaign.statements.models import Addressee, Demand, DemandGroup, Statement
+from tests.conftest import import_example
+from tests.moderation import factories
+from tests.support import csrf_token
+
+OTHER_SLUG = "another-coalitions-statement"
+
+
+def statement_routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(method, rule, endpoint) of every coordinator route of one statement."""
+    return sorted(
+        (method, rule.rule, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/coordinate/<slug>")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    )
+
+
+def object_ids(slug: str) -> dict[str, object]:
+    """The URL arguments naming things of this statement, as a coordinator's links do."""
+    statement = db.session.scalars(select(Statement).where(Statement.slug == slug)).one()
+    group = db.session.scalars(select(DemandGroup).where(
+        DemandGroup.statement_id == statement.id)).first()
+    return {
+        "slug": slug,
+        "group_id": group.id,
+        "demand_id": db.session.scalars(
+            select(Demand.id).where(Demand.group_id == group.id)).first(),
+        "addressee_id": db.session.scalars(select(Addressee.id).where(
+            Addressee.statement_id == statement.id)).first(),
+        "organization_id": db.session.scalars(select(OrganizationSignature.id).where(
+            OrganizationSignature.statement_id == statement.id,
+            OrganizationSignature.founding.is_(False))).first(),
+        "signature_id": db.session.scalars(select(IndividualSignature.id).where(
+            IndividualSignature.statement_id == statement.id)).first(),
+    }
+
+
+def url_for_rule(rule: str, ids: dict[str, object]) -> str:
+    url = rule
+    for name, value in ids.items():
+        url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+    assert "<" not in url, f"no value for an argument of {rule}"
+    return url
+
+
+def snapshot(slug: str) -> list[tuple]:
+    """What a coordinator's action could change, to show that nothing did."""
+    statement = db.session.scalars(select(Statement).where(Statement.slug == slug)).one()
+    return [
+        (statement.title, statement.slug, statement.status, statement.sign_on_token,
+         statement.body_markdown),
+        *db.session.execute(select(DemandGroup.id, DemandGroup.position, DemandGroup.intro)
+                            .where(DemandGroup.statement_id == statement.id)
+                            .order_by(DemandGroup.id)).all(),
+        *db.session.execute(select(Demand.id, Demand.position, Demand.text)
+                            .join(DemandGroup).where(DemandGroup.statement_id == statement.id)
+                            .order_by(Demand.id)).all(),
+        *db.session.execute(select(Addressee.id, Addressee.name).where(
+            Addressee.statement_id == statement.id).order_by(Addressee.id)).all(),
+        *db.session.execute(select(OrganizationSignature.id, OrganizationSignature.status,
+                                   OrganizationSignature.display_name).where(
+            OrganizationSignature.statement_id == statement.id)
+            .order_by(OrganizationSignature.id)).all(),
+        *db.session.execute(select(IndividualSignature.id, IndividualSignature.status).where(
+            IndividualSignature.statement_id == statement.id)
+            .order_by(IndividualSignature.id)).all(),
+    ]
+
+
+def populate(slug: str) -> None:
+    factories.organization(slug, "Kharkiv Solidarity Network", "contact@solidarity.example.org")
+    factories.individual(slug, "Olena Kovalenko", "olena@example.org")
+
+
+@pytest.fixture
+def other_statement(app: Flask, statement_slug: str) -> dict[str, object]:
+    """A second coalition's statement, with signatures, that the signed-in coordinator
+    is not on the team of."""
+    with app.app_context():
+        import_example(slug=OTHER_SLUG)
+        populate(OTHER_SLUG)
+        return object_ids(OTHER_SLUG)
+
+
+def test_every_statement_route_is_checked(app):
+    routes = statement_routes(app)
+    assert len(routes) >= 30
+    assert ("GET", "/coordinate/<slug>/export/individuals.csv", "exports.individuals_csv") in routes
+
+
+def test_a_coordinator_of_another_statement_gets_404_everywhere_and_changes_nothing(
+    app, coordinator_client: FlaskClient, statement_slug, other_statement
+):
+    token = csrf_token(coordinator_client.get("/coordinate/new").text)
+    with app.app_context():
+        before = snapshot(OTHER_SLUG)
+
+    answers = {}
+    for method, rule, endpoint in statement_routes(app):
+        url = url_for_rule(rule, other_statement)
+        response = (coordinator_client.get(url) if method == "GET"
+                    else coordinator_client.post(url, data={"csrf_token": token}))
+        answers[f"{method} {endpoint}"] = response.status_code
+
+    assert {route: status for route, status in answers.items() if status != 404} == {}
+    with app.app_context():
+        assert snapshot(OTHER_SLUG) == before
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_statement_route(
+    app, client: FlaskClient, other_statement
+):
+    token = csrf_token(client.get("/coordinate/sign-in").text)
+    with app.app_context():
+        before = snapshot(OTHER_SLUG)
+
+    not_sent_to_sign_in = {}
+    for method, rule, endpoint in statement_routes(app):
+        url = url_for_rule(rule, other_statement)
+        response = (client.get(url) if method == "GET"
+                    else client.post(url, data={"csrf_token": token}))
+        if response.status_code != 302 or not response.headers["Location"].startswith(
+                "/coordinate/sign-in"):
+            not_sent_to_sign_in[f"{method} {endpoint}"] = response.status_code
+
+    assert not_sent_to_sign_in == {}
+    with app.app_context():
+        assert snapshot(OTHER_SLUG) == before
+
+
+def test_every_form_of_the_team_refuses_a_post_without_its_csrf_token(
+    app, coordinator_client: FlaskClient, statement_slug
+):
+    with app.app_context():
+        populate(statement_slug)
+        ids = object_ids(statement_slug)
+        before = snapshot(statement_slug)
+
+    accepted = {}
+    for method, rule, endpoint in statement_routes(app):
+        if method == "POST":
+            response = coordinator_client.post(url_for_rule(rule, ids), data={})
+            if response.status_code != 400 or "The form could not be sent" not in response.text:
+                accepted[endpoint] = response.status_code
+
+    assert accepted == {}
+    with app.app_context():
+        assert snapshot(statement_slug) == before
