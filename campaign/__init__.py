@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,12 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_coordinator(coordinator_id: str) -> Coordinator | None:
-        return db.session.get(Coordinator, int(coordinator_id))
+    def load_coordinator(session_id: str) -> Coordinator | None:
+        coordinator_id, _, stamp = session_id.partition(":")
+        coordinator = db.session.get(Coordinator, int(coordinator_id))
+        if coordinator is None or not hmac.compare_digest(stamp, coordinator.session_stamp()):
+            return None
+        return coordinator
 
 
 def _select_locale() -> str | None:

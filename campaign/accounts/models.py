@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +34,17 @@ class Coordinator(UserMixin, db.Model):
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="coordinator", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """The session's reference to this coordinator. It carries a stamp of the
+        password hash, so that a new password (after a reset) ends every session
+        opened with the old one."""
+        return f"{self.id}:{self.session_stamp()}"
+
+    def session_stamp(self) -> str:
+        # Keyed, so that the cookie reveals nothing of the hash itself.
+        return hmac.new(current_app.secret_key.encode(), self.password_hash.encode(),
+                        hashlib.sha256).hexdigest()[:24]
 
 
 class TeamMembership(db.Model):

@@ -69,3 +69,17 @@ def test_create_coordinator_command_puts_the_account_on_a_team(app):
     post_form(client, "/coordinate/sign-in", "/coordinate/sign-in",
               {"email": "lead@example.org", "password": COORDINATOR_PASSWORD})
     assert "Statement of human rights organizations" in client.get("/coordinate/").text
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, coordinator_client):
+    from campaign.accounts.services import find_coordinator, set_password
+
+    assert coordinator_client.get("/coordinate/").status_code == 200
+    with app.app_context():
+        set_password(find_coordinator("coordinator@example.org"), "a brand new passphrase")
+        db.session.commit()
+
+    response = coordinator_client.get("/coordinate/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/coordinate/sign-in")
