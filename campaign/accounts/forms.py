@@ -7,24 +7,16 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from campaign.accounts.services import AccountError, check_password_strength
-from campaign.signing.validation import InvalidEmail, normalize_email
-
-NAME_LENGTH = 120
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _valid_email(form: FlaskForm, field: Field) -> None:
-    try:
-        normalize_email(field.data or "")
-    except InvalidEmail as error:
-        raise ValidationError(_l("Enter a valid e-mail address (%(reason)s)",
-                                 reason=str(error))) from error
+from campaign.form_fields import (
+    EMAIL_LENGTH,
+    NAME_LENGTH,
+    at_most,
+    strip_whitespace,
+    valid_email,
+)
 
 
 def _strong_password(form: FlaskForm, field: Field) -> None:
@@ -36,10 +28,10 @@ def _strong_password(form: FlaskForm, field: Field) -> None:
 
 
 def _email_field(label: Any) -> EmailField:
-    return EmailField(label, filters=[_strip], validators=[
+    return EmailField(label, filters=[strip_whitespace], validators=[
         DataRequired(message=_l("Enter an e-mail address.")),
-        Length(max=254, message=_l("Use at most %(max)d characters.", max=254)),
-        _valid_email])
+        at_most(EMAIL_LENGTH),
+        valid_email])
 
 
 def _new_password_field(label: Any) -> PasswordField:
@@ -75,8 +67,8 @@ class InvitationForm(FlaskForm):
 
 
 class NewAccountForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=[_strip], validators=[
+    name = StringField(_l("Your name"), filters=[strip_whitespace], validators=[
         DataRequired(message=_l("Enter your name.")),
-        Length(max=NAME_LENGTH, message=_l("Use at most %(max)d characters.", max=NAME_LENGTH))])
+        at_most(NAME_LENGTH)])
     password = _new_password_field(_l("Password"))
     password_again = _password_again_field(_l("Password again"))
