@@ -3,6 +3,7 @@ tables whatever part of the application was loaded first."""
 
 from campaign.accounts import models as accounts  # noqa: F401
 from campaign.exports import models as exports  # noqa: F401
+from campaign.letters import models as letters  # noqa: F401
 from campaign.moderation import models as moderation  # noqa: F401
 from campaign.outbox import models as outbox  # noqa: F401
 from campaign.signing import models as signing  # noqa: F401

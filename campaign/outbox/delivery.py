@@ -12,6 +12,8 @@ import enum
 import logging
 import os
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +31,31 @@ log = logging.getLogger(__name__)
 # again risks a second copy, but losing a confirmation e-mail costs a signature; the
 # fixed Message-ID lets mail clients fold such a copy into the first.
 STALE_CLAIM_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class TemplateHooks:
+    """What an area adds to the delivery of its own e-mails (a letter's PDF, and the
+    letter's state once its e-mail is sent or given up), so that the outbox needs to
+    know none of the areas that use it."""
+
+    attachments: Callable[[OutboxMessage], list[Attachment]] | None = None
+    on_sent: Callable[[OutboxMessage], None] | None = None
+    on_given_up: Callable[[OutboxMessage], None] | None = None
+
+
+_hooks: dict[str, TemplateHooks] = {}
+
+
+def register_template_hooks(template: str, hooks: TemplateHooks) -> None:
+    _hooks[template] = hooks
 
 
 class DeliveryResult(enum.Enum):
@@ -62,14 +89,19 @@ def deliver_message(message_id: int) -> DeliveryResult:
 
     message = db.session.get(OutboxMessage, message_id)
     assert message is not None
+    hooks = _hooks.get(message.template, TemplateHooks())
     try:
-        send_email(build_email(message))
+        # Building is inside the try: an attachment that fails to render is a failed
+        # attempt of this message alone, retried like a refused send.
+        send_email(build_email(message, hooks))
     except Exception as error:
         log.warning("outbox message %s failed (attempt %s): %s", message.id,
                     message.attempts, error)
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             message.status = OutboxStatus.FAILED
+            if hooks.on_given_up:
+                hooks.on_given_up(message)
             result = DeliveryResult.GAVE_UP
         else:
             message.status = OutboxStatus.PENDING
@@ -81,6 +113,8 @@ def deliver_message(message_id: int) -> DeliveryResult:
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.last_error = None
+    if hooks.on_sent:
+        hooks.on_sent(message)
     db.session.commit()
     return DeliveryResult.SENT
 
@@ -118,7 +152,7 @@ def deliver_due_messages() -> dict[DeliveryResult, int]:
     return outcomes
 
 
-def build_email(message: OutboxMessage) -> Message:
+def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> Message:
     context = dict(message.context)
     email = Message(
         subject=message.subject,
@@ -129,6 +163,9 @@ def build_email(message: OutboxMessage) -> Message:
     )
     domain = current_app.config["SERVER_NAME"].split(":")[0]
     email.msgId = f"<outbox-{message.id}@{domain}>"
+    if hooks and hooks.attachments:
+        for attachment in hooks.attachments(message):
+            email.attach(attachment.filename, attachment.content_type, attachment.data)
     return email
 
 

@@ -34,6 +34,9 @@ class OutboxMessage(db.Model):
     template: Mapped[str] = mapped_column(String(64))
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reply_to: Mapped[str | None] = mapped_column(String(254))
+    # Set for mail sent to many (a reply, an update): one row per message and
+    # recipient, so a fan-out started twice or resumed sends nobody a second copy.
+    dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )

@@ -61,6 +61,18 @@ class Statement(db.Model):
             self.published_at = self.published_at or utcnow()
 
 
+class AddressBookEntry(db.Model):
+    """A government or institution kept from statement to statement, so that a
+    coalition does not retype "President of Ukraine" each time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    role: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Addressee(db.Model):
     """A government or institution a statement addresses; it may stand in several
     of the statement's groups of demands."""
@@ -73,8 +85,12 @@ class Addressee(db.Model):
     role: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str | None] = mapped_column(String(16))
+    book_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("address_book_entry.id", ondelete="SET NULL")
+    )
 
     statement: Mapped[Statement] = relationship(back_populates="addressees")
+    book_entry: Mapped[AddressBookEntry | None] = relationship()
 
 
 class DemandGroup(db.Model):

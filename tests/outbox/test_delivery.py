@@ -12,7 +12,14 @@ from campaign.config import celery_settings
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.outbox import services as outbox_services
-from campaign.outbox.delivery import DeliveryResult, deliver_due_messages, deliver_message
+from campaign.outbox.delivery import (
+    Attachment,
+    DeliveryResult,
+    TemplateHooks,
+    deliver_due_messages,
+    deliver_message,
+    register_template_hooks,
+)
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.services import queue_email
 from campaign.signing.models import IndividualSignature
@@ -141,3 +148,62 @@ def test_signature_is_saved_when_the_broker_is_down_and_mailed_by_the_sweep(
         assert deliver_due_messages() == {DeliveryResult.SENT: 1}
     [sent] = read_mail_dir(mail_dir)
     assert sent["To"] == "olena@example.org"
+
+
+@pytest.fixture
+def hooks_for_test_template():
+    """Hooks on an existing template name, as the letters area registers its own."""
+    calls: list[tuple[str, int]] = []
+    failing = {"render": False}
+
+    def attachments(message):
+        if failing["render"]:
+            raise RuntimeError("the PDF could not be rendered")
+        return [Attachment("letter.pdf", "application/pdf", b"%PDF-1.7 test")]
+
+    register_template_hooks("already_signed", TemplateHooks(
+        attachments=attachments,
+        on_sent=lambda message: calls.append(("sent", message.id)),
+        on_given_up=lambda message: calls.append(("given up", message.id)),
+    ))
+    yield calls, failing
+    register_template_hooks("already_signed", TemplateHooks())
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_registered_hooks_attach_files_and_hear_that_the_message_was_sent(
+    smtp, hooks_for_test_template
+):
+    calls, _ = hooks_for_test_template
+    message_id = queue_confirmation_like_email()
+
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+
+    [received] = smtp.messages
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_filename() == "letter.pdf"
+    assert attachment.get_content() == b"%PDF-1.7 test"
+    assert calls == [("sent", message_id)]
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_an_attachment_that_fails_to_render_fails_only_its_message(
+    smtp_app, smtp, hooks_for_test_template
+):
+    calls, failing = hooks_for_test_template
+    failing["render"] = True
+    broken = queue_confirmation_like_email()
+    row = db.session.get(OutboxMessage, broken)
+    row.attempts = smtp_app.config["OUTBOX_MAX_ATTEMPTS"] - 1
+    db.session.commit()
+    fine = queue_email(to="taras@example.org", subject="Fine", template="confirm_signature",
+                       context={"statement_title": "A", "statement_slug": "a",
+                                "signer_name": "Taras", "token": "t", "link_valid_hours": 1})
+    db.session.commit()
+
+    assert deliver_due_messages() == {DeliveryResult.GAVE_UP: 1, DeliveryResult.SENT: 1}
+
+    assert [message["To"] for message in smtp.messages] == ["taras@example.org"]
+    assert "could not be rendered" in db.session.get(OutboxMessage, broken).last_error
+    assert calls == [("given up", broken)]
+    assert db.session.get(OutboxMessage, fine.id).status is OutboxStatus.SENT
