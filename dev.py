@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,6 +55,24 @@ def install() -> None:
     run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
         "--editable", ".[test]")
     stamp.write_text(wanted)
+
+
+WEASYPRINT_LIBS = ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]
+
+
+def weasyprint_libraries() -> None:
+    """Letters are printed to PDF by WeasyPrint, which needs Pango. Installed here when
+    we may (root, with apt-get); otherwise say how, and go on: only PDFs would fail."""
+    if not shutil.which("dpkg") or subprocess.run(
+            ["dpkg", "-s", *WEASYPRINT_LIBS], capture_output=True).returncode == 0:
+        return
+    command = ["apt-get", "install", "-y", *WEASYPRINT_LIBS]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing WeasyPrint's libraries: " + " ".join(WEASYPRINT_LIBS))
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        if subprocess.run(command, check=False).returncode == 0:
+            return
+    say("letters cannot be printed to PDF until you run: sudo " + " ".join(command))
 
 
 def development_env() -> dict[str, str]:
@@ -100,6 +119,7 @@ def stop_like_ctrl_c(signum: int, frame: object) -> None:
 
 def start() -> None:
     install()
+    weasyprint_libraries()
     env = development_env()
     flask = [str(BIN / "flask")]
     say("migrating the database")

@@ -39,11 +39,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_login(app)
 
     from campaign import database, errors, models, rendering  # noqa: F401 - models: every table
-    from campaign.outbox.services import init_outbox
 
     with app.app_context():
         database.configure_engine(db.engine)
-    init_outbox(app)
     rendering.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
@@ -85,14 +83,19 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.accounts.views import bp as accounts_bp
     from campaign.api.views import bp as api_bp
     from campaign.exports.views import bp as exports_bp
+    from campaign.letters.reply_views import bp as replies_bp
+    from campaign.letters.reply_views import public_bp as public_replies_bp
+    from campaign.letters.views import bp as letters_bp
     from campaign.moderation.views import bp as moderation_bp
     from campaign.progress.views import bp as progress_bp
     from campaign.signing.views import bp as signing_bp
+    from campaign.statements.address_book_views import bp as address_book_bp
     from campaign.statements.views import bp as statements_bp
     from campaign.statements.workspace_views import bp as drafting_bp
 
     for blueprint in (statements_bp, signing_bp, api_bp, accounts_bp, drafting_bp,
-                      moderation_bp, progress_bp, exports_bp):
+                      moderation_bp, progress_bp, exports_bp, letters_bp, replies_bp,
+                      public_replies_bp, address_book_bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAIL_PAGE"]:
         from campaign.outbox.dev_views import bp as dev_mail_bp

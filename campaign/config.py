@@ -75,6 +75,9 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # The largest upload (a reply's document, 10 MB) and its form; anything
+        # bigger is refused before it is read.
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
         "MAIL_BACKEND": mail_backend,

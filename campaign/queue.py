@@ -7,19 +7,25 @@ so that nothing in `campaign` imports from the layer above it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import kombu.transport.sqlalchemy
 from celery import Celery, Task
 from flask import Flask, current_app
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.orm import Session
+
+from campaign.extensions import db
 
 log = logging.getLogger(__name__)
 
 DELIVER_EMAIL_TASK = "outbox.deliver_email"
 SWEEP_OUTBOX_TASK = "outbox.sweep"
 PURGE_BROKER_TASK = "broker.purge_consumed_messages"
+NOTIFY_SIGNERS_OF_REPLY_TASK = "letters.notify_signers_of_reply"
+
+_TASKS_AFTER_COMMIT = "undersigned.tasks_after_commit"
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -69,3 +75,38 @@ def enqueue(task_name: str, args_list: Iterable[tuple[Any, ...]]) -> None:
     except Exception:
         log.warning("could not publish %s; the periodic sweep will pick it up", task_name,
                     exc_info=True)
+
+
+TaskArgs = tuple[Any, ...]
+
+
+def enqueue_after_commit(task_name: str, args: TaskArgs | Callable[[], TaskArgs | None]) -> None:
+    """Publish a task once the current transaction commits, and not at all if it rolls
+    back: a task published before the commit would look for rows it cannot see yet.
+
+    `args` may be a function, called after the commit, for values known only then
+    (a new row's id); returning None drops the task (its row was rolled back)."""
+    db.session.info.setdefault(_TASKS_AFTER_COMMIT, []).append((task_name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_tasks_after_commit(session: Session) -> None:
+    # SQLAlchemy calls this when a savepoint is released too; the real commit, and
+    # with it the rows the tasks look for, is still to come.
+    if session.in_nested_transaction():
+        return
+    tasks: dict[str, list[TaskArgs]] = {}
+    for task_name, args in session.info.pop(_TASKS_AFTER_COMMIT, []):
+        resolved = args() if callable(args) else args
+        if resolved is not None:
+            tasks.setdefault(task_name, []).append(resolved)
+    for task_name, args_list in tasks.items():
+        enqueue(task_name, args_list)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_tasks_of_rolled_back_transaction(session: Session) -> None:
+    # A savepoint rolled back: the tasks queued before it still stand, and those of
+    # rows inside it find no id and are dropped when the transaction commits.
+    if not session.in_nested_transaction():
+        session.info.pop(_TASKS_AFTER_COMMIT, None)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from campaign.letters.replies import notify_signers_of_reply
 from campaign.outbox.delivery import deliver_due_messages, deliver_message
 from campaign.queue import (
     DELIVER_EMAIL_TASK,
+    NOTIFY_SIGNERS_OF_REPLY_TASK,
     PURGE_BROKER_TASK,
     SWEEP_OUTBOX_TASK,
     purge_consumed_broker_messages,
@@ -28,3 +30,9 @@ def sweep_outbox() -> dict[str, int]:
 @shared_task(name=PURGE_BROKER_TASK)
 def purge_broker_messages() -> int:
     return purge_consumed_broker_messages()
+
+
+@shared_task(name=NOTIFY_SIGNERS_OF_REPLY_TASK)
+def tell_signers_of_reply(reply_id: int) -> int:
+    # Safe to run twice: every address gets one outbox row per reply (its dedupe key).
+    return notify_signers_of_reply(reply_id)

@@ -8,6 +8,7 @@ hold a transaction open, and the claim must be visible to every other worker.
 
 from __future__ import annotations
 
+import email.charset
 import enum
 import logging
 import os
@@ -26,6 +27,11 @@ from campaign.extensions import db, mail
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
+
+# Flask-Mail registers UTF-8 bodies as 8-bit text at import, which sends long lines
+# as they are, and SMTP servers refuse lines over 998 bytes. Quoted-printable wraps
+# them for every e-mail, and keeps mostly-Latin text readable in the source.
+email.charset.add_charset("utf-8", email.charset.SHORTEST, email.charset.QP, "utf-8")
 
 # A row left "sending" this long belongs to a worker that died mid-send. Sending it
 # again risks a second copy, but losing a confirmation e-mail costs a signature; the
@@ -159,7 +165,9 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> M
         recipients=[message.to_address],
         body=render_template(f"emails/{message.template}.txt", **context),
         html=render_template(f"emails/{message.template}.html", **context),
-        reply_to=message.reply_to,
+        # Written as a header of its own: Flask-Mail's `reply_to` keeps only the first
+        # address, and a letter's Reply-To names every coordinator of the statement.
+        extra_headers={"Reply-To": message.reply_to} if message.reply_to else None,
     )
     domain = current_app.config["SERVER_NAME"].split(":")[0]
     email.msgId = f"<outbox-{message.id}@{domain}>"

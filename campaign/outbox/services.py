@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
 
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
-from campaign.queue import DELIVER_EMAIL_TASK, enqueue
-
-_NEW_MESSAGES = "undersigned.new_outbox_messages"
+from campaign.queue import DELIVER_EMAIL_TASK, enqueue_after_commit
 
 
 def queue_email(
@@ -30,24 +26,12 @@ def queue_email(
         to_address=to, subject=subject, template=template, context=context, reply_to=reply_to
     )
     db.session.add(message)
-    db.session.info.setdefault(_NEW_MESSAGES, []).append(message)
+    enqueue_after_commit(DELIVER_EMAIL_TASK, lambda: _committed_id(message))
     return message
 
 
-def _publish_committed_messages(session: Session) -> None:
-    messages = session.info.pop(_NEW_MESSAGES, [])
-    # The identity key is known after the flush, without loading the expired row.
-    ids = [inspect(message).identity[0] for message in messages
-           if inspect(message).identity is not None]
-    if ids:
-        enqueue(DELIVER_EMAIL_TASK, [(message_id,) for message_id in ids])
-
-
-def _forget_rolled_back_messages(session: Session) -> None:
-    session.info.pop(_NEW_MESSAGES, None)
-
-
-def init_outbox(app: Flask) -> None:
-    if not event.contains(Session, "after_commit", _publish_committed_messages):
-        event.listen(Session, "after_commit", _publish_committed_messages)
-        event.listen(Session, "after_rollback", _forget_rolled_back_messages)
+def _committed_id(message: OutboxMessage) -> tuple[int] | None:
+    # The identity key is known after the flush without loading the expired row; a
+    # row rolled back with its savepoint has none.
+    identity = inspect(message).identity
+    return (identity[0],) if identity is not None else None

@@ -16,6 +16,7 @@ from campaign.extensions import db
 from campaign.signing.validation import InvalidEmail, normalize_email, normalize_name
 from campaign.statements.models import (
     SIGNABLE_STATUSES,
+    AddressBookEntry,
     Addressee,
     Demand,
     DemandGroup,
@@ -153,19 +154,11 @@ def statement_addressees(statement: Statement) -> list[Addressee]:
     ))
 
 
-def _fill_addressee(
-    addressee: Addressee, statement: Statement, details: AddresseeDetails
-) -> None:
+def clean_addressee_details(details: AddresseeDetails) -> AddresseeDetails:
+    """The details as stored, for an addressee and an address book entry alike."""
     name = normalize_name(details.name)
     if not name:
         raise StatementError(_("Enter the addressee's name."), field="name")
-    same_name = select(Addressee.id).where(Addressee.statement_id == statement.id,
-                                           Addressee.name == name)
-    if addressee.id is not None:
-        same_name = same_name.where(Addressee.id != addressee.id)
-    if db.session.scalar(same_name) is not None:
-        raise StatementError(_("This statement has an addressee named “%(name)s” already.",
-                               name=name), field="name")
     email = None
     if details.email and details.email.strip():
         try:
@@ -173,14 +166,31 @@ def _fill_addressee(
         except InvalidEmail as error:
             raise StatementError(_("Enter a valid e-mail address (%(reason)s)",
                                    reason=str(error)), field="email") from error
-    addressee.name = name
-    addressee.role = normalize_name(details.role or "") or None
-    addressee.email = email
-    addressee.language = (details.language or "").strip() or None
+    return AddresseeDetails(name=name, role=normalize_name(details.role or "") or None,
+                            email=email, language=(details.language or "").strip() or None)
 
 
-def add_addressee(statement: Statement, details: AddresseeDetails) -> Addressee:
-    addressee = Addressee()
+def _fill_addressee(
+    addressee: Addressee, statement: Statement, details: AddresseeDetails
+) -> None:
+    details = clean_addressee_details(details)
+    same_name = select(Addressee.id).where(Addressee.statement_id == statement.id,
+                                           Addressee.name == details.name)
+    if addressee.id is not None:
+        same_name = same_name.where(Addressee.id != addressee.id)
+    if db.session.scalar(same_name) is not None:
+        raise StatementError(_("This statement has an addressee named “%(name)s” already.",
+                               name=details.name), field="name")
+    addressee.name = details.name
+    addressee.role = details.role
+    addressee.email = details.email
+    addressee.language = details.language
+
+
+def add_addressee(statement: Statement, details: AddresseeDetails, *,
+                  book_entry: AddressBookEntry | None = None) -> Addressee:
+    """A new addressee; `book_entry` is the address book entry its details came from."""
+    addressee = Addressee(book_entry=book_entry)
     # Filled before it joins the statement, so that a refused one is never flushed.
     _fill_addressee(addressee, statement, details)
     statement.addressees.append(addressee)

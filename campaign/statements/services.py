@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.letters.models import Reply
+from campaign.letters.replies import published_replies_by_group
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -145,6 +147,8 @@ class StatementPage:
     organizations: list[OrganizationSignature]
     counts: Counts
     recent_signers: list[str]
+    # Published replies of addressees by the group of demands they answer (None: no group).
+    replies: dict[int | None, list[Reply]]
 
 
 def load_statement_page(statement: Statement) -> StatementPage:
@@ -170,6 +174,7 @@ def load_statement_page(statement: Statement) -> StatementPage:
         organizations=organizations,
         counts=read_counts(statement.id),
         recent_signers=[name for signature in recent if (name := signature.public_name)],
+        replies=published_replies_by_group(statement),
     )
 
 

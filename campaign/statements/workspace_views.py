@@ -13,7 +13,8 @@ from werkzeug import Response
 from campaign.accounts.access import team_statement_or_404
 from campaign.accounts.services import add_to_team
 from campaign.extensions import db
-from campaign.statements import drafting
+from campaign.statements import address_book, drafting
+from campaign.statements.address_book_forms import PickFromBookForm
 from campaign.statements.forms import (
     AddresseeForm,
     DemandForm,
@@ -340,9 +341,17 @@ def remove_demand(slug: str, demand_id: int) -> Response:
 
 
 def _addressee_page(statement: Statement, form: AddresseeForm,
-                    addressee: Addressee | None, status: int) -> tuple[str, int]:
+                    addressee: Addressee | None, status: int,
+                    book_form: PickFromBookForm | None = None) -> tuple[str, int]:
+    """Adding an addressee offers the address book too; editing one changes only
+    this statement's copy, so it does not."""
+    entries = address_book.address_book() if addressee is None else []
+    if entries and book_form is None:
+        book_form = PickFromBookForm(prefix="book", formdata=None)
     return render_template("drafting/addressee.html", statement=statement, form=form,
-                           addressee=addressee), status
+                           addressee=addressee,
+                           book_form=book_form.offer(entries) if book_form and entries else None,
+                           ), status
 
 
 @bp.route("/<slug>/addressees/new", methods=["GET", "POST"])
@@ -353,13 +362,35 @@ def new_addressee(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _addressee_page(statement, form, None, 400 if form.is_submitted() else 200)
     try:
-        addressee = drafting.add_addressee(statement, form.to_details())
+        added = address_book.add_addressee_by_hand(statement, form.to_details())
     except StatementError as error:
         _show_error(form, error)
         return _addressee_page(statement, form, None, 400)
     db.session.commit()
-    flash(_("%(name)s is added. Choose the groups of demands addressed to them.",
-            name=addressee.name))
+    if added.new_entry is not None:
+        flash(_("%(name)s is added, and kept in the address book for your next statements. "
+                "Choose the groups of demands addressed to them.", name=added.addressee.name))
+    else:
+        flash(_("%(name)s is added. Choose the groups of demands addressed to them.",
+                name=added.addressee.name))
+    return _to_edit_page(statement, "addressees")
+
+
+@bp.post("/<slug>/addressees/from-book")
+@login_required
+def add_addressee_from_book(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    book_form = PickFromBookForm(prefix="book").offer(address_book.address_book())
+    if not book_form.validate_on_submit():
+        return _addressee_page(statement, AddresseeForm(formdata=None), None, 400, book_form)
+    try:
+        addressee = address_book.add_addressee_from_book(statement, book_form.entry.data)
+    except StatementError as error:
+        _show_error(book_form, error)
+        return _addressee_page(statement, AddresseeForm(formdata=None), None, 400, book_form)
+    db.session.commit()
+    flash(_("%(name)s is added from the address book. Choose the groups of demands addressed "
+            "to them.", name=addressee.name))
     return _to_edit_page(statement, "addressees")
 
 

@@ -36,6 +36,21 @@ def object_ids(slug: str) -> dict[str, object]:
     statement = db.session.scalars(select(Statement).where(Statement.slug == slug)).one()
     group = db.session.scalars(select(DemandGroup).where(
         DemandGroup.statement_id == statement.id)).first()
+    # A reply (with a document) is recorded the first time, as a coordinator would.
+    from datetime import date
+
+    from campaign.letters.models import Reply
+
+    reply_id = db.session.scalars(select(Reply.id).where(
+        Reply.statement_id == statement.id)).first()
+    if reply_id is None:
+        reply = Reply(statement=statement, addressee=statement.addressees[0],
+                      received_on=date(2020, 3, 1), text="We have received your letter.",
+                      document_name="reply.pdf", document_type="application/pdf",
+                      document=b"%PDF-1.4")
+        db.session.add(reply)
+        db.session.commit()
+        reply_id = reply.id
     return {
         "slug": slug,
         "group_id": group.id,
@@ -48,7 +63,25 @@ def object_ids(slug: str) -> dict[str, object]:
             OrganizationSignature.founding.is_(False))).first(),
         "signature_id": db.session.scalars(select(IndividualSignature.id).where(
             IndividualSignature.statement_id == statement.id)).first(),
+        "reply_id": reply_id,
+        "letter_id": _a_letter_id(statement),
     }
+
+
+def _a_letter_id(statement: Statement) -> int:
+    """A letter of the statement, made the first time (to deliver by hand: the
+    example's addressees have no e-mail address), as a coordinator's send would."""
+    from campaign.letters.models import Letter
+    from campaign.letters.services import send_letters
+
+    letter_id = db.session.scalars(select(Letter.id).where(
+        Letter.statement_id == statement.id)).first()
+    if letter_id is None:
+        send_letters(statement, [statement.addressees[0]], by=None)
+        db.session.commit()
+        letter_id = db.session.scalars(select(Letter.id).where(
+            Letter.statement_id == statement.id)).one()
+    return letter_id
 
 
 def url_for_rule(rule: str, ids: dict[str, object]) -> str:

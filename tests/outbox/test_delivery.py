@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from campaign import queue
 from campaign.config import celery_settings
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.outbox import services as outbox_services
 from campaign.outbox.delivery import (
     Attachment,
     DeliveryResult,
@@ -112,10 +112,15 @@ def test_message_claimed_by_a_worker_is_swept_only_once_that_worker_is_presumed_
     assert len(smtp.messages) == copies_sent
 
 
-def test_email_is_published_to_the_worker_only_after_commit(app, monkeypatch):
-    published: list[list[tuple[int]]] = []
-    monkeypatch.setattr(outbox_services, "enqueue",
-                        lambda task, args_list: published.append(list(args_list)))
+@pytest.fixture
+def published(monkeypatch) -> list[list[tuple[int]]]:
+    """What would reach the broker, in order."""
+    calls: list[list[tuple[int]]] = []
+    monkeypatch.setattr(queue, "enqueue", lambda task, args_list: calls.append(list(args_list)))
+    return calls
+
+
+def test_email_is_published_to_the_worker_only_after_commit(app, published):
     with app.app_context():
         queue_confirmation_like_email()
         assert len(published) == 1
@@ -127,6 +132,28 @@ def test_email_is_published_to_the_worker_only_after_commit(app, monkeypatch):
 
         assert len(published) == 1
         assert db.session.scalars(select(OutboxMessage.id)).all() == [message_id]
+
+
+def test_releasing_a_savepoint_publishes_nothing_before_the_real_commit(app, published):
+    with app.app_context():
+        kept = queue_email(to="a@example.org", subject="s", template="already_signed",
+                           context={})
+        with db.session.begin_nested():
+            db.session.flush()
+        assert published == []
+        try:
+            with db.session.begin_nested():
+                queue_email(to="b@example.org", subject="s", template="already_signed",
+                            context={})
+                db.session.flush()
+                raise RuntimeError("this part is given up")
+        except RuntimeError:
+            pass
+        assert published == []
+
+        db.session.commit()
+
+        assert published == [[(kept.id,)]]
 
 
 def test_signature_is_saved_when_the_broker_is_down_and_mailed_by_the_sweep(
@@ -207,3 +234,18 @@ def test_an_attachment_that_fails_to_render_fails_only_its_message(
     assert "could not be rendered" in db.session.get(OutboxMessage, broken).last_error
     assert calls == [("given up", broken)]
     assert db.session.get(OutboxMessage, fine.id).status is OutboxStatus.SENT
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_an_email_with_a_very_long_line_is_accepted_and_arrives_whole(smtp):
+    long_name = "Асоціація " * 200  # 2,000 characters on one line, 3,800 bytes in UTF-8
+    message = queue_email(to="olena@example.org", subject="Long", template="already_signed",
+                          context={"statement_title": long_name, "statement_slug": "a",
+                                   "signer_name": "Olena"})
+    db.session.commit()
+
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+
+    [received] = smtp.messages
+    assert long_name in " ".join(received.get_body(("plain",)).get_content().split("\n"))
+    assert db.session.get(OutboxMessage, message.id).status is OutboxStatus.SENT

@@ -1,0 +1,99 @@
+"""What a letter to one addressee says, read from the database when it is previewed
+or sent (never stored): the statement, the demands addressed to them, and who signed.
+
+The signatory lists are not loaded here. `LetterContent` hands the template
+generators that read the rows in batches (`yield_per`) and yield only the names, and
+the template iterates them as it renders: a letter with 100,000 signatories never
+holds 100,000 ORM objects, and the preview streams its HTML as it goes. (The PDF and
+the e-mail need the whole HTML string, but never the objects alongside it.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from campaign.extensions import db
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    NameDisplay,
+    OrganizationSignature,
+    OrganizationStatus,
+)
+from campaign.signing.tally import Counts, read_counts
+from campaign.statements.models import Addressee, DemandGroup, DemandGroupAddressee, Statement
+
+# Rows fetched per round trip while the template walks a signatory list.
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class SignedOrganization:
+    name: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    statement: Statement
+    addressee: Addressee
+    demand_groups: list[DemandGroup]
+    counts: Counts
+
+    @property
+    def demands_count(self) -> int:
+        return sum(len(group.demands) for group in self.demand_groups)
+
+    def organizations(self) -> Iterator[SignedOrganization]:
+        """Approved organizations only, founding signatories first, as on the
+        statement's page; a fresh generator each call (the HTML and the text each
+        walk the list once)."""
+        rows = db.session.scalars(
+            select(OrganizationSignature)
+            .where(OrganizationSignature.statement_id == self.statement.id,
+                   OrganizationSignature.status == OrganizationStatus.APPROVED)
+            .order_by(OrganizationSignature.founding.desc(), OrganizationSignature.approved_at,
+                      OrganizationSignature.id)
+            .execution_options(yield_per=BATCH)
+        )
+        for organization in rows:
+            yield SignedOrganization(organization.shown_name, organization.country)
+
+    def individual_names(self) -> Iterator[str]:
+        """The names of confirmed (so never hidden) individuals who chose to be shown,
+        as they chose to be shown, in the order they signed."""
+        rows = db.session.scalars(
+            select(IndividualSignature)
+            .where(IndividualSignature.statement_id == self.statement.id,
+                   IndividualSignature.status == IndividualStatus.CONFIRMED,
+                   IndividualSignature.name_display != NameDisplay.HIDDEN)
+            .order_by(IndividualSignature.confirmed_at, IndividualSignature.id)
+            .execution_options(yield_per=BATCH)
+        )
+        for signature in rows:
+            if name := signature.public_name:
+                yield name
+
+
+def demand_groups_for(addressee: Addressee) -> list[DemandGroup]:
+    """The groups of demands that name this addressee, in the statement's order."""
+    return list(db.session.scalars(
+        select(DemandGroup)
+        .join(DemandGroupAddressee, DemandGroupAddressee.demand_group_id == DemandGroup.id)
+        .where(DemandGroupAddressee.addressee_id == addressee.id)
+        .order_by(DemandGroup.position)
+        .options(selectinload(DemandGroup.demands))
+    ))
+
+
+def build_letter(addressee: Addressee) -> LetterContent:
+    return LetterContent(
+        statement=addressee.statement,
+        addressee=addressee,
+        demand_groups=demand_groups_for(addressee),
+        counts=read_counts(addressee.statement_id),
+    )

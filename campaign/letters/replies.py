@@ -1,0 +1,289 @@
+"""Replies from addressees: recorded by the team, published on the statement's page,
+and announced to the signers who asked to hear about the statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Row, String, cast, null, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import defer, joinedload
+
+from campaign.database import READ_ONLY, utcnow
+from campaign.extensions import db
+from campaign.letters.models import Reply
+from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.queue import (
+    DELIVER_EMAIL_TASK,
+    NOTIFY_SIGNERS_OF_REPLY_TASK,
+    enqueue,
+    enqueue_after_commit,
+)
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    OrganizationSignature,
+    OrganizationStatus,
+)
+from campaign.statements.models import (
+    VISIBLE_STATUSES,
+    Addressee,
+    DemandGroup,
+    Statement,
+    StatementStatus,
+)
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# Chosen by the file's extension and stored as ours, never as the browser declared
+# it: nothing a browser would run as a page (HTML, or SVG with its scripts) gets in.
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "txt": "text/plain",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+# Recipients read, and outbox rows written and committed, this many at a time.
+NOTIFICATION_BATCH = 500
+
+
+class ReplyError(Exception):
+    """The reply cannot be recorded or changed as asked; the message says why, and
+    ``field`` names the form field it is about, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ReplyDocument:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ReplyDetails:
+    addressee_id: int | None
+    demand_group_id: int | None
+    received_on: date | None
+    text: str
+    document: ReplyDocument | None = None
+
+
+def document_type(filename: str) -> str:
+    extension = PurePosixPath(filename).suffix.lower().removeprefix(".")
+    if extension not in DOCUMENT_TYPES:
+        raise ReplyError(_("Attach a PDF, DOC, DOCX, ODT or TXT file, or an image (PNG, JPEG, "
+                           "GIF or WebP)."), field="document")
+    return DOCUMENT_TYPES[extension]
+
+
+def _check_size(document: ReplyDocument) -> None:
+    if len(document.data) > MAX_DOCUMENT_BYTES:
+        raise ReplyError(_("The document is too large: attach at most 10 MB."),
+                         field="document")
+
+
+def _stored_filename(filename: str) -> str:
+    # Only the name: a browser may send a whole path, and Windows ones use "\".
+    return PurePosixPath(filename.replace("\\", "/")).name[-200:]
+
+
+def record_reply(statement: Statement, details: ReplyDetails, *,
+                 recorded_by_id: int | None) -> Reply:
+    addressee = db.session.get(Addressee, details.addressee_id) \
+        if details.addressee_id is not None else None
+    if addressee is None or addressee.statement_id != statement.id:
+        raise ReplyError(_("Choose who replied among the statement's addressees."),
+                         field="addressee")
+    group = None
+    if details.demand_group_id is not None:
+        group = db.session.get(DemandGroup, details.demand_group_id)
+        if group is None or group.statement_id != statement.id:
+            raise ReplyError(_("Choose a group of demands of this statement."),
+                             field="demand_group")
+    if details.received_on is None:
+        raise ReplyError(_("Enter the date the reply was received."), field="received_on")
+    if details.received_on > utcnow().date():
+        raise ReplyError(_("The date received cannot be in the future."), field="received_on")
+    text = details.text.strip()
+    if not text:
+        raise ReplyError(_("Write or paste the reply's text."), field="text")
+    reply = Reply(statement=statement, addressee=addressee, demand_group=group,
+                  received_on=details.received_on, text=text, created_by_id=recorded_by_id)
+    if details.document is not None:
+        reply.document_type = document_type(details.document.filename)
+        _check_size(details.document)
+        reply.document_name = _stored_filename(details.document.filename)
+        reply.document = details.document.data
+    db.session.add(reply)
+    return reply
+
+
+def statement_replies(statement: Statement) -> list[Reply]:
+    """Every reply of the statement, newest first, without their documents' bytes."""
+    return list(db.session.scalars(
+        select(Reply).where(Reply.statement_id == statement.id)
+        .options(defer(Reply.document), joinedload(Reply.addressee),
+                 joinedload(Reply.demand_group))
+        .order_by(Reply.received_on.desc(), Reply.id.desc())
+    ))
+
+
+def published_replies_by_group(statement: Statement) -> dict[int | None, list[Reply]]:
+    """What the public page shows, newest first under the group of demands each
+    answers (None: no group), read in one query."""
+    by_group: dict[int | None, list[Reply]] = {}
+    for reply in db.session.scalars(
+        select(Reply).where(Reply.statement_id == statement.id, Reply.published.is_(True))
+        .options(defer(Reply.document), joinedload(Reply.addressee))
+        .order_by(Reply.received_on.desc(), Reply.id.desc())
+    ):
+        by_group.setdefault(reply.demand_group_id, []).append(reply)
+    return by_group
+
+
+def find_reply(statement: Statement, reply_id: int) -> Reply | None:
+    """The reply, its document's bytes read only if asked for."""
+    return db.session.scalars(
+        select(Reply).where(Reply.id == reply_id, Reply.statement_id == statement.id)
+        .options(defer(Reply.document))
+    ).one_or_none()
+
+
+def published_reply_with_document(slug: str, reply_id: int) -> Reply | None:
+    """A document the public may download: of a published reply on a statement the
+    public can see."""
+    return db.session.scalars(
+        select(Reply).join(Statement)
+        .where(Reply.id == reply_id, Statement.slug == slug, Reply.published.is_(True),
+               Statement.status.in_(VISIBLE_STATUSES), Reply.document.is_not(None))
+    ).one_or_none()
+
+
+def publish_reply(reply: Reply) -> None:
+    """Shown on the statement's page; the signers are told by a task that runs once
+    this is committed (one that ran first would find the reply unpublished)."""
+    if reply.published:
+        raise ReplyError(_("This reply is published already."))
+    if reply.statement.status is StatementStatus.DRAFT:
+        raise ReplyError(_("Publish the statement first: a reply is shown on its public page."))
+    reply.published = True
+    reply.published_at = utcnow()
+    enqueue_after_commit(NOTIFY_SIGNERS_OF_REPLY_TASK, (reply.id,))
+
+
+def unpublish_reply(reply: Reply) -> None:
+    """Off the public page. Nobody is e-mailed, and publishing it again e-mails only
+    signers who were not told the first time."""
+    if not reply.published:
+        raise ReplyError(_("This reply is not published."))
+    reply.published = False
+
+
+# --- Telling the signers ---------------------------------------------------------------
+
+
+def _recipients(statement_id: int) -> Any:
+    """Who is told of a reply: individuals who signed, confirmed and asked for updates
+    (a hidden signature is out: a coordinator judged it abusive); and the contacts of
+    approved organizations. Those contacts never ticked an updates box (the
+    organization's form has none), but an organization that co-signs a letter acts
+    with the coalition, and the addressee's answer is what it needs to decide its next
+    step; its contact was given for this statement and checked by a coordinator.
+    Founding organizations imported with the text have no contact and are left out."""
+    individuals = select(
+        IndividualSignature.email.label("email"),
+        IndividualSignature.name.label("name"),
+        cast(null(), String).label("organization"),
+    ).where(IndividualSignature.statement_id == statement_id,
+            IndividualSignature.status == IndividualStatus.CONFIRMED,
+            IndividualSignature.wants_updates.is_(True))
+    organizations = select(
+        OrganizationSignature.contact_email.label("email"),
+        OrganizationSignature.contact_name.label("name"),
+        OrganizationSignature.name.label("organization"),
+    ).where(OrganizationSignature.statement_id == statement_id,
+            OrganizationSignature.status == OrganizationStatus.APPROVED,
+            OrganizationSignature.contact_email.is_not(None))
+    return union_all(individuals, organizations)
+
+
+def notify_signers_of_reply(reply_id: int) -> int:
+    """E-mail every recipient of a published reply who has not had this e-mail yet;
+    returns how many new e-mails were queued.
+
+    Recipients are streamed on a connection of their own (a server-side cursor on
+    PostgreSQL would close at the first commit of the session's), and each batch's
+    outbox rows are committed before their ids go to the delivery task: a run that
+    stops halfway keeps what it wrote, and a second run, a retry or publishing again
+    skips every address that already has its row (the dedupe key)."""
+    reply = db.session.scalars(
+        select(Reply).where(Reply.id == reply_id)
+        .options(defer(Reply.document), joinedload(Reply.addressee),
+                 joinedload(Reply.statement))
+    ).one_or_none()
+    # Unpublished (or deleted) before the task ran: nothing to announce.
+    if reply is None or not reply.published:
+        return 0
+    context = {
+        "statement_title": reply.statement.title,
+        "statement_slug": reply.statement.slug,
+        "addressee_name": reply.addressee.name if reply.addressee else None,
+    }
+    subject = _("A reply to “%(title)s”", title=reply.statement.title)
+    statement_id = reply.statement_id
+
+    queued = 0
+    with db.engine.connect() as reader:
+        # A deferred transaction on SQLite, which holds no lock against the writes.
+        reader.execution_options(**{READ_ONLY: True})
+        result = reader.execute(_recipients(statement_id).execution_options(
+            yield_per=NOTIFICATION_BATCH))
+        for batch in result.partitions():
+            new_ids = _queue_notifications(reply_id, batch, subject, context)
+            db.session.commit()
+            if new_ids:
+                enqueue(DELIVER_EMAIL_TASK, [(message_id,) for message_id in new_ids])
+            queued += len(new_ids)
+    return queued
+
+
+def _queue_notifications(reply_id: int, recipients: Sequence[Row[Any]], subject: str,
+                         context: dict[str, Any]) -> list[int]:
+    """Outbox rows for this batch, skipping any address that has one for this reply;
+    the ids of the rows written."""
+    rows: dict[str, dict[str, Any]] = {}
+    now = utcnow()
+    for recipient in recipients:
+        key = f"reply:{reply_id}:{recipient.email.lower()}"
+        rows.setdefault(key, {
+            "to_address": recipient.email, "subject": subject, "template": "reply_published",
+            "context": {**context, "signer_name": recipient.name,
+                        "organization_name": recipient.organization},
+            "dedupe_key": key, "status": OutboxStatus.PENDING, "attempts": 0,
+            "created_at": now,
+        })
+    if not rows:
+        return []
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    return list(db.session.scalars(
+        insert(OutboxMessage).values(list(rows.values()))
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        .returning(OutboxMessage.id)
+    ))
+
+
+# INSERT … ON CONFLICT DO NOTHING, in the spelling of each database we run on.
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

@@ -1,0 +1,187 @@
+"""Sending the statement to its addressees, and following what became of each letter.
+
+A letter is a row per sending to one addressee. One with an e-mail address goes
+through the outbox (the worker renders it and attaches its PDF, see
+campaign.letters.mail); one without is printed and delivered by hand. A failed
+letter is retried by sending a new one: the failed row keeps its reason as history,
+and the new one carries the counts of the day it is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from campaign.accounts.models import Coordinator, TeamMembership
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.letters.models import Letter, LetterStatus
+from campaign.outbox.models import OutboxMessage
+from campaign.outbox.services import queue_email
+from campaign.signing.tally import read_counts
+from campaign.statements.models import (
+    Addressee,
+    Demand,
+    DemandGroup,
+    DemandGroupAddressee,
+    Statement,
+)
+
+LETTER_TEMPLATE = "letter"
+# The outbox's Reply-To column holds one header of this many characters.
+REPLY_TO_MAX = 254
+
+
+class LetterError(Exception):
+    """The letter cannot be changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class AddresseeSummary:
+    addressee: Addressee
+    demands_count: int
+
+
+@dataclass
+class SendReport:
+    """What a send did, addressee by addressee, for the coordinator to read."""
+
+    queued: list[Addressee] = field(default_factory=list)
+    to_deliver_by_hand: list[Addressee] = field(default_factory=list)
+    already_queued: list[Addressee] = field(default_factory=list)
+    already_waiting_by_hand: list[Addressee] = field(default_factory=list)
+
+
+def addressee_summaries(statement: Statement) -> list[AddresseeSummary]:
+    counts = dict(db.session.execute(
+        select(DemandGroupAddressee.addressee_id, func.count(Demand.id))
+        .join(Demand, Demand.group_id == DemandGroupAddressee.demand_group_id)
+        .join(Addressee, Addressee.id == DemandGroupAddressee.addressee_id)
+        .where(Addressee.statement_id == statement.id)
+        .group_by(DemandGroupAddressee.addressee_id)
+    ).all())
+    addressees = db.session.scalars(
+        select(Addressee).where(Addressee.statement_id == statement.id).order_by(Addressee.id))
+    return [AddresseeSummary(addressee, counts.get(addressee.id, 0)) for addressee in addressees]
+
+
+def find_addressee(statement: Statement, addressee_id: int) -> Addressee | None:
+    return db.session.scalars(select(Addressee).where(
+        Addressee.id == addressee_id, Addressee.statement_id == statement.id)).one_or_none()
+
+
+def find_letter(statement: Statement, letter_id: int) -> Letter | None:
+    return db.session.scalars(select(Letter).where(
+        Letter.id == letter_id, Letter.statement_id == statement.id)).one_or_none()
+
+
+def addressees_of_group(statement: Statement, group_id: int) -> list[Addressee] | None:
+    """The addressees of one of the statement's groups of demands; None for a group
+    that is not the statement's."""
+    group = db.session.scalars(select(DemandGroup).where(
+        DemandGroup.id == group_id, DemandGroup.statement_id == statement.id)).one_or_none()
+    return None if group is None else list(group.addressees)
+
+
+def letters_of(statement: Statement) -> list[Letter]:
+    """Every letter of the statement, newest first, with what the page shows of it."""
+    return list(db.session.scalars(
+        select(Letter).where(Letter.statement_id == statement.id)
+        .order_by(Letter.created_at.desc(), Letter.id.desc())
+        .options(selectinload(Letter.addressee), selectinload(Letter.outbox_message))
+    ))
+
+
+def coordinators_reply_to(statement: Statement) -> str | None:
+    """The team's addresses, so that an addressee's reply reaches every coordinator;
+    as many as fit in the header, the longest-serving first."""
+    emails = db.session.scalars(
+        select(Coordinator.email).join(TeamMembership)
+        .where(TeamMembership.statement_id == statement.id)
+        .order_by(TeamMembership.added_at, Coordinator.id)
+    )
+    kept: list[str] = []
+    for email in emails:
+        if len(", ".join([*kept, email])) > REPLY_TO_MAX:
+            break
+        kept.append(email)
+    return ", ".join(kept) or None
+
+
+def _waiting_letter(addressee: Addressee, status: LetterStatus) -> Letter | None:
+    return db.session.scalars(select(Letter).where(
+        Letter.addressee_id == addressee.id, Letter.status == status)).first()
+
+
+def send_letters(statement: Statement, addressees: list[Addressee], *,
+                 by: Coordinator | None) -> SendReport:
+    """A letter to each addressee, carrying today's counts: queued for e-mail, or to
+    be delivered by hand for an addressee without an address. An addressee whose
+    letter still waits (queued, or not yet delivered by hand) is skipped, never sent
+    a second copy."""
+    report = SendReport()
+    counts = read_counts(statement.id)
+    reply_to = coordinators_reply_to(statement)
+    for addressee in addressees:
+        status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
+        if _waiting_letter(addressee, status) is not None:
+            (report.already_queued if addressee.email
+             else report.already_waiting_by_hand).append(addressee)
+            continue
+        letter = Letter(statement=statement, addressee=addressee, status=status,
+                        organizations_count=counts.organizations,
+                        individuals_count=counts.individuals, created_by=by)
+        try:
+            # The partial unique index settles a race with another coordinator
+            # sending at the same moment: theirs is queued, this one is skipped.
+            with db.session.begin_nested():
+                db.session.add(letter)
+                db.session.flush()
+        except IntegrityError:
+            report.already_queued.append(addressee)
+            continue
+        if addressee.email:
+            letter.outbox_message = queue_email(
+                to=addressee.email, subject=statement.title, template=LETTER_TEMPLATE,
+                context={"letter_id": letter.id}, reply_to=reply_to)
+            report.queued.append(addressee)
+        else:
+            report.to_deliver_by_hand.append(addressee)
+    return report
+
+
+def retry_letter(letter: Letter, *, by: Coordinator | None) -> SendReport:
+    """A new letter for a failed one's addressee (see the module's note on why)."""
+    if letter.status is not LetterStatus.FAILED:
+        raise LetterError(_("Only a letter that failed can be sent again from here."))
+    return send_letters(letter.statement, [letter.addressee], by=by)
+
+
+def mark_delivered_by_hand(letter: Letter) -> None:
+    if letter.status is not LetterStatus.TO_DELIVER_BY_HAND:
+        raise LetterError(_("This letter is not waiting to be delivered by hand."))
+    letter.status = LetterStatus.DELIVERED_BY_HAND
+    letter.sent_at = utcnow()
+
+
+def letter_of_message(message: OutboxMessage) -> Letter | None:
+    return db.session.get(Letter, message.context.get("letter_id"))
+
+
+def mark_sent(message: OutboxMessage) -> None:
+    letter = letter_of_message(message)
+    if letter is not None:
+        letter.status = LetterStatus.SENT
+        letter.sent_at = message.sent_at or utcnow()
+        letter.failure_reason = None
+
+
+def mark_failed(message: OutboxMessage) -> None:
+    letter = letter_of_message(message)
+    if letter is not None:
+        letter.status = LetterStatus.FAILED
+        letter.failure_reason = message.last_error

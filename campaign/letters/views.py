@@ -1,0 +1,184 @@
+"""Letters to the addressees: preview each one, send, and follow what became of them."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    stream_template,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from campaign.accounts.access import team_statement_or_404
+from campaign.extensions import db
+from campaign.letters import services
+from campaign.letters.building import build_letter
+from campaign.letters.mail import letter_pdf_name, register_letter_mail
+from campaign.letters.models import Letter
+from campaign.letters.pdf import render_letter_pdf
+from campaign.statements.models import Addressee, Statement
+
+bp = Blueprint("letters", __name__, url_prefix="/coordinate")
+
+T = TypeVar("T")
+
+
+@bp.record_once
+def _register_mail(state: BlueprintSetupState) -> None:
+    # Wherever the application is built (web, worker, tests), its letters' e-mails
+    # are delivered with their PDF.
+    register_letter_mail(state.app)
+
+
+def _or_404(found: T | None) -> T:
+    if found is None:
+        abort(404)
+    return found
+
+
+def _addressee(slug: str, addressee_id: int) -> Addressee:
+    return _or_404(services.find_addressee(team_statement_or_404(slug), addressee_id))
+
+
+def _to_letters(statement: Statement) -> Response:
+    return redirect(url_for(".index", slug=statement.slug))
+
+
+@bp.get("/<slug>/letters")
+@login_required
+def index(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return render_template("letters/index.html", statement=statement,
+                           addressees=services.addressee_summaries(statement),
+                           letters=services.letters_of(statement))
+
+
+# --- Previews -------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/letters/to/<int:addressee_id>")
+@login_required
+def preview_html(slug: str, addressee_id: int) -> Response:
+    """The HTML e-mail as the addressee will read it, streamed as it renders."""
+    letter = build_letter(_addressee(slug, addressee_id))
+    response = Response(stream_template("letters/letter.html", letter=letter),
+                        mimetype="text/html")
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@bp.get("/<slug>/letters/to/<int:addressee_id>/text")
+@login_required
+def preview_text(slug: str, addressee_id: int) -> Response:
+    letter = build_letter(_addressee(slug, addressee_id))
+    return Response(stream_template("letters/letter.txt", letter=letter),
+                    mimetype="text/plain")
+
+
+@bp.get("/<slug>/letters/to/<int:addressee_id>/pdf")
+@login_required
+def pdf(slug: str, addressee_id: int) -> Response:
+    """The PDF, rendered in the request. Sending never does this (the worker does), but
+    a coordinator checking the layout, or printing a letter to deliver by hand, asked
+    for this one document and waits for it; only the team can ask, one at a time."""
+    letter = build_letter(_addressee(slug, addressee_id))
+    return Response(render_letter_pdf(letter), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{letter_pdf_name(letter)}"',
+        "Cache-Control": "no-store",
+    })
+
+
+# --- Sending --------------------------------------------------------------------------
+
+
+def _send(statement: Statement, addressees: list[Addressee]) -> Response:
+    report = services.send_letters(statement, addressees, by=current_user)
+    db.session.commit()
+    _tell(report)
+    return _to_letters(statement)
+
+
+def _names(addressees: list[Addressee]) -> str:
+    return ", ".join(addressee.name for addressee in addressees)
+
+
+def _tell(report: services.SendReport) -> None:
+    if report.queued:
+        flash(_("Queued for e-mail: %(names)s.", names=_names(report.queued)))
+    if report.to_deliver_by_hand:
+        flash(_("No e-mail address, to deliver by hand (download the PDF below): %(names)s.",
+                names=_names(report.to_deliver_by_hand)))
+    if report.already_queued:
+        flash(_("Skipped, a letter is already queued: %(names)s.",
+                names=_names(report.already_queued)))
+    if report.already_waiting_by_hand:
+        flash(_("Skipped, a letter already waits to be delivered by hand: %(names)s.",
+                names=_names(report.already_waiting_by_hand)))
+
+
+@bp.post("/<slug>/letters/send")
+@login_required
+def send_to_all(slug: str) -> Response:
+    statement = team_statement_or_404(slug)
+    return _send(statement, [summary.addressee
+                             for summary in services.addressee_summaries(statement)])
+
+
+@bp.post("/<slug>/letters/send/group/<int:group_id>")
+@login_required
+def send_to_group(slug: str, group_id: int) -> Response:
+    statement = team_statement_or_404(slug)
+    return _send(statement, _or_404(services.addressees_of_group(statement, group_id)))
+
+
+@bp.post("/<slug>/letters/send/to/<int:addressee_id>")
+@login_required
+def send_to_addressee(slug: str, addressee_id: int) -> Response:
+    statement = team_statement_or_404(slug)
+    return _send(statement, [_or_404(services.find_addressee(statement, addressee_id))])
+
+
+# --- Following up ---------------------------------------------------------------------
+
+
+def _letter(slug: str, letter_id: int) -> tuple[Statement, Letter]:
+    statement = team_statement_or_404(slug)
+    return statement, _or_404(services.find_letter(statement, letter_id))
+
+
+@bp.post("/<slug>/letters/<int:letter_id>/retry")
+@login_required
+def retry(slug: str, letter_id: int) -> Response:
+    statement, letter = _letter(slug, letter_id)
+    try:
+        report = services.retry_letter(letter, by=current_user)
+    except services.LetterError as error:
+        flash(str(error))
+        return _to_letters(statement)
+    db.session.commit()
+    _tell(report)
+    return _to_letters(statement)
+
+
+@bp.post("/<slug>/letters/<int:letter_id>/delivered")
+@login_required
+def delivered_by_hand(slug: str, letter_id: int) -> Response:
+    statement, letter = _letter(slug, letter_id)
+    try:
+        services.mark_delivered_by_hand(letter)
+    except services.LetterError as error:
+        flash(str(error))
+        return _to_letters(statement)
+    db.session.commit()
+    flash(_("The letter to %(name)s is marked as delivered by hand.",
+            name=letter.addressee.name))
+    return _to_letters(statement)

@@ -1,0 +1,70 @@
+"""The address book, shared by every coordinator across statements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug import Response
+
+from campaign.extensions import db
+from campaign.statements import address_book
+from campaign.statements.forms import AddresseeForm
+from campaign.statements.models import AddressBookEntry
+from campaign.statements.services import StatementError
+
+bp = Blueprint("address_book", __name__, url_prefix="/coordinate/address-book")
+
+
+def _entry_page(form: AddresseeForm, entry: AddressBookEntry | None,
+                status: int) -> tuple[str, int]:
+    return render_template("address_book/entry.html", form=form, entry=entry), status
+
+
+def _refuse(form: AddresseeForm, error: StatementError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    return render_template("address_book/index.html", entries=address_book.address_book())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_entry() -> Response | tuple[str, int]:
+    form = AddresseeForm()
+    if not form.validate_on_submit():
+        return _entry_page(form, None, 400 if form.is_submitted() else 200)
+    try:
+        entry = address_book.add_entry(form.to_details())
+    except StatementError as error:
+        _refuse(form, error)
+        return _entry_page(form, None, 400)
+    db.session.commit()
+    flash(_("%(name)s is in the address book.", name=entry.name))
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:entry_id>", methods=["GET", "POST"])
+@login_required
+def entry(entry_id: int) -> Response | tuple[str, int]:
+    entry = address_book.find_entry(entry_id)
+    if entry is None:
+        abort(404)
+    form = AddresseeForm(obj=entry)
+    if not form.validate_on_submit():
+        return _entry_page(form, entry, 400 if form.is_submitted() else 200)
+    try:
+        address_book.update_entry(entry, form.to_details())
+    except StatementError as error:
+        _refuse(form, error)
+        return _entry_page(form, entry, 400)
+    db.session.commit()
+    flash(_("%(name)s is saved in the address book. Statements that already name it keep "
+            "the details they had.", name=entry.name))
+    return redirect(url_for(".index"))

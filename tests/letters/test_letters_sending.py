@@ -1,0 +1,243 @@
+"""Sending letters: one per addressee, through the outbox and a real SMTP server, with
+the PDF attached; the letter follows its e-mail to sent or failed."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+from sqlalchemy import delete, select
+
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.letters.models import Letter, LetterStatus
+from campaign.letters.services import (
+    LetterError,
+    mark_delivered_by_hand,
+    retry_letter,
+    send_letters,
+)
+from campaign.outbox.delivery import DeliveryResult, deliver_due_messages
+from campaign.outbox.models import OutboxMessage
+from campaign.statements.services import get_statement
+from tests.conftest import import_example
+from tests.example_statement import ADDRESSEES, TITLE
+from tests.letters.letters_setup import (
+    APPROVED_ORGANIZATION,
+    BY_HAND,
+    COORDINATORS,
+    WITH_EMAIL,
+    add_signatures,
+    add_team,
+    address_the_addressees,
+    addressee_named,
+    email_of,
+)
+
+
+def prepare(slug: str = "crimea-2020"):
+    slug = import_example(slug).slug
+    address_the_addressees(slug)
+    coordinator = add_team(slug)
+    add_signatures(slug, coordinator)
+    # The signers' confirmations are not what these tests deliver.
+    db.session.execute(delete(OutboxMessage))
+    db.session.commit()
+    return get_statement(slug), coordinator
+
+
+def letters() -> list[Letter]:
+    return list(db.session.scalars(select(Letter).order_by(Letter.id)))
+
+
+def send_to_all(statement, coordinator):
+    report = send_letters(statement, list(statement.addressees), by=coordinator)
+    db.session.commit()
+    return report
+
+
+@pytest.fixture
+def smtp_context(smtp_app: Flask):
+    with smtp_app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.mark.usefixtures("app_context")
+def test_sending_to_all_queues_one_letter_per_addressee_with_email_and_one_by_hand():
+    statement, coordinator = prepare()
+
+    report = send_to_all(statement, coordinator)
+
+    assert sorted(a.name for a in report.queued) == sorted(WITH_EMAIL)
+    assert [a.name for a in report.to_deliver_by_hand] == [BY_HAND]
+    by_status = {(letter.addressee.name, letter.status) for letter in letters()}
+    assert by_status == {*((name, LetterStatus.QUEUED) for name in WITH_EMAIL),
+                         (BY_HAND, LetterStatus.TO_DELIVER_BY_HAND)}
+    letter = next(letter for letter in letters() if letter.addressee.name == WITH_EMAIL[0])
+    assert (letter.organizations_count, letter.individuals_count) == (13, 3)
+    message = letter.outbox_message
+    assert message.to_address == email_of(WITH_EMAIL[0])
+    assert message.subject == TITLE
+    assert message.template == "letter" and message.context == {"letter_id": letter.id}
+    assert message.reply_to == ", ".join(COORDINATORS)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_sending_again_while_queued_makes_no_duplicate():
+    statement, coordinator = prepare()
+    send_to_all(statement, coordinator)
+
+    report = send_to_all(statement, coordinator)
+
+    assert report.queued == [] and report.to_deliver_by_hand == []
+    assert sorted(a.name for a in report.already_queued) == sorted(WITH_EMAIL)
+    assert [a.name for a in report.already_waiting_by_hand] == [BY_HAND]
+    assert len(letters()) == len(WITH_EMAIL) + 1
+    assert len(db.session.scalars(select(OutboxMessage.id)).all()) == len(WITH_EMAIL)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_the_database_refuses_a_second_queued_letter_to_one_addressee():
+    from sqlalchemy.exc import IntegrityError
+
+    statement, coordinator = prepare()
+    addressee = addressee_named(statement.slug, WITH_EMAIL[0])
+    send_letters(statement, [addressee], by=coordinator)
+    db.session.commit()
+
+    db.session.add(Letter(statement=statement, addressee=addressee, status=LetterStatus.QUEUED))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_letter_by_hand_is_marked_delivered_once():
+    statement, coordinator = prepare()
+    send_letters(statement, [addressee_named(statement.slug, BY_HAND)], by=coordinator)
+    db.session.commit()
+    [letter] = letters()
+
+    mark_delivered_by_hand(letter)
+    db.session.commit()
+
+    assert letter.status is LetterStatus.DELIVERED_BY_HAND and letter.sent_at is not None
+    with pytest.raises(LetterError):
+        mark_delivered_by_hand(letter)
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_delivered_over_smtp_with_the_pdf_attached_and_marked_sent(smtp):
+    statement, coordinator = prepare()
+    # Group 3's letter has paragraphs longer than SMTP's 998-byte line limit.
+    group_three = addressee_named(statement.slug, ADDRESSEES[2][0])
+    send_letters(statement, [group_three], by=coordinator)
+    db.session.commit()
+
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+
+    [received] = smtp.messages
+    assert received["To"] == email_of(group_three.name)
+    assert received["Reply-To"] == ", ".join(COORDINATORS)
+    # The subject is the title (see the outbox row in the test above); not compared
+    # here, because Flask-Mail folds a long non-ASCII subject inside a word.
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename().endswith(".pdf")
+    pdf_text = " ".join(page.extract_text()
+                        for page in PdfReader(io.BytesIO(attachment.get_content())).pages)
+    assert APPROVED_ORGANIZATION in " ".join(pdf_text.split())
+    body = received.get_body(("plain",)).get_content()
+    assert APPROVED_ORGANIZATION in body and "@" not in body.replace(
+        received["To"], "")
+    [letter] = letters()
+    assert letter.status is LetterStatus.SENT and letter.sent_at is not None
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_a_refused_delivery_is_retried_and_the_letter_ends_sent_once(smtp):
+    statement, coordinator = prepare()
+    send_letters(statement, [addressee_named(statement.slug, ADDRESSEES[0][0])], by=coordinator)
+    db.session.commit()
+    smtp.refuse_next = 1
+
+    assert deliver_due_messages() == {DeliveryResult.RETRY_LATER: 1}
+    [letter] = letters()
+    assert letter.status is LetterStatus.QUEUED
+    assert "451" in letter.outbox_message.last_error
+
+    letter.outbox_message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+
+    assert len(smtp.messages) == 1
+    db.session.refresh(letter)
+    assert letter.status is LetterStatus.SENT
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_a_letter_given_up_fails_with_the_reason_and_retry_sends_a_new_one(smtp_app, smtp):
+    statement, coordinator = prepare()
+    send_letters(statement, [addressee_named(statement.slug, ADDRESSEES[0][0])], by=coordinator)
+    db.session.commit()
+    [failed] = letters()
+    failed.outbox_message.attempts = smtp_app.config["OUTBOX_MAX_ATTEMPTS"] - 1
+    db.session.commit()
+    smtp.refuse_next = 1
+
+    assert deliver_due_messages() == {DeliveryResult.GAVE_UP: 1}
+    db.session.refresh(failed)
+    assert failed.status is LetterStatus.FAILED and "451" in failed.failure_reason
+
+    retry_letter(failed, by=coordinator)
+    db.session.commit()
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+
+    first, second = letters()
+    assert (first.status, second.status) == (LetterStatus.FAILED, LetterStatus.SENT)
+    assert len(smtp.messages) == 1
+    with pytest.raises(LetterError):
+        retry_letter(second, by=coordinator)
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_sending_again_after_more_signatures_makes_a_new_letter_with_the_new_counts(smtp):
+    from tests.moderation import factories
+
+    statement, coordinator = prepare()
+    addressee = addressee_named(statement.slug, ADDRESSEES[0][0])
+    send_letters(statement, [addressee], by=coordinator)
+    db.session.commit()
+    deliver_due_messages()
+    factories.individual(statement.slug, "Petro Novak", "petro@example.org")
+
+    send_letters(statement, [addressee], by=coordinator)
+    db.session.commit()
+    deliver_due_messages()
+
+    assert [(letter.status, letter.individuals_count) for letter in letters()] == [
+        (LetterStatus.SENT, 3), (LetterStatus.SENT, 4)]
+    first, second = [message for message in smtp.messages
+                     if message["To"] == email_of(addressee.name)]
+    assert "Petro Novak" not in first.get_body(("plain",)).get_content()
+    assert "Petro Novak" in second.get_body(("plain",)).get_content()
+
+
+@pytest.mark.usefixtures("app_context")
+def test_letters_are_handed_to_the_worker_only_after_the_commit(monkeypatch):
+    from campaign import queue
+
+    statement, coordinator = prepare()
+    published: list[list[tuple[int]]] = []
+    monkeypatch.setattr(queue, "enqueue",
+                        lambda task, args_list: published.append(list(args_list)))
+
+    send_letters(statement, list(statement.addressees), by=coordinator)
+    assert published == []
+    db.session.commit()
+
+    [ids] = published
+    assert len(ids) == len(WITH_EMAIL)

@@ -1,0 +1,177 @@
+"""The address book across statements: kept by hand or from the addressees typed in,
+picked into a statement, and edited without touching the statements that use it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from campaign.extensions import db
+from campaign.statements.address_book import add_addressee_by_hand, add_entry
+from campaign.statements.drafting import AddresseeDetails
+from campaign.statements.models import AddressBookEntry, Addressee
+from campaign.statements.services import StatementError, get_statement
+from tests.support import csrf_token, post_form
+
+OHCHR = {"name": "UN Office of the High Commissioner for Human Rights", "role": "Registry",
+         "email": "Registry@OHCHR.example.org", "language": "en"}
+
+
+def _entry(name: str) -> AddressBookEntry | None:
+    return db.session.scalars(
+        select(AddressBookEntry).where(AddressBookEntry.name == name)).one_or_none()
+
+
+def _addressee(slug: str, name: str) -> Addressee | None:
+    return db.session.scalars(select(Addressee).where(
+        Addressee.statement_id == get_statement(slug).id, Addressee.name == name)).one_or_none()
+
+
+def test_coordinator_adds_and_edits_an_entry_in_the_address_book(app, coordinator_client):
+    added = post_form(coordinator_client, "/coordinate/address-book/new",
+                      "/coordinate/address-book/new", OHCHR)
+    assert added.status_code == 302
+    listing = coordinator_client.get("/coordinate/address-book").text
+    assert OHCHR["name"] in listing
+    assert "registry@ohchr.example.org" in listing
+    assert "does not change the addressees of existing statements" in listing
+
+    with app.app_context():
+        entry_id = _entry(OHCHR["name"]).id
+    edit_page = coordinator_client.get(f"/coordinate/address-book/{entry_id}")
+    assert "keep the details they had" in edit_page.text
+    edited = coordinator_client.post(f"/coordinate/address-book/{entry_id}", data={
+        **OHCHR, "email": "petitions@ohchr.example.org", "csrf_token": csrf_token(edit_page.text)})
+
+    assert edited.status_code == 302
+    with app.app_context():
+        assert _entry(OHCHR["name"]).email == "petitions@ohchr.example.org"
+
+
+def test_two_entries_cannot_have_the_same_name(app, coordinator_client):
+    post_form(coordinator_client, "/coordinate/address-book/new",
+              "/coordinate/address-book/new", OHCHR)
+    again = post_form(coordinator_client, "/coordinate/address-book/new",
+                      "/coordinate/address-book/new", {**OHCHR, "role": "Other"})
+
+    assert again.status_code == 400
+    assert "The address book has an entry named" in again.text
+    with app.app_context():
+        assert len(db.session.scalars(select(AddressBookEntry)).all()) == 1
+
+
+def test_picking_an_entry_copies_it_into_the_statement_and_links_it(
+    app, coordinator_client, statement_slug
+):
+    with app.app_context():
+        entry = add_entry(AddresseeDetails(**OHCHR))
+        db.session.commit()
+        entry_id = entry.id
+    page = coordinator_client.get(f"/coordinate/{statement_slug}/addressees/new")
+    assert f'<option value="{entry_id}">' in page.text
+    assert f'action="/coordinate/{statement_slug}/addressees/from-book"' in page.text
+
+    response = coordinator_client.post(f"/coordinate/{statement_slug}/addressees/from-book",
+                                       data={"book-entry": str(entry_id),
+                                             "book-csrf_token": csrf_token(page.text)})
+
+    assert response.status_code == 302
+    assert "is added from the address book" in coordinator_client.get(response.location).text
+    with app.app_context():
+        addressee = _addressee(statement_slug, OHCHR["name"])
+        assert (addressee.role, addressee.email, addressee.language, addressee.book_entry_id) \
+            == ("Registry", "registry@ohchr.example.org", "en", entry_id)
+
+
+def test_picking_an_entry_the_statement_already_names_is_refused(
+    app, coordinator_client, statement_slug
+):
+    with app.app_context():
+        entry = add_entry(AddresseeDetails(name="President of Ukraine", role=None,
+                                           email=None, language=None))
+        db.session.commit()
+        entry_id = entry.id
+    page = coordinator_client.get(f"/coordinate/{statement_slug}/addressees/new")
+    response = coordinator_client.post(f"/coordinate/{statement_slug}/addressees/from-book",
+                                       data={"book-entry": str(entry_id),
+                                             "book-csrf_token": csrf_token(page.text)})
+
+    assert response.status_code == 400
+    assert "has an addressee named “President of Ukraine” already" in response.text
+
+
+def test_an_addressee_added_by_hand_lands_in_the_address_book(
+    app, coordinator_client, statement_slug
+):
+    response = post_form(coordinator_client, f"/coordinate/{statement_slug}/addressees/new",
+                         f"/coordinate/{statement_slug}/addressees/new",
+                         {"name": "Council of Europe", "role": "Commissioner for Human Rights",
+                          "email": "commissioner@coe.example.org", "language": "en"})
+
+    assert response.status_code == 302
+    assert "kept in the address book" in coordinator_client.get(response.location).text
+    with app.app_context():
+        entry = _entry("Council of Europe")
+        assert (entry.role, entry.email, entry.language) == (
+            "Commissioner for Human Rights", "commissioner@coe.example.org", "en")
+        assert _addressee(statement_slug, "Council of Europe").book_entry_id == entry.id
+    assert "Council of Europe" in coordinator_client.get("/coordinate/address-book").text
+
+
+def test_a_name_already_in_the_book_is_not_added_again_nor_changed(app_context, statement_slug):
+    add_entry(AddresseeDetails(**OHCHR))
+    db.session.commit()
+
+    added = add_addressee_by_hand(get_statement(statement_slug), AddresseeDetails(
+        name=OHCHR["name"], role="Someone else", email=None, language=None))
+    db.session.commit()
+
+    assert added.new_entry is None
+    assert [(entry.name, entry.role) for entry in db.session.scalars(
+        select(AddressBookEntry))] == [(OHCHR["name"], "Registry")]
+
+
+def test_editing_an_entry_leaves_the_statements_addressees_as_they_were(
+    app, coordinator_client, statement_slug
+):
+    post_form(coordinator_client, f"/coordinate/{statement_slug}/addressees/new",
+              f"/coordinate/{statement_slug}/addressees/new",
+              {"name": "Council of Europe", "email": "old@coe.example.org"})
+    with app.app_context():
+        entry_id = _entry("Council of Europe").id
+    edit_page = coordinator_client.get(f"/coordinate/address-book/{entry_id}")
+    coordinator_client.post(f"/coordinate/address-book/{entry_id}", data={
+        "name": "Council of Europe", "email": "new@coe.example.org",
+        "csrf_token": csrf_token(edit_page.text)})
+
+    with app.app_context():
+        assert _entry("Council of Europe").email == "new@coe.example.org"
+        assert _addressee(statement_slug, "Council of Europe").email == "old@coe.example.org"
+
+
+def test_the_address_book_is_for_signed_in_coordinators(client):
+    for url in ("/coordinate/address-book", "/coordinate/address-book/new"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/coordinate/sign-in")
+
+
+@pytest.mark.parametrize("path", ["/coordinate/address-book/new",
+                                  "/coordinate/{slug}/addressees/new"])
+def test_address_book_forms_label_every_field(app, coordinator_client, statement_slug, path):
+    from tests.test_form_accessibility import assert_every_field_is_labelled
+
+    with app.app_context():
+        add_entry(AddresseeDetails(**OHCHR))
+        db.session.commit()
+    page = coordinator_client.get(path.format(slug=statement_slug))
+    assert page.status_code == 200
+    assert_every_field_is_labelled(page.text)
+
+
+def test_an_entry_needs_a_name_and_a_valid_email(app_context):
+    with pytest.raises(StatementError) as no_name:
+        add_entry(AddresseeDetails(name="  ", role=None, email=None, language=None))
+    with pytest.raises(StatementError) as bad_email:
+        add_entry(AddresseeDetails(name="Council", role=None, email="nope", language=None))
+    assert (no_name.value.field, bad_email.value.field) == ("name", "email")
