@@ -172,6 +172,7 @@ def start() -> None:
 
 def test(pytest_args: list[str]) -> None:
     install()
+    weasyprint_libraries()
     os.chdir(ROOT)
     os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *pytest_args])
 

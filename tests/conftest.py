@@ -46,6 +46,32 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
+def _weasyprint_missing() -> str | None:
+    """Why WeasyPrint cannot render here (its system libraries are missing), or None."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as error:
+        return str(error).splitlines()[0]
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a machine without Pango, PDF tests are left out and the run says so; never
+    skipped. With TEST_REQUIRE_PDF=1 (as in .ci/run) that is an error instead."""
+    missing = _weasyprint_missing()
+    if missing is None:
+        return
+    if os.environ.get("TEST_REQUIRE_PDF") == "1":
+        raise pytest.UsageError(f"TEST_REQUIRE_PDF=1 but WeasyPrint cannot load: {missing}")
+    pdf_tests = [item for item in items if item.get_closest_marker("pdf")]
+    if pdf_tests:
+        config.hook.pytest_deselected(items=pdf_tests)
+        items[:] = [item for item in items if not item.get_closest_marker("pdf")]
+        print(f"\nPDF tests: {len(pdf_tests)} deselected; WeasyPrint cannot load ({missing}). "
+              "Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+              "libharfbuzz-subset0")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """With TEST_REQUIRE_SERVICES=1, every real service must answer before any test runs."""
     if os.environ.get("TEST_REQUIRE_SERVICES") != "1":

@@ -18,7 +18,7 @@ from tests.example_statement import ADDRESSEES, TITLE
 from tests.letters.letters_setup import BY_HAND, WITH_EMAIL, address_the_addressees, email_of
 from tests.support import wait_for
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.pdf]
 
 COORDINATOR = "mariia@example.org"
 

@@ -81,6 +81,7 @@ def test_a_letter_lists_approved_organizations_and_chosen_names_but_nothing_priv
         assert "3 individuals" in rendered
 
 
+@pytest.mark.pdf
 def test_the_pdf_holds_the_title_every_organization_and_nothing_private(signed_statement):
     letter = build_letter(addressee_named(signed_statement, ADDRESSEES[2][0]))
 
@@ -97,6 +98,7 @@ def test_the_pdf_holds_the_title_every_organization_and_nothing_private(signed_s
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.1)  # A4
 
 
+@pytest.mark.pdf
 def test_the_signatory_list_flows_over_pages(app_context):
     """Many names: the list goes on over the pages, each numbered."""
     from campaign.database import utcnow
@@ -118,6 +120,7 @@ def test_the_signatory_list_flows_over_pages(app_context):
     assert f"Page {len(reader.pages)} of {len(reader.pages)}" in text
 
 
+@pytest.mark.pdf
 def test_the_pdf_fetches_nothing_but_static_files(app_context):
     from campaign.extensions import db
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
@@ -11,6 +12,7 @@ from tests.letters.letters_setup import BY_HAND, address_the_addressees, address
 from tests.moderation.factories import press
 
 
+@pytest.mark.pdf
 def test_the_page_lists_each_addressee_with_demands_delivery_and_previews(
         app, coordinator_client, statement_slug):
     with app.app_context():

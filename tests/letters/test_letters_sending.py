@@ -130,6 +130,7 @@ def test_a_letter_by_hand_is_marked_delivered_once():
 
 
 @pytest.mark.usefixtures("smtp_context")
+@pytest.mark.pdf
 def test_delivered_over_smtp_with_the_pdf_attached_and_marked_sent(smtp):
     statement, coordinator = prepare()
     # Group 3's letter has paragraphs longer than SMTP's 998-byte line limit.
@@ -158,6 +159,7 @@ def test_delivered_over_smtp_with_the_pdf_attached_and_marked_sent(smtp):
 
 
 @pytest.mark.usefixtures("smtp_context")
+@pytest.mark.pdf
 def test_a_refused_delivery_is_retried_and_the_letter_ends_sent_once(smtp):
     statement, coordinator = prepare()
     send_letters(statement, [addressee_named(statement.slug, ADDRESSEES[0][0])], by=coordinator)
@@ -179,6 +181,7 @@ def test_a_refused_delivery_is_retried_and_the_letter_ends_sent_once(smtp):
 
 
 @pytest.mark.usefixtures("smtp_context")
+@pytest.mark.pdf
 def test_a_letter_given_up_fails_with_the_reason_and_retry_sends_a_new_one(smtp_app, smtp):
     statement, coordinator = prepare()
     send_letters(statement, [addressee_named(statement.slug, ADDRESSEES[0][0])], by=coordinator)
@@ -204,6 +207,7 @@ def test_a_letter_given_up_fails_with_the_reason_and_retry_sends_a_new_one(smtp_
 
 
 @pytest.mark.usefixtures("smtp_context")
+@pytest.mark.pdf
 def test_sending_again_after_more_signatures_makes_a_new_letter_with_the_new_counts(smtp):
     from tests.moderation import factories
 
