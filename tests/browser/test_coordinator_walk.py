@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.walks import Mailbox, RequestLog
+from tests.browser.walks import Mailbox, RequestLog, cosign
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for
 from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS, TITLE
 
@@ -116,15 +116,7 @@ def test_a_coordinator_imports_corrects_publishes_and_approves_an_organization(
     expect(organization.get_by_role("listitem").filter(has_text=FIRST_DEMAND)).to_have_text(
         corrected)
     form = organization.get_by_role("region", name="Co-sign for an organization")
-    form.get_by_label("Organization name").fill(ORGANIZATION)
-    form.get_by_label("Country").select_option(label="Ukraine")
-    form.get_by_label("Type of organization").select_option(label="Non-governmental organization")
-    form.get_by_label("Website (optional)").fill("https://solidarity.example.org")
-    form.get_by_label("Contact person").fill("Iryna Shevchenko")
-    form.get_by_label("Contact e-mail address").fill(CONTACT)
-    form.get_by_label("I am authorized to sign this statement on behalf of this organization"
-                      ).check()
-    form.get_by_role("button", name="Co-sign").click()
+    cosign(form, ORGANIZATION, CONTACT)
     expect(organization.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
 
     organization.goto(mailbox.confirmation_link(CONTACT))

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.walks import Mailbox, RequestLog
+from tests.browser.walks import Mailbox, RequestLog, cosign
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for, import_example
 
 pytestmark = pytest.mark.browser
@@ -65,15 +65,7 @@ def test_an_organization_cosigns_a_draft_through_its_private_link(
     expect(organization.get_by_text("This statement is not published yet.")).to_be_visible()
     expect(organization.get_by_role("region", name="Sign this statement")).to_have_count(0)
     form = cosign_form(organization)
-    form.get_by_label("Organization name").fill(ORGANIZATION)
-    form.get_by_label("Country").select_option(label="Ukraine")
-    form.get_by_label("Type of organization").select_option(label="Non-governmental organization")
-    form.get_by_label("Website (optional)").fill("https://solidarity.example.org")
-    form.get_by_label("Contact person").fill("Iryna Shevchenko")
-    form.get_by_label("Contact e-mail address").fill(CONTACT)
-    form.get_by_label("I am authorized to sign this statement on behalf of this organization"
-                      ).check()
-    form.get_by_role("button", name="Co-sign").click()
+    cosign(form, ORGANIZATION, CONTACT)
     expect(organization.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
 
     confirmation = mailbox.confirmation_link(CONTACT)

@@ -7,6 +7,8 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from urllib.parse import urlsplit
 
+from playwright.sync_api import Locator
+
 from tests.conftest import RecordingSMTPHandler
 from tests.support import confirmation_link, wait_for
 
@@ -50,3 +52,16 @@ class Mailbox:
 
     def confirmation_link(self, address: str, *, count: int = 1) -> str:
         return confirmation_link(self.wait_for(address, count=count))
+
+
+def cosign(form: Locator, organization: str, contact: str) -> None:
+    """Fill the co-sign form as an organization's representative does, and send it."""
+    form.get_by_label("Organization name").fill(organization)
+    form.get_by_label("Country").select_option(label="Ukraine")
+    form.get_by_label("Type of organization").select_option(label="Non-governmental organization")
+    form.get_by_label("Website (optional)").fill("https://solidarity.example.org")
+    form.get_by_label("Contact person").fill("Iryna Shevchenko")
+    form.get_by_label("Contact e-mail address").fill(contact)
+    form.get_by_label("I am authorized to sign this statement on behalf of this organization"
+                      ).check()
+    form.get_by_role("button", name="Co-sign").click()
