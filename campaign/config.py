@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+MAX_REQUEST_BYTES = 11 * 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -77,7 +78,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "WTF_CSRF_TIME_LIMIT": None,
         # The largest upload (a reply's document, 10 MB) and its form; anything
         # bigger is refused before it is read.
-        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
         "MAIL_BACKEND": mail_backend,

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from campaign import queue
+from campaign.config import MAX_REQUEST_BYTES
 from campaign.extensions import db
 from campaign.letters.models import Reply
 from campaign.letters.replies import (
@@ -176,36 +177,28 @@ def test_a_refused_publication_hands_nothing_to_the_worker(app, client, monkeypa
 # --- The document ------------------------------------------------------------------------
 
 
-def test_document_of_another_type_is_refused_with_a_clear_message(
-    app, coordinator_client, statement_slug
+@pytest.mark.parametrize(("content", "filename", "status", "message"), [
+    (b"<script>alert(1)</script>", "answer.html", 400,
+     "Attach a PDF, DOC, DOCX, ODT or TXT file, or an image"),
+    (b"x" * (MAX_DOCUMENT_BYTES + 1), "answer.pdf", 400,
+     "The document is too large: attach at most 10 MB."),
+    # Far over: refused before the request is even read.
+    (b"x" * (MAX_REQUEST_BYTES + 1), "answer.pdf", 413,
+     "a document may be at most 10 MB. Nothing was saved."),
+], ids=["another-type", "over-10-mb", "over-the-request-limit"])
+def test_a_document_that_cannot_be_kept_is_refused_with_a_clear_message(
+    app, coordinator_client, statement_slug, content, filename, status, message
 ):
     with app.app_context():
         addressee_id, _ = _ids(statement_slug, "President of Ukraine")
     response = record_by_form(coordinator_client, statement_slug, {
         "addressee": str(addressee_id), "demand_group": "", "received_on": "2020-03-02",
         "text": "See the attachment.",
-        "document": (io.BytesIO(b"<script>alert(1)</script>"), "answer.html"),
+        "document": (io.BytesIO(content), filename),
     })
 
-    assert response.status_code == 400
-    assert "Attach a PDF, DOC, DOCX, ODT or TXT file, or an image" in response.text
-    with app.app_context():
-        assert db.session.scalars(select(Reply)).all() == []
-
-
-def test_document_over_10_mb_is_refused_with_a_clear_message(
-    app, coordinator_client, statement_slug
-):
-    with app.app_context():
-        addressee_id, _ = _ids(statement_slug, "President of Ukraine")
-    response = record_by_form(coordinator_client, statement_slug, {
-        "addressee": str(addressee_id), "demand_group": "", "received_on": "2020-03-02",
-        "text": "See the attachment.",
-        "document": (io.BytesIO(b"x" * (MAX_DOCUMENT_BYTES + 1)), "answer.pdf"),
-    })
-
-    assert response.status_code == 400
-    assert "The document is too large: attach at most 10 MB." in response.text
+    assert response.status_code == status
+    assert message in response.text
     with app.app_context():
         assert db.session.scalars(select(Reply)).all() == []
 
@@ -297,20 +290,3 @@ def test_the_replies_page_labels_every_field(coordinator_client, statement_slug)
 
     assert_every_field_is_labelled(
         coordinator_client.get(f"/coordinate/{statement_slug}/replies").text)
-
-
-def test_an_upload_far_over_the_limit_is_refused_before_it_is_read(
-    app, coordinator_client, statement_slug
-):
-    with app.app_context():
-        addressee_id, _ = _ids(statement_slug, "President of Ukraine")
-    response = record_by_form(coordinator_client, statement_slug, {
-        "addressee": str(addressee_id), "demand_group": "", "received_on": "2020-03-02",
-        "text": "See the attachment.",
-        "document": (io.BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)), "answer.pdf"),
-    })
-
-    assert response.status_code == 413
-    assert "a document may be at most 10 MB. Nothing was saved." in response.text
-    with app.app_context():
-        assert db.session.scalars(select(Reply)).all() == []
