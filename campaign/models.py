@@ -8,3 +8,4 @@ from campaign.moderation import models as moderation  # noqa: F401
 from campaign.outbox import models as outbox  # noqa: F401
 from campaign.signing import models as signing  # noqa: F401
 from campaign.statements import models as statements  # noqa: F401
+from campaign.updates import models as updates  # noqa: F401

@@ -30,6 +30,8 @@ class Coordinator(UserMixin, db.Model):
     sign_in_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_reset_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The hour (UTC, 0–23) of this coordinator's daily digest; None for no digest.
+    digest_hour: Mapped[int | None] = mapped_column(default=7)
 
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="coordinator", cascade="all, delete-orphan"

@@ -53,6 +53,9 @@ class TemplateHooks:
     know none of the areas that use it."""
 
     attachments: Callable[[OutboxMessage], list[Attachment]] | None = None
+    # Asked just before sending: False cancels the message (its recipient
+    # unsubscribed or withdrew after it was written, and before it left).
+    should_send: Callable[[OutboxMessage], bool] | None = None
     on_sent: Callable[[OutboxMessage], None] | None = None
     on_given_up: Callable[[OutboxMessage], None] | None = None
 
@@ -67,6 +70,7 @@ def register_template_hooks(template: str, hooks: TemplateHooks) -> None:
 class DeliveryResult(enum.Enum):
     SENT = "sent"
     NOT_DUE = "not_due"
+    CANCELLED = "cancelled"
     RETRY_LATER = "retry_later"
     GAVE_UP = "gave_up"
 
@@ -96,6 +100,10 @@ def deliver_message(message_id: int) -> DeliveryResult:
     message = db.session.get(OutboxMessage, message_id)
     assert message is not None
     hooks = _hooks.get(message.template, TemplateHooks())
+    if hooks.should_send and not hooks.should_send(message):
+        message.status = OutboxStatus.CANCELLED
+        db.session.commit()
+        return DeliveryResult.CANCELLED
     try:
         # Building is inside the try: an attachment that fails to render is a failed
         # attempt of this message alone, retried like a refused send.

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.database import UTCDateTime, enum_column, utcnow
@@ -18,6 +18,8 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Not sent, on purpose: its recipient unsubscribed or withdrew before it left.
+    CANCELLED = "cancelled"
 
 
 class OutboxMessage(db.Model):
@@ -37,6 +39,10 @@ class OutboxMessage(db.Model):
     # Set for mail sent to many (a reply, an update): one row per message and
     # recipient, so a fan-out started twice or resumed sends nobody a second copy.
     dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # The update this row carries, so its progress (sent of total) is one indexed count.
+    update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_update.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )

@@ -82,6 +82,8 @@ class IndividualStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     # Hidden by a coordinator as abusive: out of the public list and the counts.
     HIDDEN = "hidden"
+    # Withdrawn by the signer: out of the lists, the counts and every mailing.
+    WITHDRAWN = "withdrawn"
 
 
 class IndividualSignature(Confirmable, db.Model):
@@ -105,6 +107,7 @@ class IndividualSignature(Confirmable, db.Model):
         enum_column(IndividualStatus, "individual_status"), default=IndividualStatus.UNCONFIRMED
     )
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     statement: Mapped[Statement] = relationship()
 

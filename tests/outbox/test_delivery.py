@@ -198,6 +198,23 @@ def hooks_for_test_template():
 
 
 @pytest.mark.usefixtures("smtp_context")
+def test_a_message_whose_recipient_no_longer_wants_it_is_cancelled_not_sent(smtp):
+    wanted = {"olena@example.org": False}
+    register_template_hooks("already_signed", TemplateHooks(
+        should_send=lambda message: wanted.get(message.to_address, True)))
+    try:
+        message_id = queue_confirmation_like_email()
+
+        assert deliver_due_messages() == {DeliveryResult.CANCELLED: 1}
+    finally:
+        register_template_hooks("already_signed", TemplateHooks())
+
+    assert smtp.messages == []
+    assert db.session.get(OutboxMessage, message_id).status is OutboxStatus.CANCELLED
+    assert deliver_due_messages() == {}
+
+
+@pytest.mark.usefixtures("smtp_context")
 def test_registered_hooks_attach_files_and_hear_that_the_message_was_sent(
     smtp, hooks_for_test_template
 ):

@@ -1,0 +1,71 @@
+"""Updates posted by coordinators and e-mailed to the signers who opted in, and the
+notes kept so that digests and milestone e-mails go out once."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.accounts.models import Coordinator
+from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.extensions import db
+from campaign.statements.models import Statement
+
+
+class UpdateStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Update(db.Model):
+    # "update" alone is an SQL keyword.
+    __tablename__ = "statement_update"
+    __table_args__ = (
+        Index("ix_statement_update_published", "statement_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[UpdateStatus] = mapped_column(
+        enum_column(UpdateStatus, "update_status"), default=UpdateStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coordinator.id", ondelete="SET NULL")
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Filled by the fan-out: how many it is written for, and when every row is in the
+    # outbox. Progress (sent of total) is read from the outbox rows themselves.
+    recipients_total: Mapped[int | None]
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    statement: Mapped[Statement] = relationship()
+    created_by: Mapped[Coordinator | None] = relationship()
+
+
+class DigestSent(db.Model):
+    """One daily digest per coordinator, statement and day, whatever retries."""
+
+    __table_args__ = (UniqueConstraint("coordinator_id", "statement_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coordinator_id: Mapped[int] = mapped_column(ForeignKey("coordinator.id", ondelete="CASCADE"))
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MilestoneReached(db.Model):
+    """A milestone (100, 500, 1,000 … signatures) is announced once per statement."""
+
+    __table_args__ = (UniqueConstraint("statement_id", "milestone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    milestone: Mapped[int]
+    reached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
