@@ -56,6 +56,8 @@ class TemplateHooks:
     # Asked just before sending: False cancels the message (its recipient
     # unsubscribed or withdrew after it was written, and before it left).
     should_send: Callable[[OutboxMessage], bool] | None = None
+    # Extra headers, e.g. List-Unsubscribe for mail a signer can stop.
+    headers: Callable[[OutboxMessage], dict[str, str]] | None = None
     on_sent: Callable[[OutboxMessage], None] | None = None
     on_given_up: Callable[[OutboxMessage], None] | None = None
 
@@ -179,6 +181,8 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> M
     )
     domain = current_app.config["SERVER_NAME"].split(":")[0]
     email.msgId = f"<outbox-{message.id}@{domain}>"
+    if hooks and hooks.headers:
+        email.extra_headers = {**(email.extra_headers or {}), **hooks.headers(message)}
     if hooks and hooks.attachments:
         for attachment in hooks.attachments(message):
             email.attach(attachment.filename, attachment.content_type, attachment.data)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 
 from campaign.database import UTCDateTime, enum_column, utcnow
 from campaign.extensions import db
@@ -166,6 +167,8 @@ class OrganizationSignature(Confirmable, db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     authorized_to_sign: Mapped[bool] = mapped_column(Boolean, default=False)
     founding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A co-signing organization hears of updates unless its contact opts out.
+    wants_updates: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     status: Mapped[OrganizationStatus] = mapped_column(
         enum_column(OrganizationStatus, "organization_status"),
         default=OrganizationStatus.UNCONFIRMED,

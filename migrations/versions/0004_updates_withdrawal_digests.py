@@ -69,6 +69,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_message_update_id'), ['update_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_outbox_message_update_id_statement_update'), 'statement_update', ['update_id'], ['id'], ondelete='SET NULL')
 
+    with op.batch_alter_table('organization_signature', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('wants_updates', sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
     # ### end Alembic commands ###
     # New states: a signature withdrawn by its signer, a message cancelled before it left.
     _replace_check('individual_signature', 'individual_status',
@@ -85,6 +88,8 @@ def _replace_check(table, name, values):
 
 
 def downgrade():
+    with op.batch_alter_table('organization_signature', schema=None) as batch_op:
+        batch_op.drop_column('wants_updates')
     _replace_check('outbox_message', 'outbox_status', ("pending", "sending", "sent", "failed"))
     _replace_check('individual_signature', 'individual_status',
                    ("unconfirmed", "confirmed", "hidden"))
