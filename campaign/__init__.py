@@ -87,16 +87,18 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.letters.reply_views import public_bp as public_replies_bp
     from campaign.letters.views import bp as letters_bp
     from campaign.moderation.views import bp as moderation_bp
+    from campaign.privacy import bp as privacy_bp
     from campaign.progress.views import bp as progress_bp
     from campaign.signing.signer_views import bp as signer_bp
     from campaign.signing.views import bp as signing_bp
     from campaign.statements.address_book_views import bp as address_book_bp
     from campaign.statements.views import bp as statements_bp
     from campaign.statements.workspace_views import bp as drafting_bp
+    from campaign.updates.views import bp as updates_bp
 
     for blueprint in (statements_bp, signing_bp, signer_bp, api_bp, accounts_bp, drafting_bp,
                       moderation_bp, progress_bp, exports_bp, letters_bp, replies_bp,
-                      public_replies_bp, address_book_bp):
+                      public_replies_bp, address_book_bp, updates_bp, privacy_bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAIL_PAGE"]:
         from campaign.outbox.dev_views import bp as dev_mail_bp

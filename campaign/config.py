@@ -107,6 +107,13 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
             environ.get("PASSWORD_RESET_LINK_MAX_AGE_MINUTES", "60")),
         "PASSWORD_RESET_RESEND_MINUTES": int(environ.get("PASSWORD_RESET_RESEND_MINUTES", "5")),
         "TEAM_INVITATION_MAX_AGE_DAYS": int(environ.get("TEAM_INVITATION_MAX_AGE_DAYS", "7")),
+        # Personal data is kept no longer than needed (see campaign.retention): a
+        # signature never confirmed is deleted after this many days, and the address of
+        # an individual who did not ask for updates this many days after the statement
+        # closes.
+        "UNCONFIRMED_SIGNATURE_DAYS": int(environ.get("UNCONFIRMED_SIGNATURE_DAYS", "14")),
+        "EMAIL_RETENTION_DAYS_AFTER_CLOSE": int(
+            environ.get("EMAIL_RETENTION_DAYS_AFTER_CLOSE", "90")),
         "OUTBOX_MAX_ATTEMPTS": int(environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_SWEEP_SECONDS": float(environ.get("OUTBOX_SWEEP_SECONDS", "30")),
         "CELERY": celery_settings(broker_url),

@@ -24,6 +24,12 @@ DELIVER_EMAIL_TASK = "outbox.deliver_email"
 SWEEP_OUTBOX_TASK = "outbox.sweep"
 PURGE_BROKER_TASK = "broker.purge_consumed_messages"
 NOTIFY_SIGNERS_OF_REPLY_TASK = "letters.notify_signers_of_reply"
+FAN_OUT_UPDATE_TASK = "updates.fan_out"
+RESUME_UPDATE_FAN_OUTS_TASK = "updates.resume_fan_outs"
+DELETE_EXPIRED_UNCONFIRMED_TASK = "retention.delete_expired_unconfirmed"
+ERASE_ADDRESSES_AFTER_CLOSE_TASK = "retention.erase_addresses_after_close"
+SEND_DIGESTS_TASK = "digests.send_due"
+ANNOUNCE_MILESTONES_TASK = "digests.announce_milestones"
 
 _TASKS_AFTER_COMMIT = "undersigned.tasks_after_commit"
 

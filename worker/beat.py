@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaign.queue import PURGE_BROKER_TASK, SWEEP_OUTBOX_TASK
+from celery.schedules import crontab
+
+from campaign.queue import (
+    ANNOUNCE_MILESTONES_TASK,
+    DELETE_EXPIRED_UNCONFIRMED_TASK,
+    ERASE_ADDRESSES_AFTER_CLOSE_TASK,
+    PURGE_BROKER_TASK,
+    RESUME_UPDATE_FAN_OUTS_TASK,
+    SEND_DIGESTS_TASK,
+    SWEEP_OUTBOX_TASK,
+)
 
 
 def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
@@ -12,6 +22,17 @@ def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
         # Mail that was never published (broker down) or is due for a retry.
         "sweep-outbox": {"task": SWEEP_OUTBOX_TASK,
                          "schedule": float(config["OUTBOX_SWEEP_SECONDS"])},
+        # Fan-outs of published updates whose task was lost or whose worker died.
+        "resume-update-fan-outs": {"task": RESUME_UPDATE_FAN_OUTS_TASK, "schedule": 120.0},
+        # Personal data kept no longer than needed (campaign.retention).
+        "delete-expired-unconfirmed": {"task": DELETE_EXPIRED_UNCONFIRMED_TASK,
+                                       "schedule": 3600.0},
+        "erase-addresses-after-close": {"task": ERASE_ADDRESSES_AFTER_CLOSE_TASK,
+                                        "schedule": 3600.0},
+        # Four chances in each hour to send that hour's digests; DigestSent keeps it
+        # to one each.
+        "send-digests": {"task": SEND_DIGESTS_TASK, "schedule": crontab(minute="*/15")},
+        "announce-milestones": {"task": ANNOUNCE_MILESTONES_TASK, "schedule": 60.0},
     }
     if config["CELERY"]["broker_url"].startswith("sqla+"):
         schedule["purge-consumed-broker-messages"] = {"task": PURGE_BROKER_TASK,

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from campaign import digests, retention
+from campaign.database import utcnow
+from campaign.extensions import db
 from campaign.letters.replies import notify_signers_of_reply
 from campaign.outbox.delivery import deliver_due_messages, deliver_message
 from campaign.queue import (
+    ANNOUNCE_MILESTONES_TASK,
+    DELETE_EXPIRED_UNCONFIRMED_TASK,
     DELIVER_EMAIL_TASK,
+    ERASE_ADDRESSES_AFTER_CLOSE_TASK,
+    FAN_OUT_UPDATE_TASK,
     NOTIFY_SIGNERS_OF_REPLY_TASK,
     PURGE_BROKER_TASK,
+    RESUME_UPDATE_FAN_OUTS_TASK,
+    SEND_DIGESTS_TASK,
     SWEEP_OUTBOX_TASK,
     purge_consumed_broker_messages,
 )
+from campaign.updates.services import fan_out_update, resume_unfinished_fan_outs
 
 
 @shared_task(name=DELIVER_EMAIL_TASK)
@@ -36,3 +46,44 @@ def purge_broker_messages() -> int:
 def tell_signers_of_reply(reply_id: int) -> int:
     # Safe to run twice: every address gets one outbox row per reply (its dedupe key).
     return notify_signers_of_reply(reply_id)
+
+
+@shared_task(name=FAN_OUT_UPDATE_TASK)
+def fan_out_update_task(update_id: int) -> int:
+    # Safe to run twice or after a kill: every signature gets one row per update.
+    return fan_out_update(update_id)
+
+
+@shared_task(name=RESUME_UPDATE_FAN_OUTS_TASK)
+def resume_update_fan_outs() -> list[int]:
+    return resume_unfinished_fan_outs()
+
+
+@shared_task(name=DELETE_EXPIRED_UNCONFIRMED_TASK)
+def delete_expired_unconfirmed() -> dict[str, int]:
+    report = retention.delete_expired_unconfirmed(now=utcnow())
+    db.session.commit()
+    return {"individuals": report.individuals, "organizations": report.organizations}
+
+
+@shared_task(name=ERASE_ADDRESSES_AFTER_CLOSE_TASK)
+def erase_addresses_after_close() -> int:
+    report = retention.erase_addresses_after_close(now=utcnow())
+    db.session.commit()
+    return report.individuals
+
+
+@shared_task(name=SEND_DIGESTS_TASK)
+def send_digests() -> int:
+    # Safe to run several times in the hour: each digest is noted (DigestSent) first.
+    sent = digests.send_due_digests(now=utcnow())
+    db.session.commit()
+    return sent
+
+
+@shared_task(name=ANNOUNCE_MILESTONES_TASK)
+def announce_milestones() -> int:
+    # Safe to run twice: each milestone is noted (MilestoneReached) first.
+    announced = digests.announce_milestones()
+    db.session.commit()
+    return announced

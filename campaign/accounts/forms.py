@@ -6,7 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, HiddenField, PasswordField, StringField
+from wtforms import EmailField, Field, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from campaign.accounts.services import AccountError, check_password_strength
@@ -72,3 +73,16 @@ class NewAccountForm(FlaskForm):
         at_most(NAME_LENGTH)])
     password = _new_password_field(_l("Password"))
     password_again = _password_again_field(_l("Password again"))
+
+
+NO_DIGEST = "none"
+
+
+class DigestSettingsForm(FlaskForm):
+    digest_hour = SelectField(
+        _l("Daily digest"),
+        choices=[SelectChoice(NO_DIGEST, _l("No digest")),
+                 *(SelectChoice(str(hour), f"{hour:02d}:00 UTC") for hour in range(24))])
+
+    def chosen_hour(self) -> int | None:
+        return None if self.digest_hour.data == NO_DIGEST else int(self.digest_hour.data)

@@ -13,6 +13,8 @@ from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.accounts.forms import (
+    NO_DIGEST,
+    DigestSettingsForm,
     InvitationForm,
     NewAccountForm,
     NewPasswordForm,
@@ -36,6 +38,7 @@ from campaign.accounts.services import (
     team_members,
     team_statements,
 )
+from campaign.digests import set_digest_hour
 from campaign.extensions import db
 from campaign.statements.models import Statement
 
@@ -100,6 +103,22 @@ def sign_out() -> Response:
 @login_required
 def workspace() -> str:
     return render_template("accounts/workspace.html", statements=team_statements(current_user))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response | tuple[str, int]:
+    coordinator = _signed_in_coordinator()
+    form = DigestSettingsForm()
+    if request.method == "GET":
+        form.digest_hour.data = (NO_DIGEST if coordinator.digest_hour is None
+                                 else str(coordinator.digest_hour))
+    if not form.validate_on_submit():
+        return render_template("accounts/settings.html", form=form), _status(form)
+    set_digest_hour(coordinator, form.chosen_hour())
+    db.session.commit()
+    flash(_("Your settings are saved."))
+    return redirect(url_for(".settings"))
 
 
 # --- A forgotten password ---------------------------------------------------------

@@ -10,26 +10,22 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, String, cast, null, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, String, cast, literal, null, select, union_all
 from sqlalchemy.orm import defer, joinedload
 
-from campaign.database import READ_ONLY, utcnow
+from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.letters.models import Reply
-from campaign.outbox.models import OutboxMessage, OutboxStatus
-from campaign.queue import (
-    DELIVER_EMAIL_TASK,
-    NOTIFY_SIGNERS_OF_REPLY_TASK,
-    enqueue,
-    enqueue_after_commit,
-)
+from campaign.outbox.fanout import fan_out
+from campaign.outbox.models import OutboxStatus
+from campaign.queue import NOTIFY_SIGNERS_OF_REPLY_TASK, enqueue_after_commit
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
     OrganizationStatus,
 )
+from campaign.signing.signer_links import signer_page_url_by_id
 from campaign.statements.models import (
     VISIBLE_STATUSES,
     Addressee,
@@ -207,6 +203,8 @@ def _recipients(statement_id: int) -> Any:
         IndividualSignature.email.label("email"),
         IndividualSignature.name.label("name"),
         cast(null(), String).label("organization"),
+        literal("i").label("kind"),
+        IndividualSignature.id.label("signature_id"),
     ).where(IndividualSignature.statement_id == statement_id,
             IndividualSignature.status == IndividualStatus.CONFIRMED,
             IndividualSignature.wants_updates.is_(True))
@@ -214,6 +212,8 @@ def _recipients(statement_id: int) -> Any:
         OrganizationSignature.contact_email.label("email"),
         OrganizationSignature.contact_name.label("name"),
         OrganizationSignature.name.label("organization"),
+        literal("o").label("kind"),
+        OrganizationSignature.id.label("signature_id"),
     ).where(OrganizationSignature.statement_id == statement_id,
             OrganizationSignature.status == OrganizationStatus.APPROVED,
             OrganizationSignature.contact_email.is_not(None))
@@ -224,11 +224,8 @@ def notify_signers_of_reply(reply_id: int) -> int:
     """E-mail every recipient of a published reply who has not had this e-mail yet;
     returns how many new e-mails were queued.
 
-    Recipients are streamed on a connection of their own (a server-side cursor on
-    PostgreSQL would close at the first commit of the session's), and each batch's
-    outbox rows are committed before their ids go to the delivery task: a run that
-    stops halfway keeps what it wrote, and a second run, a retry or publishing again
-    skips every address that already has its row (the dedupe key)."""
+    Streamed and deduplicated by `campaign.outbox.fanout` (see there): a second run,
+    a retry or publishing again skips every address that already has its row."""
     reply = db.session.scalars(
         select(Reply).where(Reply.id == reply_id)
         .options(defer(Reply.document), joinedload(Reply.addressee),
@@ -245,45 +242,23 @@ def notify_signers_of_reply(reply_id: int) -> int:
     subject = _("A reply to “%(title)s”", title=reply.statement.title)
     statement_id = reply.statement_id
 
-    queued = 0
-    with db.engine.connect() as reader:
-        # A deferred transaction on SQLite, which holds no lock against the writes.
-        reader.execution_options(**{READ_ONLY: True})
-        result = reader.execute(_recipients(statement_id).execution_options(
-            yield_per=NOTIFICATION_BATCH))
-        for batch in result.partitions():
-            new_ids = _queue_notifications(reply_id, batch, subject, context)
-            db.session.commit()
-            if new_ids:
-                enqueue(DELIVER_EMAIL_TASK, [(message_id,) for message_id in new_ids])
-            queued += len(new_ids)
-    return queued
+    return fan_out(
+        _recipients(statement_id),
+        lambda batch: _notification_rows(reply_id, batch, subject, context),
+        batch_size=NOTIFICATION_BATCH,
+    )
 
 
-def _queue_notifications(reply_id: int, recipients: Sequence[Row[Any]], subject: str,
-                         context: dict[str, Any]) -> list[int]:
-    """Outbox rows for this batch, skipping any address that has one for this reply;
-    the ids of the rows written."""
-    rows: dict[str, dict[str, Any]] = {}
+def _notification_rows(reply_id: int, recipients: Sequence[Row[Any]], subject: str,
+                       context: dict[str, Any]) -> list[dict[str, Any]]:
+    """Outbox rows for this batch, one per address and reply (the dedupe key)."""
     now = utcnow()
-    for recipient in recipients:
-        key = f"reply:{reply_id}:{recipient.email.lower()}"
-        rows.setdefault(key, {
-            "to_address": recipient.email, "subject": subject, "template": "reply_published",
-            "context": {**context, "signer_name": recipient.name,
-                        "organization_name": recipient.organization},
-            "dedupe_key": key, "status": OutboxStatus.PENDING, "attempts": 0,
-            "created_at": now,
-        })
-    if not rows:
-        return []
-    insert = _INSERTS[db.session.get_bind().dialect.name]
-    return list(db.session.scalars(
-        insert(OutboxMessage).values(list(rows.values()))
-        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
-        .returning(OutboxMessage.id)
-    ))
-
-
-# INSERT … ON CONFLICT DO NOTHING, in the spelling of each database we run on.
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return [{
+        "to_address": recipient.email, "subject": subject, "template": "reply_published",
+        "context": {**context, "signer_name": recipient.name,
+                    "organization_name": recipient.organization,
+                    "signer_page_url": signer_page_url_by_id(recipient.kind,
+                                                             recipient.signature_id)},
+        "dedupe_key": f"reply:{reply_id}:{recipient.email.lower()}",
+        "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now,
+    } for recipient in recipients]

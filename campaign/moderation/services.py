@@ -25,6 +25,7 @@ from campaign.signing.models import (
     OrganizationStatus,
     TallyKind,
 )
+from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
 from campaign.signing.validation import name_key, normalize_name
 from campaign.statements.models import Statement
@@ -290,6 +291,7 @@ def _mail_contact(organization: OrganizationSignature, template: str, subject: s
             "statement_slug": organization.statement.slug,
             "signer_name": organization.contact_name,
             "organization_name": organization.shown_name,
+            "signer_page_url": signer_page_url(organization),
             **extra,
         },
     )

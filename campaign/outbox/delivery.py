@@ -102,7 +102,8 @@ def deliver_message(message_id: int) -> DeliveryResult:
     message = db.session.get(OutboxMessage, message_id)
     assert message is not None
     hooks = _hooks.get(message.template, TemplateHooks())
-    if hooks.should_send and not hooks.should_send(message):
+    # An erased address (see campaign.retention) is no address: nothing goes to it.
+    if "@" not in message.to_address or (hooks.should_send and not hooks.should_send(message)):
         message.status = OutboxStatus.CANCELLED
         db.session.commit()
         return DeliveryResult.CANCELLED

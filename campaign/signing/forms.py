@@ -135,3 +135,26 @@ class OrganizationSignatureForm(FlaskForm):
             contact_email=self.contact_email.data,
             authorized_to_sign=bool(self.authorized_to_sign.data),
         )
+
+
+NAME_DISPLAY_CHOICES = [
+    SelectChoice(NameDisplay.FULL.value, _l("Full name")),
+    SelectChoice(NameDisplay.FIRST_NAME_AND_INITIAL.value, _l("First name and initial")),
+    SelectChoice(NameDisplay.HIDDEN.value, _l("Not shown: count my signature only")),
+]
+
+
+class ManageSignatureForm(FlaskForm):
+    """On the statement page: the signer asks for the link to their own page again."""
+
+    email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[
+        required(_l("Enter your e-mail address.")), at_most(EMAIL_LENGTH), valid_email])
+
+
+class NameDisplayForm(FlaskForm):
+    name_display = RadioField(_l("How your name is shown"), choices=NAME_DISPLAY_CHOICES,
+                              validators=[required(_l("Choose how your name is shown."))])
+
+
+class SignerActionForm(FlaskForm):
+    """A button only (updates on or off, withdraw, erase): its CSRF token is the form."""

@@ -31,6 +31,7 @@ from campaign.signing.models import (
     TallyKind,
     hash_token,
 )
+from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
 from campaign.signing.validation import name_key, normalize_email, normalize_name
 from campaign.statements.models import Statement, StatementStatus
@@ -248,6 +249,8 @@ def _mail(to: str, signature: Signature, template: str, subject: str, **extra: A
             "signer_name": organization.contact_name if organization else signature.name,
             "organization_name": organization.name if organization else None,
             "organization_status": organization.status.value if organization else None,
+            # Every e-mail about a signature leads to the signer's own page.
+            "signer_page_url": signer_page_url(signature),
             **extra,
         },
     )

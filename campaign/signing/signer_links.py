@@ -29,6 +29,15 @@ def signer_token(signature: Signature) -> str:
     return _serializer().dumps([kind, signature.id])
 
 
+def signer_page_url_by_id(kind: str, signature_id: int) -> str:
+    """The page's address from a query's plain values: kind "i" (an individual) or
+    "o" (an organization's contact), and the signature's id."""
+    if kind not in _KINDS:
+        raise ValueError(kind)
+    return url_for("signer.page", token=_serializer().dumps([kind, signature_id]),
+                   _external=True)
+
+
 def signature_from_token(token: str) -> Signature | None:
     try:
         kind, signature_id = _serializer().loads(token)

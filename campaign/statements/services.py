@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from slugify import slugify
@@ -32,6 +32,8 @@ from campaign.statements.models import (
     Statement,
     StatementStatus,
 )
+from campaign.updates.models import Update
+from campaign.updates.services import published_updates
 
 # How many of the latest individual signers the page names; the rest are counted.
 RECENT_SIGNERS_SHOWN = 50
@@ -149,6 +151,8 @@ class StatementPage:
     recent_signers: list[str]
     # Published replies of addressees by the group of demands they answer (None: no group).
     replies: dict[int | None, list[Reply]]
+    # Published updates, newest first.
+    updates: list[Update] = field(default_factory=list)
 
 
 def load_statement_page(statement: Statement) -> StatementPage:
@@ -175,6 +179,7 @@ def load_statement_page(statement: Statement) -> StatementPage:
         counts=read_counts(statement.id),
         recent_signers=[name for signature in recent if (name := signature.public_name)],
         replies=published_replies_by_group(statement),
+        updates=published_updates(statement),
     )
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug import Response
 
-from campaign.signing.forms import IndividualSignatureForm, OrganizationSignatureForm
+from campaign.signing.forms import (
+    IndividualSignatureForm,
+    ManageSignatureForm,
+    OrganizationSignatureForm,
+)
 from campaign.statements.models import Statement
 from campaign.statements.services import (
     get_statement_by_sign_on_token,
@@ -57,6 +61,7 @@ def render_statement_page(
     organization_form: OrganizationSignatureForm | None = None,
     status: int = 200,
     sign_on_token: str | None = None,
+    manage_form: ManageSignatureForm | None = None,
 ) -> tuple[str, int]:
     """The statement with both signing forms; a form sent back with errors is shown
     with them, the other one blank. Prefixes keep the two forms' field ids apart.
@@ -67,4 +72,5 @@ def render_statement_page(
         individual_form=individual_form or IndividualSignatureForm(prefix="person"),
         organization_form=organization_form or OrganizationSignatureForm(prefix="org"),
         sign_on_token=sign_on_token,
+        manage_form=manage_form or ManageSignatureForm(prefix="manage"),
     ), status

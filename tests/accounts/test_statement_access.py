@@ -65,7 +65,22 @@ def object_ids(slug: str) -> dict[str, object]:
             IndividualSignature.statement_id == statement.id)).first(),
         "reply_id": reply_id,
         "letter_id": _a_letter_id(statement),
+        "update_id": _an_update_id(statement),
     }
+
+
+def _an_update_id(statement: Statement) -> int:
+    """A draft update of the statement, written the first time, as a coordinator would."""
+    from campaign.updates.models import Update
+    from campaign.updates.services import write_update
+
+    update_id = db.session.scalars(select(Update.id).where(
+        Update.statement_id == statement.id)).first()
+    if update_id is None:
+        update = write_update(statement, "News", "Text.", by=None)
+        db.session.commit()
+        update_id = update.id
+    return update_id
 
 
 def _a_letter_id(statement: Statement) -> int:

@@ -126,7 +126,7 @@ def test_each_batch_is_handed_to_the_delivery_task_after_its_commit(
                 OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id.desc()))
         handed.append(list(args_list))
 
-    monkeypatch.setattr("campaign.letters.replies.enqueue", enqueue)
+    monkeypatch.setattr("campaign.outbox.fanout.enqueue", enqueue)
     notify_signers_of_reply(published_reply)
 
     assert len(handed) == 2

@@ -421,7 +421,9 @@ def test_a_closed_statement_says_so_and_refuses_signatures(app, client, statemen
 
     page = statement_page(client, statement_slug)
     assert "This statement is closed: it no longer takes signatures." in page
-    assert form_actions(page) == []
+    # Only the form that e-mails a signer the link to their own page stays: signers of
+    # a closed statement may still withdraw or erase their signature.
+    assert form_actions(page) == [f"/s/{statement_slug}/manage#manage"]
     assert "Sign" not in button_texts(page)
 
     # Someone who opened the page before it closed sends the form anyway.

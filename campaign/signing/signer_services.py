@@ -1,0 +1,199 @@
+"""What a signer may do with their own signature, from the page their e-mails link to:
+choose how their name is shown, stop or start updates, withdraw, or erase it.
+
+Withdrawing keeps the row (marked WITHDRAWN) so the signer can still see and erase it;
+it is out of the lists, the counts, the letters, the exports and every mailing, which
+all select confirmed (or approved) signatures only. Erasing deletes: the signature's
+row goes, and so does the signer's address from the outbox (see `erase_signature`).
+An organization's contact erases the co-signature rather than withdrawing it: an
+organization that backs out has no name to hide and nothing else to keep.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.moderation.models import ModerationAction
+from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.services import queue_email
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    NameDisplay,
+    OrganizationSignature,
+    OrganizationStatus,
+    TallyKind,
+)
+from campaign.signing.signer_links import signer_page_url
+from campaign.signing.tally import add_to_tally
+from campaign.signing.validation import normalize_email
+from campaign.statements.models import Statement
+
+Signature = IndividualSignature | OrganizationSignature
+
+# What an erased address is replaced with in the outbox rows kept as a record of mail
+# that was sent (or given up).
+ERASED = "erased"
+
+
+class SignerActionError(Exception):
+    """The action cannot be done; the message is fit to show the signer."""
+
+
+def signer_address(signature: Signature) -> str | None:
+    if isinstance(signature, IndividualSignature):
+        return signature.email
+    return signature.contact_email
+
+
+def counts_publicly(signature: Signature) -> bool:
+    if isinstance(signature, IndividualSignature):
+        return signature.status is IndividualStatus.CONFIRMED
+    return signature.status is OrganizationStatus.APPROVED
+
+
+def change_name_display(signature: IndividualSignature, display: NameDisplay) -> None:
+    if signature.status is IndividualStatus.WITHDRAWN:
+        raise SignerActionError(_("You have withdrawn this signature: its name is not shown."))
+    signature.name_display = display
+
+
+def set_wants_updates(signature: Signature, wants_updates: bool) -> None:
+    signature.wants_updates = wants_updates
+
+
+def withdraw_signature(signature: IndividualSignature) -> None:
+    """Out of the public list and the counts, and of every mailing from now on; mail
+    about this statement not yet sent to the signer is cancelled."""
+    if signature.status is IndividualStatus.WITHDRAWN:
+        raise SignerActionError(_("You have already withdrawn this signature."))
+    if signature.status is IndividualStatus.CONFIRMED:
+        add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS, -1)
+    signature.status = IndividualStatus.WITHDRAWN
+    signature.withdrawn_at = utcnow()
+    signature.wants_updates = False
+    # An unconfirmed signature must not become public through an old link.
+    signature.confirmation_token_hash = None
+    signature.confirmation_expires_at = None
+    for message in _messages_about(signature, pending_only=True):
+        if message.template != "signer_link":
+            message.status = OutboxStatus.CANCELLED
+
+
+def erase_signature(signature: Signature) -> None:
+    """Delete the signature and the signer's address: the row goes (and its count, if it
+    counted); mail still waiting to go to the signer about this statement is deleted;
+    mail already sent or given up keeps its row (what was sent, when) with the address
+    replaced by "erased", and neither the context it was written from (the signer's
+    name) nor the error the server gave (which may quote the address). The moderation
+    log keeps that an action happened, but not on whom: its link to the signature is
+    cleared, and so is its detail (a renamed name, a reason for rejecting).
+
+    When the signer has no other signature anywhere, every e-mail to the address is
+    treated so; otherwise only those about this statement, which belong to this one."""
+    if counts_publicly(signature):
+        kind = TallyKind.INDIVIDUALS if isinstance(signature, IndividualSignature) \
+            else TallyKind.ORGANIZATIONS
+        add_to_tally(signature.statement_id, kind, -1)
+    column = ModerationAction.individual_signature_id \
+        if isinstance(signature, IndividualSignature) \
+        else ModerationAction.organization_signature_id
+    db.session.execute(update(ModerationAction).where(column == signature.id)
+                       .values({column: None, ModerationAction.detail: ""})
+                       .execution_options(synchronize_session=False))
+    everything = not _has_other_signature(signature)
+    for message in _messages_about(signature, pending_only=False, everything=everything):
+        if message.status in {OutboxStatus.PENDING, OutboxStatus.SENDING}:
+            db.session.delete(message)
+        else:
+            message.to_address = ERASED
+            message.context = {}
+            message.dedupe_key = None
+            message.last_error = None
+    db.session.delete(signature)
+    db.session.flush()
+
+
+def _has_other_signature(signature: Signature) -> bool:
+    address = signer_address(signature)
+    others = [
+        select(IndividualSignature.id).where(IndividualSignature.email == address),
+        select(OrganizationSignature.id).where(OrganizationSignature.contact_email == address),
+    ]
+    ids = {(model, found) for model, query in zip(
+        (IndividualSignature, OrganizationSignature), others, strict=True)
+        for found in db.session.scalars(query)}
+    return bool(ids - {(type(signature), signature.id)})
+
+
+def _messages_about(signature: Signature, *, pending_only: bool,
+                    everything: bool = False) -> list[OutboxMessage]:
+    address = signer_address(signature)
+    if address is None:
+        return []
+    query = select(OutboxMessage).where(OutboxMessage.to_address == address)
+    if pending_only:
+        query = query.where(OutboxMessage.status == OutboxStatus.PENDING)
+    messages = list(db.session.scalars(query))
+    if everything:
+        return messages
+    slug = signature.statement.slug
+    return [message for message in messages if _is_about(message, slug, signature.statement_id)]
+
+
+def _is_about(message: OutboxMessage, slug: str, statement_id: int) -> bool:
+    context: dict[str, Any] = message.context or {}
+    if context.get("statement_slug") == slug:
+        return True
+    if message.update_id is not None:
+        from campaign.updates.models import Update
+
+        update_row = db.session.get(Update, message.update_id)
+        return update_row is not None and update_row.statement_id == statement_id
+    return False
+
+
+def send_signer_links(statement: Statement, email: str) -> int:
+    """E-mail the link to their page to whoever signed this statement with this
+    address (as an individual, or as an organization's contact); how many e-mails were
+    queued. The caller answers the same whatever this returns: whether an address
+    signed is nobody's business but its owner's. A signer written to moments ago gets
+    nothing more, so the form cannot be used to flood an inbox."""
+    address = normalize_email(email)
+    signatures: list[Signature] = [
+        *db.session.scalars(select(IndividualSignature).where(
+            IndividualSignature.statement_id == statement.id,
+            IndividualSignature.email == address)),
+        *db.session.scalars(select(OrganizationSignature).where(
+            OrganizationSignature.statement_id == statement.id,
+            OrganizationSignature.contact_email == address)),
+    ]
+    interval = timedelta(minutes=current_app.config["CONFIRMATION_RESEND_MINUTES"])
+    queued = 0
+    for signature in signatures:
+        if signature.mailed_within(interval):
+            continue
+        signature.note_mailed()
+        organization = signature if isinstance(signature, OrganizationSignature) else None
+        queue_email(
+            to=address,
+            subject=_("Your signature: %(title)s", title=statement.title),
+            template="signer_link",
+            context={
+                "statement_title": statement.title,
+                "statement_slug": statement.slug,
+                "signer_name": organization.contact_name if organization else signature.name,
+                "organization_name": organization.name if organization else None,
+                "signer_page_url": signer_page_url(signature),
+            },
+        )
+        queued += 1
+    return queued
+

@@ -1,0 +1,22 @@
+"""Writing an update."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from campaign.updates.services import MAX_TITLE_LENGTH
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class UpdateForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[_strip], validators=[
+        DataRequired(message=_l("Give the update a title.")),
+        Length(max=MAX_TITLE_LENGTH, message=_l("Keep the title shorter."))])
+    body = TextAreaField(_l("Text"), filters=[_strip], render_kw={"rows": 14, "cols": 72},
+                         validators=[DataRequired(message=_l("Write the update's text."))])

@@ -1,0 +1,260 @@
+"""Updates: written and previewed by the team, test-sent to the writer, published on
+the statement's page and e-mailed once to every signer who asked for updates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Row, String, func, literal, select, union_all
+
+from campaign.accounts.models import Coordinator
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.outbox.fanout import fan_out
+from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.queue import (
+    DELIVER_EMAIL_TASK,
+    FAN_OUT_UPDATE_TASK,
+    enqueue,
+    enqueue_after_commit,
+)
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    OrganizationSignature,
+    OrganizationStatus,
+)
+from campaign.statements.models import Statement, StatementStatus
+from campaign.updates.models import Update, UpdateStatus
+
+UPDATE_TEMPLATE = "update"
+# Recipients read, and outbox rows written and committed, this many at a time.
+FAN_OUT_BATCH = 1000
+# A published update whose fan-out has not finished by then is taken up again: its
+# task was lost (broker down) or its worker killed. Longer than a fan-out's batches
+# take, so that a running one is rarely doubled (and a doubled one sends no copy twice).
+RESUME_FAN_OUT_AFTER = timedelta(minutes=5)
+MAX_TITLE_LENGTH = 200
+
+
+class UpdateError(Exception):
+    """The update cannot be written or published as asked; ``field`` names the form
+    field the message is about, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class UpdateProgress:
+    total: int | None
+    sent: int
+    cancelled: int
+    failed: int
+
+
+# --- Writing and publishing ------------------------------------------------------------
+
+
+def _checked(title: str, body_markdown: str) -> tuple[str, str]:
+    title, body_markdown = title.strip(), body_markdown.strip()
+    if not title:
+        raise UpdateError(_("Give the update a title."), field="title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise UpdateError(_("Keep the title under %(count)d characters.",
+                            count=MAX_TITLE_LENGTH), field="title")
+    if not body_markdown:
+        raise UpdateError(_("Write the update's text."), field="body")
+    return title, body_markdown
+
+
+def write_update(statement: Statement, title: str, body_markdown: str, *,
+                 by: Coordinator | None) -> Update:
+    title, body_markdown = _checked(title, body_markdown)
+    update = Update(statement=statement, title=title, body_markdown=body_markdown,
+                    created_by=by, status=UpdateStatus.DRAFT)
+    db.session.add(update)
+    return update
+
+
+def edit_update(update: Update, title: str, body_markdown: str) -> None:
+    if update.status is not UpdateStatus.DRAFT:
+        raise UpdateError(_("A published update cannot be changed: its e-mail has gone out."))
+    update.title, update.body_markdown = _checked(title, body_markdown)
+
+
+def find_update(statement: Statement, update_id: int) -> Update | None:
+    return db.session.scalars(
+        select(Update).where(Update.id == update_id, Update.statement_id == statement.id)
+    ).one_or_none()
+
+
+def statement_updates(statement: Statement) -> list[Update]:
+    """Every update of the statement, drafts first, then published ones newest first."""
+    return list(db.session.scalars(
+        select(Update).where(Update.statement_id == statement.id)
+        .order_by(Update.published_at.is_not(None), Update.published_at.desc(),
+                  Update.id.desc())
+    ))
+
+
+def published_updates(statement: Statement) -> list[Update]:
+    """What the public page shows, newest first."""
+    return list(db.session.scalars(
+        select(Update).where(Update.statement_id == statement.id,
+                             Update.status == UpdateStatus.PUBLISHED)
+        .order_by(Update.published_at.desc(), Update.id.desc())
+    ))
+
+
+def _subject(update: Update) -> str:
+    return _("%(title)s — an update on “%(statement)s”", title=update.title,
+             statement=update.statement.title)
+
+
+def _context(update: Update) -> dict[str, Any]:
+    # The text itself is read at delivery (by update_id): 100,000 rows need not each
+    # carry a copy of it.
+    return {"update_id": update.id, "statement_title": update.statement.title,
+            "statement_slug": update.statement.slug}
+
+
+def send_test(update: Update, to: Coordinator) -> OutboxMessage:
+    """One copy to the coordinator, as signers will get it but without their links;
+    not counted in the update's progress (no update_id on the row)."""
+    message = OutboxMessage(
+        to_address=to.email, subject=_("[Test] %(subject)s", subject=_subject(update)),
+        template=UPDATE_TEMPLATE,
+        context={**_context(update), "signer_name": to.name, "test": True})
+    db.session.add(message)
+    enqueue_after_commit(DELIVER_EMAIL_TASK,
+                         lambda: (message.id,) if message.id is not None else None)
+    return message
+
+
+def publish_update(update: Update) -> None:
+    """On the statement's page at once; the e-mails are written by a task enqueued
+    once this commits (one that ran first would find the update a draft)."""
+    if update.status is UpdateStatus.PUBLISHED:
+        raise UpdateError(_("This update is published already."))
+    if update.statement.status is StatementStatus.DRAFT:
+        raise UpdateError(_("Publish the statement first: an update is shown on its "
+                            "public page."))
+    update.status = UpdateStatus.PUBLISHED
+    update.published_at = utcnow()
+    enqueue_after_commit(FAN_OUT_UPDATE_TASK, (update.id,))
+
+
+# --- The fan-out -----------------------------------------------------------------------
+
+
+def update_recipients(statement_id: int) -> Any:
+    """Who gets an update: confirmed individuals who asked for updates (hidden and
+    withdrawn ones have another status), and the contacts of approved organizations
+    that did. Ordered by kind and id, so that a run reads them in a stable order."""
+    individuals = select(
+        literal("i", String).label("kind"),
+        IndividualSignature.id.label("signature_id"),
+        IndividualSignature.email.label("email"),
+        IndividualSignature.name.label("name"),
+    ).where(IndividualSignature.statement_id == statement_id,
+            IndividualSignature.status == IndividualStatus.CONFIRMED,
+            IndividualSignature.wants_updates.is_(True))
+    organizations = select(
+        literal("o", String).label("kind"),
+        OrganizationSignature.id.label("signature_id"),
+        OrganizationSignature.contact_email.label("email"),
+        OrganizationSignature.contact_name.label("name"),
+    ).where(OrganizationSignature.statement_id == statement_id,
+            OrganizationSignature.status == OrganizationStatus.APPROVED,
+            OrganizationSignature.wants_updates.is_(True),
+            OrganizationSignature.contact_email.is_not(None))
+    return union_all(individuals, organizations)
+
+
+def _update_rows(update_id: int, recipients: Sequence[Row[Any]], subject: str,
+                 context: dict[str, Any]) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [{
+        "to_address": recipient.email, "subject": subject, "template": UPDATE_TEMPLATE,
+        "context": {**context, "signer_name": recipient.name,
+                    "signature_kind": recipient.kind,
+                    "signature_id": recipient.signature_id},
+        "dedupe_key": f"update:{update_id}:{recipient.kind}{recipient.signature_id}",
+        "update_id": update_id, "status": OutboxStatus.PENDING, "attempts": 0,
+        "created_at": now,
+    } for recipient in recipients]
+
+
+def fan_out_update(update_id: int) -> int:
+    """Write one outbox row per recipient of a published update and hand them to
+    delivery; returns how many new rows were written. Safe to start twice, and to
+    restart after it was killed: recipients with a row already are skipped (the
+    dedupe key), and the rows a killed run wrote but did not hand over are pending,
+    for the outbox sweep. Commits: recipients_total first, then per batch, then
+    fanned_out_at."""
+    update = db.session.get(Update, update_id)
+    if update is None or update.status is not UpdateStatus.PUBLISHED:
+        return 0
+    recipients = update_recipients(update.statement_id)
+    update.recipients_total = db.session.scalar(
+        select(func.count()).select_from(recipients.subquery()))
+    subject, context = _subject(update), _context(update)
+    db.session.commit()
+    queued = fan_out(
+        recipients.order_by("kind", "signature_id"),
+        lambda batch: _update_rows(update_id, batch, subject, context),
+        batch_size=FAN_OUT_BATCH,
+    )
+    update = db.session.get(Update, update_id)
+    if update is not None:
+        update.fanned_out_at = utcnow()
+        db.session.commit()
+    return queued
+
+
+def unfinished_fan_outs() -> list[int]:
+    """Published updates whose fan-out stopped (or never started) a while ago."""
+    return list(db.session.scalars(
+        select(Update.id).where(Update.status == UpdateStatus.PUBLISHED,
+                                Update.fanned_out_at.is_(None),
+                                Update.published_at < utcnow() - RESUME_FAN_OUT_AFTER)
+        .order_by(Update.id)
+    ))
+
+
+def resume_unfinished_fan_outs() -> list[int]:
+    update_ids = unfinished_fan_outs()
+    if update_ids:
+        enqueue(FAN_OUT_UPDATE_TASK, [(update_id,) for update_id in update_ids])
+    return update_ids
+
+
+# --- Progress --------------------------------------------------------------------------
+
+
+def progress_of(updates: Sequence[Update]) -> dict[int, UpdateProgress]:
+    """Sent, cancelled and failed of each published update, in one indexed count."""
+    ids = [update.id for update in updates if update.status is UpdateStatus.PUBLISHED]
+    counts: dict[tuple[int, OutboxStatus], int] = {}
+    if ids:
+        for update_id, status, count in db.session.execute(
+            select(OutboxMessage.update_id, OutboxMessage.status, func.count())
+            .where(OutboxMessage.update_id.in_(ids))
+            .group_by(OutboxMessage.update_id, OutboxMessage.status)
+        ):
+            counts[(update_id, status)] = count
+    return {
+        update.id: UpdateProgress(
+            total=update.recipients_total,
+            sent=counts.get((update.id, OutboxStatus.SENT), 0),
+            cancelled=counts.get((update.id, OutboxStatus.CANCELLED), 0),
+            failed=counts.get((update.id, OutboxStatus.FAILED), 0),
+        )
+        for update in updates if update.id in ids
+    }

@@ -1,0 +1,123 @@
+"""The team's updates page: write, preview, test-send, publish; and what the public sees."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from campaign.extensions import db
+from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.models import OutboxMessage
+from campaign.updates import services
+from campaign.updates.models import Update, UpdateStatus
+from tests.moderation import factories
+from tests.support import csrf_token, read_mail_dir
+
+BASE = "/coordinate/crimea-2020/updates"
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    # Tasks run by hand in these tests; the one published after commit is recorded.
+    published: list[tuple[str, tuple]] = []
+    monkeypatch.setattr("campaign.queue.enqueue",
+                        lambda task, args_list: published.extend(
+                            (task, args) for args in args_list))
+    return published
+
+
+def write(client, title: str, body: str):
+    return client.post(BASE, data={"title": title, "body": body,
+                                   "csrf_token": csrf_token(client.get(BASE).text)})
+
+
+def press(client, page: str, action: str):
+    html = client.get(page).text
+    assert f'action="{action}"' in html
+    return client.post(action, data={"csrf_token": csrf_token(html)})
+
+
+def test_write_preview_test_send_and_publish(coordinator_client, app, mail_dir, _no_broker):
+    response = write(coordinator_client, "Hearing on 3 March",
+                     "The hearing is **public**.\n\n<script>alert(1)</script>")
+    assert response.status_code == 302
+    page_url = response.headers["Location"]
+    preview = coordinator_client.get(page_url).text
+    assert "<strong>public</strong>" in preview and "<script>alert" not in preview
+    update_id = int(page_url.rsplit("/", 1)[1])
+
+    with app.app_context():
+        factories.individual("crimea-2020", "Olena Kovalenko", "olena@example.org",
+                             wants_updates=True)
+        db.session.execute(OutboxMessage.__table__.delete())
+        db.session.commit()
+
+    press(coordinator_client, page_url, f"{page_url}/test")
+    with app.app_context():
+        deliver_due_messages()
+    [test_copy] = read_mail_dir(mail_dir)
+    assert test_copy["To"] == "coordinator@example.org"
+    assert test_copy["Subject"].startswith("[Test]")
+    assert "List-Unsubscribe" not in test_copy
+    # Not counted, and the public sees nothing yet.
+    assert "Hearing on 3 March" not in coordinator_client.get("/s/crimea-2020").text
+
+    press(coordinator_client, page_url, f"{page_url}/publish")
+    assert ("updates.fan_out", (update_id,)) in _no_broker
+    with app.app_context():
+        update = db.session.get(Update, update_id)
+        assert update.status is UpdateStatus.PUBLISHED and update.published_at is not None
+        services.fan_out_update(update_id)
+        deliver_due_messages()
+    assert sorted(message["To"] for message in read_mail_dir(mail_dir)) == [
+        "coordinator@example.org", "olena@example.org"]
+
+    index = coordinator_client.get(BASE).text
+    assert "Sent 1 of 1." in index
+    assert "Sent 1 of 1." in coordinator_client.get(page_url).text
+
+
+def test_published_updates_on_the_statement_page_newest_first(coordinator_client, app):
+    for title in ("First news", "Second news", "A draft nobody sees"):
+        write(coordinator_client, title, f"Text of {title}.")
+    with app.app_context():
+        updates = db.session.scalars(select(Update).order_by(Update.id)).all()
+        services.publish_update(updates[0])
+        db.session.commit()
+        services.publish_update(updates[1])
+        db.session.commit()
+
+    page = coordinator_client.get("/s/crimea-2020").text
+    assert page.index("Second news") < page.index("First news")
+    assert "Text of First news." in page
+    assert "A draft nobody sees" not in page
+
+
+def test_an_update_without_title_is_refused_at_its_field(coordinator_client):
+    response = write(coordinator_client, "  ", "Some text")
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.text and "Give the update a title." in response.text
+    assert "Updates" in response.text
+
+
+def test_the_statement_nav_links_the_updates_page(coordinator_client):
+    page = coordinator_client.get("/coordinate/crimea-2020/replies").text
+    assert f'href="{BASE}"' in page
+
+
+def test_progress_shows_cancelled(coordinator_client, app):
+    write(coordinator_client, "News", "Text.")
+    with app.app_context():
+        a = factories.individual("crimea-2020", "A", "a@example.org", wants_updates=True)
+        factories.individual("crimea-2020", "B", "b@example.org", wants_updates=True)
+        update = db.session.scalars(select(Update)).one()
+        services.publish_update(update)
+        db.session.commit()
+        services.fan_out_update(update.id)
+        from campaign.signing.models import IndividualSignature
+
+        db.session.get(IndividualSignature, a).wants_updates = False
+        db.session.commit()
+        deliver_due_messages()
+    page = coordinator_client.get(BASE).text
+    assert "Sent 1 of 2." in page and "1 cancelled" in page
