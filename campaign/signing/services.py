@@ -170,6 +170,12 @@ def _sign(
 
     if signature.mailed_within(_resend_interval()):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
+    if isinstance(signature, IndividualSignature) and (
+            signature.status is IndividualStatus.WITHDRAWN):
+        # Someone who withdrew and signs again starts over: confirming counts them anew.
+        signature.status = IndividualStatus.UNCONFIRMED
+        signature.confirmed_at = None
+        signature.withdrawn_at = None
     if signature.is_confirmed:
         signature.note_mailed()
         mail_already_signed(signature)

@@ -17,6 +17,7 @@ from campaign.signing.models import (
     OrganizationSignature,
     OrganizationStatus,
     OrganizationType,
+    TallyKind,
 )
 from campaign.signing.services import (
     ConfirmationError,
@@ -28,7 +29,7 @@ from campaign.signing.services import (
     sign_as_individual,
     sign_for_organization,
 )
-from campaign.signing.tally import read_counts
+from campaign.signing.tally import add_to_tally, read_counts
 from campaign.statements.models import StatementStatus
 from tests.conftest import import_example
 
@@ -239,3 +240,25 @@ def test_concurrent_first_signatures_with_one_address_leave_one_row(monkeypatch)
     assert db.session.scalars(select(IndividualSignature.name)).one() == (
         "Olena Kovalenko-Petrenko")
     assert len(outbox()) == 2
+
+
+def test_signing_again_after_withdrawing_starts_over_and_counts_once_confirmed():
+    statement = import_example()
+    sign(statement, person())
+    confirm_signature(token_of(outbox()[0]))
+    signature = db.session.scalars(select(IndividualSignature)).one()
+    signature.status = IndividualStatus.WITHDRAWN
+    signature.withdrawn_at = utcnow()
+    signature.last_mailed_at = utcnow() - timedelta(hours=1)
+    add_to_tally(statement.id, TallyKind.INDIVIDUALS, -1)
+    db.session.commit()
+
+    assert sign(statement, person(name="Olena K.")) is SigningOutcome.CONFIRMATION_SENT
+
+    assert outbox()[-1].template == "confirm_signature"
+    assert signature.status is IndividualStatus.UNCONFIRMED
+    assert read_counts(statement.id).individuals == 0
+    confirm_signature(token_of(outbox()[-1]))
+    db.session.commit()
+    assert signature.status is IndividualStatus.CONFIRMED
+    assert read_counts(statement.id).individuals == 1
