@@ -51,6 +51,9 @@ def test_sign_in_labels_every_field(client):
     "/coordinate/new",
     "/coordinate/{slug}/edit",
     "/coordinate/{slug}/team",
+    "/coordinate/{slug}/updates",
+    "/coordinate/{slug}/replies",
+    "/coordinate/settings",
 ])
 def test_workspace_forms_label_every_field(coordinator_client, statement_slug, path):
     page = coordinator_client.get(path.format(slug=statement_slug))
