@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, String, cast, literal, null, select, union_all
+from sqlalchemy import Row, select
 from sqlalchemy.orm import defer, joinedload
 
 from campaign.database import utcnow
@@ -19,12 +19,7 @@ from campaign.letters.models import Reply
 from campaign.outbox.fanout import fan_out
 from campaign.outbox.models import OutboxStatus
 from campaign.queue import NOTIFY_SIGNERS_OF_REPLY_TASK, enqueue_after_commit
-from campaign.signing.models import (
-    IndividualSignature,
-    IndividualStatus,
-    OrganizationSignature,
-    OrganizationStatus,
-)
+from campaign.signing.audience import signers_to_tell
 from campaign.signing.signer_links import signer_page_url_by_id
 from campaign.statements.models import (
     VISIBLE_STATUSES,
@@ -191,33 +186,6 @@ def unpublish_reply(reply: Reply) -> None:
 # --- Telling the signers ---------------------------------------------------------------
 
 
-def _recipients(statement_id: int) -> Any:
-    """Who is told of a reply: individuals who signed, confirmed and asked for updates
-    (a hidden signature is out: a coordinator judged it abusive); and the contacts of
-    approved organizations. Those contacts never ticked an updates box (the
-    organization's form has none), but an organization that co-signs a letter acts
-    with the coalition, and the addressee's answer is what it needs to decide its next
-    step; its contact was given for this statement and checked by a coordinator.
-    Founding organizations imported with the text have no contact and are left out."""
-    individuals = select(
-        IndividualSignature.email.label("email"),
-        IndividualSignature.name.label("name"),
-        cast(null(), String).label("organization"),
-        literal("i").label("kind"),
-        IndividualSignature.id.label("signature_id"),
-    ).where(IndividualSignature.statement_id == statement_id,
-            IndividualSignature.status == IndividualStatus.CONFIRMED,
-            IndividualSignature.wants_updates.is_(True))
-    organizations = select(
-        OrganizationSignature.contact_email.label("email"),
-        OrganizationSignature.contact_name.label("name"),
-        OrganizationSignature.name.label("organization"),
-        literal("o").label("kind"),
-        OrganizationSignature.id.label("signature_id"),
-    ).where(OrganizationSignature.statement_id == statement_id,
-            OrganizationSignature.status == OrganizationStatus.APPROVED,
-            OrganizationSignature.contact_email.is_not(None))
-    return union_all(individuals, organizations)
 
 
 def notify_signers_of_reply(reply_id: int) -> int:
@@ -243,7 +211,7 @@ def notify_signers_of_reply(reply_id: int) -> int:
     statement_id = reply.statement_id
 
     return fan_out(
-        _recipients(statement_id),
+        signers_to_tell(statement_id),
         lambda batch: _notification_rows(reply_id, batch, subject, context),
         batch_size=NOTIFICATION_BATCH,
     )

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, String, func, literal, select, union_all
+from sqlalchemy import Row, func, select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
@@ -22,12 +22,7 @@ from campaign.queue import (
     enqueue,
     enqueue_after_commit,
 )
-from campaign.signing.models import (
-    IndividualSignature,
-    IndividualStatus,
-    OrganizationSignature,
-    OrganizationStatus,
-)
+from campaign.signing.audience import signers_to_tell
 from campaign.statements.models import Statement, StatementStatus
 from campaign.updates.models import Update, UpdateStatus
 
@@ -153,28 +148,6 @@ def publish_update(update: Update) -> None:
 # --- The fan-out -----------------------------------------------------------------------
 
 
-def update_recipients(statement_id: int) -> Any:
-    """Who gets an update: confirmed individuals who asked for updates (hidden and
-    withdrawn ones have another status), and the contacts of approved organizations
-    that did. Ordered by kind and id, so that a run reads them in a stable order."""
-    individuals = select(
-        literal("i", String).label("kind"),
-        IndividualSignature.id.label("signature_id"),
-        IndividualSignature.email.label("email"),
-        IndividualSignature.name.label("name"),
-    ).where(IndividualSignature.statement_id == statement_id,
-            IndividualSignature.status == IndividualStatus.CONFIRMED,
-            IndividualSignature.wants_updates.is_(True))
-    organizations = select(
-        literal("o", String).label("kind"),
-        OrganizationSignature.id.label("signature_id"),
-        OrganizationSignature.contact_email.label("email"),
-        OrganizationSignature.contact_name.label("name"),
-    ).where(OrganizationSignature.statement_id == statement_id,
-            OrganizationSignature.status == OrganizationStatus.APPROVED,
-            OrganizationSignature.wants_updates.is_(True),
-            OrganizationSignature.contact_email.is_not(None))
-    return union_all(individuals, organizations)
 
 
 def _update_rows(update_id: int, recipients: Sequence[Row[Any]], subject: str,
@@ -201,7 +174,7 @@ def fan_out_update(update_id: int) -> int:
     update = db.session.get(Update, update_id)
     if update is None or update.status is not UpdateStatus.PUBLISHED:
         return 0
-    recipients = update_recipients(update.statement_id)
+    recipients = signers_to_tell(update.statement_id)
     update.recipients_total = db.session.scalar(
         select(func.count()).select_from(recipients.subquery()))
     subject, context = _subject(update), _context(update)

@@ -142,3 +142,16 @@ def test_reply_unpublished_before_the_task_ran_mails_nobody(published_reply, mai
 
     assert notify_signers_of_reply(published_reply) == 0
     assert reply_mail_by_recipient(mail_dir) == {}
+
+
+def test_an_organization_contact_who_unsubscribed_hears_nothing_of_replies(
+    published_reply, mail_dir
+):
+    organization = db.session.scalars(select(OrganizationSignature).where(
+        OrganizationSignature.contact_email == ORGANIZATION_CONTACT)).one()
+    organization.wants_updates = False
+    db.session.commit()
+
+    assert tell_signers_of_reply.run(published_reply) == 1
+
+    assert reply_mail_by_recipient(mail_dir) == {OPTED_IN: 1}
