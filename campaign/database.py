@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +67,17 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
         validate_strings=True,
     )
 
+
+
+def insert_unless_present(model: Any, unique_columns: Iterable[str]) -> Any:
+    """INSERT … ON CONFLICT (UNIQUE_COLUMNS) DO NOTHING, in this database's dialect: a
+    row whose values there are taken already is skipped, and RETURNING returns
+    nothing for it."""
+    from campaign.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(unique_columns))
 
 
 # Execution option for a transaction that will only read; see configure_engine.

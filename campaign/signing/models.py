@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -38,12 +40,10 @@ class Confirmable:
 
     def issue_confirmation_token(self, valid_for: timedelta) -> str:
         """A new link replaces any earlier one; returns the token to put in the e-mail."""
-        token = secrets.token_urlsafe(32)
-        now = utcnow()
-        self.confirmation_token_hash = hash_token(token)
-        self.confirmation_expires_at = now + valid_for
-        self.last_mailed_at = now
-        return token
+        token = new_confirmation_token()
+        for name, value in token.columns(valid_for).items():
+            setattr(self, name, value)
+        return token.value
 
     @property
     def is_confirmed(self) -> bool:
@@ -70,6 +70,21 @@ class Confirmable:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ConfirmationToken:
+    value: str
+
+    def columns(self, valid_for: timedelta) -> dict[str, Any]:
+        """What a signature stores of it: the hash, never the token; and it is mailed now."""
+        now = utcnow()
+        return {"confirmation_token_hash": hash_token(self.value),
+                "confirmation_expires_at": now + valid_for, "last_mailed_at": now}
+
+
+def new_confirmation_token() -> ConfirmationToken:
+    return ConfirmationToken(secrets.token_urlsafe(32))
 
 
 class NameDisplay(enum.StrEnum):

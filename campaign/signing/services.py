@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
+from campaign.database import insert_unless_present
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
@@ -30,6 +30,7 @@ from campaign.signing.models import (
     OrganizationType,
     TallyKind,
     hash_token,
+    new_confirmation_token,
 )
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
@@ -93,19 +94,11 @@ def sign_as_individual(
 ) -> SigningOutcome:
     _check_open_for_signing(statement)
     email = normalize_email(request.email)
-
-    def fill(signature: IndividualSignature) -> None:
-        signature.name = normalize_name(request.name)
-        signature.country = request.country
-        signature.name_display = request.name_display
-        signature.wants_updates = request.wants_updates
-
     return _sign(
-        statement,
-        select(IndividualSignature).where(IndividualSignature.statement_id == statement.id,
-                                          IndividualSignature.email == email),
-        lambda: IndividualSignature(statement=statement, email=email),
-        fill,
+        IndividualSignature,
+        {"statement_id": statement.id, "email": email},
+        {"name": normalize_name(request.name), "country": request.country,
+         "name_display": request.name_display, "wants_updates": request.wants_updates},
         email,
         lambda signature: _mail(email, signature, "already_signed", _(
             "You have already signed: %(title)s", title=statement.title)),
@@ -123,23 +116,13 @@ def sign_for_organization(
         raise SigningError(_("Only someone authorized to sign for the organization may do so."))
     contact_email = normalize_email(request.contact_email)
     name = normalize_name(request.name)
-    key = name_key(name)
-
-    def fill(signature: OrganizationSignature) -> None:
-        signature.name = name
-        signature.country = request.country
-        signature.organization_type = request.organization_type
-        signature.website = request.website or None
-        signature.contact_name = normalize_name(request.contact_name)
-        signature.contact_email = contact_email
-        signature.authorized_to_sign = True
-
     return _sign(
-        statement,
-        select(OrganizationSignature).where(OrganizationSignature.statement_id == statement.id,
-                                            OrganizationSignature.name_key == key),
-        lambda: OrganizationSignature(statement=statement, name_key=key),
-        fill,
+        OrganizationSignature,
+        {"statement_id": statement.id, "name_key": name_key(name)},
+        {"name": name, "country": request.country,
+         "organization_type": request.organization_type, "website": request.website or None,
+         "contact_name": normalize_name(request.contact_name), "contact_email": contact_email,
+         "authorized_to_sign": True},
         contact_email,
         # Whoever asks is told where the organization stands; the contact who signed
         # first is neither replaced nor revealed.
@@ -150,24 +133,28 @@ def sign_for_organization(
 
 
 def _sign(
-    statement: Statement,
-    existing_query: Select[Any],
-    new_signature: Callable[[], Any],
-    fill: Callable[[Any], None],
+    model: type[Signature],
+    identity: dict[str, Any],
+    details: dict[str, Any],
     confirm_to: str,
     mail_already_signed: Callable[[Any], None],
 ) -> SigningOutcome:
-    signature = db.session.scalars(existing_query).one_or_none()
-    if signature is None:
-        signature = new_signature()
-        fill(signature)
-        token = signature.issue_confirmation_token(_link_lifetime())
-        if _insert(signature):
-            _mail_confirmation(signature, confirm_to, token)
-            return SigningOutcome.CONFIRMATION_SENT
-        # A concurrent request for the same signer committed first.
-        signature = db.session.scalars(existing_query).one()
+    """IDENTITY is what makes two submissions one signer (a unique constraint);
+    DETAILS are what the signer typed."""
+    token = new_confirmation_token()
+    # One statement for the common case, a first signature: the unique constraint,
+    # not a read before, decides between two requests for the same signer, and the
+    # one that loses waits for the winner's commit and then finds its row below.
+    signature = db.session.scalars(
+        insert_unless_present(model, identity)
+        .values(**identity, **details, **token.columns(_link_lifetime()))
+        .returning(model)
+    ).one_or_none()
+    if signature is not None:
+        _mail_confirmation(signature, confirm_to, token.value)
+        return SigningOutcome.CONFIRMATION_SENT
 
+    signature = db.session.scalars(select(model).filter_by(**identity)).one()
     if signature.mailed_within(_resend_interval()):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
     if isinstance(signature, IndividualSignature) and (
@@ -182,20 +169,10 @@ def _sign(
         return SigningOutcome.ALREADY_SIGNED_NOTICE_SENT
     # An unconfirmed signature takes the latest details: what the signer confirms is
     # what they asked for last.
-    fill(signature)
+    for name, value in details.items():
+        setattr(signature, name, value)
     _mail_confirmation(signature, confirm_to, signature.issue_confirmation_token(_link_lifetime()))
     return SigningOutcome.CONFIRMATION_SENT
-
-
-def _insert(signature: Signature) -> bool:
-    """Whether the row went in; the unique constraint, not the read before, decides
-    between two requests for the same signer."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(signature)
-    except IntegrityError:
-        return False
-    return True
 
 
 class ConfirmationError(Exception):

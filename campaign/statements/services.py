@@ -126,8 +126,6 @@ def get_visible_statement(slug: str) -> Statement | None:
     return db.session.scalars(
         select(Statement)
         .where(Statement.slug == slug, Statement.status.in_(VISIBLE_STATUSES))
-        .options(selectinload(Statement.demand_groups).selectinload(DemandGroup.addressees),
-                 selectinload(Statement.demand_groups).selectinload(DemandGroup.demands))
     ).one_or_none()
 
 
@@ -158,6 +156,14 @@ class StatementPage:
 def load_statement_page(statement: Statement) -> StatementPage:
     """What the public sees: approved organizations, kept counts, and the names of
     the latest individuals who chose to be shown (never an e-mail address)."""
+    # The demands are loaded here, for the page, and not with every lookup of a
+    # statement: signing needs only its row, and a signature a second is many lookups.
+    db.session.scalars(
+        select(Statement)
+        .where(Statement.id == statement.id)
+        .options(selectinload(Statement.demand_groups).selectinload(DemandGroup.addressees),
+                 selectinload(Statement.demand_groups).selectinload(DemandGroup.demands))
+    ).one()
     organizations = list(db.session.scalars(
         select(OrganizationSignature)
         .where(OrganizationSignature.statement_id == statement.id,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from campaign.database import utcnow
 from campaign.extensions import db
@@ -30,8 +31,9 @@ from campaign.signing.services import (
     sign_for_organization,
 )
 from campaign.signing.tally import add_to_tally, read_counts
-from campaign.statements.models import StatementStatus
+from campaign.statements.models import Statement, StatementStatus
 from tests.conftest import import_example
+from tests.support import wait_for
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -60,9 +62,10 @@ def signature_count() -> int:
     return db.session.scalar(select(func.count()).select_from(IndividualSignature))
 
 
-def sign(statement, request) -> SigningOutcome:
+def sign(statement, request, *, commit: bool = True) -> SigningOutcome:
     outcome = sign_as_individual(statement, request)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return outcome
 
 
@@ -212,34 +215,48 @@ def test_organization_without_authority_is_refused():
     assert outbox() == []
 
 
-def test_concurrent_first_signatures_with_one_address_leave_one_row(monkeypatch):
-    """Two requests that both read "no signature yet" race to insert; the unique
-    constraint lets one in and the other carries on with the row that won."""
+def test_two_first_signatures_at_once_with_one_address_leave_one_row(app):
+    """The unique constraint decides between two requests for a new address: the one
+    that comes second waits for the first to commit, then finds the row it wrote."""
     statement = import_example()
-    sign(statement, person())
-    signature = db.session.scalars(select(IndividualSignature)).one()
-    signature.last_mailed_at = utcnow() - timedelta(hours=1)
     db.session.commit()
-    real_scalars = db.session.scalars
-    lookups = []
+    statement_id = statement.id
+    assert sign(statement, person(), commit=False) is SigningOutcome.CONFIRMATION_SENT
 
-    def first_lookup_misses(query, *args, **kwargs):
-        result = real_scalars(query, *args, **kwargs)
-        lookups.append(query)
-        if len(lookups) == 1:
-            result.all()
-            return real_scalars(query.where(IndividualSignature.id.is_(None)))
-        return result
+    second_is_writing = threading.Event()
+    outcomes: list[SigningOutcome] = []
 
-    monkeypatch.setattr(db.session, "scalars", first_lookup_misses)
-    outcome = sign(statement, person(name="Olena Kovalenko-Petrenko"))
+    def second_request() -> None:
+        with app.app_context():
+            @event.listens_for(db.engine, "before_cursor_execute")
+            def writing(connection, cursor, statement_text, *args):
+                if threading.current_thread() is second and statement_text.startswith(
+                        ("INSERT", "BEGIN IMMEDIATE")):
+                    second_is_writing.set()
 
-    monkeypatch.undo()
-    assert outcome is SigningOutcome.CONFIRMATION_SENT
+            try:
+                outcomes.append(sign(db.session.get(Statement, statement_id),
+                                     person(name="Olena Kovalenko-Petrenko")))
+            finally:
+                event.remove(db.engine, "before_cursor_execute", writing)
+                db.session.remove()
+
+    second = threading.Thread(target=second_request)
+    second.start()
+    assert second_is_writing.wait(timeout=30)
+    if db.engine.dialect.name == "postgresql":
+        wait_for(lambda: db.session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")),
+            what="the second request to wait for the first one's row")
+    db.session.commit()
+    second.join(timeout=30)
+
+    # Both were told to check their e-mail; one confirmation went out, and the second
+    # request, within the resend interval, sent nothing.
+    assert outcomes == [SigningOutcome.NOTHING_SENT_RECENTLY_MAILED]
     assert signature_count() == 1
-    assert db.session.scalars(select(IndividualSignature.name)).one() == (
-        "Olena Kovalenko-Petrenko")
-    assert len(outbox()) == 2
+    assert db.session.scalars(select(IndividualSignature.name)).one() == "Olena Kovalenko"
+    assert len(outbox()) == 1
 
 
 def test_signing_again_after_withdrawing_starts_over_and_counts_once_confirmed():

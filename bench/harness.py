@@ -1,0 +1,257 @@
+"""What the benchmarks share: a database of their own, the app under gunicorn with its
+production settings, wrk in a process of its own, and the table they print.
+
+Settings, from the environment:
+    BENCH_DATABASE_URL  PostgreSQL database the benchmarks own; its `public` schema is
+                        dropped and made again by every run
+                        (default postgresql+psycopg://postgres@127.0.0.1:5432/undersigned_bench,
+                        created if missing)
+    BENCH_REDIS_URL     the broker the app publishes to (default redis://127.0.0.1:6379/13;
+                        flushed by every run: give it a database number of its own)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+WRK_DIR = BENCH_DIR / "wrk"
+EXAMPLE = ROOT / "campaign/demo/crimea-statement-2020.txt"
+SLUG = "bench"
+
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/undersigned_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """gunicorn's settings, the same for every app a benchmark compares."""
+
+    workers: int = 4
+    threads: int = 1
+
+    def describe(self) -> str:
+        return f"gunicorn, {self.workers} workers x {self.threads} thread(s)"
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    sent: int
+    accepted: int
+    refused: int
+    first_refusal: str
+    socket_errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def fresh_database(url: str = DATABASE_URL) -> None:
+    """Create the database if it is missing, and give it an empty `public` schema."""
+    if not url.startswith("postgresql"):
+        sys.exit(f"The benchmarks run against PostgreSQL; BENCH_DATABASE_URL is {url}")
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": target.database})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def migrate_and_import(url: str = DATABASE_URL) -> int:
+    """The product's schema, by its migrations, and the example statement, published.
+    Returns the statement's id."""
+    from flask_migrate import upgrade
+
+    from campaign import create_app
+    from campaign.config import celery_settings
+    from campaign.extensions import db
+    from campaign.statements.importer import parse_statement
+    from campaign.statements.services import create_statement_from_text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "SERVER_NAME": "bench.test", "CELERY": celery_settings("memory://")})
+    with app.app_context():
+        upgrade()
+        statement = create_statement_from_text(
+            parse_statement(EXAMPLE.read_text(encoding="utf-8")), slug=SLUG, publish=True)
+        db.session.commit()
+        statement_id = statement.id
+        db.engine.dispose()
+    return statement_id
+
+
+def create_bare_table(url: str = DATABASE_URL) -> None:
+    import bare_app
+
+    app = bare_app.create_app(url)
+    with app.app_context():
+        bare_app.db.create_all()
+        bare_app.db.engine.dispose()
+
+
+def flush_broker(url: str = REDIS_URL) -> None:
+    """Drop what earlier runs published: no worker runs during a benchmark."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def broker_queue_length(url: str = REDIS_URL) -> int:
+    """Tasks waiting in Celery's default queue."""
+    import redis
+
+    return redis.Redis.from_url(url).llen("celery")
+
+
+def production_env(port: int, settings: ServerSettings, url: str = DATABASE_URL) -> dict[str, str]:
+    return {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "SERVER_NAME": f"127.0.0.1:{port}",
+        "PREFERRED_URL_SCHEME": "http",
+        "PYTHONPATH": str(BENCH_DIR),
+    }
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app_spec: str, settings: ServerSettings, probe_path: str = "/",
+             env_for_port=production_env) -> Iterator[str]:
+    """Serve APP_SPEC under gunicorn on a free port until the block ends; yields its
+    base URL once PROBE_PATH answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(settings.workers), "--threads", str(settings.threads),
+               "--backlog", "2048", app_spec]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env_for_port(port, settings),
+                                   stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_serving(base_url + probe_path, process, log)
+            yield base_url
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log, timeout: float = 60
+                        ) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            sys.exit(f"gunicorn exited with {process.returncode}:\n"
+                     f"{log.read().decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer {url} within {timeout:.0f} s")
+
+
+def session_and_token(page_url: str, field: str = "person-csrf_token") -> tuple[str, str]:
+    """What a browser holds after opening the statement page: its session cookie and the
+    signing form's CSRF token."""
+    with urllib.request.urlopen(page_url, timeout=10) as response:
+        pairs = [header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie")]
+        cookie = "; ".join(pair for pair in pairs if not pair.endswith("="))
+        page = response.read().decode()
+    match = re.search(rf'name="{re.escape(field)}"[^>]*value="([^"]+)"', page) or re.search(
+        rf'value="([^"]+)"[^>]*name="{re.escape(field)}"', page)
+    if match is None:
+        sys.exit(f"no {field} on {page_url}")
+    return cookie, match.group(1)
+
+
+def wrk(url: str, script: str, script_args: Sequence[str], seconds: float,
+        connections: int = 32, threads: int = 2) -> WrkResult:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    completed = subprocess.run(
+        ["wrk", "--threads", str(threads), "--connections", str(connections),
+         "--duration", f"{seconds:g}s", "--timeout", "10s", "--script", script, url,
+         "--", *script_args],
+        cwd=WRK_DIR, capture_output=True, text=True, check=False)
+    line = next((line for line in completed.stdout.splitlines() if line.startswith("BENCH ")),
+                None)
+    if completed.returncode != 0 or line is None:
+        sys.exit(f"wrk failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}")
+    report = json.loads(line.removeprefix("BENCH "))
+    return WrkResult(
+        requests=report["requests"], seconds=report["duration_us"] / 1e6,
+        p50_ms=report["p50_us"] / 1000, p99_ms=report["p99_us"] / 1000,
+        sent=report["sent"], accepted=report["accepted"], refused=report["refused"],
+        first_refusal=report["first_refusal"],
+        socket_errors=sum(report[name] for name in (
+            "connect_errors", "read_errors", "write_errors", "timeouts")),
+    )
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A table for people, whose columns split on two spaces for machines."""
+    cells = [list(header)] + [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
+    for row in cells:
+        print("  ".join(value.rjust(width) for value, width in zip(row, widths, strict=True)))
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)

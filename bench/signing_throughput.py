@@ -1,0 +1,179 @@
+"""Signing throughput: the real signing form against a bare insert, in the same run.
+
+    .venv/bin/python bench/signing_throughput.py [--seconds 30] [--workers 4] [--threads 1]
+
+Both apps are served in turn by gunicorn with the same settings, on a fresh PostgreSQL
+database (see harness.py), and loaded by wrk with 32 connections, each submission a
+new address. The real one is `campaign:create_app()` with its production settings:
+CSRF on (one session and token, taken from the page once), the form validated, the
+signature and its confirmation e-mail written to the outbox in one transaction, the
+delivery task published to Redis after the commit. No worker runs, so the e-mails
+wait in the outbox and the broker. The bare one is `bench/bare_app.py`.
+
+After each run the database is checked: every submission the app accepted is there
+exactly once, with one confirmation e-mail; the broker holds one task per e-mail.
+The script exits 1 when a submission is lost, and with --check when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+from sqlalchemy import create_engine, text
+
+TARGET_SHARE_OF_BARE = 0.85
+TARGET_P99_MS = 100.0
+CONNECTIONS = 32
+
+
+@dataclass(frozen=True)
+class Stored:
+    rows: int
+    distinct_addresses: int
+    emails_queued: int
+    emails_queued_in_all: int | None
+    tasks_published: int | None
+
+
+@dataclass(frozen=True)
+class Run:
+    endpoint: str
+    load: harness.WrkResult
+    stored: Stored
+
+    @property
+    def lost(self) -> int:
+        """Accepted submissions that are not in the database once each. Submissions in
+        flight when wrk stopped may be stored without wrk having counted them, so more
+        rows than acceptances is not a loss; fewer is."""
+        missing = max(self.load.accepted - self.stored.distinct_addresses, 0)
+        return missing + (self.stored.rows - self.stored.distinct_addresses)
+
+
+def real_app_run(seconds: float, warmup: float, settings: harness.ServerSettings) -> Run:
+    with harness.gunicorn("campaign:create_app()", settings, probe_path=f"/s/{harness.SLUG}") \
+            as base_url:
+        page = f"{base_url}/s/{harness.SLUG}"
+        cookie, token = harness.session_and_token(page)
+        path = f"/s/{harness.SLUG}/sign"
+        if warmup:
+            harness.wrk(base_url, "sign.lua", [path, token, cookie, _run_name()], warmup,
+                        CONNECTIONS)
+        run_name = _run_name()
+        load = harness.wrk(base_url, "sign.lua", [path, token, cookie, run_name], seconds,
+                           CONNECTIONS)
+    return Run("real signing form", load, _stored(
+        run_name,
+        "SELECT count(*), count(DISTINCT s.email), "
+        "  (SELECT count(*) FROM outbox_message o WHERE o.to_address LIKE :pattern), "
+        "  (SELECT count(*) FROM outbox_message) "
+        "FROM individual_signature s WHERE s.email LIKE :pattern",
+        with_broker=True))
+
+
+def bare_app_run(seconds: float, warmup: float, settings: harness.ServerSettings) -> Run:
+    with harness.gunicorn("bare_app:create_app()", settings, probe_path="/sign") as base_url:
+        if warmup:
+            harness.wrk(base_url, "sign.lua", ["/sign", "-", "-", _run_name()], warmup,
+                        CONNECTIONS)
+        run_name = _run_name()
+        load = harness.wrk(base_url, "sign.lua", ["/sign", "-", "-", run_name], seconds,
+                           CONNECTIONS)
+    return Run("bare Flask-SQLAlchemy insert", load, _stored(
+        run_name,
+        "SELECT count(*), count(DISTINCT email), NULL, NULL FROM bare_signature "
+        "WHERE email LIKE :pattern",
+        with_broker=False))
+
+
+def _run_name() -> str:
+    return f"bench{secrets.token_hex(4)}"
+
+
+def _stored(run_name: str, query: str, with_broker: bool) -> Stored:
+    engine = create_engine(harness.DATABASE_URL)
+    with engine.connect() as connection:
+        rows, distinct, queued, queued_in_all = connection.execute(
+            text(query), {"pattern": f"{run_name}-%"}).one()
+    engine.dispose()
+    # The broker is flushed before the warm-up, whose tasks it holds too.
+    return Stored(rows, distinct, queued or 0, queued_in_all,
+                  harness.broker_queue_length() if with_broker else None)
+
+
+def prepare() -> None:
+    harness.fresh_database()
+    harness.migrate_and_import()
+    harness.create_bare_table()
+    harness.flush_broker()
+
+
+def main(argv: list[str] | None = None) -> list[Run]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30, help="length of each run")
+    parser.add_argument("--warmup", type=float, default=5,
+                        help="seconds of load before each run, not counted")
+    parser.add_argument("--workers", type=int, default=harness.ServerSettings.workers)
+    parser.add_argument("--threads", type=int, default=harness.ServerSettings.threads)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    settings = harness.ServerSettings(workers=args.workers, threads=args.threads)
+
+    prepare()
+    bare = bare_app_run(args.seconds, args.warmup, settings)
+    real = real_app_run(args.seconds, args.warmup, settings)
+    runs = [bare, real]
+
+    print(f"PostgreSQL {harness.DATABASE_URL.split('@')[-1]}; {settings.describe()}; "
+          f"wrk, {CONNECTIONS} connections, {args.seconds:g} s after {args.warmup:g} s warm-up")
+    harness.print_table(
+        ["endpoint", "requests", "p50 ms", "p99 ms", "accepted", "refused", "in database",
+         "e-mails queued", "tasks published", "lost", "submissions/s"],
+        [[run.endpoint, run.load.requests, run.load.p50_ms, run.load.p99_ms,
+          run.load.accepted, run.load.refused, run.stored.rows,
+          run.stored.emails_queued if run is real else "-",
+          run.stored.tasks_published if run is real else "-",
+          run.lost, run.load.per_second] for run in runs])
+
+    share = real.load.per_second / bare.load.per_second
+    targets = [
+        ("real / bare throughput", f">= {TARGET_SHARE_OF_BARE:.0%}", f"{share:.0%}",
+         share >= TARGET_SHARE_OF_BARE),
+        ("real p99", f"< {TARGET_P99_MS:g} ms", f"{real.load.p99_ms:.1f} ms",
+         real.load.p99_ms < TARGET_P99_MS),
+        ("submissions lost", "0", str(real.lost + bare.lost), real.lost + bare.lost == 0),
+        ("refused or failed", "0", str(_failures(real) + _failures(bare)),
+         _failures(real) + _failures(bare) == 0),
+    ]
+    print()
+    harness.print_table(["target", "wanted", "measured", "met"],
+                        [[name, wanted, measured, "yes" if met else "NO"]
+                         for name, wanted, measured, met in targets])
+
+    every_email_queued = real.stored.emails_queued == real.stored.rows
+    every_task_published = real.stored.tasks_published == real.stored.emails_queued_in_all
+    if real.lost or bare.lost or not every_email_queued or not every_task_published:
+        sys.exit("FAILED: a submission, its e-mail or its task is missing (see the table)")
+    for run in runs:
+        if _failures(run):
+            sys.exit(f"FAILED: {run.endpoint} refused {run.load.refused} submissions (the "
+                     f"first with HTTP {run.load.first_refusal or '-'}) and "
+                     f"{run.load.socket_errors} failed on the socket")
+    if args.check and not all(met for *_, met in targets):
+        sys.exit("FAILED: a target is missed")
+    return runs
+
+
+def _failures(run: Run) -> int:
+    return run.load.refused + run.load.socket_errors
+
+
+if __name__ == "__main__":
+    main()
