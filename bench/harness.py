@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -91,27 +92,64 @@ def fresh_database(url: str = DATABASE_URL) -> None:
     engine.dispose()
 
 
+def in_process_app(url: str = DATABASE_URL) -> Flask:
+    """The app in this process, for setting up (the measured one runs under gunicorn);
+    tasks it would publish go to an in-memory broker."""
+    from campaign import create_app
+    from campaign.config import celery_settings
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                       "SERVER_NAME": "bench.test", "CELERY": celery_settings("memory://")})
+
+
 def migrate_and_import(url: str = DATABASE_URL) -> int:
     """The product's schema, by its migrations, and the example statement, published.
     Returns the statement's id."""
     from flask_migrate import upgrade
 
-    from campaign import create_app
-    from campaign.config import celery_settings
+    from campaign.extensions import db
+
+    with in_process_app(url).app_context():
+        upgrade()
+        db.engine.dispose()
+    return import_statement(SLUG, url)
+
+
+def import_statement(slug: str, url: str = DATABASE_URL) -> int:
+    """Another copy of the example statement, published under SLUG; returns its id."""
     from campaign.extensions import db
     from campaign.statements.importer import parse_statement
     from campaign.statements.services import create_statement_from_text
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "SERVER_NAME": "bench.test", "CELERY": celery_settings("memory://")})
-    with app.app_context():
-        upgrade()
+    with in_process_app(url).app_context():
         statement = create_statement_from_text(
-            parse_statement(EXAMPLE.read_text(encoding="utf-8")), slug=SLUG, publish=True)
+            parse_statement(EXAMPLE.read_text(encoding="utf-8")), slug=slug, publish=True)
         db.session.commit()
         statement_id = statement.id
         db.engine.dispose()
     return statement_id
+
+
+def add_confirmed_signers(statement_id: int, count: int, url: str = DATABASE_URL) -> None:
+    """COUNT confirmed individual signatures who want updates, made by PostgreSQL itself
+    (a million in seconds, not through the app), and counted in the statement's tally
+    as confirming them would."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO individual_signature (statement_id, name, email, country, "
+            "  name_display, wants_updates, status, confirmed_at, created_at) "
+            "SELECT :statement_id, 'Signer ' || n, 'signer' || n || '@example.org', 'UA', "
+            "  'full', true, 'confirmed', now() - make_interval(secs => :count - n), now() "
+            "FROM generate_series(1, :count) AS n"),
+            {"statement_id": statement_id, "count": count})
+        connection.execute(text(
+            "UPDATE signature_tally SET count = count + :count "
+            "WHERE statement_id = :statement_id AND kind = 'individuals' AND shard = 0"),
+            {"statement_id": statement_id, "count": count})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
 
 
 def create_bare_table(url: str = DATABASE_URL) -> None:

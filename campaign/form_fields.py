@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import Field
+from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import Select
 
 from campaign.signing.validation import InvalidEmail, normalize_email
 
@@ -35,3 +39,22 @@ def valid_email(form: FlaskForm, field: Field) -> None:
     except InvalidEmail as error:
         raise ValidationError(_l("Enter a valid e-mail address (%(reason)s)",
                                  reason=str(error))) from error
+
+
+class LongListSelect(Select):
+    """A <select> of a long, fixed list, such as the ~250 countries. WTForms escapes
+    and formats every option on every render, and a statement page shows the country
+    list three times: that was half of the page's time. Each option is rendered once
+    per label (so once per language) and selection, and reused."""
+
+    @classmethod
+    def render_option(cls, choice: Choice, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or not isinstance(choice.value, str):
+            return super().render_option(choice, **kwargs)
+        return _rendered_option(choice.value, str(choice.label or choice.value),
+                                bool(choice.selected))
+
+
+@lru_cache(maxsize=4096)
+def _rendered_option(value: str, label: str, selected: bool) -> Markup:
+    return Select.render_option(Choice(value, label, selected, {}))

@@ -13,6 +13,7 @@ from wtforms.validators import URL, DataRequired, Optional, ValidationError
 from campaign.form_fields import (
     EMAIL_LENGTH,
     NAME_LENGTH,
+    LongListSelect,
     at_most,
     required,
     strip_whitespace,
@@ -23,10 +24,6 @@ from campaign.signing.services import IndividualSignatureRequest, OrganizationSi
 from campaign.signing.validation import country_names
 
 ORGANIZATION_NAME_LENGTH = 200
-
-
-
-
 
 
 def _known_country(form: FlaskForm, field: Field) -> None:
@@ -55,10 +52,8 @@ def _country_field(label: Any) -> SelectField:
                          *(SelectChoice(code, name) for code, name in country_names().items())],
         validate_choice=False,
         validators=[required(_l("Choose a country.")), _known_country],
+        widget=LongListSelect(),
     )
-
-
-
 
 
 

@@ -245,6 +245,17 @@ def test_bad_input_is_explained_next_to_its_field_and_saves_nothing(
     assert count_rows(app, OutboxMessage) == 0
 
 
+def test_a_form_sent_back_with_an_error_keeps_the_country_chosen(client, statement_slug):
+    # The country options are rendered once and reused: the selection must not be.
+    assert client.get(f"/s/{statement_slug}").status_code == 200
+    sign(client, statement_slug, **{"person-country": "PL", "person-name": ""})
+    response = sign(client, statement_slug, **{"person-country": "UA", "person-name": ""})
+
+    selected = re.findall(r'<option selected value="(\w*)"|<option value="(\w*)" selected',
+                          response.text)
+    assert [first or second for first, second in selected] == ["UA"]
+
+
 def test_form_sent_without_its_security_token_is_refused_and_saves_nothing(
     app, client, statement_slug
 ):
