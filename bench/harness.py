@@ -255,13 +255,13 @@ def session_and_token(page_url: str, field: str = "person-csrf_token") -> tuple[
     return cookie, match.group(1)
 
 
-def wrk(url: str, script: str, script_args: Sequence[str], seconds: float,
+def wrk(url: str, script: str, script_args: Sequence[str], seconds: int,
         connections: int = 32, threads: int = 2) -> WrkResult:
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     completed = subprocess.run(
         ["wrk", "--threads", str(threads), "--connections", str(connections),
-         "--duration", f"{seconds:g}s", "--timeout", "10s", "--script", script, url,
+         "--duration", f"{seconds}s", "--timeout", "10s", "--script", script, url,
          "--", *script_args],
         cwd=WRK_DIR, capture_output=True, text=True, check=False)
     line = next((line for line in completed.stdout.splitlines() if line.startswith("BENCH ")),

@@ -61,12 +61,12 @@ def prepare(large: int) -> dict[int, str]:
     return slugs
 
 
-def measure(slugs: dict[int, str], seconds: float, warmup: float, rounds: int,
+def measure(slugs: dict[int, str], seconds: int, warmup: int, rounds: int,
             settings: harness.ServerSettings) -> list[Measure]:
     runs: dict[tuple[str, int], list[harness.WrkResult]] = {}
     with harness.gunicorn("campaign:create_app()", settings) as base_url:
         for page, path in PAGES.items():
-            for count, slug in slugs.items():
+            for slug in slugs.values():
                 harness.wrk(base_url, "get.lua", [path.format(slug=slug)], warmup, CONNECTIONS)
             for round_number in range(rounds):
                 order = list(slugs.items())
@@ -78,8 +78,8 @@ def measure(slugs: dict[int, str], seconds: float, warmup: float, rounds: int,
 
 def main(argv: list[str] | None = None) -> list[Measure]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15, help="length of each run")
-    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--seconds", type=int, default=15, help="length of each run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before, not counted")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each page and size")
     parser.add_argument("--large", type=int, default=1_000_000,
                         help="signatures on the large statement")

@@ -57,7 +57,7 @@ class Run:
         return missing + (self.stored.rows - self.stored.distinct_addresses)
 
 
-def real_app_run(seconds: float, warmup: float, settings: harness.ServerSettings) -> Run:
+def real_app_run(seconds: int, warmup: int, settings: harness.ServerSettings) -> Run:
     with harness.gunicorn("campaign:create_app()", settings, probe_path=f"/s/{harness.SLUG}") \
             as base_url:
         page = f"{base_url}/s/{harness.SLUG}"
@@ -78,7 +78,7 @@ def real_app_run(seconds: float, warmup: float, settings: harness.ServerSettings
         with_broker=True))
 
 
-def bare_app_run(seconds: float, warmup: float, settings: harness.ServerSettings) -> Run:
+def bare_app_run(seconds: int, warmup: int, settings: harness.ServerSettings) -> Run:
     with harness.gunicorn("bare_app:create_app()", settings, probe_path="/sign") as base_url:
         if warmup:
             harness.wrk(base_url, "sign.lua", ["/sign", "-", "-", _run_name()], warmup,
@@ -117,8 +117,8 @@ def prepare() -> None:
 
 def main(argv: list[str] | None = None) -> list[Run]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=30, help="length of each run")
-    parser.add_argument("--warmup", type=float, default=5,
+    parser.add_argument("--seconds", type=int, default=30, help="length of each run")
+    parser.add_argument("--warmup", type=int, default=5,
                         help="seconds of load before each run, not counted")
     parser.add_argument("--workers", type=int, default=harness.ServerSettings.workers)
     parser.add_argument("--threads", type=int, default=harness.ServerSettings.threads)
@@ -135,12 +135,13 @@ def main(argv: list[str] | None = None) -> list[Run]:
           f"wrk, {CONNECTIONS} connections, {args.seconds:g} s after {args.warmup:g} s warm-up")
     harness.print_table(
         ["endpoint", "requests", "p50 ms", "p99 ms", "accepted", "refused", "in database",
-         "e-mails queued", "tasks published", "lost", "submissions/s"],
+         "e-mails in outbox", "lost", "submissions/s"],
         [[run.endpoint, run.load.requests, run.load.p50_ms, run.load.p99_ms,
           run.load.accepted, run.load.refused, run.stored.rows,
           run.stored.emails_queued if run is real else "-",
-          run.stored.tasks_published if run is real else "-",
           run.lost, run.load.per_second] for run in runs])
+    print(f"broker: {real.stored.tasks_published:,} delivery tasks waiting for "
+          f"{real.stored.emails_queued_in_all:,} e-mails in the outbox (warm-up included)")
 
     share = real.load.per_second / bare.load.per_second
     targets = [
