@@ -16,15 +16,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, Row
-from sqlalchemy.dialects import postgresql, sqlite
 
-from campaign.database import READ_ONLY
+from campaign.database import READ_ONLY, insert_unless_present
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.queue import DELIVER_EMAIL_TASK, enqueue
-
-# INSERT … ON CONFLICT DO NOTHING, in the spelling of each database we run on.
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def insert_new_outbox_rows(rows: Iterable[dict[str, Any]]) -> list[int]:
@@ -34,13 +30,11 @@ def insert_new_outbox_rows(rows: Iterable[dict[str, Any]]) -> list[int]:
         by_key.setdefault(row["dedupe_key"], row)
     if not by_key:
         return []
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     # Given as a list of parameters, not as .values(rows): the statement is compiled
     # once and cached, and SQLAlchemy sends the rows in multi-row batches
     # ("insertmanyvalues"); a VALUES clause of 1,000 rows would be compiled anew
     # for every batch, which cost most of a fan-out's time.
-    statement = (insert(OutboxMessage.__table__)
-                 .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+    statement = (insert_unless_present(OutboxMessage.__table__, ["dedupe_key"])
                  .returning(OutboxMessage.id))
     return list(db.session.connection().execute(statement, list(by_key.values())).scalars())
 

@@ -148,8 +148,6 @@ def publish_update(update: Update) -> None:
 # --- The fan-out -----------------------------------------------------------------------
 
 
-
-
 def _update_rows(update_id: int, recipients: Sequence[Row[Any]], subject: str,
                  context: dict[str, Any]) -> list[dict[str, Any]]:
     now = utcnow()
