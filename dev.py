@@ -130,16 +130,23 @@ def start() -> None:
 
     instance = ROOT / "instance"
     email, password = demo_coordinator(flask, env, instance / "demo-coordinator.txt")
-    say("starting the Celery worker (with its beat schedule)")
+    say("starting the Celery worker, and beat (its schedule) beside it")
     worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "worker:celery_app", "worker", "--beat", "--pool=solo",
-         "--loglevel=INFO", f"--schedule={instance / 'celerybeat-schedule'}"],
+        [str(BIN / "celery"), "-A", "worker:celery_app", "worker", "--pool=solo",
+         "--loglevel=INFO"],
+        cwd=ROOT, env=env)
+    # A process of its own, as in production: beat inside the worker shares kombu's
+    # declared queues with the tasks that publish, and on the SQLite broker its
+    # channel is then found closed ("channel disconnected").
+    beat = subprocess.Popen(
+        [str(BIN / "celery"), "-A", "worker:celery_app", "beat", "--loglevel=INFO",
+         f"--schedule={instance / 'celerybeat-schedule'}"],
         cwd=ROOT, env=env)
     say("starting the web server")
     web = subprocess.Popen(
         [*flask, "run", "--host", "127.0.0.1", "--port", env["PORT"], "--no-reload"],
         cwd=ROOT, env=env)
-    processes = [web, worker]
+    processes = [web, worker, beat]
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)
     try:
         base = f"http://{env['SERVER_NAME']}"
@@ -152,7 +159,7 @@ def start() -> None:
   All statements:         {base}/
   Coordinators sign in:   {base}/coordinate/  as {email}, password {password}
 
-  Press Ctrl+C to stop the web server and the worker.
+  Press Ctrl+C to stop the web server, the worker and beat.
 """, flush=True)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)

@@ -6,8 +6,8 @@ Settings, from the environment:
                         dropped and made again by every run
                         (default postgresql+psycopg://postgres@127.0.0.1:5432/undersigned_bench,
                         created if missing)
-    BENCH_REDIS_URL     the broker the app publishes to (default redis://127.0.0.1:6379/13;
-                        flushed by every run: give it a database number of its own)
+    BENCH_REDIS_URL     the app's REDIS_URL, which its production settings require
+                        (default redis://127.0.0.1:6379/13); nothing measured publishes
 """
 
 from __future__ import annotations
@@ -159,20 +159,6 @@ def create_bare_table(url: str = DATABASE_URL) -> None:
     with app.app_context():
         bare_app.db.create_all()
         bare_app.db.engine.dispose()
-
-
-def flush_broker(url: str = REDIS_URL) -> None:
-    """Drop what earlier runs published: no worker runs during a benchmark."""
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-
-
-def broker_queue_length(url: str = REDIS_URL) -> int:
-    """Tasks waiting in Celery's default queue."""
-    import redis
-
-    return redis.Redis.from_url(url).llen("celery")
 
 
 def production_env(port: int, settings: ServerSettings, url: str = DATABASE_URL) -> dict[str, str]:

@@ -115,7 +115,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "EMAIL_RETENTION_DAYS_AFTER_CLOSE": int(
             environ.get("EMAIL_RETENTION_DAYS_AFTER_CLOSE", "90")),
         "OUTBOX_MAX_ATTEMPTS": int(environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
-        "OUTBOX_SWEEP_SECONDS": float(environ.get("OUTBOX_SWEEP_SECONDS", "30")),
+        "OUTBOX_RELAY_SECONDS": float(environ.get("OUTBOX_RELAY_SECONDS", "1")),
         "CELERY": celery_settings(broker_url),
     }
 
@@ -127,8 +127,9 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        # A web request publishes after its commit; if the broker is down it must
-        # give up quickly (the beat sweep sends the mail later), not hang the signer.
+        # A web request publishes some tasks after its commit (a reply's or an
+        # update's fan-out); if the broker is down it must give up quickly (beat
+        # resumes those), not hang the coordinator.
         "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0,
                                       "interval_step": 0.2, "interval_max": 0.2},
         "broker_connection_timeout": 2,

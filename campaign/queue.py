@@ -7,7 +7,7 @@ so that nothing in `campaign` imports from the layer above it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import kombu.transport.sqlalchemy
@@ -21,7 +21,7 @@ from campaign.extensions import db
 log = logging.getLogger(__name__)
 
 DELIVER_EMAIL_TASK = "outbox.deliver_email"
-SWEEP_OUTBOX_TASK = "outbox.sweep"
+RELAY_OUTBOX_TASK = "outbox.relay"
 PURGE_BROKER_TASK = "broker.purge_consumed_messages"
 NOTIFY_SIGNERS_OF_REPLY_TASK = "letters.notify_signers_of_reply"
 FAN_OUT_UPDATE_TASK = "updates.fan_out"
@@ -79,19 +79,16 @@ def enqueue(task_name: str, args_list: Iterable[tuple[Any, ...]]) -> None:
             for args in args_list:
                 celery_app.send_task(task_name, args=args, producer=producer)
     except Exception:
-        log.warning("could not publish %s; the periodic sweep will pick it up", task_name,
-                    exc_info=True)
+        # E-mails are relayed again after a while, fan-outs resumed (worker/beat.py).
+        log.warning("could not publish %s; beat will pick it up", task_name, exc_info=True)
 
 
 TaskArgs = tuple[Any, ...]
 
 
-def enqueue_after_commit(task_name: str, args: TaskArgs | Callable[[], TaskArgs | None]) -> None:
+def enqueue_after_commit(task_name: str, args: TaskArgs) -> None:
     """Publish a task once the current transaction commits, and not at all if it rolls
-    back: a task published before the commit would look for rows it cannot see yet.
-
-    `args` may be a function, called after the commit, for values known only then
-    (a new row's id); returning None drops the task (its row was rolled back)."""
+    back: a task published before the commit would look for rows it cannot see yet."""
     db.session.info.setdefault(_TASKS_AFTER_COMMIT, []).append((task_name, args))
 
 
@@ -103,16 +100,13 @@ def _publish_tasks_after_commit(session: Session) -> None:
         return
     tasks: dict[str, list[TaskArgs]] = {}
     for task_name, args in session.info.pop(_TASKS_AFTER_COMMIT, []):
-        resolved = args() if callable(args) else args
-        if resolved is not None:
-            tasks.setdefault(task_name, []).append(resolved)
+        tasks.setdefault(task_name, []).append(args)
     for task_name, args_list in tasks.items():
         enqueue(task_name, args_list)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_tasks_of_rolled_back_transaction(session: Session) -> None:
-    # A savepoint rolled back: the tasks queued before it still stand, and those of
-    # rows inside it find no id and are dropped when the transaction commits.
+    # A savepoint rolled back: the tasks queued before it still stand.
     if not session.in_nested_transaction():
         session.info.pop(_TASKS_AFTER_COMMIT, None)

@@ -105,8 +105,9 @@ def path_of(link: str) -> str:
 @contextmanager
 def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
                           server_name: str, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`celery -A worker worker` in its own process, configured through the environment
-    as in production, sending mail over SMTP and naming `server_name` in its links."""
+    """`celery -A worker worker` in its own process, and `celery beat` in another,
+    configured through the environment as in production, sending mail over SMTP and
+    naming `server_name` in its links. Beat relays the outbox every half second."""
     env = {
         **os.environ,
         "APP_ENV": "development",
@@ -116,6 +117,7 @@ def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_port),
         "SERVER_NAME": server_name,
+        "OUTBOX_RELAY_SECONDS": "0.5",
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -123,17 +125,22 @@ def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
              "--pool=solo", "--purge", "--without-heartbeat", "--without-mingle",
              "--without-gossip", "--loglevel=INFO"],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        beat = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker:celery_app", "beat",
+             "--schedule", str(log_path.with_suffix(".beat-schedule")), "--loglevel=INFO"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: process.poll() is not None or b" ready." in log_path.read_bytes(),
                  timeout=60, what="the Celery worker to start")
-        assert process.poll() is None, log_path.read_text()
+        assert process.poll() is None and beat.poll() is None, log_path.read_text()
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.returncode not in (0, -15):
+        for stopping in (beat, process):
+            stopping.terminate()
+            try:
+                stopping.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                stopping.kill()
+                stopping.wait(timeout=10)
+        if process.returncode not in (0, -15) or beat.returncode not in (0, -15):
             print(log_path.read_text())

@@ -11,17 +11,18 @@ from campaign.queue import (
     DELETE_EXPIRED_UNCONFIRMED_TASK,
     ERASE_ADDRESSES_AFTER_CLOSE_TASK,
     PURGE_BROKER_TASK,
+    RELAY_OUTBOX_TASK,
     RESUME_UPDATE_FAN_OUTS_TASK,
     SEND_DIGESTS_TASK,
-    SWEEP_OUTBOX_TASK,
 )
 
 
 def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
     schedule: dict[str, dict[str, Any]] = {
-        # Mail that was never published (broker down) or is due for a retry.
-        "sweep-outbox": {"task": SWEEP_OUTBOX_TASK,
-                         "schedule": float(config["OUTBOX_SWEEP_SECONDS"])},
+        # Every e-mail reaches the delivery task this way: new ones, those due for a
+        # retry, and those whose task was lost.
+        "relay-outbox": {"task": RELAY_OUTBOX_TASK,
+                         "schedule": float(config["OUTBOX_RELAY_SECONDS"])},
         # Fan-outs of published updates whose task was lost or whose worker died.
         "resume-update-fan-outs": {"task": RESUME_UPDATE_FAN_OUTS_TASK, "schedule": 120.0},
         # Personal data kept no longer than needed (campaign.retention).

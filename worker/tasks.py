@@ -8,7 +8,7 @@ from campaign import digests, retention
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.letters.replies import notify_signers_of_reply
-from campaign.outbox.delivery import deliver_due_messages, deliver_message
+from campaign.outbox.delivery import deliver_message, relay_due_messages
 from campaign.queue import (
     ANNOUNCE_MILESTONES_TASK,
     DELETE_EXPIRED_UNCONFIRMED_TASK,
@@ -17,9 +17,9 @@ from campaign.queue import (
     FAN_OUT_UPDATE_TASK,
     NOTIFY_SIGNERS_OF_REPLY_TASK,
     PURGE_BROKER_TASK,
+    RELAY_OUTBOX_TASK,
     RESUME_UPDATE_FAN_OUTS_TASK,
     SEND_DIGESTS_TASK,
-    SWEEP_OUTBOX_TASK,
     purge_consumed_broker_messages,
 )
 from campaign.updates.services import fan_out_update, resume_unfinished_fan_outs
@@ -27,14 +27,14 @@ from campaign.updates.services import fan_out_update, resume_unfinished_fan_outs
 
 @shared_task(name=DELIVER_EMAIL_TASK)
 def deliver_email(message_id: int) -> str:
-    # A failed send is recorded on the row with its next attempt time; the sweep
+    # A failed send is recorded on the row with its next attempt time; the relay
     # retries it then, so no retry is held in a worker's memory.
     return deliver_message(message_id).value
 
 
-@shared_task(name=SWEEP_OUTBOX_TASK)
-def sweep_outbox() -> dict[str, int]:
-    return {result.value: count for result, count in deliver_due_messages().items()}
+@shared_task(name=RELAY_OUTBOX_TASK)
+def relay_outbox() -> int:
+    return relay_due_messages()
 
 
 @shared_task(name=PURGE_BROKER_TASK)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Executable, Row
 
-from campaign.database import READ_ONLY, insert_unless_present
+from campaign.database import READ_ONLY, insert_unless_present, utcnow
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.queue import DELIVER_EMAIL_TASK, enqueue
@@ -36,7 +36,11 @@ def insert_new_outbox_rows(rows: Iterable[dict[str, Any]]) -> list[int]:
     # for every batch, which cost most of a fan-out's time.
     statement = (insert_unless_present(OutboxMessage.__table__, ["dedupe_key"])
                  .returning(OutboxMessage.id))
-    return list(db.session.connection().execute(statement, list(by_key.values())).scalars())
+    # The fan-out hands its rows to delivery itself, batch by batch: the relay
+    # leaves them be unless their tasks are lost.
+    queued_at = utcnow()
+    rows = [{**row, "queued_at": queued_at} for row in by_key.values()]
+    return list(db.session.connection().execute(statement, rows).scalars())
 
 
 def fan_out(recipients: Executable,

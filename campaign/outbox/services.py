@@ -1,14 +1,11 @@
-"""Writing e-mails to the outbox, and handing them to the worker after the commit."""
+"""Writing e-mails to the outbox; the worker's relay hands them to delivery."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect
-
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
-from campaign.queue import DELIVER_EMAIL_TASK, enqueue_after_commit
 
 
 def queue_email(
@@ -19,19 +16,11 @@ def queue_email(
     context: dict[str, Any],
     reply_to: str | None = None,
 ) -> OutboxMessage:
-    """Add an e-mail to the outbox in the caller's transaction; it is published to
-    the worker only once that transaction commits (a task that ran first would find
-    no row), and not at all if it rolls back."""
+    """Add an e-mail to the outbox in the caller's transaction. The relay
+    (campaign.outbox.delivery.relay_due_messages) finds it once that transaction
+    commits, and never if it rolls back."""
     message = OutboxMessage(
         to_address=to, subject=subject, template=template, context=context, reply_to=reply_to
     )
     db.session.add(message)
-    enqueue_after_commit(DELIVER_EMAIL_TASK, lambda: _committed_id(message))
     return message
-
-
-def _committed_id(message: OutboxMessage) -> tuple[int] | None:
-    # The identity key is known after the flush without loading the expired row; a
-    # row rolled back with its savepoint has none.
-    identity = inspect(message).identity
-    return (identity[0],) if identity is not None else None

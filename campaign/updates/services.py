@@ -17,7 +17,6 @@ from campaign.extensions import db
 from campaign.outbox.fanout import fan_out
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.queue import (
-    DELIVER_EMAIL_TASK,
     FAN_OUT_UPDATE_TASK,
     enqueue,
     enqueue_after_commit,
@@ -127,8 +126,6 @@ def send_test(update: Update, to: Coordinator) -> OutboxMessage:
         template=UPDATE_TEMPLATE,
         context={**_context(update), "signer_name": to.name, "test": True})
     db.session.add(message)
-    enqueue_after_commit(DELIVER_EMAIL_TASK,
-                         lambda: (message.id,) if message.id is not None else None)
     return message
 
 
@@ -166,8 +163,8 @@ def fan_out_update(update_id: int) -> int:
     """Write one outbox row per recipient of a published update and hand them to
     delivery; returns how many new rows were written. Safe to start twice, and to
     restart after it was killed: recipients with a row already are skipped (the
-    dedupe key), and the rows a killed run wrote but did not hand over are pending,
-    for the outbox sweep. Commits: recipients_total first, then per batch, then
+    dedupe key), and the rows a killed run wrote but did not hand over are relayed
+    two minutes later. Commits: recipients_total first, then per batch, then
     fanned_out_at."""
     update = db.session.get(Update, update_id)
     if update is None or update.status is not UpdateStatus.PUBLISHED:

@@ -231,17 +231,18 @@ def test_sending_again_after_more_signatures_makes_a_new_letter_with_the_new_cou
 
 
 @pytest.mark.usefixtures("app_context")
-def test_letters_are_handed_to_the_worker_only_after_the_commit(monkeypatch):
-    from campaign import queue
+def test_letters_are_handed_to_the_worker_by_the_relay_once_committed(monkeypatch):
+    from campaign.outbox import delivery
 
     statement, coordinator = prepare()
     published: list[list[tuple[int]]] = []
-    monkeypatch.setattr(queue, "enqueue",
+    monkeypatch.setattr(delivery, "enqueue",
                         lambda task, args_list: published.append(list(args_list)))
 
     send_letters(statement, list(statement.addressees), by=coordinator)
     assert published == []
     db.session.commit()
 
+    assert delivery.relay_due_messages() == len(WITH_EMAIL)
     [ids] = published
     assert len(ids) == len(WITH_EMAIL)

@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from campaign import queue
 from campaign.config import celery_settings
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.outbox import delivery
 from campaign.outbox.delivery import (
     Attachment,
     DeliveryResult,
@@ -19,6 +19,7 @@ from campaign.outbox.delivery import (
     deliver_due_messages,
     deliver_message,
     register_template_hooks,
+    relay_due_messages,
 )
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.services import queue_email
@@ -69,7 +70,9 @@ def test_refused_delivery_is_retried_after_a_delay_and_then_sent_once(smtp):
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
     assert "451" in row.last_error
     assert row.next_attempt_at > utcnow()
-    # Not due yet: the sweep leaves it alone.
+    # Handed to the relay again, which waits for that time.
+    assert row.queued_at is None
+    # Not due yet: it is left alone.
     assert deliver_due_messages() == {}
     assert smtp.messages == []
 
@@ -114,49 +117,60 @@ def test_message_claimed_by_a_worker_is_swept_only_once_that_worker_is_presumed_
 
 @pytest.fixture
 def published(monkeypatch) -> list[list[tuple[int]]]:
-    """What would reach the broker, in order."""
+    """The delivery tasks that would reach the broker, in order."""
     calls: list[list[tuple[int]]] = []
-    monkeypatch.setattr(queue, "enqueue", lambda task, args_list: calls.append(list(args_list)))
+    monkeypatch.setattr(delivery, "enqueue",
+                        lambda task, args_list: calls.append(list(args_list)))
     return calls
 
 
-def test_email_is_published_to_the_worker_only_after_commit(app, published):
+def test_the_relay_hands_an_email_to_the_worker_once_it_is_committed(app, published):
     with app.app_context():
-        queue_confirmation_like_email()
-        assert len(published) == 1
-        [[(message_id,)]] = published
-
         queue_email(to="x@example.org", subject="s", template="already_signed", context={})
+        db.session.flush()
         db.session.rollback()
-        db.session.commit()
+        message_id = queue_confirmation_like_email()
+        # Writing an e-mail publishes nothing: signing never waits on the broker.
+        assert published == []
 
-        assert len(published) == 1
+        assert relay_due_messages() == 1
+        assert published == [[(message_id,)]]
         assert db.session.scalars(select(OutboxMessage.id)).all() == [message_id]
+        # Handed over already: the next run leaves it to its task.
+        assert relay_due_messages() == 0
+        assert published == [[(message_id,)]]
 
 
-def test_releasing_a_savepoint_publishes_nothing_before_the_real_commit(app, published):
+def test_the_relay_hands_over_again_only_what_its_task_did_not_claim_in_time(app, published):
     with app.app_context():
-        kept = queue_email(to="a@example.org", subject="s", template="already_signed",
-                           context={})
-        with db.session.begin_nested():
-            db.session.flush()
-        assert published == []
-        try:
-            with db.session.begin_nested():
-                queue_email(to="b@example.org", subject="s", template="already_signed",
-                            context={})
-                db.session.flush()
-                raise RuntimeError("this part is given up")
-        except RuntimeError:
-            pass
-        assert published == []
-
+        message_id = queue_confirmation_like_email()
+        relay_due_messages()
+        row = db.session.get(OutboxMessage, message_id)
+        row.queued_at = utcnow() - timedelta(minutes=3)
         db.session.commit()
 
-        assert published == [[(kept.id,)]]
+        assert relay_due_messages() == 1
+        assert published == [[(message_id,)], [(message_id,)]]
+
+        # A failed attempt waits for its retry time, then goes again.
+        row.queued_at, row.next_attempt_at = None, utcnow() + timedelta(minutes=5)
+        db.session.commit()
+        assert relay_due_messages() == 0
+        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        assert relay_due_messages() == 1
 
 
-def test_signature_is_saved_when_the_broker_is_down_and_mailed_by_the_sweep(
+def test_the_relay_hands_over_a_backlog_in_batches(app, published, monkeypatch):
+    monkeypatch.setattr(delivery, "RELAY_BATCH_SIZE", 2)
+    with app.app_context():
+        ids = [queue_confirmation_like_email() for _ in range(5)]
+
+        assert relay_due_messages() == 5
+        assert published == [[(ids[0],), (ids[1],)], [(ids[2],), (ids[3],)], [(ids[4],)]]
+
+
+def test_signature_is_saved_when_the_broker_is_down_and_mailed_once_it_is_back(
     app, database_url, mail_dir
 ):
     # Nothing listens on port 1: publishing fails at once, as with a broker that is down.
@@ -171,7 +185,7 @@ def test_signature_is_saved_when_the_broker_is_down_and_mailed_by_the_sweep(
     with broker_down.app_context():
         assert db.session.scalars(select(IndividualSignature.email)).all() == ["olena@example.org"]
         assert db.session.scalars(select(OutboxMessage.status)).all() == [OutboxStatus.PENDING]
-        # The broker is back: the beat sweep's work.
+        # The broker is back: the worker's work.
         assert deliver_due_messages() == {DeliveryResult.SENT: 1}
     [sent] = read_mail_dir(mail_dir)
     assert sent["To"] == "olena@example.org"
