@@ -131,15 +131,17 @@ def start() -> None:
     instance = ROOT / "instance"
     email, password = demo_coordinator(flask, env, instance / "demo-coordinator.txt")
     say("starting the Celery worker, and beat (its schedule) beside it")
+    # Warnings only: at INFO the relay's run every second would bury the addresses
+    # printed below; captured mail is at /dev/mail.
     worker = subprocess.Popen(
         [str(BIN / "celery"), "-A", "worker:celery_app", "worker", "--pool=solo",
-         "--loglevel=INFO"],
+         "--loglevel=WARNING"],
         cwd=ROOT, env=env)
     # A process of its own, as in production: beat inside the worker shares kombu's
     # declared queues with the tasks that publish, and on the SQLite broker its
     # channel is then found closed ("channel disconnected").
     beat = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "worker:celery_app", "beat", "--loglevel=INFO",
+        [str(BIN / "celery"), "-A", "worker:celery_app", "beat", "--loglevel=WARNING",
          f"--schedule={instance / 'celerybeat-schedule'}"],
         cwd=ROOT, env=env)
     say("starting the web server")
