@@ -68,7 +68,6 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
     )
 
 
-
 def insert_unless_present(model: Any, unique_columns: Iterable[str]) -> Any:
     """INSERT … ON CONFLICT (UNIQUE_COLUMNS) DO NOTHING, in this database's dialect: a
     row whose values there are taken already is skipped, and RETURNING returns

@@ -44,7 +44,7 @@ def valid_email(form: FlaskForm, field: Field) -> None:
 class LongListSelect(Select):
     """A <select> of a long, fixed list, such as the ~250 countries. WTForms escapes
     and formats every option on every render, and a statement page shows the country
-    list three times: that was half of the page's time. Each option is rendered once
+    list twice: that was half of the page's time. Each option is rendered once
     per label (so once per language) and selection, and reused."""
 
     @classmethod

@@ -56,7 +56,6 @@ def _country_field(label: Any) -> SelectField:
     )
 
 
-
 class IndividualSignatureForm(FlaskForm):
     name = StringField(_l("Your name"), filters=[strip_whitespace], validators=[
         required(_l("Enter your name.")), at_most(NAME_LENGTH)])
