@@ -8,9 +8,10 @@ from typing import Any
 
 from dotenv import load_dotenv
 from flask import Flask, current_app, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign.config import load_settings
-from campaign.extensions import babel, csrf, db, login_manager, mail, migrate
+from campaign.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from campaign.queue import celery_init_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
     db.init_app(app)
+    limiter.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

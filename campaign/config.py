@@ -117,6 +117,20 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "OUTBOX_MAX_ATTEMPTS": int(environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_RELAY_SECONDS": float(environ.get("OUTBOX_RELAY_SECONDS", "1")),
         "CELERY": celery_settings(broker_url),
+        # Abuse defences (campaign.abuse). Limits count per client in this storage:
+        # Redis where there is one, so that every web process shares the counts;
+        # memory in the embedded mode, whose single web process needs no service.
+        "RATELIMIT_ENABLED": _flag(environ.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or redis_url
+        or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # How many reverse proxies in front of the app append to X-Forwarded-For. Only
+        # that many hops are believed; 0 (no proxy) believes none of the header.
+        "TRUSTED_PROXY_COUNT": int(environ.get("TRUSTED_PROXY_COUNT", "0")),
+        # What is kept of a client's address: a keyed hash and this network prefix.
+        "IP_PREFIX_LENGTH_V4": int(environ.get("IP_PREFIX_LENGTH_V4", "24")),
+        "IP_PREFIX_LENGTH_V6": int(environ.get("IP_PREFIX_LENGTH_V6", "48")),
+        "CLIENT_DATA_RETENTION_DAYS": int(environ.get("CLIENT_DATA_RETENTION_DAYS", "30")),
     }
 
 

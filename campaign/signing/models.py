@@ -87,6 +87,24 @@ def new_confirmation_token() -> ConfirmationToken:
     return ConfirmationToken(secrets.token_urlsafe(32))
 
 
+class HoldReason(enum.StrEnum):
+    """Why a signature was held as suspected instead of being sent its confirmation."""
+
+    RATE_LIMIT = "rate_limit"
+    HONEYPOT = "honeypot"
+    BLOCK_LIST = "block_list"
+
+
+class ClientTrace:
+    """What the abuse defences keep of the client that submitted a signature (see
+    campaign.abuse.clients): never the address, only its keyed hash and network prefix,
+    and those only for CLIENT_DATA_RETENTION_DAYS. A held signature says why."""
+
+    ip_hash: Mapped[str | None] = mapped_column(String(32))
+    ip_prefix: Mapped[str | None] = mapped_column(String(43))
+    hold_reason: Mapped[HoldReason | None] = mapped_column(enum_column(HoldReason, "hold_reason"))
+
+
 class NameDisplay(enum.StrEnum):
     FULL = "full"
     FIRST_NAME_AND_INITIAL = "first_name_and_initial"
@@ -100,9 +118,14 @@ class IndividualStatus(enum.StrEnum):
     HIDDEN = "hidden"
     # Withdrawn by the signer: out of the lists, the counts and every mailing.
     WITHDRAWN = "withdrawn"
+    # Held by the abuse defences: stored, not counted, not mailed, until a coordinator
+    # releases it (it becomes unconfirmed and is sent its link) or invalidates it.
+    SUSPECTED = "suspected"
+    # Judged not genuine by a coordinator: out of the lists and counts for good.
+    INVALIDATED = "invalidated"
 
 
-class IndividualSignature(Confirmable, db.Model):
+class IndividualSignature(Confirmable, ClientTrace, db.Model):
     __table_args__ = (
         # The e-mail is stored normalized and lower-cased, so this one constraint
         # makes the same address (in any case) sign a statement at most once.
@@ -110,6 +133,8 @@ class IndividualSignature(Confirmable, db.Model):
         CheckConstraint("email = lower(email)", name="email_lower_case"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         Index("ix_individual_signature_public_list", "statement_id", "status", "confirmed_at"),
+        # The trending view and bulk invalidation look for recent signatures by network.
+        Index("ix_individual_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,9 +177,12 @@ class OrganizationStatus(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
     REJECTED = "rejected"
+    # As for individuals: held by the abuse defences, or judged not genuine.
+    SUSPECTED = "suspected"
+    INVALIDATED = "invalidated"
 
 
-class OrganizationSignature(Confirmable, db.Model):
+class OrganizationSignature(Confirmable, ClientTrace, db.Model):
     __table_args__ = (
         UniqueConstraint("statement_id", "name_key"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
@@ -166,6 +194,7 @@ class OrganizationSignature(Confirmable, db.Model):
             name="contact_and_authority",
         ),
         Index("ix_organization_signature_listing", "statement_id", "status"),
+        Index("ix_organization_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

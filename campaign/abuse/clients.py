@@ -1,0 +1,53 @@
+"""Who is asking, as far as the abuse defences need to know it.
+
+An IP address is personal data, and a signer at risk may be identified by it. It is
+never stored: the rate limits key on a keyed hash of it, and what a coordinator sees
+of it (the trending view) is its network prefix, a /24 or a /48, which names a
+provider or an institution rather than a household.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+
+from flask import current_app, has_request_context, request
+
+UNKNOWN_ADDRESS = "0.0.0.0"
+
+
+def client_address() -> str:
+    """The client's address. Behind a reverse proxy this is right only because
+    create_app trusts exactly TRUSTED_PROXY_COUNT hops of X-Forwarded-For (ProxyFix):
+    the first hop of that header is whatever the client wrote there."""
+    if not has_request_context():
+        return UNKNOWN_ADDRESS
+    return request.remote_addr or UNKNOWN_ADDRESS
+
+
+def network_prefix(address: str) -> str:
+    """The network an address belongs to, as CIDR: what the limits and the trending
+    view group by."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        ip = ipaddress.ip_address(UNKNOWN_ADDRESS)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    length = current_app.config["IP_PREFIX_LENGTH_V4" if ip.version == 4
+                                 else "IP_PREFIX_LENGTH_V6"]
+    return str(ipaddress.ip_network(f"{ip}/{length}", strict=False))
+
+
+def address_hash(address: str) -> str:
+    """A keyed hash of an address: equal for equal addresses, and useless to anyone
+    without the instance's SECRET_KEY."""
+    key = hmac.new(current_app.secret_key.encode(), b"undersigned.client-address",
+                   hashlib.sha256).digest()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_key() -> str:
+    """The rate limiter's key for the client of this request."""
+    return address_hash(client_address())
