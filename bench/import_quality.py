@@ -9,7 +9,8 @@ text (NFC, case folded, spaces folded, edge punctuation stripped; difflib ratio 
 least MATCH), the text's score being their mean. Two things are counted rather than
 averaged, because one is enough to mislead a coordinator: furniture kept (expected
 furniture lines found anywhere in the reading) and invented signatories (signatories
-read that match none expected). --check exits 1 when a target is missed.
+read that match none expected). Addressees are compared as a set: one named by two
+groups is one addressee. --check exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def _matched(read: list[str], expected: list[str]) -> tuple[int, list[str]]:
             hits += 1
             del left[found]
     return hits, strays
+
+
+def _distinct(items: Iterable[str]) -> list[str]:
+    return list({normalize(item): item for item in items}.values())
 
 
 def f1(read: list[str], expected: list[str]) -> float:
@@ -126,8 +131,9 @@ def score_text(path: Path) -> Result:
     groups = expected["groups"]
     result.demands = f1([d for g in parsed.demand_groups for d in g.demands],
                         [d for g in groups for d in g["demands"]])
-    result.addressees = f1([a for g in parsed.demand_groups for a in g.addressees],
-                           [a for g in groups for a in g["addressees"]])
+    # Addressees are people and bodies, counted once however many groups name them.
+    result.addressees = f1(_distinct(a for g in parsed.demand_groups for a in g.addressees),
+                           _distinct(a for g in groups for a in g["addressees"]))
     names = [s["name"] for s in expected["signatories"]]
     read_names = [s.name for s in parsed.signatories]
     result.signatories = f1(read_names, names)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Language:
     code: str
-    # Frequent short words, to tell the languages apart.
-    common_words: frozenset[str]
+    # Frequent short words, to tell the languages apart (separated by spaces).
+    common_words: str
     # (verb, link): "We urge X to Y" is ("urges?", "to"); the verb may carry its
     # preposition ("apelujemy do") and the link may be empty (colon intros only).
     intro_verbs: tuple[tuple[str, str], ...]
@@ -44,6 +44,8 @@ class Language:
     to_headings: str = ""
     to_prefixes: str = ""
     copy_headings: str = ""
+    # What a letter is about, after its addressee: "to X, for a ceasefire".
+    purpose_words: str = ""
     # Lines that end a letter's head without being addressees ("Sent via email").
     letter_notes: str = ""
     salutations: str = ""
@@ -53,6 +55,9 @@ class Language:
     roles: str = ""
     # Words found in organizations' names, never in a person's.
     organization_words: str = ""
+    # What follows a link word when it calls for a thing rather than on someone to act
+    # ("appelons à la reconnaissance" is no demand to anyone).
+    noun_starts: str = ""
     # Page furniture: whole lines (compared case-folded, without a final colon), and
     # patterns for whole lines.
     furniture: frozenset[str] = frozenset()
@@ -67,7 +72,8 @@ class Language:
 
 ENGLISH = Language(
     code="en",
-    common_words=frozenset("the and of to in that for is are on with we our this".split()),
+    purpose_words=r"for|on|about|regarding|concerning",
+    common_words="the and of to in that for is are on with we our this",
     intro_verbs=(
         (r"call(?:s)?\s+(?:up)?on", "to"), (r"urges?", "to"), (r"asks?", "to"),
         (r"requests?", "to"), (r"appeals?\s+to", "to"),
@@ -119,7 +125,8 @@ ENGLISH = Language(
 
 UKRAINIAN = Language(
     code="uk",
-    common_words=frozenset("та і й що до від на у в з із це як ми для щодо їх є".split()),
+    purpose_words=r"щодо|про|з\s+приводу",
+    common_words="та і й що до від на у в з із це як ми для щодо їх є",
     intro_verbs=(
         (r"закликаємо|закликають|закликає", ""),
         (r"вимагаємо\s+від|вимагають\s+від|вимагає\s+від", ""),
@@ -158,7 +165,8 @@ UKRAINIAN = Language(
 
 RUSSIAN = Language(
     code="ru",
-    common_words=frozenset("и в на не что с по к от мы для это как о из их".split()),
+    purpose_words=r"о|об|по\s+поводу|касательно",
+    common_words="и в на не что с по к от мы для это как о из их",
     intro_verbs=(
         (r"призываем|призывают|призывает", ""),
         (r"требуем\s+от|требуют\s+от|требует\s+от", ""),
@@ -192,7 +200,8 @@ RUSSIAN = Language(
 
 FRENCH = Language(
     code="fr",
-    common_words=frozenset("le la les des de du et est un une pour que dans nous sur au aux".split()),
+    purpose_words=r"pour|sur|concernant|au\s+sujet",
+    common_words="le la les des de du et est un une pour que dans nous sur au aux",
     intro_verbs=(
         (r"appelons|appellent|appelle", r"à|a"),
         (r"demandons|demandent|demande", r"de|d['’]"),
@@ -202,11 +211,12 @@ FRENCH = Language(
     ),
     direct_verbs=(r"(?:nous\s+)?exigeons", r"(?:nous\s+)?réclamons"),
     also=r"également|aussi|en\s+outre|enfin",
-    pronouns=r"vous",
+    pronouns=r"vous|les|leur",
     fillers=r"ce\s+qui\s+suit",
     addressee_articles=r"à\s+la|à\s+l['’´]|à|aux|au|de\s+la|des|du|de|l['’´]|la|le|les"
                        r"|ainsi\s+qu['’]aux|ainsi\s+qu['’]à",
-    and_words=r"et|ainsi\s+que",
+    and_words=r"et|ainsi\s+qu(?:e|['’])",
+    noun_starts=r"(?:le|la|les|l['’]|un|une|des|du|votre|vos|notre|nos|son|sa|ses|leur|leurs)",
     of_words=r"de|du|des|d['’]",
     demand_headings=r"(?:nos\s+)?revendications|(?:nous\s+)?exigeons",
     to_headings=r"à|destinataires?",
@@ -233,7 +243,8 @@ FRENCH = Language(
 
 SPANISH = Language(
     code="es",
-    common_words=frozenset("el la los las de del y que en por para con una un se su".split()),
+    purpose_words=r"para|por|sobre|respecto",
+    common_words="el la los las de del y que en por para con una un se su",
     intro_verbs=(
         (r"exigimos|exigen|exige|exigir", r"que"),
         (r"instamos|instan", r"a"),
@@ -251,6 +262,7 @@ SPANISH = Language(
     fillers=r"lo\s+siguiente",
     addressee_articles=r"al|a\s+la|a\s+las|a\s+los|a|la|las|los|el",
     and_words=r"y|e",
+    noun_starts=r"(?:el|la|los|las|un|una|su|sus|nuestro|nuestra|nuestros|nuestras)",
     of_words=r"de|del",
     demand_headings=r"(?:nuestras\s+)?(?:exigencias|demandas)",
     to_headings=r"para|destinatarios?",
@@ -274,7 +286,8 @@ SPANISH = Language(
 
 GERMAN = Language(
     code="de",
-    common_words=frozenset("der die das und ist nicht zu den von mit sich des auf für wir".split()),
+    purpose_words=r"für|zu|über|wegen|zum|zur",
+    common_words="der die das und ist nicht zu den von mit sich des auf für wir",
     intro_verbs=(
         (r"fordern|fordert", r"auf,?"),
         (r"appellieren\s+an|appelliert\s+an", r",?\s*(?:dass|sich)"),
@@ -311,7 +324,8 @@ GERMAN = Language(
 
 POLISH = Language(
     code="pl",
-    common_words=frozenset("i w na z się że nie do o jest to oraz dla przez od".split()),
+    purpose_words=r"w\s+sprawie|dla|o",
+    common_words="i w na z się że nie do o jest to oraz dla przez od",
     intro_verbs=(
         (r"wzywamy|wzywają|wzywa", r"do"),
         (r"apelujemy\s+do|apelują\s+do|apeluje\s+do", r"o"),
@@ -338,7 +352,7 @@ POLISH = Language(
                        r"|federacja|inicjatywa|sieć|instytut|kongres|obywatele|ruch",
     furniture=frozenset({
         "szukaj", "wyszukaj", "menu", "udostępnij", "drukuj", "czytaj więcej",
-        "czcionka", "kontrast", "zaloguj", "strona główna", "komentarze", "przeczytaj apel i podpisz poniżej",
+        "czcionka", "kontrast", "zaloguj", "strona główna", "komentarze",
     }),
     furniture_patterns=(r"podpisz\s+(?:apel\s+|petycję\s+)?poniżej",
                         r"przeczytaj\s+\w+\s+i\s+podpisz(?:\s+poniżej)?"),

@@ -128,8 +128,9 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def _language(text: str) -> Language:
     words = [word.casefold() for word in _WORD.findall(text[:20_000])]
-    scores = {code: sum(word in lang.common_words for word in words)
-              for code, lang in LANGUAGES.items()}
+    scores = {code: sum(word in common for word in words)
+              for code, common in ((c, frozenset(lang.common_words.split()))
+                                   for c, lang in LANGUAGES.items())}
     best = max(scores, key=lambda code: scores[code])
     return LANGUAGES[best if scores[best] else "en"]
 
@@ -151,9 +152,10 @@ class _Cues:
         self.subjects = _rx(lang.subjects) if lang.subjects else None
         self.pronouns = _rx(rf"(?:{lang.pronouns})") if lang.pronouns else None
         self.fillers = _rx(rf"(?:{lang.fillers})") if lang.fillers else None
-        self.articles = _rx(rf"^(?:(?:{lang.addressee_articles})\s*)+") \
+        self.articles = _rx(rf"^(?:(?:{lang.addressee_articles})(?:\s+|(?<=['’´])))+") \
             if lang.addressee_articles else None
-        self.and_split = _rx(rf"\s+(?:{lang.and_words})\s+")
+        self.and_split = _rx(rf"\s+(?:{lang.and_words})(?:\s+|(?<=['’]))")
+        self.noun_start = _rx(rf"(?:{lang.noun_starts})\b") if lang.noun_starts else None
         self.of_word = _rx(rf"\b(?:{lang.of_words})\b")
         self.also = _rx(rf"\b(?:{lang.also})\b") if lang.also else None
         self.verbs = [(_rx(rf"(?<!\w)(?:{verb})(?!\w)"), link) for verb, link in lang.intro_verbs]
@@ -162,6 +164,7 @@ class _Cues:
         self.to_heading = _rx(rf"(?:{lang.to_headings})\s*:?") if lang.to_headings else None
         self.to_line = _rx(rf"(?:{lang.to_headings})\s*:\s*(\S.*)") if lang.to_headings else None
         self.to_prefix = _rx(rf"(?:{lang.to_prefixes})\s+(?=\w)") if lang.to_prefixes else None
+        self.purpose = _rx(rf",\s+(?:{lang.purpose_words})\b") if lang.purpose_words else None
         self.copy_heading = _rx(rf"(?:{lang.copy_headings})\s*:.*") if lang.copy_headings else None
         self.letter_note = _rx(lang.letter_notes) if lang.letter_notes else None
         self.salutation = _rx(rf"(?:{lang.salutations})\b.*") if lang.salutations else None
@@ -254,6 +257,11 @@ def _marker_number(marker: re.Match[str]) -> int | None:
     return None
 
 
+# Hard-wrapped text has short lines; a longer line followed by one in lower case is a
+# paragraph of its own whose next line lost its list marker.
+_WRAP_MAX = 100
+
+
 def _join_wrapped(lines: list[str]) -> list[str]:
     joined: list[str] = []
     for line in lines:
@@ -261,7 +269,7 @@ def _join_wrapped(lines: list[str]) -> list[str]:
         # Some pages put a bullet on a line of its own; a line starting in lower case
         # continues the previous one (hard wrap) unless that ends an intro or an item.
         bare_marker = _marker(previous) is not None and _marker(previous).end() == len(previous)
-        wrapped = (line[:1].islower() and not _marker(line)
+        wrapped = (line[:1].islower() and not _marker(line) and len(previous) <= _WRAP_MAX
                    and not previous.endswith((":", ";")))
         if line and previous and (bare_marker or wrapped):
             joined[-1] += " " + line
@@ -287,6 +295,8 @@ def _lines(text: str) -> tuple[list[str], list[str]]:
 
 # A letter's "To:" list sits in its head, so only the first lines are searched.
 _HEAD_LINES = 12
+_OPEN_LETTER_LINES = 3
+_BARE_HEADING_MIN = 6
 _ENTRY_MAX_WORDS = 15
 
 
@@ -295,7 +305,7 @@ def _is_entry(line: str, cues: _Cues) -> bool:
     return bool(
         line
         and len(line.split()) <= _ENTRY_MAX_WORDS
-        and not re.search(r"[.!?]$", line.rstrip(" ,;")) or line.endswith(("Jr.", "H.E."))
+        and (not re.search(r"[.!?]$", line.rstrip(" ,;")) or len(line.split()) <= 4)
     ) and not (
         (cues.salutation and cues.salutation.match(line))
         or (cues.letter_note and cues.letter_note.fullmatch(line))
@@ -310,9 +320,10 @@ def _take_to_block(lines: list[str], cues: _Cues) -> tuple[list[str], list[str],
     head = content[:_HEAD_LINES]
     for i in head:
         line = lines[i]
-        if cues.to_heading and cues.to_heading.fullmatch(line) and line.rstrip().endswith(
-                (":",)) or (cues.to_heading and cues.to_heading.fullmatch(line)
-                            and lines[i].strip().casefold() in ("to:", "appell-empfänger*innen")):
+        # A heading alone on its line: "To:", or a longer word without a colon
+        # ("Appell-Empfänger*innen"); "An" or "Do" alone is too common a word.
+        heading = cues.to_heading and cues.to_heading.fullmatch(line)
+        if heading and (line.endswith(":") or len(line) >= _BARE_HEADING_MIN):
             return _entries_after(lines, i, cues)
         to_line = cues.to_line and cues.to_line.fullmatch(line)
         if to_line:
@@ -334,6 +345,19 @@ def _take_to_block(lines: list[str], cues: _Cues) -> tuple[list[str], list[str],
                 names = [_clean_name(cues.to_prefix.sub("", line, count=1), cues)
                          for line in lines[start:end]]
                 return lines[:start] + lines[end:], names, lines[start:end]
+        # "Open letter / to Emmanuel Macron, President of the Republic, for a ceasefire":
+        # one line under the title says whom the letter is to; a comma binds a person
+        # to their office, so only the purpose is cut off.
+        for start in content[:_OPEN_LETTER_LINES]:
+            line = lines[start]
+            prefix = cues.to_prefix.match(line)
+            if prefix and not line.endswith(":") and len(line.split()) <= _ENTRY_MAX_WORDS * 2:
+                phrase = line[prefix.end():]
+                if cues.purpose:
+                    phrase = cues.purpose.split(phrase, maxsplit=1)[0]
+                name = _clean_name(phrase, cues)
+                if name:
+                    return lines[:start] + lines[start + 1:], [name], [line]
     return lines, [], []
 
 
@@ -524,6 +548,11 @@ def _collect_items(lines: list[str], start: int) -> tuple[list[str], int]:
             continue
         marker = _marker(line)
         if not marker:
+            if raw and line[:1].islower() and lines[index - 1]:
+                raw.append(line)  # an item whose marker the page lost
+                index += 1
+                end = index
+                continue
             break
         number = _marker_number(marker)
         # A restarted numbering, or a "." after ";"-terminated items, starts another
@@ -573,13 +602,24 @@ def _inline_demands(sentence: str, default: list[str], cues: _Cues
             subject = body[: found.start()].strip(" ,")
             if cues.subjects and subject and not cues.subjects.search(subject):
                 continue
-            rest = re.match(rf"(?P<who>.*?){_link(link)}\s+(?P<what>\S.*)", body[found.end():],
-                            re.I | re.S)
-            if rest:
-                return _split_addressees(rest["who"], default, cues), [_as_demand(rest["what"])]
+            rest = re.match(rf"(?P<who>.*?){_link(link)}(?:\s+|(?<=['’]))(?P<what>\S.*)",
+                            body[found.end():], re.I | re.S)
+            if not rest:
+                continue
+            who, what = rest["who"].strip(" ,"), rest["what"]
+            # "appelons à la reconnaissance": a call for something, to nobody; a demand
+            # with nobody named needs a pronoun before the verb ("vous demandons").
+            if cues.noun_start and cues.noun_start.match(what):
+                continue
+            if not who and not (cues.pronouns and cues.pronouns.search(
+                    subject.split()[-1] if subject else "")):
+                continue
+            if cues.salutation and cues.salutation.fullmatch(who):
+                who = ""  # "Nous vous demandons, Monsieur le Président, d’agir"
+            return _split_addressees(who, default, cues), [_as_demand(what)]
     for verb in cues.direct:
         found = verb.search(body)
-        if found and not body[: found.start()].strip(" ,").count(" ") > 6:
+        if found:
             what = body[found.end():]
             if what and not (cues.fillers and cues.fillers.match(what)):
                 return [], [_as_demand(what)]
@@ -795,7 +835,7 @@ def _signatory_doubt(signatory: ParsedSignatory, cues: _Cues) -> str | None:
         return _("“%(name)s” was read as a signatory but looks like a heading.", name=name)
     if _dates_in(name, cues):
         return _("“%(name)s” was read as a signatory but holds a date.", name=name)
-    if len(name.split()) > 12 or re.search(r"[.!?]\s+\S", name):
+    if len(name.split()) > 12 or (name.endswith((".", "!", "?")) and len(name.split()) >= 6):
         return _("“%(name)s” was read as a signatory but looks like a sentence.", name=name)
     return None
 
@@ -875,7 +915,8 @@ def parse_statement(text: str) -> ParsedStatement:
     lead = [p for p in sequence[:first_at] if isinstance(p, str)]
     between = _strings(sequence[first_at:last_at])
     after = [p for p in sequence[last_at + 1:] if isinstance(p, str)]
-    min_run = 1
+    # After demands, one short line alone is as likely a subheading or a sign-off.
+    min_run = 2
     if not groups:
         heading, _closing = _heading_at(_strings(lead), cues)
         if heading is not None:
