@@ -373,7 +373,8 @@ def _entries_after(lines: list[str], heading: int, cues: _Cues):
         end += 1
     names = [_clean_name(lines[i], cues) for i in taken[1:]]
     block = [lines[i] for i in taken]
-    rest = [line for i, line in enumerate(lines) if i not in set(taken)]
+    taken_set = set(taken)
+    rest = [line for i, line in enumerate(lines) if i not in taken_set]
     return rest, [n for n in names if n], block
 
 
@@ -409,9 +410,14 @@ def _date_patterns(code: str) -> tuple[re.Pattern[str], ...]:
     )
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def _dates_in(line: str, cues: _Cues) -> list[tuple[re.Match[str], datetime.date]]:
     if len(line) > _LINE_MAX:
         line = line[:_LINE_MAX]
+    if not _YEAR.search(line):  # every date here has its year: most lines have none
+        return []
     months = _months(cues.lang.code)
     found = []
     for pattern in _date_patterns(cues.lang.code):
@@ -521,17 +527,16 @@ def _colon_intro(line: str, default: list[str], cues: _Cues) -> list[str] | None
     """Addressees of an intro line ending with ":", or None if it is no intro."""
     if not line.endswith(":") or len(line) > _LINE_MAX:
         return None
-    best: tuple[int, list[str]] | None = None
+    best: tuple[int, str, str] | None = None
     for verb, link in cues.verbs:
-        for found in verb.finditer(line):
-            tail = line[found.end():]
-            then = rf"(?:{_link(link)}\b.*)?" if link else ""
-            who = re.match(rf"(?P<who>.*?){then}\s*:$", tail, re.I | re.S)
-            if who and (best is None or found.start() > best[0]):
-                best = (found.start(), _split_addressees(who["who"], default, cues))
-    if best is not None:
         # Intro paragraphs may open with other sentences; the last verb leads into the list.
-        return best[1]
+        found = next(reversed(list(verb.finditer(line))), None)
+        if found is not None and (best is None or found.start() > best[0]):
+            best = (found.start(), line[found.end():-1], link)
+    if best is not None:
+        _start, who, link = best
+        then = re.search(rf"{_link(link)}\b", who, re.I) if link else None
+        return _split_addressees(who[: then.start()] if then else who, default, cues)
     if cues.heading and cues.heading.fullmatch(line):
         return list(default)
     return None
@@ -540,6 +545,7 @@ def _colon_intro(line: str, default: list[str], cues: _Cues) -> list[str] | None
 def _collect_items(lines: list[str], start: int) -> tuple[list[str], int]:
     raw: list[str] = []
     previous_number = None
+    separated = False  # an item so far ended with ";" or ","
     index = end = start
     while index < len(lines):
         line = lines[index]
@@ -550,6 +556,7 @@ def _collect_items(lines: list[str], start: int) -> tuple[list[str], int]:
         if not marker:
             if raw and line[:1].islower() and lines[index - 1]:
                 raw.append(line)  # an item whose marker the page lost
+                separated = separated or bool(_TRAILING_SEPARATOR.search(line))
                 index += 1
                 end = index
                 continue
@@ -559,9 +566,10 @@ def _collect_items(lines: list[str], start: int) -> tuple[list[str], int]:
         # list (often the signatories).
         if number is not None and previous_number is not None and number <= previous_number:
             break
-        if raw and raw[-1].endswith(".") and any(map(_TRAILING_SEPARATOR.search, raw)):
+        if raw and raw[-1].endswith(".") and separated:
             break
         raw.append(line[marker.end():])
+        separated = separated or bool(_TRAILING_SEPARATOR.search(raw[-1]))
         previous_number = number
         index += 1
         end = index
