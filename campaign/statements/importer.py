@@ -56,6 +56,11 @@ class ParsedStatement:
     language: str | None = None
     salutation: str | None = None
     closing: str | None = None
+    # The line that announced the signatories ("Signed:", "Підписанти:").
+    signatory_heading: str | None = None
+    # A letter's addressee block as pasted ("To:" and its lines), when a group took its
+    # addressees from it.
+    addressee_lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -170,7 +175,9 @@ class _Cues:
         self.salutation = _rx(rf"(?:{lang.salutations})\b.*") if lang.salutations else None
         self.closing = _rx(rf"(?:{lang.closings})\s*[,.!]?") if lang.closings else None
         self.signatory_heading = _rx(rf"(?:{lang.signatory_headings})\s*[:.,]?")
-        self.role = _rx(rf"(?:{lang.roles})\b") if lang.roles else None
+        # Lists of signatories mix languages: any language's office word will do.
+        roles = "|".join(other.roles for other in LANGUAGES.values() if other.roles)
+        self.role = _rx(rf"(?:{roles})\b")
 
 
 # --- Page furniture -----------------------------------------------------------------------
@@ -438,8 +445,9 @@ _DATE_LINE_WORDS = 5
 
 
 def _take_date(lines: list[str], cues: _Cues) -> tuple[list[str], datetime.date | None]:
-    year_words = _rx(rf"^\s*(?:{cues.lang.year_words})?\s*[.,]?\s*$") if cues.lang.year_words \
-        else re.compile(r"^\s*[.,]?\s*$")
+    # As with month names, a date may be in another language than the text around it.
+    words = "|".join(lang.year_words for lang in LANGUAGES.values() if lang.year_words)
+    year_words = _rx(rf"^\s*(?:{words})?\s*[.,]?\s*$")
     for index, line in enumerate(lines):
         for match, day in _dates_in(line, cues):
             before, after = line[: match.start()], line[match.end():]
@@ -938,6 +946,7 @@ def parse_statement(text: str) -> ParsedStatement:
                 cut -= 1
             lead, after = lead[:cut], lead[cut:]
     heading, closing = _heading_at_lines(after, cues)
+    signatory_heading = after[heading] if heading is not None and not closing else None
     if heading is None:
         signatories, leftover = _take_signatories(after, False, cues, min_run)
     else:
@@ -947,6 +956,12 @@ def parse_statement(text: str) -> ParsedStatement:
     if not signatories and not groups:
         lead, leftover = lead + leftover, []
     leftover = _strings(leftover)
+    # "Respectfully," above "Signed:" is the letter's closing, placed as such.
+    closing_line = next((line for line in reversed(leftover)
+                         if cues.closing and cues.closing.fullmatch(line)), None)
+    if closing_line is not None:
+        leftover.remove(closing_line)
+        closing = closing or closing_line
     lead = _strings(lead)
     # A "To:" list that no group took its addressees from is not placed either.
     if any(group.addressees == to_addressees for group in groups) or (
@@ -966,6 +981,8 @@ def parse_statement(text: str) -> ParsedStatement:
         language=cues.lang.code,
         salutation=salutation,
         closing=closing,
+        signatory_heading=signatory_heading,
+        addressee_lines=[line for line in to_block if line and line not in to_block_lines],
     )
     parsed.warnings = _warnings(parsed, title_found, lonely, cues)
     return parsed
