@@ -38,6 +38,9 @@ def import_statement_command(file: Path, slug: str | None, publish: bool,
     if skip_existing and slug and get_statement(slug) is not None:
         click.echo(f"A statement with the slug {slug!r} exists already; nothing imported.")
         return
+    # What the reading did not understand, first, as the web page shows it.
+    for warning in parsed.warnings:
+        click.echo(f"Warning: {warning}")
     click.echo(parsed.summary())
     try:
         statement = create_statement_from_text(parsed, slug=slug, publish=publish)

@@ -57,6 +57,19 @@ def test_import_statement_prints_a_summary_and_the_url_and_stores_it_published(a
         assert [len(group.demands) for group in statement.demand_groups] == [3, 5, 4]
 
 
+def test_import_statement_prints_the_readings_warnings_first(app, tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text("An open letter\n\nWe are worried about the law.\n", encoding="utf-8")
+
+    result = run_cli(app, "import-statement", str(letter), "--slug", "letter")
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:2] == ["Warning: No demands were recognised, and so no addressees.",
+                         "Warning: No signatories were recognised."]
+    assert "Title: An open letter" in lines
+
+
 def test_import_statement_without_publish_keeps_a_draft(app, client):
     result = import_crimea(app)
 
