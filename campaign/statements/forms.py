@@ -47,7 +47,8 @@ def _too_long(limit: int) -> Length:
 
 
 def signatory_line(signatory: ParsedSignatory) -> str:
-    return f"{signatory.name} ({signatory.country})" if signatory.country else signatory.name
+    name = signatory.listed_name
+    return f"{name} ({signatory.country})" if signatory.country else name
 
 
 def _signatory(line: str) -> ParsedSignatory:

@@ -36,6 +36,12 @@ class ParsedSignatory:
     country: str | None
     affiliation: str | None = None
 
+    @property
+    def listed_name(self) -> str:
+        """How the signatory is listed until signatories have an affiliation of their
+        own: the name with what the text said of them, nothing dropped."""
+        return f"{self.name}, {self.affiliation}" if self.affiliation else self.name
+
 
 @dataclass
 class ParsedDemandGroup:

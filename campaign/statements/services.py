@@ -102,12 +102,12 @@ def create_statement_from_text(
 
     seen: set[str] = set()
     for signatory in parsed.signatories:
-        key = name_key(signatory.name)
+        key = name_key(signatory.listed_name)
         if key in seen:
             continue
         seen.add(key)
         db.session.add(OrganizationSignature(
-            statement=statement, name=signatory.name, name_key=key, country=signatory.country,
+            statement=statement, name=signatory.listed_name, name_key=key, country=signatory.country,
             founding=True, status=OrganizationStatus.APPROVED, approved_at=utcnow(),
             confirmed_at=utcnow(),
         ))

@@ -87,3 +87,23 @@ def test_slug_of_another_statement_is_refused(app_context):
             title="A title", slug="Taken", statement_date=None, body_markdown=""))
 
     assert refused.value.field == "slug"
+
+
+def test_a_signatory_listed_with_an_affiliation_is_saved_with_it(app_context):
+    from campaign.signing.models import OrganizationSignature
+    from campaign.statements.importer import parse_statement
+    from campaign.statements.services import create_statement_from_text
+
+    text = ("Free the journalists\n\nWe call on the Government of Ruritania to:\n"
+            "1. Release every journalist held for their work.\n"
+            "2. Drop the charges against them.\n\nSigned,\n"
+            "Jane Doe, Professor of Law, Kyiv University\nZMINA Human Rights Centre\n")
+    reading = parse_statement(text)
+    assert any(signatory.affiliation for signatory in reading.signatories)
+
+    statement = create_statement_from_text(reading, slug="journalists")
+    db.session.commit()
+
+    names = set(db.session.scalars(select(OrganizationSignature.name).where(
+        OrganizationSignature.statement_id == statement.id)))
+    assert "Jane Doe, Professor of Law, Kyiv University" in names
