@@ -108,8 +108,8 @@ def create_statement_from_text(
         seen.add(key)
         db.session.add(OrganizationSignature(
             statement=statement, name=signatory.listed_name, name_key=key,
-            country=signatory.country, founding=True, status=OrganizationStatus.APPROVED, approved_at=utcnow(),
-            confirmed_at=utcnow(),
+            country=signatory.country, founding=True, status=OrganizationStatus.APPROVED,
+            approved_at=utcnow(), confirmed_at=utcnow(),
         ))
     db.session.add(statement)
     create_tally(statement)
