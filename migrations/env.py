@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -97,8 +98,31 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with _foreign_keys_off_on_sqlite(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+                if connection.dialect.name == "sqlite":
+                    orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if orphans:
+                        raise RuntimeError(f"rows left without their parent: {orphans[:5]}")
+
+
+@contextmanager
+def _foreign_keys_off_on_sqlite(connection):
+    """SQLite's batch mode rebuilds a table by copying it and dropping the original.
+    With foreign keys on, that drop fires every ON DELETE CASCADE and SET NULL that
+    points at the table: rebuilding `statement` would delete every signature. So the
+    keys are off while migrating (the pragma works only outside a transaction), and
+    checked before the migration commits."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
