@@ -36,7 +36,7 @@ def test_wrong_password_is_refused_and_repeated_failures_slow_down_sign_in(app, 
                         {"email": "someone@example.org", "password": COORDINATOR_PASSWORD})
 
     assert blocked.status_code == 400
-    assert "Too many wrong passwords" in blocked.text
+    assert "too many wrong passwords were tried" in blocked.text
     with app.app_context():
         coordinator = db.session.query(Coordinator).one()
         assert coordinator.failed_sign_ins == 5
