@@ -19,7 +19,6 @@ from campaign.form_fields import (
     valid_email,
 )
 
-
 # Far longer than any passphrase, short enough that hashing a pasted book is cheap.
 PASSWORD_LENGTH = 1000
 
