@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from campaign.accounts.services import find_coordinator
 from campaign.extensions import db
 from campaign.statements.address_book import add_addressee_by_hand, add_entry
 from campaign.statements.drafting import AddresseeDetails
 from campaign.statements.models import AddressBookEntry, Addressee
 from campaign.statements.services import StatementError, get_statement
+from tests.conftest import create_coordinator_for, import_example, sign_in
 from tests.support import csrf_token, post_form
 
 OHCHR = {"name": "UN Office of the High Commissioner for Human Rights", "role": "Registry",
@@ -20,6 +22,10 @@ OHCHR = {"name": "UN Office of the High Commissioner for Human Rights", "role": 
 def _entry(name: str) -> AddressBookEntry | None:
     return db.session.scalars(
         select(AddressBookEntry).where(AddressBookEntry.name == name)).one_or_none()
+
+
+def _owner_id(email: str = "coordinator@example.org") -> int:
+    return find_coordinator(email).id
 
 
 def _addressee(slug: str, name: str) -> Addressee | None:
@@ -55,7 +61,7 @@ def test_two_entries_cannot_have_the_same_name(app, coordinator_client):
                       "/coordinate/address-book/new", {**OHCHR, "role": "Other"})
 
     assert again.status_code == 400
-    assert "The address book has an entry named" in again.text
+    assert "Your address book has an entry named" in again.text
     with app.app_context():
         assert len(db.session.scalars(select(AddressBookEntry)).all()) == 1
 
@@ -64,7 +70,7 @@ def test_picking_an_entry_copies_it_into_the_statement_and_links_it(
     app, coordinator_client, statement_slug
 ):
     with app.app_context():
-        entry = add_entry(AddresseeDetails(**OHCHR))
+        entry = add_entry(_owner_id(), AddresseeDetails(**OHCHR))
         db.session.commit()
         entry_id = entry.id
     page = coordinator_client.get(f"/coordinate/{statement_slug}/addressees/new")
@@ -87,7 +93,7 @@ def test_picking_an_entry_the_statement_already_names_is_refused(
     app, coordinator_client, statement_slug
 ):
     with app.app_context():
-        entry = add_entry(AddresseeDetails(name="President of Ukraine", role=None,
+        entry = add_entry(_owner_id(), AddresseeDetails(name="President of Ukraine", role=None,
                                            email=None, language=None))
         db.session.commit()
         entry_id = entry.id
@@ -119,10 +125,11 @@ def test_an_addressee_added_by_hand_lands_in_the_address_book(
 
 
 def test_a_name_already_in_the_book_is_not_added_again_nor_changed(app_context, statement_slug):
-    add_entry(AddresseeDetails(**OHCHR))
+    owner_id = create_coordinator_for("coordinator@example.org", statement_slug)
+    add_entry(owner_id, AddresseeDetails(**OHCHR))
     db.session.commit()
 
-    added = add_addressee_by_hand(get_statement(statement_slug), AddresseeDetails(
+    added = add_addressee_by_hand(get_statement(statement_slug), owner_id, AddresseeDetails(
         name=OHCHR["name"], role="Someone else", email=None, language=None))
     db.session.commit()
 
@@ -162,7 +169,7 @@ def test_address_book_forms_label_every_field(app, coordinator_client, statement
     from tests.test_form_accessibility import assert_every_field_is_labelled
 
     with app.app_context():
-        add_entry(AddresseeDetails(**OHCHR))
+        add_entry(_owner_id(), AddresseeDetails(**OHCHR))
         db.session.commit()
     page = coordinator_client.get(path.format(slug=statement_slug))
     assert page.status_code == 200
@@ -170,8 +177,93 @@ def test_address_book_forms_label_every_field(app, coordinator_client, statement
 
 
 def test_an_entry_needs_a_name_and_a_valid_email(app_context):
+    owner_id = create_coordinator_for("coordinator@example.org")
     with pytest.raises(StatementError) as no_name:
-        add_entry(AddresseeDetails(name="  ", role=None, email=None, language=None))
+        add_entry(owner_id, AddresseeDetails(name="  ", role=None, email=None, language=None))
     with pytest.raises(StatementError) as bad_email:
-        add_entry(AddresseeDetails(name="Council", role=None, email="nope", language=None))
+        add_entry(owner_id, AddresseeDetails(name="Council", role=None, email="nope",
+                                             language=None))
     assert (no_name.value.field, bad_email.value.field) == ("name", "email")
+
+
+def _other_coordinator(app):
+    """Coordinator B, on the team of another statement only, signed in."""
+    with app.app_context():
+        import_example(slug="other-statement")
+        create_coordinator_for("b@example.org", "other-statement", name="B")
+    client = app.test_client()
+    sign_in(client, "b@example.org")
+    return client
+
+
+def test_another_coordinators_entry_is_not_found_on_any_address_book_route(
+    app, coordinator_client, statement_slug
+):
+    with app.app_context():
+        entry = add_entry(_owner_id(), AddresseeDetails(**OHCHR))
+        db.session.commit()
+        entry_id = entry.id
+    other = _other_coordinator(app)
+    token = csrf_token(other.get("/coordinate/address-book/new").text)
+
+    assert OHCHR["name"] not in other.get("/coordinate/address-book").text
+    assert other.get(f"/coordinate/address-book/{entry_id}").status_code == 404
+    assert other.post(f"/coordinate/address-book/{entry_id}", data={
+        "name": OHCHR["name"], "email": "attacker@example.org",
+        "csrf_token": token}).status_code == 404
+    assert other.post(f"/coordinate/address-book/{entry_id}/remove",
+                      data={"csrf_token": token}).status_code == 404
+    page = other.get("/coordinate/other-statement/addressees/new")
+    assert f'value="{entry_id}"' not in page.text
+    picked = other.post("/coordinate/other-statement/addressees/from-book", data={
+        "book-entry": str(entry_id), "book-csrf_token": csrf_token(page.text)})
+
+    assert picked.status_code == 400
+    with app.app_context():
+        assert _addressee("other-statement", OHCHR["name"]) is None
+        entry = db.session.get(AddressBookEntry, entry_id)
+        assert (entry.name, entry.email) == (OHCHR["name"], "registry@ohchr.example.org")
+    # Nor does the name B chooses tell B that A has an entry of that name.
+    assert post_form(other, "/coordinate/address-book/new", "/coordinate/address-book/new",
+                     OHCHR).status_code == 302
+
+
+def test_an_addressee_typed_by_another_coordinator_goes_to_their_own_book(
+    app, coordinator_client, statement_slug
+):
+    with app.app_context():
+        add_entry(_owner_id(), AddresseeDetails(**OHCHR))
+        db.session.commit()
+    other = _other_coordinator(app)
+
+    post_form(other, "/coordinate/other-statement/addressees/new",
+              "/coordinate/other-statement/addressees/new",
+              {"name": OHCHR["name"], "email": "their-own@example.org"})
+
+    with app.app_context():
+        owners = dict(db.session.execute(
+            select(AddressBookEntry.coordinator_id, AddressBookEntry.email)).all())
+        assert owners == {_owner_id(): "registry@ohchr.example.org",
+                          _owner_id("b@example.org"): "their-own@example.org"}
+
+
+def test_coordinator_removes_an_entry_and_statements_keep_its_details(
+    app, coordinator_client, statement_slug
+):
+    post_form(coordinator_client, f"/coordinate/{statement_slug}/addressees/new",
+              f"/coordinate/{statement_slug}/addressees/new",
+              {"name": "Council of Europe", "email": "office@coe.example.org"})
+    with app.app_context():
+        entry_id = _entry("Council of Europe").id
+    edit_page = coordinator_client.get(f"/coordinate/address-book/{entry_id}")
+    assert f'action="/coordinate/address-book/{entry_id}/remove"' in edit_page.text
+
+    removed = coordinator_client.post(f"/coordinate/address-book/{entry_id}/remove",
+                                      data={"csrf_token": csrf_token(edit_page.text)})
+
+    assert removed.status_code == 302
+    assert "is removed from the address book" in coordinator_client.get(removed.location).text
+    with app.app_context():
+        assert _entry("Council of Europe") is None
+        addressee = _addressee(statement_slug, "Council of Europe")
+        assert (addressee.email, addressee.book_entry_id) == ("office@coe.example.org", None)
