@@ -25,14 +25,16 @@ COPIED = ('name', 'role', 'email', 'language', 'created_at')
 
 
 def upgrade():
+    links = _addressee_links()
     with op.batch_alter_table('address_book_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('coordinator_id', sa.Integer(), nullable=True))
+        # Copies share their name, so the old constraint goes before they are made.
+        batch_op.drop_constraint(batch_op.f('uq_address_book_entry_name'), type_='unique')
 
-    _assign_owners(op.get_bind())
+    _assign_owners(op.get_bind(), links)
 
     with op.batch_alter_table('address_book_entry', schema=None) as batch_op:
         batch_op.alter_column('coordinator_id', existing_type=sa.Integer(), nullable=False)
-        batch_op.drop_constraint(batch_op.f('uq_address_book_entry_name'), type_='unique')
         batch_op.create_unique_constraint(
             batch_op.f('uq_address_book_entry_coordinator_id_name'), ['coordinator_id', 'name'])
         batch_op.create_index(batch_op.f('ix_address_book_entry_coordinator_id'),
@@ -40,25 +42,45 @@ def upgrade():
         batch_op.create_foreign_key(
             batch_op.f('fk_address_book_entry_coordinator_id_coordinator'), 'coordinator',
             ['coordinator_id'], ['id'], ondelete='CASCADE')
+    _restore(links)
 
 
-def _assign_owners(connection):
+def _addressee_links():
+    """Which entry each addressee came from. On SQLite, batch mode copies the table
+    and drops the old one, and with foreign keys on that drop sets every addressee's
+    link to NULL (ON DELETE SET NULL); the links are put back afterwards."""
+    return op.get_bind().execute(sa.text(
+        'SELECT id, book_entry_id FROM addressee WHERE book_entry_id IS NOT NULL')).all()
+
+
+def _restore(links):
+    connection = op.get_bind()
+    for addressee_id, entry_id in links:
+        connection.execute(sa.text(
+            'UPDATE addressee SET book_entry_id = :entry WHERE id = :id AND EXISTS '
+            '(SELECT 1 FROM address_book_entry WHERE id = :entry)'),
+            {'entry': entry_id, 'id': addressee_id})
+
+
+def _assign_owners(connection, links):
     entry = sa.table('address_book_entry', sa.column('id'), sa.column('coordinator_id'),
                      *(sa.column(name) for name in COPIED))
-    addressee = sa.table('addressee', sa.column('statement_id'), sa.column('book_entry_id'))
+    addressee = sa.table('addressee', sa.column('id'), sa.column('statement_id'))
     member = sa.table('statement_team_member', sa.column('statement_id'),
                       sa.column('coordinator_id'))
     everyone = [row.id for row in connection.execute(
         sa.text('SELECT id FROM coordinator ORDER BY id'))]
+    team_of_addressee = {}
+    for addressee_id, coordinator_id in connection.execute(
+            sa.select(addressee.c.id, member.c.coordinator_id)
+            .join(member, member.c.statement_id == addressee.c.statement_id)):
+        team_of_addressee.setdefault(addressee_id, set()).add(coordinator_id)
     users = {}
-    for entry_id, coordinator_id in connection.execute(
-            sa.select(addressee.c.book_entry_id, member.c.coordinator_id).distinct()
-            .join(member, member.c.statement_id == addressee.c.statement_id)
-            .where(addressee.c.book_entry_id.is_not(None))):
-        users.setdefault(entry_id, set()).add(coordinator_id)
+    for addressee_id, entry_id in links:
+        users.setdefault(entry_id, set()).update(team_of_addressee.get(addressee_id, ()))
 
     for row in connection.execute(sa.select(entry)).mappings().all():
-        owners = sorted(users.get(row['id'], everyone))
+        owners = sorted(users.get(row['id']) or everyone)
         if not owners:
             # No coordinator exists to own it; none could ever open it again.
             connection.execute(sa.delete(entry).where(entry.c.id == row['id']))
@@ -72,15 +94,13 @@ def _assign_owners(connection):
 
 def downgrade():
     # One shared book again: of entries with the same name, the oldest stays.
+    links = _addressee_links()
     connection = op.get_bind()
     duplicates = sa.text(
         'SELECT id FROM address_book_entry AS e WHERE EXISTS (SELECT 1 FROM '
         'address_book_entry AS o WHERE o.name = e.name AND o.id < e.id)')
     ids = [row.id for row in connection.execute(duplicates)]
-    if ids:
-        connection.execute(sa.text('UPDATE addressee SET book_entry_id = NULL '
-                                   'WHERE book_entry_id IN :ids')
-                           .bindparams(sa.bindparam('ids', expanding=True)), {'ids': ids})
+    if ids:  # their addressees lose the link (ON DELETE SET NULL)
         connection.execute(sa.text('DELETE FROM address_book_entry WHERE id IN :ids')
                            .bindparams(sa.bindparam('ids', expanding=True)), {'ids': ids})
     with op.batch_alter_table('address_book_entry', schema=None) as batch_op:
@@ -91,3 +111,4 @@ def downgrade():
                                  type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_address_book_entry_name'), ['name'])
         batch_op.drop_column('coordinator_id')
+    _restore(links)

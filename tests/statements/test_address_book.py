@@ -3,8 +3,13 @@ picked into a statement, and edited without touching the statements that use it.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from collections.abc import Iterator
+
 import pytest
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, select, text
 
 from campaign.accounts.services import find_coordinator
 from campaign.extensions import db
@@ -12,8 +17,8 @@ from campaign.statements.address_book import add_addressee_by_hand, add_entry
 from campaign.statements.drafting import AddresseeDetails
 from campaign.statements.models import AddressBookEntry, Addressee
 from campaign.statements.services import StatementError, get_statement
-from tests.conftest import create_coordinator_for, import_example, sign_in
-from tests.support import csrf_token, post_form
+from tests.conftest import create_coordinator_for, import_example, make_app, sign_in
+from tests.support import PROJECT_ROOT, csrf_token, post_form
 
 OHCHR = {"name": "UN Office of the High Commissioner for Human Rights", "role": "Registry",
          "email": "Registry@OHCHR.example.org", "language": "en"}
@@ -267,3 +272,72 @@ def test_coordinator_removes_an_entry_and_statements_keep_its_details(
         assert _entry("Council of Europe") is None
         addressee = _addressee(statement_slug, "Council of Europe")
         assert (addressee.email, addressee.book_entry_id) == ("office@coe.example.org", None)
+
+
+MIGRATION = PROJECT_ROOT / "migrations" / "versions" / "0009_accounts_limits.py"
+
+
+@pytest.fixture
+def migration_database(tmp_path) -> Iterator[str]:
+    """An empty database apart from the session's: a file on SQLite, a schema of its
+    own on PostgreSQL."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'migration.sqlite'}"
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS migration_0009 CASCADE"))
+        connection.execute(text("CREATE SCHEMA migration_0009"))
+    yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3Dmigration_0009"
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA migration_0009 CASCADE"))
+    engine.dispose()
+
+
+def test_the_migration_gives_existing_entries_to_the_coordinators_who_used_them(
+    migration_database, mail_dir
+):
+    spec = importlib.util.spec_from_file_location("migration_0009", MIGRATION)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    app = make_app(migration_database, mail_dir)
+    with app.app_context():
+        upgrade(revision=migration.down_revision)
+        for statement in (
+            "INSERT INTO coordinator (id, email, name, password_hash, created_at, "
+            "failed_sign_ins) VALUES (1, 'a@example.org', 'A', 'x', :now, 0), "
+            "(2, 'b@example.org', 'B', 'x', :now, 0), (3, 'c@example.org', 'C', 'x', :now, 0)",
+            "INSERT INTO statement (id, slug, title, body_markdown, status, created_at) "
+            "VALUES (1, 'shared', 'Shared', '', 'draft', :now), "
+            "(2, 'own', 'Own', '', 'draft', :now)",
+            "INSERT INTO statement_team_member (statement_id, coordinator_id, added_at) "
+            "VALUES (1, 1, :now), (1, 2, :now), (2, 3, :now)",
+            # Ids as the application makes them: the migration's copies take the next.
+            "INSERT INTO address_book_entry (name, email, created_at) VALUES "
+            "('Used by the team of Shared', 'used@example.org', :now), "
+            "('Used by nobody', 'unused@example.org', :now)",
+            "INSERT INTO addressee (statement_id, name, book_entry_id) "
+            "SELECT 1, name, id FROM address_book_entry WHERE name LIKE 'Used by the%'",
+        ):
+            db.session.execute(text(statement), {"now": "2026-01-01 00:00:00"})
+        db.session.commit()
+
+        upgrade(revision=migration.revision)
+
+        rows = db.session.execute(text(
+            "SELECT coordinator_id, name, email FROM address_book_entry "
+            "ORDER BY name, coordinator_id")).all()
+        link = db.session.execute(text(
+            "SELECT e.coordinator_id FROM addressee AS a "
+            "JOIN address_book_entry AS e ON e.id = a.book_entry_id")).scalar_one()
+        db.session.remove()
+        db.engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (1, "Used by nobody", "unused@example.org"),
+        (2, "Used by nobody", "unused@example.org"),
+        (3, "Used by nobody", "unused@example.org"),
+        (1, "Used by the team of Shared", "used@example.org"),
+        (2, "Used by the team of Shared", "used@example.org"),
+    ]
+    assert link == 1
