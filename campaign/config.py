@@ -124,6 +124,12 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or redis_url
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Per client address, a burst window and a sustained one (Flask-Limiter's
+        # notation). Signing in, on top of the account's own slowdown after wrong
+        # passwords; and the links that mail someone or set a password.
+        "SIGN_IN_RATE_LIMIT": environ.get("SIGN_IN_RATE_LIMIT", "5 per minute;20 per hour"),
+        "ACCOUNT_LINK_RATE_LIMIT": environ.get("ACCOUNT_LINK_RATE_LIMIT",
+                                               "5 per minute;20 per hour"),
         # How many reverse proxies in front of the app append to X-Forwarded-For. Only
         # that many hops are believed; 0 (no proxy) believes none of the header.
         "TRUSTED_PROXY_COUNT": int(environ.get("TRUSTED_PROXY_COUNT", "0")),

@@ -121,6 +121,10 @@ def make_app(database_url: str, mail_dir: Path, **overrides: object) -> Flask:
         "MAIL_FILE_DIR": str(mail_dir),
         "DEV_MAIL_PAGE": True,
         "CELERY": celery_settings("memory://"),
+        # Tests sign in and ask for links far more often than a person; the tests of
+        # these limits set their own.
+        "SIGN_IN_RATE_LIMIT": "10000 per minute",
+        "ACCOUNT_LINK_RATE_LIMIT": "10000 per minute",
     }
     settings.update(overrides)
     return create_app(settings)

@@ -19,6 +19,9 @@ from campaign.form_fields import (
     valid_email,
 )
 
+# Far longer than any passphrase, short enough that hashing a pasted book is cheap.
+PASSWORD_LENGTH = 1000
+
 
 def _strong_password(form: FlaskForm, field: Field) -> None:
     # The rule lives in the service; the form only shows its message at the field.
@@ -37,7 +40,8 @@ def _email_field(label: Any) -> EmailField:
 
 def _new_password_field(label: Any) -> PasswordField:
     return PasswordField(label, validators=[
-        DataRequired(message=_l("Enter a password.")), _strong_password])
+        DataRequired(message=_l("Enter a password.")), at_most(PASSWORD_LENGTH),
+        _strong_password])
 
 
 def _password_again_field(label: Any) -> PasswordField:
@@ -47,10 +51,15 @@ def _password_again_field(label: Any) -> PasswordField:
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[
-        DataRequired(message=_l("Enter your e-mail address."))])
+    # Checked like every other address field: a malformed one is the person's typo
+    # to correct here, and says nothing about which accounts exist.
+    email = EmailField(_l("E-mail address"), filters=[strip_whitespace], validators=[
+        DataRequired(message=_l("Enter your e-mail address.")),
+        at_most(EMAIL_LENGTH),
+        valid_email])
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(message=_l("Enter your password."))])
+        DataRequired(message=_l("Enter your password.")),
+        at_most(PASSWORD_LENGTH)])
     next = HiddenField()
 
 

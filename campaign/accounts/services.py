@@ -8,16 +8,18 @@ Confirmable): only the token's hash is stored, so a leaked database opens no acc
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, case, literal, or_, select, update
 
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
-from campaign.database import utcnow
+from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
 from campaign.signing.models import hash_token
@@ -39,6 +41,14 @@ _UNKNOWN_ACCOUNT_HASH = _hasher.hash("no account has this password")
 
 class AccountError(Exception):
     """The message is fit to show the person."""
+
+
+# The one answer to every refused sign-in: a wrong password, an unknown address and
+# an account waiting out its wrong passwords must look alike.
+SIGN_IN_REFUSED = _l(
+    "We could not sign you in. Either the e-mail address or the password is not right, "
+    "or too many wrong passwords were tried for this address: then wait a few minutes, "
+    "or reset your password.")
 
 
 def check_password_strength(password: str) -> None:
@@ -68,29 +78,73 @@ def create_coordinator(email: str, name: str, password: str) -> Coordinator:
     return coordinator
 
 
-def authenticate(email: str, password: str) -> Coordinator:
-    """The coordinator with this address and password. A wrong attempt is counted on
-    the account (the caller commits it) and raises AccountError."""
-    wrong = AccountError(_("The e-mail address or the password is not right."))
-    coordinator = find_coordinator(email)
-    if coordinator is None:
-        _verify(_UNKNOWN_ACCOUNT_HASH, password)
-        raise wrong
+@dataclass(frozen=True)
+class SignInAttempt:
+    """An attempt that got a slot: it is counted as a wrong password already, and
+    only such an attempt has its password checked."""
+
+    coordinator_id: int
+    password_hash: str
+
+
+def begin_sign_in(email: str) -> SignInAttempt | None:
+    """Count an attempt on the account with this address, unless it is waiting out
+    its wrong passwords; None when it is, or when no account has the address.
+
+    One conditional UPDATE both checks the wait and counts the attempt, so that
+    simultaneous attempts cannot all slip in between a read and a write: on
+    PostgreSQL each waits for the previous one's row lock and sees its count and
+    wait. The caller commits before the password is checked, so that the count
+    holds even if the check never finishes.
+    """
+    try:
+        address = normalize_email(email)
+    except InvalidEmail:
+        return None
     now = utcnow()
-    if coordinator.sign_in_blocked_until and coordinator.sign_in_blocked_until > now:
-        seconds = int((coordinator.sign_in_blocked_until - now).total_seconds()) + 1
-        raise AccountError(_(
-            "Too many wrong passwords. Wait %(seconds)d seconds, then try again, or reset "
-            "your password.", seconds=seconds))
-    if not _verify(coordinator.password_hash, password):
-        coordinator.failed_sign_ins += 1
-        extra = coordinator.failed_sign_ins - FREE_ATTEMPTS
-        if extra >= 0:
-            coordinator.sign_in_blocked_until = now + min(FIRST_WAIT * 2 ** extra, LONGEST_WAIT)
-        raise wrong
+    count = Coordinator.failed_sign_ins + 1
+    row = db.session.execute(
+        update(Coordinator)
+        .where(Coordinator.email == address,
+               or_(Coordinator.sign_in_blocked_until.is_(None),
+                   Coordinator.sign_in_blocked_until <= now))
+        .values(failed_sign_ins=count, sign_in_blocked_until=_blocked_until(count, now))
+        .returning(Coordinator.id, Coordinator.password_hash)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    return None if row is None else SignInAttempt(row.id, row.password_hash)
+
+
+def _blocked_until(count: ColumnElement[int], now: datetime) -> ColumnElement[datetime]:
+    """From the FREE_ATTEMPTS-th attempt in a row, the next one waits FIRST_WAIT,
+    doubled each time up to LONGEST_WAIT (a CASE, since the count is the database's)."""
+    waits = []
+    extra = 0
+    while FIRST_WAIT * 2 ** extra < LONGEST_WAIT:
+        waits.append((count == FREE_ATTEMPTS + extra,
+                       literal(now + FIRST_WAIT * 2 ** extra, UTCDateTime())))
+        extra += 1
+    return case((count < FREE_ATTEMPTS, Coordinator.sign_in_blocked_until), *waits,
+                else_=literal(now + LONGEST_WAIT, UTCDateTime()))
+
+
+def finish_sign_in(attempt: SignInAttempt | None, password: str) -> Coordinator:
+    """The coordinator, if the attempt got a slot and the password is right; an
+    AccountError otherwise.
+
+    Every refusal reads the same and costs one password check (against a hash no
+    password matches when the attempt got no slot), so that neither the page nor
+    its timing tells whether an address has an account or is waiting.
+    """
+    if attempt is None:
+        _verify(_UNKNOWN_ACCOUNT_HASH, password)
+        raise AccountError(SIGN_IN_REFUSED)
+    if not _verify(attempt.password_hash, password):
+        raise AccountError(SIGN_IN_REFUSED)
+    coordinator = db.session.get_one(Coordinator, attempt.coordinator_id)
     coordinator.failed_sign_ins = 0
     coordinator.sign_in_blocked_until = None
-    coordinator.last_signed_in_at = now
+    coordinator.last_signed_in_at = utcnow()
     if _hasher.check_needs_rehash(coordinator.password_hash):
         coordinator.password_hash = _hasher.hash(password)
     return coordinator
@@ -140,20 +194,37 @@ def _new_token() -> tuple[str, str]:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link to the account with this address, if there is one.
+    """Mail a reset link to the account with this address, if there is one and no
+    link went to it within the resend interval: anyone can type an address into the
+    form, and must not be able to flood its inbox.
 
     The caller answers the same whatever happens here, so that the form tells nobody
     whether an address has an account.
     """
     try:
-        coordinator = find_coordinator(email)
+        address = normalize_email(email)
     except InvalidEmail:
         return
-    if coordinator is None or _reset_mailed_recently(coordinator):
-        return
+    now = utcnow()
+    lifetime = _reset_link_lifetime()
+    interval = timedelta(minutes=current_app.config["PASSWORD_RESET_RESEND_MINUTES"])
     token, token_hash = _new_token()
-    coordinator.password_reset_token_hash = token_hash
-    coordinator.password_reset_expires_at = utcnow() + _reset_link_lifetime()
+    # The account keeps no time of mailing, but a link's expiry minus its lifetime is
+    # when it was issued. The check and the new link are one conditional UPDATE, so
+    # of simultaneous requests only the first gets a row back and mails: the others
+    # wait for its row lock, then see its link (a link issued recently is also left
+    # alone, so the e-mail already on its way stays valid).
+    coordinator = db.session.execute(
+        update(Coordinator)
+        .where(Coordinator.email == address,
+               or_(Coordinator.password_reset_expires_at.is_(None),
+                   Coordinator.password_reset_expires_at <= now + lifetime - interval))
+        .values(password_reset_token_hash=token_hash, password_reset_expires_at=now + lifetime)
+        .returning(Coordinator.email, Coordinator.name)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if coordinator is None:
+        return
     queue_email(
         to=coordinator.email,
         subject=_("Reset your password for Undersigned"),
@@ -161,22 +232,6 @@ def request_password_reset(email: str) -> None:
         context={"coordinator_name": coordinator.name, "token": token,
                  "link_valid_minutes": current_app.config["PASSWORD_RESET_LINK_MAX_AGE_MINUTES"]},
     )
-
-
-def _reset_mailed_recently(coordinator: Coordinator) -> bool:
-    """Whether a reset link went to this account within the resend interval: anyone
-    can type an address into the form, and must not be able to flood its inbox.
-
-    The account keeps no time of mailing, but a link's expiry minus its lifetime is
-    when it was issued. A link issued recently is also left alone, so the e-mail
-    already on its way stays valid.
-    """
-    expires_at = coordinator.password_reset_expires_at
-    if coordinator.password_reset_token_hash is None or expires_at is None:
-        return False
-    issued_at = expires_at - _reset_link_lifetime()
-    interval = timedelta(minutes=current_app.config["PASSWORD_RESET_RESEND_MINUTES"])
-    return utcnow() - issued_at < interval
 
 
 def coordinator_for_reset_token(token: str, *, for_update: bool = False) -> Coordinator:

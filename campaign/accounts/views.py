@@ -3,10 +3,12 @@ front page, and a statement's team with its invitations."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug import Response
@@ -27,9 +29,10 @@ from campaign.accounts.services import (
     AccountError,
     accept_invitation,
     accept_invitation_with_new_account,
-    authenticate,
+    begin_sign_in,
     coordinator_for_reset_token,
     find_coordinator,
+    finish_sign_in,
     invitation_for_token,
     invite_to_team,
     pending_invitations,
@@ -39,7 +42,7 @@ from campaign.accounts.services import (
     team_statements,
 )
 from campaign.digests import set_digest_hour
-from campaign.extensions import db
+from campaign.extensions import db, limiter
 from campaign.statements.models import Statement
 
 bp = Blueprint("accounts", __name__, url_prefix="/coordinate")
@@ -51,10 +54,12 @@ def _password_rule() -> dict[str, int]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: a sign-in link must not send people elsewhere."""
+    """Only a path on this site: a sign-in link must not send people elsewhere, and
+    a line break (which no header may hold) or a backslash (which browsers read as
+    a slash) makes it no path of ours."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(
         target
-    ).netloc:
+    ).netloc and target.isprintable() and "\\" not in target:
         return target
     return url_for("accounts.workspace")
 
@@ -73,17 +78,39 @@ def _status(form: FlaskForm) -> int:
     return 400 if form.is_submitted() else 200
 
 
+# Per client address, on top of each account's own slowdown: the limits come from
+# the configuration at each request, so that an instance (or a test) sets its own.
+_sign_in_limit = limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+                               methods=["POST"])
+# One budget for every form that mails a link or sets a password through one, so
+# that spreading attempts over them buys nothing.
+_account_link_limit = limiter.shared_limit(
+    lambda: current_app.config["ACCOUNT_LINK_RATE_LIMIT"], scope="account-links",
+    methods=["POST"])
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_attempts(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+    db.session.rollback()
+    breached = limiter.current_limit
+    wait = max(1, breached.reset_at - int(time.time())) if breached else 60
+    return render_template("errors/too_many_attempts.html"), 429, {"Retry-After": str(wait)}
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@_sign_in_limit
 def sign_in() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for(".workspace"))
     form = SignInForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("accounts/sign_in.html", form=form), _status(form)
+    attempt = begin_sign_in(form.email.data)
+    # Counted before the password is checked: see begin_sign_in.
+    db.session.commit()
     try:
-        coordinator = authenticate(form.email.data, form.password.data)
+        coordinator = finish_sign_in(attempt, form.password.data)
     except AccountError as error:
-        db.session.commit()  # the failed attempt counts towards the slowdown
         form.form_errors.append(str(error))
         return render_template("accounts/sign_in.html", form=form), 400
     db.session.commit()
@@ -125,6 +152,7 @@ def settings() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@_account_link_limit
 def forgot_password() -> str | Response | tuple[str, int]:
     form = PasswordResetRequestForm()
     if not form.validate_on_submit():
@@ -142,6 +170,7 @@ def password_reset_sent() -> str:
 
 # The link opens a form rather than acting at once: mail scanners open links too.
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@_account_link_limit
 def reset_password_page(token: str) -> str | Response | tuple[str, int]:
     try:
         coordinator_for_reset_token(token)
@@ -218,6 +247,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
 
 @bp.post("/invitations/<token>/accept")
 @login_required
+@_account_link_limit
 def accept(token: str) -> Response | tuple[str, int]:
     try:
         statement = accept_invitation(token, _signed_in_coordinator())
@@ -230,6 +260,7 @@ def accept(token: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/invitations/<token>/account")
+@_account_link_limit
 def create_account(token: str) -> Response | tuple[str, int]:
     try:
         invitation = invitation_for_token(token)

@@ -1,10 +1,11 @@
-"""The address book, shared by every coordinator across statements."""
+"""A coordinator's own address book, kept across statements. Another coordinator's
+entry answers 404 on every route, as if it did not exist."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug import Response
 
 from campaign.extensions import db
@@ -21,6 +22,13 @@ def _entry_page(form: AddresseeForm, entry: AddressBookEntry | None,
     return render_template("address_book/entry.html", form=form, entry=entry), status
 
 
+def _own_entry_or_404(entry_id: int) -> AddressBookEntry:
+    entry = address_book.find_entry(current_user.id, entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
 def _refuse(form: AddresseeForm, error: StatementError) -> None:
     if error.field and error.field in form:
         form[error.field].errors = [*form[error.field].errors, str(error)]
@@ -31,7 +39,8 @@ def _refuse(form: AddresseeForm, error: StatementError) -> None:
 @bp.get("")
 @login_required
 def index() -> str:
-    return render_template("address_book/index.html", entries=address_book.address_book())
+    return render_template("address_book/index.html",
+                           entries=address_book.address_book(current_user.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -41,7 +50,7 @@ def new_entry() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _entry_page(form, None, 400 if form.is_submitted() else 200)
     try:
-        entry = address_book.add_entry(form.to_details())
+        entry = address_book.add_entry(current_user.id, form.to_details())
     except StatementError as error:
         _refuse(form, error)
         return _entry_page(form, None, 400)
@@ -53,9 +62,7 @@ def new_entry() -> Response | tuple[str, int]:
 @bp.route("/<int:entry_id>", methods=["GET", "POST"])
 @login_required
 def entry(entry_id: int) -> Response | tuple[str, int]:
-    entry = address_book.find_entry(entry_id)
-    if entry is None:
-        abort(404)
+    entry = _own_entry_or_404(entry_id)
     form = AddresseeForm(obj=entry)
     if not form.validate_on_submit():
         return _entry_page(form, entry, 400 if form.is_submitted() else 200)
@@ -67,4 +74,16 @@ def entry(entry_id: int) -> Response | tuple[str, int]:
     db.session.commit()
     flash(_("%(name)s is saved in the address book. Statements that already name it keep "
             "the details they had.", name=entry.name))
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:entry_id>/remove")
+@login_required
+def remove_entry(entry_id: int) -> Response:
+    entry = _own_entry_or_404(entry_id)
+    name = entry.name
+    address_book.remove_entry(entry)
+    db.session.commit()
+    flash(_("%(name)s is removed from the address book. Statements that name it keep the "
+            "details they had.", name=name))
     return redirect(url_for(".index"))

@@ -63,10 +63,15 @@ class Statement(db.Model):
 
 class AddressBookEntry(db.Model):
     """A government or institution kept from statement to statement, so that a
-    coalition does not retype "President of Ukraine" each time."""
+    coalition does not retype "President of Ukraine" each time. Each coordinator
+    has their own book (see campaign.statements.address_book)."""
+
+    __table_args__ = (UniqueConstraint("coordinator_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    coordinator_id: Mapped[int] = mapped_column(
+        ForeignKey("coordinator.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
     role: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str | None] = mapped_column(String(16))

@@ -345,7 +345,7 @@ def _addressee_page(statement: Statement, form: AddresseeForm,
                     book_form: PickFromBookForm | None = None) -> tuple[str, int]:
     """Adding an addressee offers the address book too; editing one changes only
     this statement's copy, so it does not."""
-    entries = address_book.address_book() if addressee is None else []
+    entries = address_book.address_book(current_user.id) if addressee is None else []
     if entries and book_form is None:
         book_form = PickFromBookForm(prefix="book", formdata=None)
     return render_template("drafting/addressee.html", statement=statement, form=form,
@@ -362,7 +362,8 @@ def new_addressee(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _addressee_page(statement, form, None, 400 if form.is_submitted() else 200)
     try:
-        added = address_book.add_addressee_by_hand(statement, form.to_details())
+        added = address_book.add_addressee_by_hand(statement, current_user.id,
+                                                   form.to_details())
     except StatementError as error:
         _show_error(form, error)
         return _addressee_page(statement, form, None, 400)
@@ -380,11 +381,12 @@ def new_addressee(slug: str) -> Response | tuple[str, int]:
 @login_required
 def add_addressee_from_book(slug: str) -> Response | tuple[str, int]:
     statement = team_statement_or_404(slug)
-    book_form = PickFromBookForm(prefix="book").offer(address_book.address_book())
+    book_form = PickFromBookForm(prefix="book").offer(address_book.address_book(current_user.id))
     if not book_form.validate_on_submit():
         return _addressee_page(statement, AddresseeForm(formdata=None), None, 400, book_form)
     try:
-        addressee = address_book.add_addressee_from_book(statement, book_form.entry.data)
+        addressee = address_book.add_addressee_from_book(statement, current_user.id,
+                                                         book_form.entry.data)
     except StatementError as error:
         _show_error(book_form, error)
         return _addressee_page(statement, AddresseeForm(formdata=None), None, 400, book_form)

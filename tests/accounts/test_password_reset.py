@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
-from campaign.extensions import db
+from campaign.extensions import db, limiter
 from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.models import OutboxMessage
 from campaign.signing.models import hash_token
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for
 from tests.support import csrf_token, path_of, post_form, read_mail_dir, text_of
@@ -219,3 +223,61 @@ def test_reset_request_without_its_security_token_is_refused(app, client, mail_d
 
     assert refused.status_code == 400
     assert delivered_mail(app, mail_dir) == []
+
+
+def test_simultaneous_reset_requests_mail_one_link(app):
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    requests = 32
+    clients = [app.test_client() for _ in range(requests)]
+    tokens = [csrf_token(each.get("/coordinate/forgot-password").text) for each in clients]
+    start = threading.Barrier(requests)
+
+    def ask(index: int) -> int:
+        start.wait()
+        return clients[index].post("/coordinate/forgot-password", data={
+            "email": ADDRESS, "csrf_token": tokens[index]}).status_code
+
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        statuses = list(pool.map(ask, range(requests)))
+
+    assert statuses == [302] * requests
+    with app.app_context():
+        [message] = db.session.scalars(select(OutboxMessage)).all()
+        token = message.context["token"]
+        assert db.session.scalars(select(Coordinator)).one().password_reset_token_hash == (
+            hash_token(token))
+
+
+@pytest.mark.parametrize("form", ["forgot", "reset", "invitation"])
+def test_the_account_links_share_one_limit_per_connection(app, client, monkeypatch, mail_dir,
+                                                          form):
+    """Asking for links, setting a password through one and accepting an invitation
+    draw on one budget: three requests for links, then the form of the parameter
+    is refused."""
+    monkeypatch.setitem(app.config, "ACCOUNT_LINK_RATE_LIMIT", "3 per minute;10 per hour")
+    limiter.reset()
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    elsewhere = {"REMOTE_ADDR": "198.51.100.7"}
+    page = client.get("/coordinate/forgot-password")
+    client.post("/coordinate/forgot-password", environ_base=elsewhere,
+                data={"email": ADDRESS, "csrf_token": csrf_token(page.text)})
+    link = reset_link_in(delivered_mail(app, mail_dir)[0])
+    for _ in range(3):
+        assert ask_for_reset(client, "nobody@example.org").status_code == 302
+    action = {"forgot": "/coordinate/forgot-password", "reset": link,
+              "invitation": "/coordinate/invitations/some-token/account"}[form]
+
+    refused = client.post(action, data={
+        "email": ADDRESS, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD,
+        "name": "Someone", "csrf_token": csrf_token(client.get(link).text)})
+
+    assert refused.status_code == 429
+    assert "Too many attempts from your connection" in refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    assert len(delivered_mail(app, mail_dir)) == 1
+    # The link still works from another connection, and the password was not changed.
+    assert sign_in_with(app.test_client(), COORDINATOR_PASSWORD).status_code == 302
+    assert client.get(link).status_code == 200
+    limiter.reset()
