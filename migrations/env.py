@@ -98,13 +98,12 @@ def run_migrations_online():
             **conf_args
         )
 
-        with _foreign_keys_off_on_sqlite(connection):
-            with context.begin_transaction():
-                context.run_migrations()
-                if connection.dialect.name == "sqlite":
-                    orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if orphans:
-                        raise RuntimeError(f"rows left without their parent: {orphans[:5]}")
+        with _foreign_keys_off_on_sqlite(connection), context.begin_transaction():
+            context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if orphans:
+                    raise RuntimeError(f"rows left without their parent: {orphans[:5]}")
 
 
 @contextmanager
