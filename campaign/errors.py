@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -14,6 +15,14 @@ def init_app(app: Flask) -> None:
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
         return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+        # The window's length: the latest a person must wait before trying again.
+        retry_after = str(error.limit.limit.get_expiry())
+        db.session.rollback()
+        return render_template("errors/too_many_requests.html"), 429, {
+            "Retry-After": retry_after}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
