@@ -156,19 +156,39 @@ def held(slug: str) -> str:
                            type_labels=ORGANIZATION_TYPE_LABELS)
 
 
-@bp.post("/<slug>/held/<any(individual, organization):kind>/<int:signature_id>/release")
+@bp.post("/<slug>/held/individuals/<int:signature_id>/release")
 @login_required
-def release(slug: str, kind: str, signature_id: int) -> Response:
-    statement, signature = _held_or_404(slug, kind, signature_id)
+def release_individual(slug: str, signature_id: int) -> Response:
+    return _release(*_individual_or_404(slug, signature_id))
+
+
+@bp.post("/<slug>/held/individuals/<int:signature_id>/invalidate")
+@login_required
+def invalidate_individual(slug: str, signature_id: int) -> Response:
+    return _invalidate(*_individual_or_404(slug, signature_id))
+
+
+@bp.post("/<slug>/held/organizations/<int:organization_id>/release")
+@login_required
+def release_organization(slug: str, organization_id: int) -> Response:
+    return _release(*_organization_or_404(slug, organization_id))
+
+
+@bp.post("/<slug>/held/organizations/<int:organization_id>/invalidate")
+@login_required
+def invalidate_organization(slug: str, organization_id: int) -> Response:
+    return _invalidate(*_organization_or_404(slug, organization_id))
+
+
+def _release(statement: Statement,
+             signature: IndividualSignature | OrganizationSignature) -> Response:
     return _act(statement, lambda: release_signature(signature, by=current_user),
                 lambda: _("Released: %(name)s has been sent the link to confirm the "
                           "signature.", name=signature.name), ".held")
 
 
-@bp.post("/<slug>/held/<any(individual, organization):kind>/<int:signature_id>/invalidate")
-@login_required
-def invalidate(slug: str, kind: str, signature_id: int) -> Response:
-    statement, signature = _held_or_404(slug, kind, signature_id)
+def _invalidate(statement: Statement,
+                signature: IndividualSignature | OrganizationSignature) -> Response:
     return _act(statement, lambda: invalidate_signature(signature, by=current_user),
                 lambda: _("Invalidated: the signature of %(name)s will not be counted or "
                           "listed.", name=signature.name), ".held")
@@ -194,16 +214,6 @@ def _organization_or_404(slug: str, organization_id: int,
 def _individual_or_404(slug: str, signature_id: int) -> tuple[Statement, IndividualSignature]:
     statement = team_statement_or_404(slug)
     signature = individual_to_moderate(statement, signature_id)
-    if signature is None:
-        abort(404)
-    return statement, signature
-
-
-def _held_or_404(slug: str, kind: str, signature_id: int,
-                 ) -> tuple[Statement, IndividualSignature | OrganizationSignature]:
-    statement = team_statement_or_404(slug)
-    signature = (individual_to_moderate if kind == "individual"
-                 else organization_to_moderate)(statement, signature_id)
     if signature is None:
         abort(404)
     return statement, signature

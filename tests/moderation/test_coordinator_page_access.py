@@ -40,10 +40,10 @@ POST_FORMS = [
     ("/coordinate/{slug}/organizations/{organization}/name", {"display_name": "Renamed"}),
     ("/coordinate/{slug}/individuals/{individual}/hide", {}),
     ("/coordinate/{slug}/individuals/{individual}/unhide", {}),
-    ("/coordinate/{slug}/held/individual/{individual}/release", {}),
-    ("/coordinate/{slug}/held/individual/{individual}/invalidate", {}),
-    ("/coordinate/{slug}/held/organization/{organization}/release", {}),
-    ("/coordinate/{slug}/held/organization/{organization}/invalidate", {}),
+    ("/coordinate/{slug}/held/individuals/{individual}/release", {}),
+    ("/coordinate/{slug}/held/individuals/{individual}/invalidate", {}),
+    ("/coordinate/{slug}/held/organizations/{organization}/release", {}),
+    ("/coordinate/{slug}/held/organizations/{organization}/invalidate", {}),
 ]
 
 

@@ -63,7 +63,7 @@ def queue(slug: str) -> str:
 
 
 def action(slug: str, kind: str, signature_id: int, verb: str) -> str:
-    return f"/coordinate/{slug}/held/{kind}/{signature_id}/{verb}"
+    return f"/coordinate/{slug}/held/{kind}s/{signature_id}/{verb}"
 
 
 def mail_to(app: Flask, address: str) -> list[OutboxMessage]:
