@@ -44,8 +44,9 @@ class Client:
 
 def hold_reason_for(statement_id: int, *, form: str, client: Client | None,
                     email: str) -> HoldReason | None:
-    """Why a signature submitted now through FORM ("individual" or "organization") on
-    this statement must be held as suspected, or None to let it through. ``client`` is
+    """Why a signature submitted now on this statement must be held as suspected, or
+    None to let it through. ``form`` names the kind of signature (its table), counted
+    apart from the other. ``client`` is
     None when the signature does not come from a public form (the command line, an
     import): nothing to hold. ``email`` is the address the confirmation would go to.
 
@@ -53,7 +54,8 @@ def hold_reason_for(statement_id: int, *, form: str, client: Client | None,
     against the limits only when nothing else already holds it; the limits are counted
     per address and statement and per form, so someone who signs and then co-signs
     for their organization is not held. Block lists join here (a blocked address,
-    domain or range holds with BLOCK_LIST; an allowed range skips the limits)."""
+    domain or range holds with BLOCK_LIST; an allowed range skips the limits): before the
+    limits, so that an allowed range is never counted."""
     if client is None:
         return None
     if client.honeypot_filled:
