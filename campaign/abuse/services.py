@@ -46,9 +46,9 @@ def hold_reason_for(statement_id: int, *, form: str, client: Client | None,
                     email: str) -> HoldReason | None:
     """Why a signature submitted now on this statement must be held as suspected, or
     None to let it through. ``form`` names the kind of signature (its table), counted
-    apart from the other. ``client`` is
-    None when the signature does not come from a public form (the command line, an
-    import): nothing to hold. ``email`` is the address the confirmation would go to.
+    apart from the other. ``client`` is None when the signature does not come from a
+    public form (the command line, an import): nothing to hold. ``email`` is the
+    address the confirmation would go to.
 
     The one place that decides. Checks go cheapest first, and a submission is counted
     against the limits only when nothing else already holds it; the limits are counted
