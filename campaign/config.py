@@ -124,12 +124,29 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or redis_url
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
-        # Per client address, a burst window and a sustained one (Flask-Limiter's
-        # notation). Signing in, on top of the account's own slowdown after wrong
-        # passwords; and the links that mail someone or set a password.
-        "SIGN_IN_RATE_LIMIT": environ.get("SIGN_IN_RATE_LIMIT", "5 per minute;20 per hour"),
-        "ACCOUNT_LINK_RATE_LIMIT": environ.get("ACCOUNT_LINK_RATE_LIMIT",
-                                               "5 per minute;20 per hour"),
+        # A storage that cannot be reached must not take the forms down with it: the
+        # limits let requests through (and log it) until it is back, and a stalled
+        # Redis costs a request at most a second.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"wrap_exceptions": True, "socket_connect_timeout": 1,
+                                      "socket_timeout": 1},
+        # Per-IP limits of the public forms, each a burst and a sustained window in the
+        # limits library's notation. Over SIGNING_RATE_LIMIT (counted per address and
+        # statement, as on the UK Parliament's petitions site) a signature is held for
+        # review, never refused; over the others the form answers 429.
+        **_rate_limits(environ, {
+            "SIGNING_RATE_LIMIT": "1 per minute;5 per 5 minutes",
+            "RESEND_RATE_LIMIT": "3 per minute;10 per hour",
+            "CONFIRM_RATE_LIMIT": "10 per minute;50 per hour",
+            "SIGNER_ACTION_RATE_LIMIT": "10 per minute;60 per hour",
+            # One-click unsubscribes come from mail providers' servers, many signers
+            # behind one address: a limit against floods, not against a busy provider.
+            "UNSUBSCRIBE_RATE_LIMIT": "60 per minute;1000 per hour",
+            # Signing in, on top of the account's own slowdown after wrong passwords;
+            # and the links that mail someone or set a password.
+            "SIGN_IN_RATE_LIMIT": "5 per minute;20 per hour",
+            "ACCOUNT_LINK_RATE_LIMIT": "5 per minute;20 per hour",
+        }),
         # How many reverse proxies in front of the app append to X-Forwarded-For. Only
         # that many hops are believed; 0 (no proxy) believes none of the header.
         "TRUSTED_PROXY_COUNT": int(environ.get("TRUSTED_PROXY_COUNT", "0")),
@@ -138,6 +155,22 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "IP_PREFIX_LENGTH_V6": int(environ.get("IP_PREFIX_LENGTH_V6", "48")),
         "CLIENT_DATA_RETENTION_DAYS": int(environ.get("CLIENT_DATA_RETENTION_DAYS", "30")),
     }
+
+
+def _rate_limits(environ: Mapping[str, str], defaults: dict[str, str]) -> dict[str, str]:
+    """Each limit from the environment or its default; a mistyped one stops the start
+    rather than the first signer."""
+    from limits import parse_many
+
+    settings = {name: environ.get(name) or default for name, default in defaults.items()}
+    for name, value in settings.items():
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ConfigurationError(
+                f"{name} must be limits such as '1 per minute;5 per 5 minutes', "
+                f"not {value!r}") from error
+    return settings
 
 
 def celery_settings(broker_url: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.extensions import db
 from campaign.letters.models import Letter, LetterStatus, Reply
 from campaign.outbox.services import queue_email
+from campaign.progress.services import CONFIRMED_ORGANIZATION_STATUSES
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -67,7 +68,7 @@ def digest_of(statement_id: int, day: date) -> dict[str, Any] | None:
         for name, status in db.session.execute(
             select(OrganizationSignature.name, OrganizationSignature.status)
             .where(OrganizationSignature.statement_id == statement_id,
-                   OrganizationSignature.status != OrganizationStatus.UNCONFIRMED,
+                   OrganizationSignature.status.in_(CONFIRMED_ORGANIZATION_STATUSES),
                    OrganizationSignature.confirmed_at >= start,
                    OrganizationSignature.confirmed_at < end)
             .order_by(OrganizationSignature.confirmed_at, OrganizationSignature.id))

@@ -16,4 +16,5 @@ def privacy() -> str:
         unconfirmed_days=config["UNCONFIRMED_SIGNATURE_DAYS"],
         retention_days=config["EMAIL_RETENTION_DAYS_AFTER_CLOSE"],
         confirmation_hours=config["CONFIRMATION_LINK_MAX_AGE_HOURS"],
+        client_data_days=config["CLIENT_DATA_RETENTION_DAYS"],
     )

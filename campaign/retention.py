@@ -8,7 +8,10 @@ Two periods, both settings (see config.py and the privacy page):
   every individual who did not ask for updates is erased: nobody will write to them
   about this statement again. The column is NOT NULL and unique per statement, so
   the address is replaced by `erased:<id>`, which is lower-case (the CHECK holds),
-  unique, and no address at all (the outbox refuses to send to it).
+  unique, and no address at all (the outbox refuses to send to it);
+- CLIENT_DATA_RETENTION_DAYS after a signature was made, what the abuse defences kept
+  of the client that made it (the keyed hash of its address and its network prefix)
+  is cleared: the limits and the trending view look at the last hours only.
 
 Services only: the worker's tasks commit.
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage, OutboxStatus
@@ -102,6 +105,22 @@ def erase_addresses_after_close(now: datetime) -> RetentionReport:
     db.session.flush()
     return RetentionReport(individuals=len(rows), messages_deleted=deleted,
                            messages_scrubbed=scrubbed)
+
+
+def clear_client_data(now: datetime) -> int:
+    """Clear the client's address hash and network prefix of every signature made more
+    than the period before `now`; how many signatures had some."""
+    cutoff = now - timedelta(days=current_app.config["CLIENT_DATA_RETENTION_DAYS"])
+    cleared = 0
+    for model in (IndividualSignature, OrganizationSignature):
+        cleared += db.session.execute(
+            update(model)
+            .where(model.created_at < cutoff,
+                   model.ip_hash.is_not(None) | model.ip_prefix.is_not(None))
+            .values(ip_hash=None, ip_prefix=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return cleared
 
 
 def _forget_mail_to(address: str, statement_id: int, slug: str) -> tuple[int, int]:

@@ -61,7 +61,10 @@ def resume_update_fan_outs() -> list[int]:
 
 @shared_task(name=DELETE_EXPIRED_UNCONFIRMED_TASK)
 def delete_expired_unconfirmed() -> dict[str, int]:
-    report = retention.delete_expired_unconfirmed(now=utcnow())
+    now = utcnow()
+    report = retention.delete_expired_unconfirmed(now=now)
+    # The same hourly sweep clears what the abuse defences kept of old signatures' clients.
+    retention.clear_client_data(now=now)
     db.session.commit()
     return {"individuals": report.individuals, "organizations": report.organizations}
 

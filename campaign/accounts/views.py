@@ -3,12 +3,10 @@ front page, and a statement's team with its invitations."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug import Response
@@ -87,14 +85,6 @@ _sign_in_limit = limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
 _account_link_limit = limiter.shared_limit(
     lambda: current_app.config["ACCOUNT_LINK_RATE_LIMIT"], scope="account-links",
     methods=["POST"])
-
-
-@bp.errorhandler(RateLimitExceeded)
-def _too_many_attempts(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
-    db.session.rollback()
-    breached = limiter.current_limit
-    wait = max(1, breached.reset_at - int(time.time())) if breached else 60
-    return render_template("errors/too_many_attempts.html"), 429, {"Retry-After": str(wait)}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from campaign.moderation.models import ModerationActionKind
-from campaign.signing.models import NameDisplay
+from campaign.signing.models import HoldReason, NameDisplay
 
 REASON_LENGTH = 2000
 ORGANIZATION_NAME_LENGTH = 200
@@ -47,4 +47,12 @@ ACTION_LABELS = {
     ModerationActionKind.RENAME: _l("Changed the name shown"),
     ModerationActionKind.HIDE: _l("Hid a signature"),
     ModerationActionKind.UNHIDE: _l("Showed a signature again"),
+    ModerationActionKind.RELEASE: _l("Released a held signature"),
+    ModerationActionKind.INVALIDATE: _l("Invalidated a held signature"),
+}
+
+HOLD_REASON_LABELS = {
+    HoldReason.RATE_LIMIT: _l("Too many signatures from one network"),
+    HoldReason.HONEYPOT: _l("Filled in a field hidden from people"),
+    HoldReason.BLOCK_LIST: _l("On a block list"),
 }

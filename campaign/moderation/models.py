@@ -20,6 +20,9 @@ class ModerationActionKind(enum.StrEnum):
     RENAME = "rename"
     HIDE = "hide"
     UNHIDE = "unhide"
+    # A signature held by the abuse defences, let through or judged not genuine.
+    RELEASE = "release"
+    INVALIDATE = "invalidate"
 
 
 class ModerationAction(db.Model):

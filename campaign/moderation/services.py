@@ -1,5 +1,6 @@
-"""Moderation: organizations are public only once a coordinator approves them, and a
-coordinator may hide an abusive individual signature.
+"""Moderation: organizations are public only once a coordinator approves them, a
+coordinator may hide an abusive individual signature, and releases or invalidates the
+signatures the abuse defences held (see campaign.abuse.services).
 
 Every action is written to the audit log (ModerationAction) in the same transaction
 as the change, and keeps the public counts in step through the tally.
@@ -7,15 +8,17 @@ as the change, and keeps the public counts in step through the tally.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.moderation.forms import HOLD_REASON_LABELS
 from campaign.moderation.models import ModerationAction, ModerationActionKind
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
@@ -23,8 +26,10 @@ from campaign.signing.models import (
     IndividualStatus,
     OrganizationSignature,
     OrganizationStatus,
+    SignatureStatusError,
     TallyKind,
 )
+from campaign.signing.services import mail_new_confirmation_link
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
 from campaign.signing.validation import name_key, normalize_name
@@ -35,6 +40,8 @@ from campaign.statements.models import Statement
 LIST_LIMIT = 200
 
 INDIVIDUAL_ACTIONS = frozenset({ModerationActionKind.HIDE, ModerationActionKind.UNHIDE})
+# About a held signature of either kind.
+HELD_ACTIONS = frozenset({ModerationActionKind.RELEASE, ModerationActionKind.INVALIDATE})
 
 
 class ModerationError(Exception):
@@ -228,6 +235,65 @@ def unhide_individual(signature: IndividualSignature, *, by: Coordinator) -> Non
 
 
 @dataclass(frozen=True)
+class HeldSignatures:
+    individuals: list[IndividualSignature]
+    organizations: list[OrganizationSignature]
+
+
+def load_held_signatures(statement: Statement) -> HeldSignatures:
+    """The signatures the abuse defences held on this statement, newest first."""
+    return HeldSignatures(
+        individuals=list(db.session.scalars(
+            select(IndividualSignature)
+            .where(IndividualSignature.statement_id == statement.id,
+                   IndividualSignature.status == IndividualStatus.SUSPECTED)
+            .order_by(IndividualSignature.created_at.desc(), IndividualSignature.id.desc())
+            .limit(LIST_LIMIT))),
+        organizations=_organizations(statement, OrganizationStatus.SUSPECTED,
+                                     OrganizationSignature.created_at.desc()),
+    )
+
+
+def count_held_signatures(statement: Statement) -> int:
+    return sum(db.session.scalar(
+        select(func.count()).select_from(model)
+        .where(model.statement_id == statement.id, model.status == model.statuses.SUSPECTED)
+    ) or 0 for model in (IndividualSignature, OrganizationSignature))
+
+
+def release_signature(signature: IndividualSignature | OrganizationSignature, *,
+                      by: Coordinator) -> None:
+    """Let a held signature through: it is unconfirmed, and its signer (or the
+    organization's contact) is sent the confirmation link now, as on signing. It
+    counts once confirmed (and, for an organization, approved)."""
+    reason = signature.hold_reason
+    _transition(signature.release)
+    mail_new_confirmation_link(signature)
+    _record(signature, ModerationActionKind.RELEASE, by, _reason_label(reason))
+
+
+def invalidate_signature(signature: IndividualSignature | OrganizationSignature, *,
+                         by: Coordinator) -> None:
+    """Judge a held signature not genuine: it stays out of every list, count and
+    mailing, and nobody is told."""
+    reason = signature.hold_reason
+    _transition(signature.invalidate)
+    _record(signature, ModerationActionKind.INVALIDATE, by, _reason_label(reason))
+
+
+def _transition(change: Callable[[], None]) -> None:
+    try:
+        change()
+    except SignatureStatusError as error:
+        raise ModerationError(str(error)) from error
+
+
+def _reason_label(reason: object) -> str:
+    label = HOLD_REASON_LABELS.get(reason)  # type: ignore[call-overload]
+    return str(label) if label is not None else ""
+
+
+@dataclass(frozen=True)
 class LogEntry:
     created_at: datetime
     kind: ModerationActionKind
@@ -236,10 +302,8 @@ class LogEntry:
     # the signature was erased.
     signature_name: str | None
     detail: str
-
-    @property
-    def is_about_an_individual(self) -> bool:
-        return self.kind in INDIVIDUAL_ACTIONS
+    # None when it cannot be told: a held signature, since erased.
+    is_about_an_individual: bool | None
 
 
 def moderation_log(statement: Statement) -> list[LogEntry]:
@@ -247,7 +311,9 @@ def moderation_log(statement: Statement) -> list[LogEntry]:
     rows = db.session.execute(
         select(ModerationAction.created_at, ModerationAction.kind, Coordinator.name,
                OrganizationSignature.name, OrganizationSignature.display_name,
-               IndividualSignature.name, ModerationAction.detail)
+               IndividualSignature.name, ModerationAction.detail,
+               ModerationAction.individual_signature_id.is_not(None),
+               ModerationAction.organization_signature_id.is_not(None))
         .outerjoin(Coordinator, Coordinator.id == ModerationAction.coordinator_id)
         .outerjoin(OrganizationSignature,
                    OrganizationSignature.id == ModerationAction.organization_signature_id)
@@ -260,9 +326,11 @@ def moderation_log(statement: Statement) -> list[LogEntry]:
     return [
         LogEntry(created_at=created_at, kind=kind, coordinator_name=coordinator_name,
                  signature_name=display_name or organization_name or individual_name,
-                 detail=detail)
+                 detail=detail,
+                 is_about_an_individual=True if kind in INDIVIDUAL_ACTIONS or of_individual
+                 else False if of_organization or kind not in HELD_ACTIONS else None)
         for (created_at, kind, coordinator_name, organization_name, display_name,
-             individual_name, detail) in rows
+             individual_name, detail, of_individual, of_organization) in rows
     ]
 
 

@@ -1,4 +1,5 @@
-"""Moderating organizations and hiding abusive signatures."""
+"""Moderating organizations, hiding abusive signatures, and the held signatures'
+review queue."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
 from campaign.moderation.forms import (
     ACTION_LABELS,
+    HOLD_REASON_LABELS,
     NAME_DISPLAY_LABELS,
     DisplayNameForm,
     RejectionForm,
@@ -20,14 +22,18 @@ from campaign.moderation.forms import (
 from campaign.moderation.services import (
     ModerationError,
     approve_organization,
+    count_held_signatures,
     hidden_individuals,
     hide_individual,
     individual_to_moderate,
+    invalidate_signature,
+    load_held_signatures,
     load_organization_queue,
     moderation_log,
     organization_to_moderate,
     recent_individuals,
     reject_organization,
+    release_signature,
     rename_organization,
     undo_decision,
     unhide_individual,
@@ -132,6 +138,60 @@ def unhide(slug: str, signature_id: int) -> Response:
     return _act(statement, lambda: unhide_individual(signature, by=current_user),
                 lambda: _("The signature of %(name)s is shown again.", name=signature.name),
                 ".individuals")
+
+
+@bp.app_template_global()
+def held_signature_count(statement: Statement) -> int:
+    """For the statement's workspace navigation."""
+    return count_held_signatures(statement)
+
+
+@bp.get("/<slug>/held")
+@login_required
+def held(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return render_template("moderation/held.html", statement=statement,
+                           held=load_held_signatures(statement),
+                           reason_labels=HOLD_REASON_LABELS,
+                           type_labels=ORGANIZATION_TYPE_LABELS)
+
+
+@bp.post("/<slug>/held/individuals/<int:signature_id>/release")
+@login_required
+def release_individual(slug: str, signature_id: int) -> Response:
+    return _release(*_individual_or_404(slug, signature_id))
+
+
+@bp.post("/<slug>/held/individuals/<int:signature_id>/invalidate")
+@login_required
+def invalidate_individual(slug: str, signature_id: int) -> Response:
+    return _invalidate(*_individual_or_404(slug, signature_id))
+
+
+@bp.post("/<slug>/held/organizations/<int:organization_id>/release")
+@login_required
+def release_organization(slug: str, organization_id: int) -> Response:
+    return _release(*_organization_or_404(slug, organization_id))
+
+
+@bp.post("/<slug>/held/organizations/<int:organization_id>/invalidate")
+@login_required
+def invalidate_organization(slug: str, organization_id: int) -> Response:
+    return _invalidate(*_organization_or_404(slug, organization_id))
+
+
+def _release(statement: Statement,
+             signature: IndividualSignature | OrganizationSignature) -> Response:
+    return _act(statement, lambda: release_signature(signature, by=current_user),
+                lambda: _("Released: %(name)s has been sent the link to confirm the "
+                          "signature.", name=signature.name), ".held")
+
+
+def _invalidate(statement: Statement,
+                signature: IndividualSignature | OrganizationSignature) -> Response:
+    return _act(statement, lambda: invalidate_signature(signature, by=current_user),
+                lambda: _("Invalidated: the signature of %(name)s will not be counted or "
+                          "listed.", name=signature.name), ".held")
 
 
 @bp.get("/<slug>/moderation-log")

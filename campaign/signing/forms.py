@@ -56,7 +56,24 @@ def _country_field(label: Any) -> SelectField:
     )
 
 
-class IndividualSignatureForm(FlaskForm):
+def _honeypot() -> StringField:
+    """A trap for programs that fill in every field: hidden from people, from screen
+    readers and from the keyboard (see the `honeypot` macro), so whatever fills it is
+    not a person. Its label tells anyone who sees it anyway to leave it empty."""
+    return StringField(_l("Leave this field empty: it is here to catch automated spam."))
+
+
+class Trapped:
+    """A public form with a honeypot field."""
+
+    homepage: StringField
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool(self.homepage.data)
+
+
+class IndividualSignatureForm(Trapped, FlaskForm):
     name = StringField(_l("Your name"), filters=[strip_whitespace], validators=[
         required(_l("Enter your name.")), at_most(NAME_LENGTH)])
     email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[
@@ -73,6 +90,7 @@ class IndividualSignatureForm(FlaskForm):
         validators=[required(_l("Choose how your name is shown."))],
     )
     wants_updates = BooleanField(_l("Send me updates about this statement"), default=False)
+    homepage = _honeypot()
 
     def to_request(self) -> IndividualSignatureRequest:
         return IndividualSignatureRequest(
@@ -92,7 +110,7 @@ ORGANIZATION_TYPE_LABELS = {
 }
 
 
-class OrganizationSignatureForm(FlaskForm):
+class OrganizationSignatureForm(Trapped, FlaskForm):
     name = StringField(_l("Organization name"), filters=[strip_whitespace], validators=[
         required(_l("Enter the organization's name.")), at_most(ORGANIZATION_NAME_LENGTH)])
     country = _country_field(_l("Country"))
@@ -116,6 +134,7 @@ class OrganizationSignatureForm(FlaskForm):
         validators=[DataRequired(message=_l(
             "Tick this box to confirm that you may sign for the organization."))],
     )
+    homepage = _honeypot()
 
     def validate_organization_type(self, field: Field) -> None:
         if field.data not in {kind.value for kind in OrganizationType}:
@@ -138,11 +157,12 @@ NAME_DISPLAY_CHOICES = [
 ]
 
 
-class ManageSignatureForm(FlaskForm):
+class ManageSignatureForm(Trapped, FlaskForm):
     """On the statement page: the signer asks for the link to their own page again."""
 
     email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[
         required(_l("Enter your e-mail address.")), at_most(EMAIL_LENGTH), valid_email])
+    homepage = _honeypot()
 
 
 class NameDisplayForm(FlaskForm):

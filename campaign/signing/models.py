@@ -7,8 +7,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -95,14 +96,47 @@ class HoldReason(enum.StrEnum):
     BLOCK_LIST = "block_list"
 
 
+class SignatureStatusError(Exception):
+    """A change of status that does not fit the signature's state; the message is fit
+    to show a coordinator."""
+
+
 class ClientTrace:
     """What the abuse defences keep of the client that submitted a signature (see
     campaign.abuse.clients): never the address, only its keyed hash and network prefix,
-    and those only for CLIENT_DATA_RETENTION_DAYS. A held signature says why."""
+    and those only for CLIENT_DATA_RETENTION_DAYS. A held signature says why.
+
+    Holding a signature is a state of its own (SUSPECTED in both models' statuses,
+    named by each model's `statuses`), left only through `release` or `invalidate`."""
 
     ip_hash: Mapped[str | None] = mapped_column(String(32))
     ip_prefix: Mapped[str | None] = mapped_column(String(43))
     hold_reason: Mapped[HoldReason | None] = mapped_column(enum_column(HoldReason, "hold_reason"))
+
+    @property
+    def is_held(self) -> bool:
+        return self.status is self.statuses.SUSPECTED  # type: ignore[attr-defined]
+
+    @property
+    def is_invalidated(self) -> bool:
+        return self.status is self.statuses.INVALIDATED  # type: ignore[attr-defined]
+
+    def release(self) -> None:
+        """Out of the hold: unconfirmed, as if just signed; the caller sends the link.
+        The reason it was held stays, for the record."""
+        if not self.is_held:
+            raise SignatureStatusError(_("This signature is not held, so it cannot be released."))
+        self.status = self.statuses.UNCONFIRMED  # type: ignore[attr-defined]
+
+    def invalidate(self) -> None:
+        """Judged not genuine: never listed, counted or mailed. Only a held signature,
+        which counts nowhere, is invalidated this way."""
+        if not self.is_held:
+            raise SignatureStatusError(_(
+                "This signature is not held, so it cannot be invalidated here."))
+        self.status = self.statuses.INVALIDATED  # type: ignore[attr-defined]
+        self.confirmation_token_hash = None
+        self.confirmation_expires_at = None
 
 
 class NameDisplay(enum.StrEnum):
@@ -136,6 +170,8 @@ class IndividualSignature(Confirmable, ClientTrace, db.Model):
         # The trending view and bulk invalidation look for recent signatures by network.
         Index("ix_individual_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
     )
+
+    statuses: ClassVar[type[IndividualStatus]] = IndividualStatus
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
@@ -196,6 +232,8 @@ class OrganizationSignature(Confirmable, ClientTrace, db.Model):
         Index("ix_organization_signature_listing", "statement_id", "status"),
         Index("ix_organization_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
     )
+
+    statuses: ClassVar[type[OrganizationStatus]] = OrganizationStatus
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.abuse.services import Client, hold_reason_for
 from campaign.database import insert_unless_present
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
@@ -50,6 +51,9 @@ class SigningOutcome(enum.Enum):
     # We wrote to this address moments ago; another e-mail now would only flood the
     # inbox (or let a stranger use our form to do so).
     NOTHING_SENT_RECENTLY_MAILED = "recently_mailed"
+    # Held by the abuse defences (campaign.abuse.services): nothing sent, nothing
+    # counted, and an existing signature left as it was.
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,9 @@ def holds_sign_on_link(statement: Statement, sign_on_token: str | None) -> bool:
 
 
 def sign_as_individual(
-    statement: Statement, request: IndividualSignatureRequest
+    statement: Statement, request: IndividualSignatureRequest, *, client: Client | None = None,
 ) -> SigningOutcome:
+    """``client`` is who submitted the public form; None when not from one."""
     _check_open_for_signing(statement)
     email = normalize_email(request.email)
     return _sign(
@@ -102,12 +107,13 @@ def sign_as_individual(
         email,
         lambda signature: _mail(email, signature, "already_signed", _(
             "You have already signed: %(title)s", title=statement.title)),
+        client,
     )
 
 
 def sign_for_organization(
     statement: Statement, request: OrganizationSignatureRequest,
-    *, sign_on_token: str | None = None,
+    *, sign_on_token: str | None = None, client: Client | None = None,
 ) -> SigningOutcome:
     """``sign_on_token`` is the one in the private link the organization followed, if
     it co-signs a draft before launch."""
@@ -129,6 +135,7 @@ def sign_for_organization(
         lambda signature: _mail(contact_email, signature, "organization_already_signed", _(
             "%(organization)s has already co-signed: %(title)s",
             organization=signature.name, title=statement.title)),
+        client,
     )
 
 
@@ -138,23 +145,39 @@ def _sign(
     details: dict[str, Any],
     confirm_to: str,
     mail_already_signed: Callable[[Any], None],
+    client: Client | None,
 ) -> SigningOutcome:
     """IDENTITY is what makes two submissions one signer (a unique constraint);
     DETAILS are what the signer typed."""
+    hold = hold_reason_for(identity["statement_id"], form=model.__tablename__, client=client,
+                           email=confirm_to)
     token = new_confirmation_token()
+    # A held signature gets no link: nothing is mailed until a coordinator releases it.
+    state = ({"status": model.statuses.SUSPECTED, "hold_reason": hold} if hold
+             else token.columns(_link_lifetime()))
     # One statement for the common case, a first signature: the unique constraint,
     # not a read before, decides between two requests for the same signer, and the
     # one that loses waits for the winner's commit and then finds its row below.
     signature = db.session.scalars(
         insert_unless_present(model, identity)
-        .values(**identity, **details, **token.columns(_link_lifetime()))
+        .values(**identity, **details, **state, **(client.trace() if client else {}))
         .returning(model)
     ).one_or_none()
     if signature is not None:
+        if hold:
+            return SigningOutcome.HELD
         _mail_confirmation(signature, confirm_to, token.value)
         return SigningOutcome.CONFIRMATION_SENT
 
     signature = db.session.scalars(select(model).filter_by(**identity)).one()
+    if hold or signature.is_invalidated:
+        # Neither a held submission nor one for a signature judged not genuine may
+        # change a signature or send anything.
+        return SigningOutcome.HELD
+    if signature.is_held:
+        # An earlier submission was held and this one is not: it goes on as a first
+        # signature would.
+        signature.release()
     if signature.mailed_within(_resend_interval()):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
     if isinstance(signature, IndividualSignature) and (
@@ -245,3 +268,12 @@ def _link_lifetime() -> timedelta:
 
 def _resend_interval() -> timedelta:
     return timedelta(minutes=current_app.config["CONFIRMATION_RESEND_MINUTES"])
+
+
+def mail_new_confirmation_link(signature: Signature) -> None:
+    """A new confirmation link, e-mailed to the signer (a held signature that a
+    coordinator released)."""
+    to = signature.email if isinstance(signature, IndividualSignature) \
+        else signature.contact_email
+    assert to is not None
+    _mail_confirmation(signature, to, signature.issue_confirmation_token(_link_lifetime()))

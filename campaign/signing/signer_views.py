@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug import Response
 
+from campaign.abuse.limits import limited_by
 from campaign.extensions import csrf, db
 from campaign.signing.forms import ManageSignatureForm, NameDisplayForm, SignerActionForm
 from campaign.signing.models import IndividualSignature, NameDisplay
@@ -24,6 +25,9 @@ from campaign.signing.signer_services import (
 from campaign.statements.views import render_statement_page, visible_statement_or_404
 
 bp = Blueprint("signer", __name__)
+
+# The page's buttons count as one: a person uses a few of them, a program many.
+_signer_action_limit = limited_by("SIGNER_ACTION_RATE_LIMIT", shared_as="signer-actions")
 
 
 def _signature_or_404(token: str) -> Signature:
@@ -63,6 +67,7 @@ def page(token: str) -> tuple[str, int]:
 
 
 @bp.post("/signer/<token>/name")
+@_signer_action_limit
 def change_name(token: str) -> Response | tuple[str, int]:
     signature = _individual_or_404(token)
     form = NameDisplayForm()
@@ -79,6 +84,7 @@ def change_name(token: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/signer/<token>/updates/<any(on, off):choice>")
+@_signer_action_limit
 def updates(token: str, choice: str) -> Response:
     signature = _signature_or_404(token)
     if not SignerActionForm().validate_on_submit():
@@ -91,6 +97,7 @@ def updates(token: str, choice: str) -> Response:
 
 
 @bp.post("/signer/<token>/withdraw")
+@_signer_action_limit
 def withdraw(token: str) -> Response:
     signature = _individual_or_404(token)
     if not SignerActionForm().validate_on_submit():
@@ -107,6 +114,7 @@ def withdraw(token: str) -> Response:
 
 
 @bp.post("/signer/<token>/erase")
+@_signer_action_limit
 def erase(token: str) -> Response:
     signature = _signature_or_404(token)
     if not SignerActionForm().validate_on_submit():
@@ -132,6 +140,7 @@ def unsubscribe(token: str) -> str:
 # address is the authority, and the only thing it can do is stop mail.
 @bp.post("/unsubscribe/<token>")
 @csrf.exempt
+@limited_by("UNSUBSCRIBE_RATE_LIMIT")
 def unsubscribe_post(token: str) -> str:
     signature = _signature_or_404(token)
     set_wants_updates(signature, False)
@@ -140,13 +149,16 @@ def unsubscribe_post(token: str) -> str:
 
 
 @bp.post("/s/<slug>/manage")
+@limited_by("RESEND_RATE_LIMIT")
 def send_link(slug: str) -> Response | tuple[str, int]:
     statement = visible_statement_or_404(slug)
     form = ManageSignatureForm(prefix="manage")
     if not form.validate_on_submit():
         return render_statement_page(statement, manage_form=form, status=400)
-    send_signer_links(statement, form.email.data)
-    db.session.commit()
+    # A filled honeypot gets the same answer as anyone, and nothing is sent.
+    if not form.honeypot_filled:
+        send_signer_links(statement, form.email.data)
+        db.session.commit()
     return redirect(url_for(".link_sent", slug=slug))
 
 

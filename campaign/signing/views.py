@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from werkzeug import Response
 
+from campaign.abuse.limits import limited_by
+from campaign.abuse.services import Client
 from campaign.extensions import db
 from campaign.signing.forms import IndividualSignatureForm, OrganizationSignatureForm
 from campaign.signing.models import IndividualSignature
@@ -35,7 +37,7 @@ def sign(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_statement_page(statement, individual_form=form, status=400)
     try:
-        sign_as_individual(statement, form.to_request())
+        sign_as_individual(statement, form.to_request(), client=_client(form))
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, individual_form=form, status=400)
@@ -50,7 +52,7 @@ def cosign(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_statement_page(statement, organization_form=form, status=400)
     try:
-        sign_for_organization(statement, form.to_request())
+        sign_for_organization(statement, form.to_request(), client=_client(form))
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400)
@@ -67,7 +69,8 @@ def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
         return render_statement_page(statement, organization_form=form, status=400,
                                      sign_on_token=token)
     try:
-        sign_for_organization(statement, form.to_request(), sign_on_token=token)
+        sign_for_organization(statement, form.to_request(), sign_on_token=token,
+                              client=_client(form))
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400,
@@ -76,6 +79,11 @@ def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
     return redirect(url_for(".private_check_email", slug=slug, token=token))
 
 
+def _client(form: IndividualSignatureForm | OrganizationSignatureForm) -> Client:
+    return Client.of_request(honeypot_filled=form.honeypot_filled)
+
+
+# Whatever happened (sent, held, nothing sent), the signer is shown this same page.
 @bp.get("/s/<slug>/check-your-email")
 def check_email(slug: str) -> str:
     statement = visible_statement_or_404(slug)
@@ -103,6 +111,7 @@ def confirm(token: str) -> str | tuple[str, int]:
 
 
 @bp.post("/confirm/<token>")
+@limited_by("CONFIRM_RATE_LIMIT")
 def confirm_post(token: str) -> Response | tuple[str, int]:
     try:
         signature = confirm_signature(token)

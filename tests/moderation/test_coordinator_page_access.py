@@ -28,6 +28,7 @@ GET_PAGES = [
     "/coordinate/{slug}/organizations/{organization}/name",
     "/coordinate/{slug}/individuals",
     "/coordinate/{slug}/moderation-log",
+    "/coordinate/{slug}/held",
     "/coordinate/{slug}/export",
     "/coordinate/{slug}/export/organizations.csv",
     "/coordinate/{slug}/export/individuals.csv",
@@ -39,6 +40,10 @@ POST_FORMS = [
     ("/coordinate/{slug}/organizations/{organization}/name", {"display_name": "Renamed"}),
     ("/coordinate/{slug}/individuals/{individual}/hide", {}),
     ("/coordinate/{slug}/individuals/{individual}/unhide", {}),
+    ("/coordinate/{slug}/held/individuals/{individual}/release", {}),
+    ("/coordinate/{slug}/held/individuals/{individual}/invalidate", {}),
+    ("/coordinate/{slug}/held/organizations/{organization}/release", {}),
+    ("/coordinate/{slug}/held/organizations/{organization}/invalidate", {}),
 ]
 
 

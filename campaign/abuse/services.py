@@ -1,0 +1,88 @@
+"""The abuse defences' decisions about a submission of a public form.
+
+A signature over the limits is not refused but held (see `hold_reason_for`): stored as
+suspected, not counted, not mailed, until a coordinator releases or invalidates it.
+The page says "check your e-mail" either way, so whoever floods the form learns
+nothing from it, and a real signer caught in the flood loses nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+
+from campaign.abuse.clients import address_hash, client_address, network_prefix
+from campaign.extensions import limiter
+from campaign.signing.models import HoldReason
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who submitted a form, as far as the defences need to know."""
+
+    address: str
+    # The form's trap field (see campaign.signing.forms.Honeypot) was filled in: no
+    # person sees it, so a program did.
+    honeypot_filled: bool = False
+
+    @classmethod
+    def of_request(cls, *, honeypot_filled: bool = False) -> Client:
+        return cls(client_address(), honeypot_filled)
+
+    def trace(self) -> dict[str, str]:
+        """What a signature keeps of its client (the columns of ClientTrace): never the
+        address itself."""
+        return {"ip_hash": address_hash(self.address), "ip_prefix": network_prefix(self.address)}
+
+
+def hold_reason_for(statement_id: int, *, form: str, client: Client | None,
+                    email: str) -> HoldReason | None:
+    """Why a signature submitted now on this statement must be held as suspected, or
+    None to let it through. ``form`` names the kind of signature (its table), counted
+    apart from the other. ``client`` is None when the signature does not come from a
+    public form (the command line, an import): nothing to hold. ``email`` is the
+    address the confirmation would go to.
+
+    The one place that decides. Checks go cheapest first, and a submission is counted
+    against the limits only when nothing else already holds it; the limits are counted
+    per address and statement and per form, so someone who signs and then co-signs
+    for their organization is not held. Block lists join here (a blocked address,
+    domain or range holds with BLOCK_LIST; an allowed range skips the limits): before the
+    limits, so that an allowed range is never counted."""
+    if client is None:
+        return None
+    if client.honeypot_filled:
+        return HoldReason.HONEYPOT
+    if _over_signing_limit(statement_id, form, client):
+        return HoldReason.RATE_LIMIT
+    return None
+
+
+def _over_signing_limit(statement_id: int, form: str, client: Client) -> bool:
+    """Count this submission in every window and say whether any is now over. One
+    storage round trip per window (a fixed window's counter is incremented and read
+    in one step); a storage that cannot be reached holds nothing."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return False
+    keys = ("signing", form, str(statement_id), address_hash(client.address))
+    try:
+        accepted = [limiter.limiter.hit(window, *keys)
+                    for window in windows(current_app.config["SIGNING_RATE_LIMIT"])]
+    except StorageError:
+        log.warning("rate limit storage unreachable; signature let through unchecked",
+                    exc_info=True)
+        return False
+    return not all(accepted)
+
+
+@functools.cache
+def windows(limits: str) -> tuple[RateLimitItem, ...]:
+    """The windows of a limit setting such as "1 per minute;5 per 5 minutes"."""
+    return tuple(parse_many(limits))

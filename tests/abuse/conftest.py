@@ -1,0 +1,25 @@
+"""The abuse defences' tests make applications with limits of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from campaign.extensions import limiter
+from tests.abuse.limits_setup import MakeApp
+from tests.conftest import make_app
+
+
+@pytest.fixture
+def limited_app(app: Flask, database_url: str, mail_dir: Path) -> Iterator[MakeApp]:
+    """Make an application with these settings (small limits, a proxy...) on the suite's
+    database. There is one limiter for every application, and the last one made gives it
+    its storage: the suite's application gets a fresh one of its own back afterwards."""
+    def make(**settings: object) -> Flask:
+        return make_app(database_url, mail_dir, **settings)
+
+    yield make
+    limiter.init_app(app)

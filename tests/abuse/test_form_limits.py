@@ -1,0 +1,68 @@
+"""The forms that do not sign (resend, confirm, the signer's page, unsubscribe) answer
+a calm 429 over their limit, per client."""
+
+from __future__ import annotations
+
+from tests.abuse.limits_setup import client_from, mailed_to, sign
+from tests.support import csrf_token, post_form
+
+
+def _token(client, slug: str) -> dict[str, str]:
+    """A form's CSRF token, as a browser holds it: requests without one are refused
+    before any limit counts them."""
+    return {"csrf_token": csrf_token(client.get(f"/s/{slug}").text)}
+
+
+def _calm_429(response) -> None:
+    assert response.status_code == 429
+    assert "Please wait a little" in response.text
+    assert "Nothing is wrong with what you entered" in response.text
+    assert response.headers["Retry-After"] == "60"
+
+
+def test_send_me_my_link_over_its_limit_answers_429(limited_app, statement_slug):
+    app = limited_app(RESEND_RATE_LIMIT="1 per minute")
+    browser = client_from(app, "203.0.113.5")
+    sign(browser, statement_slug, "olena@example.org")
+
+    def resend(client):
+        return post_form(client, f"/s/{statement_slug}", f"/s/{statement_slug}/manage",
+                         {"manage-email": "olena@example.org"})
+
+    assert resend(browser).status_code == 302
+    _calm_429(resend(browser))
+    # Another client has a limit of its own.
+    assert resend(client_from(app, "198.51.100.7")).status_code == 302
+
+
+def test_confirming_over_its_limit_answers_429(limited_app, statement_slug):
+    app = limited_app(CONFIRM_RATE_LIMIT="2 per minute")
+    browser = client_from(app, "203.0.113.5")
+
+    token = _token(browser, statement_slug)
+
+    assert browser.post("/confirm/not-a-token", data=token).status_code == 400
+    assert browser.post("/confirm/nor-this", data=token).status_code == 400
+    _calm_429(browser.post("/confirm/a-third-guess", data=token))
+
+
+def test_the_signer_page_buttons_share_one_limit(limited_app, statement_slug):
+    app = limited_app(SIGNER_ACTION_RATE_LIMIT="2 per minute")
+    browser = client_from(app, "203.0.113.5")
+
+    token = _token(browser, statement_slug)
+
+    assert browser.post("/signer/guess/withdraw", data=token).status_code == 404
+    assert browser.post("/signer/guess/erase", data=token).status_code == 404
+    _calm_429(browser.post("/signer/guess/updates/off", data=token))
+    _calm_429(browser.post("/signer/guess/name", data=token))
+
+
+def test_unsubscribing_over_its_limit_answers_429(limited_app, statement_slug):
+    app = limited_app(UNSUBSCRIBE_RATE_LIMIT="1 per minute")
+    browser = client_from(app, "203.0.113.5")
+
+    assert browser.post("/unsubscribe/guess").status_code == 404
+    _calm_429(browser.post("/unsubscribe/guess"))
+    with app.app_context():
+        assert mailed_to() == []

@@ -1,0 +1,219 @@
+"""Over the signing limit a signature is held, not refused: stored as suspected, not
+mailed, and the page says exactly what it says to everyone."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask import Flask
+
+from campaign.abuse.clients import address_hash
+from campaign.config import load_settings
+from campaign.extensions import db, limiter
+from campaign.signing.models import HoldReason, IndividualStatus, OrganizationStatus
+from campaign.statements.drafting import create_sign_on_link
+from campaign.statements.services import get_statement
+from tests.abuse.limits_setup import (
+    client_from,
+    cosign,
+    individual,
+    mailed_to,
+    organization,
+    sign,
+    without_csrf_tokens,
+)
+from tests.conftest import import_example
+
+
+def test_a_signature_over_the_limit_is_held_unmailed(limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="2 per minute;3 per hour")
+    browser = client_from(app, "203.0.113.5")
+
+    for email in ("one@example.org", "two@example.org", "three@example.org"):
+        assert sign(browser, statement_slug, email).status_code == 302
+
+    with app.app_context():
+        assert [individual(e).status for e in ("one@example.org", "two@example.org")] == [
+            IndividualStatus.UNCONFIRMED] * 2
+        held = individual("three@example.org")
+        assert held.status is IndividualStatus.SUSPECTED
+        assert held.hold_reason is HoldReason.RATE_LIMIT
+        assert held.confirmation_token_hash is None
+        assert mailed_to() == ["one@example.org", "two@example.org"]
+
+
+def test_the_held_signer_sees_exactly_what_everyone_sees(limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="1 per minute")
+    browser = client_from(app, "203.0.113.5")
+
+    accepted = sign(browser, statement_slug, "one@example.org")
+    held = sign(browser, statement_slug, "two@example.org")
+
+    assert (held.status_code, held.location) == (accepted.status_code, accepted.location)
+    assert held.headers.get("Retry-After") is None
+    accepted_page = browser.get(accepted.location)
+    held_page = browser.get(held.location)
+    assert held_page.status_code == accepted_page.status_code == 200
+    assert without_csrf_tokens(held_page.text) == without_csrf_tokens(accepted_page.text)
+    with app.app_context():
+        assert individual("two@example.org").status is IndividualStatus.SUSPECTED
+
+
+def test_the_limit_counts_per_address_and_statement(limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="1 per minute")
+    with app.app_context():
+        other_slug = import_example("second").slug
+    first, second = client_from(app, "203.0.113.5"), client_from(app, "198.51.100.7")
+
+    sign(first, statement_slug, "one@example.org")
+    sign(first, other_slug, "two@example.org")
+    sign(second, statement_slug, "three@example.org")
+
+    with app.app_context():
+        assert {individual(e).status for e in (
+            "one@example.org", "two@example.org", "three@example.org")} == {
+            IndividualStatus.UNCONFIRMED}
+        assert len(mailed_to()) == 3
+
+
+def test_an_individual_and_an_organization_from_one_address_are_not_held(
+        limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="1 per minute")
+    browser = client_from(app, "203.0.113.5")
+
+    sign(browser, statement_slug, "iryna@solidarity.example.org")
+    cosign(browser, statement_slug, "Kharkiv Solidarity Network", "iryna@solidarity.example.org")
+
+    with app.app_context():
+        assert individual("iryna@solidarity.example.org").status is IndividualStatus.UNCONFIRMED
+        assert organization("Kharkiv Solidarity Network").status is (
+            OrganizationStatus.UNCONFIRMED)
+        assert len(mailed_to()) == 2
+
+
+def test_co_signatures_over_the_limit_are_held(limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="1 per minute")
+    browser = client_from(app, "203.0.113.5")
+
+    first = cosign(browser, statement_slug, "Zmina", "contact@zmina.example.org")
+    held = cosign(browser, statement_slug, "Memorial", "contact@memorial.example.org")
+
+    assert held.status_code == first.status_code == 302
+    assert held.location == first.location
+    with app.app_context():
+        memorial = organization("Memorial")
+        assert (memorial.status, memorial.hold_reason) == (
+            OrganizationStatus.SUSPECTED, HoldReason.RATE_LIMIT)
+        assert mailed_to() == ["contact@zmina.example.org"]
+
+
+def test_co_signatures_through_the_private_link_are_held_too(limited_app, app):
+    limited = limited_app(SIGNING_RATE_LIMIT="1 per minute")
+    with app.app_context():
+        token = create_sign_on_link(import_example("draft", publish=False))
+        db.session.commit()
+    browser = client_from(limited, "203.0.113.5")
+    page = f"/s/draft/private/{token}"
+
+    for name in ("Zmina", "Memorial"):
+        response = cosign(browser, "draft", name, f"contact@{name.lower()}.example.org",
+                          page=page, action=f"{page}/cosign")
+        assert response.status_code == 302
+        assert response.location.endswith(f"{page}/check-your-email")
+
+    with limited.app_context():
+        assert organization("Memorial").status is OrganizationStatus.SUSPECTED
+        assert mailed_to() == ["contact@zmina.example.org"]
+
+
+def test_behind_a_proxy_each_client_counts_for_itself(limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="1 per minute", TRUSTED_PROXY_COUNT=1)
+    proxy = client_from(app, "10.0.0.2")
+
+    def sign_through_proxy(email: str, forwarded_for: str) -> None:
+        proxy.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+        assert sign(proxy, statement_slug, email).status_code == 302
+
+    sign_through_proxy("one@example.org", "203.0.113.5")
+    sign_through_proxy("two@example.org", "198.51.100.7")
+    # The client wrote a hop of its own before the one the proxy appended: only the
+    # proxy's is believed, so this is 203.0.113.5 again.
+    sign_through_proxy("three@example.org", "192.0.2.77, 203.0.113.5")
+
+    with app.app_context():
+        one, two, three = (individual(f"{n}@example.org") for n in ("one", "two", "three"))
+        assert (one.status, two.status, three.status) == (
+            IndividualStatus.UNCONFIRMED, IndividualStatus.UNCONFIRMED,
+            IndividualStatus.SUSPECTED)
+        assert (one.ip_prefix, two.ip_prefix, three.ip_prefix) == (
+            "203.0.113.0/24", "198.51.100.0/24", "203.0.113.0/24")
+        assert one.ip_hash == three.ip_hash == address_hash("203.0.113.5")
+        assert two.ip_hash == address_hash("198.51.100.7")
+        # Never the address itself.
+        assert "203.0.113.5" not in {one.ip_hash, one.ip_prefix}
+
+
+def test_a_held_resubmission_changes_and_sends_nothing(limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="1 per minute", CONFIRMATION_RESEND_MINUTES=0)
+    browser = client_from(app, "203.0.113.5")
+    sign(browser, statement_slug, "olena@example.org")
+
+    sign(browser, statement_slug, "olena@example.org", **{"person-name": "Someone Else"})
+
+    with app.app_context():
+        signature = individual("olena@example.org")
+        assert (signature.status, signature.name) == (
+            IndividualStatus.UNCONFIRMED, "Olena Kovalenko")
+        assert mailed_to() == ["olena@example.org"]
+
+
+def test_a_signature_held_by_the_honeypot_goes_on_when_its_signer_signs_again(
+        limited_app, statement_slug):
+    app = limited_app(SIGNING_RATE_LIMIT="5 per minute")
+    browser = client_from(app, "203.0.113.5")
+    sign(browser, statement_slug, "olena@example.org", **{"person-homepage": "http://spam"})
+
+    sign(browser, statement_slug, "olena@example.org")
+
+    with app.app_context():
+        assert individual("olena@example.org").status is IndividualStatus.UNCONFIRMED
+        assert mailed_to() == ["olena@example.org"]
+
+
+def test_the_limits_are_on_by_default_in_every_mode(tmp_path):
+    embedded = load_settings(tmp_path, {})
+    production = load_settings(tmp_path, {
+        "APP_ENV": "production", "DATABASE_URL": "postgresql://db/x",
+        "REDIS_URL": "redis://cache:6379/0", "SECRET_KEY": "s" * 40})
+
+    assert embedded["RATELIMIT_ENABLED"] and production["RATELIMIT_ENABLED"]
+    assert embedded["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert production["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    for settings in (embedded, production):
+        assert settings["SIGNING_RATE_LIMIT"] == "1 per minute;5 per 5 minutes"
+    assert load_settings(tmp_path, {"SIGNING_RATE_LIMIT": "3 per minute"})[
+        "SIGNING_RATE_LIMIT"] == "3 per minute"
+
+
+def _storages() -> list[str]:
+    """Memory always; Redis where the suite has one (the PostgreSQL tier)."""
+    broker = os.environ.get("TEST_BROKER_URL", "")
+    return ["memory://", *([broker] if broker.startswith("redis") else [])]
+
+
+@pytest.mark.parametrize("storage", _storages())
+def test_the_held_path_on_each_storage(limited_app, statement_slug, storage):
+    app: Flask = limited_app(SIGNING_RATE_LIMIT="1 per minute", RATELIMIT_STORAGE_URI=storage)
+    # Only the limits' own keys go, never the broker's.
+    limiter.reset()
+    browser = client_from(app, "203.0.113.5")
+
+    sign(browser, statement_slug, "one@example.org")
+    sign(browser, statement_slug, "two@example.org")
+
+    with app.app_context():
+        assert get_statement(statement_slug) is not None
+        assert individual("two@example.org").status is IndividualStatus.SUSPECTED
+        assert mailed_to() == ["one@example.org"]
+    limiter.reset()
