@@ -91,14 +91,41 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            _sqlite_foreign_keys(connection, False)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        except BaseException:
+            if sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys=ON')
+            raise
+        if sqlite:
+            _sqlite_foreign_keys(connection, True)
+
+
+def _sqlite_foreign_keys(connection, on):
+    """Batch mode rebuilds an SQLite table by copying it, dropping it and renaming
+    the copy. With foreign keys enforced, dropping a table that others refer to runs
+    their ON DELETE actions: CASCADE would delete every row that refers to it, SET
+    NULL would cut the links. So they are off while migrating (which SQLite allows
+    only outside a transaction) and checked before they are on again."""
+    if connection.in_transaction():
+        connection.commit()
+    driver = connection.connection.driver_connection
+    if on:
+        broken = driver.execute('PRAGMA foreign_key_check').fetchall()
+        if broken:
+            raise RuntimeError(f'the migrations left rows that refer to none: {broken[:10]}')
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 if context.is_offline_mode():

@@ -65,6 +65,9 @@ class AddressBookEntry(db.Model):
     """A government or institution kept from statement to statement, so that a
     coalition does not retype "President of Ukraine" each time."""
 
+    # Its ids are in links: SQLite must not reuse a deleted one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
     role: Mapped[str | None] = mapped_column(String(200))
@@ -77,7 +80,11 @@ class Addressee(db.Model):
     """A government or institution a statement addresses; it may stand in several
     of the statement's groups of demands."""
 
-    __table_args__ = (UniqueConstraint("statement_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("statement_id", "name"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
@@ -94,7 +101,11 @@ class Addressee(db.Model):
 
 
 class DemandGroup(db.Model):
-    __table_args__ = (UniqueConstraint("statement_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("statement_id", "position"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(
@@ -137,7 +148,11 @@ class DemandGroupAddressee(db.Model):
 
 
 class Demand(db.Model):
-    __table_args__ = (UniqueConstraint("group_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "position"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("demand_group.id", ondelete="CASCADE"))
