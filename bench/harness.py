@@ -137,9 +137,11 @@ def add_confirmed_signers(statement_id: int, count: int, url: str = DATABASE_URL
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text(
-            "INSERT INTO individual_signature (statement_id, name, email, country, "
-            "  name_display, wants_updates, status, confirmed_at, created_at) "
-            "SELECT :statement_id, 'Signer ' || n, 'signer' || n || '@example.org', 'UA', "
+            "INSERT INTO individual_signature (statement_id, name, email, email_key, "
+            "  link_secret, country, name_display, wants_updates, status, confirmed_at, "
+            "  created_at) "
+            "SELECT :statement_id, 'Signer ' || n, 'signer' || n || '@example.org', "
+            "  'signer' || n || '@example.org', replace(gen_random_uuid()::text, '-', ''), 'UA', "
             "  'full', true, 'confirmed', now() - make_interval(secs => :count - n), now() "
             "FROM generate_series(1, :count) AS n"),
             {"statement_id": statement_id, "count": count})

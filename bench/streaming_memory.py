@@ -60,12 +60,13 @@ WARM_UP_SIGNERS = max(EXPORT_BATCH_SIZE, FAN_OUT_BATCH)
 # measured export also encodes non-ASCII text and escapes would-be formulas.
 # Half want updates: the export then writes the e-mail of some rows and not of others.
 EXPORT_SIGNERS = text(
-    "INSERT INTO individual_signature (statement_id, name, email, country, name_display, "
-    "  wants_updates, status, confirmed_at, created_at) "
+    "INSERT INTO individual_signature (statement_id, name, email, email_key, link_secret, "
+    "  country, name_display, wants_updates, status, confirmed_at, created_at) "
     "SELECT :statement_id, "
     "  CASE WHEN n % 1000 = 0 THEN '=' ELSE '' END "
     "    || (ARRAY['Олена Коваленко', 'Jan Kowalski'])[1 + n % 2] || ' ' || n, "
-    "  'signer' || n || '@example.org', (ARRAY['UA', 'PL', 'DE', 'GB'])[1 + n % 4], "
+    "  'signer' || n || '@example.org', 'signer' || n || '@example.org', "
+    "  replace(gen_random_uuid()::text, '-', ''), (ARRAY['UA', 'PL', 'DE', 'GB'])[1 + n % 4], "
     "  (ARRAY['full', 'first_name_and_initial', 'hidden'])[1 + n % 3], n % 2 = 0, "
     "  'confirmed', "
     # The column is a UTC timestamp without zone (UTCDateTime); now() is in the

@@ -13,7 +13,7 @@ from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import Select
 
-from campaign.signing.validation import InvalidEmail, normalize_email
+from campaign.signing.validation import InvalidEmail, UndeliverableEmail, normalize_email
 
 NAME_LENGTH = 120
 EMAIL_LENGTH = 254
@@ -36,6 +36,10 @@ def at_most(limit: int) -> Length:
 def valid_email(form: FlaskForm, field: Field) -> None:
     try:
         normalize_email(field.data or "")
+    except UndeliverableEmail as error:
+        raise ValidationError(_l(
+            "We cannot send e-mail to addresses with non-Latin letters before the @ yet; "
+            "please use another address.")) from error
     except InvalidEmail as error:
         raise ValidationError(_l("Enter a valid e-mail address (%(reason)s)",
                                  reason=str(error))) from error

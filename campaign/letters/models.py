@@ -34,6 +34,8 @@ class Letter(db.Model):
               sqlite_where=text("status = 'queued'"),
               postgresql_where=text("status = 'queued'")),
         Index("ix_letter_statement_created", "statement_id", "created_at"),
+        # Its ids are in links or e-mails: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +63,11 @@ class Letter(db.Model):
 class Reply(db.Model):
     """An addressee's answer, recorded by a coordinator; public once published."""
 
-    __table_args__ = (Index("ix_reply_statement_published", "statement_id", "published"),)
+    __table_args__ = (
+        Index("ix_reply_statement_published", "statement_id", "published"),
+        # Its ids are in links or e-mails: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))

@@ -225,8 +225,8 @@ def _notification_rows(reply_id: int, recipients: Sequence[Row[Any]], subject: s
         "to_address": recipient.email, "subject": subject, "template": "reply_published",
         "context": {**context, "signer_name": recipient.name,
                     "organization_name": recipient.organization,
-                    "signer_page_url": signer_page_url_by_id(recipient.kind,
-                                                             recipient.signature_id)},
+                    "signer_page_url": signer_page_url_by_id(
+                        recipient.kind, recipient.signature_id, recipient.link_secret)},
         "dedupe_key": f"reply:{reply_id}:{recipient.email.lower()}",
         "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now,
     } for recipient in recipients]

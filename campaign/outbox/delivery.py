@@ -29,6 +29,7 @@ from campaign.database import utcnow
 from campaign.extensions import db, mail
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.queue import DELIVER_EMAIL_TASK, enqueue
+from campaign.signing.validation import ascii_address
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,8 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> M
     context = dict(message.context)
     email = Message(
         subject=message.subject,
-        recipients=[message.to_address],
+        # An internationalized domain goes out in its IDNA 2008 (ASCII) form.
+        recipients=[ascii_address(message.to_address)],
         body=render_template(f"emails/{message.template}.txt", **context),
         html=render_template(f"emails/{message.template}.html", **context),
         # Written as a header of its own: Flask-Mail's `reply_to` keeps only the first

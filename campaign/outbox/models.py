@@ -26,6 +26,8 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        # Its ids are in links or e-mails: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,13 +23,14 @@ from campaign.signing.models import (
 
 
 def signers_to_tell(statement_id: int) -> CompoundSelect:
-    """Rows of (kind "i" or "o", signature_id, email, name, organization)."""
+    """Rows of (kind "i" or "o", signature_id, email, name, organization, link_secret)."""
     individuals = select(
         literal("i", String).label("kind"),
         IndividualSignature.id.label("signature_id"),
         IndividualSignature.email.label("email"),
         IndividualSignature.name.label("name"),
         cast(null(), String).label("organization"),
+        IndividualSignature.link_secret.label("link_secret"),
     ).where(IndividualSignature.statement_id == statement_id,
             IndividualSignature.status == IndividualStatus.CONFIRMED,
             IndividualSignature.wants_updates.is_(True))
@@ -39,6 +40,7 @@ def signers_to_tell(statement_id: int) -> CompoundSelect:
         OrganizationSignature.contact_email.label("email"),
         OrganizationSignature.contact_name.label("name"),
         OrganizationSignature.name.label("organization"),
+        OrganizationSignature.link_secret.label("link_secret"),
     ).where(OrganizationSignature.statement_id == statement_id,
             OrganizationSignature.status == OrganizationStatus.APPROVED,
             OrganizationSignature.wants_updates.is_(True),

@@ -21,11 +21,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import true
 
 from campaign.database import UTCDateTime, enum_column, utcnow
 from campaign.extensions import db
+from campaign.signing.validation import address_key
 from campaign.statements.models import Statement
 
 
@@ -49,16 +50,6 @@ class Confirmable:
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
-
-    def note_mailed(self) -> None:
-        self.last_mailed_at = utcnow()
-
-    def mailed_within(self, interval: timedelta) -> bool:
-        """Whether we wrote to this signer so recently that another e-mail would be
-        a nuisance (or a way to flood somebody's inbox through our form)."""
-        return self.last_mailed_at is not None and (
-            utcnow() - self.last_mailed_at < interval
-        )
 
     def confirmation_expired(self) -> bool:
         return self.confirmation_expires_at is None or self.confirmation_expires_at <= utcnow()
@@ -86,6 +77,19 @@ class ConfirmationToken:
 
 def new_confirmation_token() -> ConfirmationToken:
     return ConfirmationToken(secrets.token_urlsafe(32))
+
+
+def new_link_secret() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class SignerLinkSecret:
+    """The secret every link to the signer's own page carries (campaign.signing.
+    signer_links), beside the signature's id: a link then opens this signature and no
+    other, and dies with it, even where a deleted row's id could come back. Stored as
+    is, not hashed: every e-mail to the signer is built with it."""
+
+    link_secret: Mapped[str] = mapped_column(String(32), default=new_link_secret)
 
 
 class HoldReason(enum.StrEnum):
@@ -159,16 +163,18 @@ class IndividualStatus(enum.StrEnum):
     INVALIDATED = "invalidated"
 
 
-class IndividualSignature(Confirmable, ClientTrace, db.Model):
+class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
     __table_args__ = (
-        # The e-mail is stored normalized and lower-cased, so this one constraint
-        # makes the same address (in any case) sign a statement at most once.
-        UniqueConstraint("statement_id", "email"),
+        # One mailbox signs a statement at most once, however its address is spelled
+        # (see canonical_email): a Gmail address with dots or a +tag is the same one.
+        UniqueConstraint("statement_id", "email_key"),
         CheckConstraint("email = lower(email)", name="email_lower_case"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         Index("ix_individual_signature_public_list", "statement_id", "status", "confirmed_at"),
         # The trending view and bulk invalidation look for recent signatures by network.
         Index("ix_individual_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
+        # Ids are in links and e-mails: SQLite must never hand a deleted one out again.
+        {"sqlite_autoincrement": True},
     )
 
     statuses: ClassVar[type[IndividualStatus]] = IndividualStatus
@@ -176,7 +182,12 @@ class IndividualSignature(Confirmable, ClientTrace, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
+    # The address as typed (normalized): the one we write to.
     email: Mapped[str] = mapped_column(String(254))
+    # The mailbox it reaches, kept in step with `email`; see campaign.signing.
+    # validation.canonical_email. Longer than an address: the migration that brought
+    # it in had to tell apart old rows of one mailbox by a suffix.
+    email_key: Mapped[str] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2))
     name_display: Mapped[NameDisplay] = mapped_column(enum_column(NameDisplay, "name_display"))
     wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -187,6 +198,11 @@ class IndividualSignature(Confirmable, ClientTrace, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     statement: Mapped[Statement] = relationship()
+
+    @validates("email")
+    def _keep_email_key(self, _key: str, address: str) -> str:
+        self.email_key = address_key(address)
+        return address
 
     @property
     def public_name(self) -> str | None:
@@ -218,7 +234,7 @@ class OrganizationStatus(enum.StrEnum):
     INVALIDATED = "invalidated"
 
 
-class OrganizationSignature(Confirmable, ClientTrace, db.Model):
+class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
     __table_args__ = (
         UniqueConstraint("statement_id", "name_key"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
@@ -231,6 +247,7 @@ class OrganizationSignature(Confirmable, ClientTrace, db.Model):
         ),
         Index("ix_organization_signature_listing", "statement_id", "status"),
         Index("ix_organization_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     statuses: ClassVar[type[OrganizationStatus]] = OrganizationStatus
@@ -247,6 +264,8 @@ class OrganizationSignature(Confirmable, ClientTrace, db.Model):
     website: Mapped[str | None] = mapped_column(String(300))
     contact_name: Mapped[str | None] = mapped_column(String(120))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # As an individual's email_key: how a contact is recognized, and found.
+    contact_email_key: Mapped[str | None] = mapped_column(String(300))
     authorized_to_sign: Mapped[bool] = mapped_column(Boolean, default=False)
     founding: Mapped[bool] = mapped_column(Boolean, default=False)
     # A co-signing organization hears of updates unless its contact opts out.
@@ -263,6 +282,11 @@ class OrganizationSignature(Confirmable, ClientTrace, db.Model):
     display_name: Mapped[str | None] = mapped_column(String(200))
 
     statement: Mapped[Statement] = relationship()
+
+    @validates("contact_email")
+    def _keep_contact_email_key(self, _key: str, address: str | None) -> str | None:
+        self.contact_email_key = None if address is None else address_key(address)
+        return address
 
     @property
     def shown_name(self) -> str:

@@ -16,10 +16,11 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.abuse.services import Client, hold_reason_for
-from campaign.database import insert_unless_present
+from campaign.database import insert_unless_present, utcnow
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
@@ -35,7 +36,12 @@ from campaign.signing.models import (
 )
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import name_key, normalize_email, normalize_name
+from campaign.signing.validation import (
+    canonical_email,
+    name_key,
+    normalize_email,
+    normalize_name,
+)
 from campaign.statements.models import Statement, StatementStatus
 
 Signature = IndividualSignature | OrganizationSignature
@@ -99,15 +105,19 @@ def sign_as_individual(
     """``client`` is who submitted the public form; None when not from one."""
     _check_open_for_signing(statement)
     email = normalize_email(request.email)
+    # One mailbox, one signature: a second spelling of the address finds the first
+    # one's row, and what we write goes to the address that row was made with.
     return _sign(
         IndividualSignature,
-        {"statement_id": statement.id, "email": email},
+        {"statement_id": statement.id, "email_key": canonical_email(email)},
+        {"email": email},
         {"name": normalize_name(request.name), "country": request.country,
          "name_display": request.name_display, "wants_updates": request.wants_updates},
-        email,
-        lambda signature: _mail(email, signature, "already_signed", _(
+        lambda signature: signature.email,
+        lambda signature: _mail(signature.email, signature, "already_signed", _(
             "You have already signed: %(title)s", title=statement.title)),
-        client,
+        email=email,
+        client=client,
     )
 
 
@@ -121,36 +131,57 @@ def sign_for_organization(
     if not request.authorized_to_sign:
         raise SigningError(_("Only someone authorized to sign for the organization may do so."))
     contact_email = normalize_email(request.contact_email)
+    contact_key = canonical_email(contact_email)
     name = normalize_name(request.name)
+
+    def is_its_contact(signature: OrganizationSignature) -> bool:
+        return signature.contact_email_key == contact_key
+
+    def tell_where_it_stands(signature: OrganizationSignature) -> None:
+        # Whoever asks is told where the organization stands; the contact who signed
+        # first is neither replaced nor revealed, and only that contact is given the
+        # link to the co-signature's own page (which can erase it).
+        its_contact = is_its_contact(signature)
+        _mail(signature.contact_email if its_contact else contact_email, signature,
+              "organization_already_signed",
+              _("%(organization)s has already co-signed: %(title)s",
+                organization=signature.name, title=statement.title),
+              with_signer_page=its_contact)
+
     return _sign(
         OrganizationSignature,
         {"statement_id": statement.id, "name_key": name_key(name)},
+        {"contact_email": contact_email, "contact_email_key": contact_key},
         {"name": name, "country": request.country,
          "organization_type": request.organization_type, "website": request.website or None,
-         "contact_name": normalize_name(request.contact_name), "contact_email": contact_email,
-         "authorized_to_sign": True},
-        contact_email,
-        # Whoever asks is told where the organization stands; the contact who signed
-        # first is neither replaced nor revealed.
-        lambda signature: _mail(contact_email, signature, "organization_already_signed", _(
-            "%(organization)s has already co-signed: %(title)s",
-            organization=signature.name, title=statement.title)),
-        client,
+         "contact_name": normalize_name(request.contact_name), "authorized_to_sign": True},
+        lambda signature: signature.contact_email,
+        tell_where_it_stands,
+        email=contact_email,
+        client=client,
+        may_update=is_its_contact,
     )
 
 
 def _sign(
     model: type[Signature],
     identity: dict[str, Any],
+    address: dict[str, Any],
     details: dict[str, Any],
-    confirm_to: str,
+    confirm_to: Callable[[Any], str],
     mail_already_signed: Callable[[Any], None],
+    *,
+    email: str,
     client: Client | None,
+    may_update: Callable[[Any], bool] = lambda signature: True,
 ) -> SigningOutcome:
     """IDENTITY is what makes two submissions one signer (a unique constraint);
-    DETAILS are what the signer typed."""
+    ADDRESS is where to write, kept from the first submission; DETAILS are what the
+    signer typed, which an unconfirmed signature takes from the latest one unless
+    MAY_UPDATE says the submission is not from its signer. EMAIL is the address as
+    typed and CLIENT who submitted the form, for the abuse defences to judge."""
     hold = hold_reason_for(identity["statement_id"], form=model.__tablename__, client=client,
-                           email=confirm_to)
+                           email=email)
     token = new_confirmation_token()
     # A held signature gets no link: nothing is mailed until a coordinator releases it.
     state = ({"status": model.statuses.SUSPECTED, "hold_reason": hold} if hold
@@ -160,13 +191,14 @@ def _sign(
     # one that loses waits for the winner's commit and then finds its row below.
     signature = db.session.scalars(
         insert_unless_present(model, identity)
-        .values(**identity, **details, **state, **(client.trace() if client else {}))
+        .values(**identity, **address, **details, **state,
+                **(client.trace() if client else {}))
         .returning(model)
     ).one_or_none()
     if signature is not None:
         if hold:
             return SigningOutcome.HELD
-        _mail_confirmation(signature, confirm_to, token.value)
+        _mail_confirmation(signature, confirm_to(signature), token.value)
         return SigningOutcome.CONFIRMATION_SENT
 
     signature = db.session.scalars(select(model).filter_by(**identity)).one()
@@ -178,7 +210,7 @@ def _sign(
         # An earlier submission was held and this one is not: it goes on as a first
         # signature would.
         signature.release()
-    if signature.mailed_within(_resend_interval()):
+    if not claim_mailing(signature):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
     if isinstance(signature, IndividualSignature) and (
             signature.status is IndividualStatus.WITHDRAWN):
@@ -186,16 +218,37 @@ def _sign(
         signature.status = IndividualStatus.UNCONFIRMED
         signature.confirmed_at = None
         signature.withdrawn_at = None
-    if signature.is_confirmed:
-        signature.note_mailed()
+    if signature.is_confirmed or not may_update(signature):
         mail_already_signed(signature)
         return SigningOutcome.ALREADY_SIGNED_NOTICE_SENT
     # An unconfirmed signature takes the latest details: what the signer confirms is
     # what they asked for last.
     for name, value in details.items():
         setattr(signature, name, value)
-    _mail_confirmation(signature, confirm_to, signature.issue_confirmation_token(_link_lifetime()))
+    _mail_confirmation(signature, confirm_to(signature),
+                       signature.issue_confirmation_token(_link_lifetime()))
     return SigningOutcome.CONFIRMATION_SENT
+
+
+def claim_mailing(signature: Signature) -> bool:
+    """Whether this request may write to the signer now: at most one e-mail per
+    CONFIRMATION_RESEND_MINUTES, however many requests ask at once. The rule is one
+    conditional UPDATE of last_mailed_at, not a read and then a write: of requests
+    that race, the database lets one change the row, and the others, waiting on its
+    lock, find it mailed moments ago. Every path that resends goes through here."""
+    model = type(signature)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id == signature.id,
+               or_(model.last_mailed_at.is_(None),
+                   model.last_mailed_at <= now - _resend_interval()))
+        .values(last_mailed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        set_committed_value(signature, "last_mailed_at", now)
+    return claimed
 
 
 class ConfirmationError(Exception):
@@ -243,7 +296,8 @@ def _mail_confirmation(signature: Signature, to: str, token: str) -> None:
           token=token, link_valid_hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
 
 
-def _mail(to: str, signature: Signature, template: str, subject: str, **extra: Any) -> None:
+def _mail(to: str, signature: Signature, template: str, subject: str, *,
+          with_signer_page: bool = True, **extra: Any) -> None:
     organization = signature if isinstance(signature, OrganizationSignature) else None
     queue_email(
         to=to,
@@ -255,8 +309,9 @@ def _mail(to: str, signature: Signature, template: str, subject: str, **extra: A
             "signer_name": organization.contact_name if organization else signature.name,
             "organization_name": organization.name if organization else None,
             "organization_status": organization.status.value if organization else None,
-            # Every e-mail about a signature leads to the signer's own page.
-            "signer_page_url": signer_page_url(signature),
+            # Every e-mail to a signature's signer leads to their own page; an e-mail
+            # to anyone else must not.
+            "signer_page_url": signer_page_url(signature) if with_signer_page else None,
             **extra,
         },
     )

@@ -11,10 +11,8 @@ organization that backs out has no name to hide and nothing else to keep.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -31,9 +29,10 @@ from campaign.signing.models import (
     OrganizationStatus,
     TallyKind,
 )
+from campaign.signing.services import claim_mailing
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import normalize_email
+from campaign.signing.validation import canonical_email
 from campaign.statements.models import Statement
 
 Signature = IndividualSignature | OrganizationSignature
@@ -165,22 +164,24 @@ def send_signer_links(statement: Statement, email: str) -> int:
     address (as an individual, or as an organization's contact); how many e-mails were
     queued. The caller answers the same whatever this returns: whether an address
     signed is nobody's business but its owner's. A signer written to moments ago gets
-    nothing more, so the form cannot be used to flood an inbox."""
-    address = normalize_email(email)
+    nothing more, so the form cannot be used to flood an inbox.
+
+    Any spelling of the signer's mailbox finds the signature (see canonical_email);
+    the link goes to the address the signature was made with."""
+    key = canonical_email(email)
     signatures: list[Signature] = [
         *db.session.scalars(select(IndividualSignature).where(
             IndividualSignature.statement_id == statement.id,
-            IndividualSignature.email == address)),
+            IndividualSignature.email_key == key)),
         *db.session.scalars(select(OrganizationSignature).where(
             OrganizationSignature.statement_id == statement.id,
-            OrganizationSignature.contact_email == address)),
+            OrganizationSignature.contact_email_key == key)),
     ]
-    interval = timedelta(minutes=current_app.config["CONFIRMATION_RESEND_MINUTES"])
     queued = 0
     for signature in signatures:
-        if signature.mailed_within(interval):
+        address = signer_address(signature)
+        if address is None or not claim_mailing(signature):
             continue
-        signature.note_mailed()
         organization = signature if isinstance(signature, OrganizationSignature) else None
         queue_email(
             to=address,

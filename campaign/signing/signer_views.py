@@ -1,11 +1,12 @@
 """The signer's own page and one-click unsubscribe, reached from links in e-mails.
 
 Thin views over campaign.signing.signer_services; the token in the address is the
-only key, so an unknown or altered one is a plain 404."""
+only key, so an unknown, altered or dead one (its signature erased) is a 404 that
+says the link no longer works, and nothing about why."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug import Response
 
@@ -33,7 +34,7 @@ _signer_action_limit = limited_by("SIGNER_ACTION_RATE_LIMIT", shared_as="signer-
 def _signature_or_404(token: str) -> Signature:
     signature = signature_from_token(token)
     if signature is None:
-        abort(404)
+        abort(make_response(render_template("signing/link_invalid.html"), 404))
     return signature
 
 

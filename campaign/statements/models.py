@@ -68,6 +68,9 @@ class AddressBookEntry(db.Model):
 
     __table_args__ = (UniqueConstraint("coordinator_id", "name"),)
 
+    # Its ids are in links: SQLite must not reuse a deleted one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     coordinator_id: Mapped[int] = mapped_column(
         ForeignKey("coordinator.id", ondelete="CASCADE"), index=True)
@@ -82,7 +85,11 @@ class Addressee(db.Model):
     """A government or institution a statement addresses; it may stand in several
     of the statement's groups of demands."""
 
-    __table_args__ = (UniqueConstraint("statement_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("statement_id", "name"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
@@ -99,7 +106,11 @@ class Addressee(db.Model):
 
 
 class DemandGroup(db.Model):
-    __table_args__ = (UniqueConstraint("statement_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("statement_id", "position"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(
@@ -142,7 +153,11 @@ class DemandGroupAddressee(db.Model):
 
 
 class Demand(db.Model):
-    __table_args__ = (UniqueConstraint("group_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "position"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("demand_group.id", ondelete="CASCADE"))

@@ -25,6 +25,8 @@ class Update(db.Model):
     __tablename__ = "statement_update"
     __table_args__ = (
         Index("ix_statement_update_published", "statement_id", "published_at"),
+        # Its ids are in links or e-mails: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -52,5 +52,5 @@ def test_a_supporter_hides_their_name_then_erases_their_signature_from_their_own
     expect(page.locator("#counts")).to_contain_text("0 individuals have signed")
 
     page.goto(signer_page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link no longer works")
     assert requests_made.foreign() == []

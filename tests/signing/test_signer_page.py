@@ -134,7 +134,7 @@ def test_an_unknown_or_altered_link_is_a_clear_not_found_page(
     for path in (link[:-2] + "xx", "/signer/nonsense", "/unsubscribe/nonsense"):
         response = client.get(path)
         assert response.status_code == 404
-        assert "Page not found" in response.text
+        assert "This link no longer works" in response.text
     assert client.post("/unsubscribe/nonsense",
                        data={"List-Unsubscribe": "One-Click"}).status_code == 404
 

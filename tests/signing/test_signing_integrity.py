@@ -1,0 +1,389 @@
+"""What a hostile probe found in signing, closed: a dead signer's link opening the
+next signer's page, resends racing past their limit, one mailbox signing under many
+spellings, addresses we accept but cannot deliver, and an organization's pending
+co-signature taken over by whoever submits its name."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, func, select, text, update
+
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.models import OutboxMessage
+from campaign.signing.models import IndividualSignature, NameDisplay, OrganizationSignature
+from campaign.signing.services import IndividualSignatureRequest, sign_as_individual
+from campaign.signing.signer_links import (
+    _serializer,
+    signer_page_url_by_id,
+    signer_token_by_id,
+)
+from campaign.signing.signer_services import send_signer_links
+from campaign.signing.validation import (
+    InvalidEmail,
+    UndeliverableEmail,
+    ascii_address,
+    canonical_email,
+)
+from campaign.statements.services import get_statement
+from tests.conftest import make_app
+from tests.moderation import factories
+from tests.signing.test_signer_page import press, sign_and_confirm, signer_page_link
+from tests.signing.test_signing_pages import (
+    assert_error_next_to,
+    cosign,
+    deliver_mail,
+    link_in_latest_mail_to,
+    open_confirmation_page,
+    press_confirm,
+    sign,
+)
+from tests.support import csrf_token, organization_fields, path_of, text_of
+
+ALICE = "alice@example.org"
+BOB = "bob@example.org"
+
+
+def a_day_ago(app: Flask, model: type = IndividualSignature) -> None:
+    """As if the signer was last written to yesterday: out of the resend interval."""
+    with app.app_context():
+        db.session.execute(update(model).values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+
+
+def outbox_to(app: Flask, address: str) -> list[OutboxMessage]:
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.to_address == address).order_by(OutboxMessage.id)))
+
+
+def individuals(app: Flask) -> list[tuple[int, str]]:
+    with app.app_context():
+        return list(db.session.execute(
+            select(IndividualSignature.id, IndividualSignature.email)
+            .order_by(IndividualSignature.id)))
+
+
+# --- Hole 1: a signer's link opens that signature and no other -------------------------
+
+
+def test_an_erased_signers_link_does_not_open_the_next_signers_page(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug,
+                     **{"person-name": "Alice Adams", "person-email": ALICE})
+    alice_link = signer_page_link(app, mail_dir, ALICE)
+    [(alice_id, _)] = individuals(app)
+    unsubscribe_link = alice_link.replace("/signer/", "/unsubscribe/")
+    press(client, alice_link, "Erase my data")
+
+    sign_and_confirm(app, client, mail_dir, statement_slug,
+                     **{"person-name": "Bob Brown", "person-email": BOB})
+    [(bob_id, _)] = individuals(app)
+    assert bob_id != alice_id  # never an erased signature's id again, on SQLite too
+    assert "Signed as Bob Brown." in client.get(signer_page_link(app, mail_dir, BOB)).text
+
+    for path in (alice_link, unsubscribe_link):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "This link no longer works" in response.text
+        assert "Bob" not in response.text
+    assert client.post(unsubscribe_link, data={"List-Unsubscribe": "One-Click"}).status_code == 404
+
+
+def test_a_link_is_good_only_with_its_signatures_secret(app, client, statement_slug):
+    with app.app_context():
+        signature_id = factories.individual(statement_slug, "Olena Kovalenko", ALICE)
+        secret = db.session.get(IndividualSignature, signature_id).link_secret
+        assert len(secret) >= 22  # 16 random bytes, URL-safe
+        good = path_of(signer_page_url_by_id("i", signature_id, secret))
+        tampered = signer_token_by_id("i", signature_id, secret[:-1] + ("A" if secret[-1] != "A"
+                                                                        else "B"))
+        # A link as they were made before they carried a secret: signed, but dead now.
+        old_style = _serializer().dumps(["i", signature_id])
+
+    assert "Signed as Olena Kovalenko." in client.get(good).text
+    for token in (tampered, old_style):
+        response = client.get(f"/signer/{token}")
+        assert response.status_code == 404
+        assert "This link no longer works" in response.text
+
+
+def test_an_erased_signer_who_signs_again_starts_clean(app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug,
+                     **{"person-email": "jane.doe@gmail.com", "person-wants_updates": "y",
+                        "person-name_display": "hidden"})
+    old_link = signer_page_link(app, mail_dir, "jane.doe@gmail.com")
+    press(client, old_link, "Erase my data")
+
+    sign(client, statement_slug, **{"person-email": "janedoe+again@gmail.com"})
+
+    with app.app_context():
+        signature = db.session.scalars(select(IndividualSignature)).one()
+        assert (signature.email, signature.confirmed_at, signature.wants_updates,
+                signature.name_display) == ("janedoe+again@gmail.com", None, False,
+                                            NameDisplay.FULL)
+    [mail] = [message for message in deliver_mail(app, mail_dir)
+              if "janedoe+again@gmail.com" in str(message["To"])]
+    assert "Please confirm your signature" in str(mail["Subject"])
+    assert client.get(old_link).status_code == 404
+
+
+# --- Hole 4: one e-mail per resend interval, however many ask at once --------------------
+
+
+RACERS = 32
+
+
+def race(app: Flask, database_url: str, mail_dir: Path, work) -> None:
+    """Run `work` in RACERS threads at once, each with its own session. On PostgreSQL
+    every thread is held before its first write until all have read, which is the
+    moment the probe's concurrent requests raced through; SQLite makes writers take
+    turns (BEGIN IMMEDIATE), so there they simply run together."""
+    racing_app = make_app(database_url, mail_dir,
+                          SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS + 2})
+    barrier = threading.Barrier(RACERS, timeout=60)
+    held = threading.local()
+    errors: list[BaseException] = []
+    with racing_app.app_context():
+        engine = db.engine
+        force = engine.dialect.name == "postgresql"
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def hold_before_first_write(connection, cursor, statement_text, *args):
+            writes = statement_text.startswith("UPDATE") or statement_text.startswith(
+                "INSERT INTO outbox_message")
+            if force and writes and not getattr(held, "done", False):
+                held.done = True
+                barrier.wait()
+
+    def racer() -> None:
+        try:
+            with racing_app.app_context():
+                work()
+                db.session.commit()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            with racing_app.app_context():
+                db.session.remove()
+
+    threads = [threading.Thread(target=racer) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    with racing_app.app_context():
+        event.remove(engine, "before_cursor_execute", hold_before_first_write)
+        engine.dispose()
+    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+
+
+def test_32_requests_for_the_link_at_once_send_one_email(
+        app, database_url, mail_dir, statement_slug):
+    with app.app_context():
+        factories.individual(statement_slug, "Olena Kovalenko", ALICE)
+    a_day_ago(app)
+    before = len(outbox_to(app, ALICE))
+
+    def ask() -> None:
+        send_signer_links(get_statement(statement_slug), ALICE)
+
+    race(app, database_url, mail_dir, ask)
+    assert len(outbox_to(app, ALICE)) == before + 1
+
+
+def test_32_signatures_again_at_once_after_the_interval_send_one_email(
+        app, database_url, mail_dir, statement_slug):
+    with app.app_context():
+        factories.individual(statement_slug, "Olena Kovalenko", ALICE, confirm=False)
+    a_day_ago(app)
+    before = len(outbox_to(app, ALICE))
+
+    def sign_again() -> None:
+        sign_as_individual(get_statement(statement_slug), IndividualSignatureRequest(
+            name="Olena Kovalenko", email=ALICE, country="UA",
+            name_display=NameDisplay.FULL, wants_updates=False))
+
+    race(app, database_url, mail_dir, sign_again)
+    assert len(outbox_to(app, ALICE)) == before + 1
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.scalar(text("SELECT count(*) FROM pg_stat_activity "
+                                          "WHERE wait_event_type = 'Lock'")) == 0
+
+
+# --- Hole 4: one mailbox is one signer, however its address is spelled ------------------
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("jane@example.org", "jane@example.org"),
+    ("Jane@EXAMPLE.org", "jane@example.org"),
+    ("jane+petition@example.org", "jane@example.org"),
+    ("jane.doe@example.org", "jane.doe@example.org"),  # dots count outside Gmail
+    ("Jane.Doe+x+y@Gmail.com", "janedoe@gmail.com"),
+    ("j.a.n.e.d.o.e@googlemail.com", "janedoe@gmail.com"),
+    ("janedoe@GoogleMail.COM", "janedoe@gmail.com"),
+    ("  janedoe@gmail.com ", "janedoe@gmail.com"),
+    ("+only@example.org", "+only@example.org"),  # nothing but a tag: kept whole
+    ("olena@приклад.укр", "olena@xn--80aikifvh.xn--j1amh"),
+    ("olena@XN--80AIKIFVH.xn--j1amh", "olena@xn--80aikifvh.xn--j1amh"),
+    ("a@straße.de", "a@xn--strae-oqa.de"),
+])
+def test_canonical_email(typed, canonical):
+    assert canonical_email(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", ["not an address", "олена@example.org"])
+def test_canonical_email_refuses_what_is_no_deliverable_address(typed):
+    with pytest.raises(InvalidEmail):
+        canonical_email(typed)
+
+
+GMAIL_SPELLINGS = ["jane.doe@gmail.com", "janedoe@gmail.com", "Jane.Doe@Gmail.com",
+                   "j.a.n.e.d.o.e@gmail.com", "janedoe+petition@gmail.com",
+                   "jane.doe+x@googlemail.com", "JANEDOE@GOOGLEMAIL.COM", "j.anedoe+1@gmail.com"]
+
+
+def test_eight_spellings_of_one_gmail_mailbox_make_one_signature_and_one_email(
+        app, client, mail_dir, statement_slug):
+    for spelling in GMAIL_SPELLINGS:
+        response = sign(client, statement_slug, **{"person-email": spelling})
+        assert response.status_code == 302
+    assert individuals(app)[0][1] == "jane.doe@gmail.com"
+    assert len(individuals(app)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_another_spelling_later_is_answered_at_the_address_that_signed(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug,
+                     **{"person-email": "jane.doe@gmail.com"})
+    a_day_ago(app)
+    sign(client, statement_slug, **{"person-email": "janedoe+other@googlemail.com"})
+    a_day_ago(app)
+    page = client.get(f"/s/{statement_slug}")
+    client.post(f"/s/{statement_slug}/manage", data={
+        "manage-email": "JaneDoe@gmail.com", "manage-csrf_token": csrf_token(page.text)})
+
+    mails = deliver_mail(app, mail_dir)
+    assert [str(message["To"]) for message in mails] == ["jane.doe@gmail.com"] * 3
+    assert "You have already signed it" in text_of(mails[1])
+    assert "Manage my signature" in mails[2].get_body(("html",)).get_content()
+    assert outbox_to(app, "janedoe+other@googlemail.com") == []
+
+
+# --- Hole 5: addresses we cannot deliver are refused; international domains work --------
+
+
+def test_an_address_with_non_latin_letters_before_the_at_is_refused_on_the_forms(
+        app, client, statement_slug):
+    message = ("We cannot send e-mail to addresses with non-Latin letters before the @ yet; "
+               "please use another address.")
+    response = sign(client, statement_slug, **{"person-email": "олена@example.org"})
+    assert response.status_code == 400
+    assert_error_next_to(response.text.replace("&#39;", "'"), "person-email", message)
+    response = cosign(client, statement_slug,
+                      organization_fields(**{"org-contact_email": "ірина@example.org"}))
+    assert response.status_code == 400
+    assert_error_next_to(response.text.replace("&#39;", "'"), "org-contact_email", message)
+    assert individuals(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    with pytest.raises(UndeliverableEmail):
+        canonical_email("олена@example.org")
+
+
+@pytest.mark.parametrize(("typed", "envelope"), [
+    ("olena@приклад.укр", "olena@xn--80aikifvh.xn--j1amh"),
+    # IDNA 2008, as the registries use: Python's own codec would write to strasse.de.
+    ("anna@straße.de", "anna@xn--strae-oqa.de"),
+])
+def test_an_international_domain_signs_and_its_mail_is_delivered_in_ascii(
+        app, client, smtp_app, smtp, statement_slug, typed, envelope):
+    response = sign(client, statement_slug, **{"person-email": typed})
+    assert response.status_code == 302
+    assert individuals(app)[0][1] == typed
+    assert ascii_address(typed) == envelope
+    with smtp_app.app_context():
+        deliver_due_messages()
+    [received] = smtp.messages
+    assert str(received["To"]) == envelope
+    assert "/confirm/" in text_of(received)
+
+
+# --- Hole 6: an organization's pending co-signature cannot be taken over ---------------
+
+
+CONTACT = "iryna@solidarity.example.org"
+NEWCOMER = "mallory@example.net"
+
+
+def organization_row(app: Flask) -> tuple[str, str | None, str | None]:
+    with app.app_context():
+        row = db.session.scalars(select(OrganizationSignature)
+                                 .where(OrganizationSignature.founding.is_(False))).one()
+        return row.contact_email, row.contact_name, row.confirmation_token_hash
+
+
+def test_someone_else_cannot_take_over_an_unconfirmed_co_signature(
+        app, client, mail_dir, statement_slug):
+    cosign(client, statement_slug, organization_fields())
+    contacts_link = link_in_latest_mail_to(app, mail_dir, CONTACT)
+    before = organization_row(app)
+    a_day_ago(app, OrganizationSignature)
+
+    response = cosign(client, statement_slug, organization_fields(**{
+        "org-name": "KHARKIV Solidarity Network ", "org-contact_name": "Mallory",
+        "org-contact_email": NEWCOMER}))
+    assert response.status_code == 302
+
+    assert organization_row(app) == before
+    [notice] = [message for message in deliver_mail(app, mail_dir)
+                if NEWCOMER in str(message["To"])]
+    assert "has already started co-signing" in text_of(notice)
+    assert "/signer/" not in text_of(notice) and "/confirm/" not in text_of(notice)
+    # The contact's link still works.
+    page = open_confirmation_page(client, contacts_link)
+    assert press_confirm(client, contacts_link, csrf_token(page)).status_code == 200
+
+
+def test_the_same_contact_signing_again_gets_a_fresh_link(
+        app, client, mail_dir, statement_slug):
+    cosign(client, statement_slug, organization_fields())
+    first_link = link_in_latest_mail_to(app, mail_dir, CONTACT)
+    a_day_ago(app, OrganizationSignature)
+    cosign(client, statement_slug, organization_fields(**{
+        "org-contact_email": CONTACT.upper(), "org-contact_name": "Iryna Shevchenko-Bondar"}))
+
+    fresh_link = link_in_latest_mail_to(app, mail_dir, CONTACT)
+    assert fresh_link != first_link
+    assert organization_row(app)[1] == "Iryna Shevchenko-Bondar"
+    page = open_confirmation_page(client, fresh_link)
+    assert press_confirm(client, fresh_link, csrf_token(page)).status_code == 200
+
+
+def test_someone_else_naming_a_co_signed_organization_is_not_given_its_page(
+        app, client, mail_dir, statement_slug):
+    with app.app_context():
+        factories.organization(statement_slug)
+    a_day_ago(app, OrganizationSignature)
+    cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+
+    [notice] = [message for message in deliver_mail(app, mail_dir)
+                if NEWCOMER in str(message["To"])]
+    assert "has already co-signed" in text_of(notice)
+    assert "/signer/" not in text_of(notice)
+    assert "/signer/" not in notice.get_body(("html",)).get_content()
+
+
+def test_a_founding_organization_has_no_contact_and_no_key(app_context, statement_slug):
+    founding = db.session.scalars(select(OrganizationSignature)).first()
+    assert founding.founding and founding.contact_email_key is None
