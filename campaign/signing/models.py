@@ -135,12 +135,17 @@ class IndividualSignature(Confirmable, ClientTrace, db.Model):
         Index("ix_individual_signature_public_list", "statement_id", "status", "confirmed_at"),
         # The trending view and bulk invalidation look for recent signatures by network.
         Index("ix_individual_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
+        # Bulk invalidation and the trending view look for signatures by e-mail domain.
+        Index("ix_individual_signature_email_domain", "statement_id", "email_domain",
+              "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254))
+    # The e-mail's domain, lower-cased and in ASCII (IDNA): see campaign.abuse.domains.
+    email_domain: Mapped[str | None] = mapped_column(String(253))
     country: Mapped[str] = mapped_column(String(2))
     name_display: Mapped[NameDisplay] = mapped_column(enum_column(NameDisplay, "name_display"))
     wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -195,6 +200,8 @@ class OrganizationSignature(Confirmable, ClientTrace, db.Model):
         ),
         Index("ix_organization_signature_listing", "statement_id", "status"),
         Index("ix_organization_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
+        Index("ix_organization_signature_email_domain", "statement_id", "email_domain",
+              "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,6 +216,8 @@ class OrganizationSignature(Confirmable, ClientTrace, db.Model):
     website: Mapped[str | None] = mapped_column(String(300))
     contact_name: Mapped[str | None] = mapped_column(String(120))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The contact's e-mail domain, as for individuals.
+    email_domain: Mapped[str | None] = mapped_column(String(253))
     authorized_to_sign: Mapped[bool] = mapped_column(Boolean, default=False)
     founding: Mapped[bool] = mapped_column(Boolean, default=False)
     # A co-signing organization hears of updates unless its contact opts out.

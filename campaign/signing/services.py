@@ -18,10 +18,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.abuse.domains import email_domain
+from campaign.abuse.services import hold_reason_for, hold_signature
 from campaign.database import insert_unless_present
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
+    HoldReason,
     IndividualSignature,
     IndividualStatus,
     NameDisplay,
@@ -50,6 +53,8 @@ class SigningOutcome(enum.Enum):
     # We wrote to this address moments ago; another e-mail now would only flood the
     # inbox (or let a stranger use our form to do so).
     NOTHING_SENT_RECENTLY_MAILED = "recently_mailed"
+    # Held as suspected, or already judged not genuine: stored, not counted, not mailed.
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -98,10 +103,12 @@ def sign_as_individual(
         IndividualSignature,
         {"statement_id": statement.id, "email": email},
         {"name": normalize_name(request.name), "country": request.country,
-         "name_display": request.name_display, "wants_updates": request.wants_updates},
+         "name_display": request.name_display, "wants_updates": request.wants_updates,
+         "email_domain": email_domain(email)},
         email,
         lambda signature: _mail(email, signature, "already_signed", _(
             "You have already signed: %(title)s", title=statement.title)),
+        hold_reason_for(statement.id, email=email),
     )
 
 
@@ -122,13 +129,14 @@ def sign_for_organization(
         {"name": name, "country": request.country,
          "organization_type": request.organization_type, "website": request.website or None,
          "contact_name": normalize_name(request.contact_name), "contact_email": contact_email,
-         "authorized_to_sign": True},
+         "authorized_to_sign": True, "email_domain": email_domain(contact_email)},
         contact_email,
         # Whoever asks is told where the organization stands; the contact who signed
         # first is neither replaced nor revealed.
         lambda signature: _mail(contact_email, signature, "organization_already_signed", _(
             "%(organization)s has already co-signed: %(title)s",
             organization=signature.name, title=statement.title)),
+        hold_reason_for(statement.id, email=contact_email),
     )
 
 
@@ -138,9 +146,13 @@ def _sign(
     details: dict[str, Any],
     confirm_to: str,
     mail_already_signed: Callable[[Any], None],
+    hold: HoldReason | None = None,
 ) -> SigningOutcome:
     """IDENTITY is what makes two submissions one signer (a unique constraint);
     DETAILS are what the signer typed."""
+    if hold is not None:
+        hold_signature(model, identity, details, hold)
+        return SigningOutcome.HELD
     token = new_confirmation_token()
     # One statement for the common case, a first signature: the unique constraint,
     # not a read before, decides between two requests for the same signer, and the
@@ -155,6 +167,10 @@ def _sign(
         return SigningOutcome.CONFIRMATION_SENT
 
     signature = db.session.scalars(select(model).filter_by(**identity)).one()
+    # A held or invalidated signature (of either kind: the values are shared) is not
+    # brought back by signing again.
+    if signature.status in (IndividualStatus.SUSPECTED, IndividualStatus.INVALIDATED):
+        return SigningOutcome.HELD
     if signature.mailed_within(_resend_interval()):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
     if isinstance(signature, IndividualSignature) and (
