@@ -130,7 +130,7 @@ def remove_entry(entry: ListEntry, *, by: Coordinator) -> None:
     db.session.delete(entry)
 
 
-def _scope(statement: Statement | None):  # noqa: ANN202 - an SQL condition
+def _scope(statement: Statement | None):
     if statement is None:
         return ListEntry.statement_id.is_(None)
     return ListEntry.statement_id == statement.id
