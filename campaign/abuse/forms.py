@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.abuse.invalidation import (
@@ -33,9 +34,10 @@ def _strip(value: Any) -> Any:
 
 class ListEntryForm(FlaskForm):
     list_kind = RadioField(_l("Add to"), default=ListKind.BLOCK.value, choices=[
-        (ListKind.BLOCK.value, _l("Block list: hold their signatures as suspected")),
-        (ListKind.ALLOW.value, _l("Allow list: lift a block, and exempt a network from the "
-                                  "per-IP limit")),
+        SelectChoice(ListKind.BLOCK.value,
+                     _l("Block list: hold their signatures as suspected")),
+        SelectChoice(ListKind.ALLOW.value, _l("Allow list: lift a block, and exempt a "
+                                              "network from the per-IP limit")),
     ], validators=[DataRequired(message=_l("Choose a list."))])
     value = StringField(_l("E-mail address, domain or IP range"), filters=[_strip],
                         validators=[DataRequired(message=_l(
