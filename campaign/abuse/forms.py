@@ -63,6 +63,9 @@ class _UTCDateTimeField(DateTimeLocalField):
             self.data = self.data.replace(tzinfo=UTC)
 
 
+CRITERIA_FIELDS = ("ip_range", "email_domain", "name_pattern", "created_from", "created_to")
+
+
 class CriteriaForm(FlaskForm):
     """Read from the query string of the preview, or posted with the confirmation."""
 
@@ -79,7 +82,8 @@ class CriteriaForm(FlaskForm):
     criteria: Criteria | None = None
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not super().validate(extra_validators):
+        valid = super().validate(extra_validators)
+        if any(getattr(self, name).errors for name in CRITERIA_FIELDS):
             return False
         try:
             self.criteria = parse_criteria(
@@ -92,7 +96,9 @@ class CriteriaForm(FlaskForm):
             else:
                 self.form_errors.append(str(error))
             return False
-        return True
+        # Valid criteria are kept even when another field is not, so that the page
+        # can show their preview again beside that field's error.
+        return valid
 
 
 class InvalidationForm(CriteriaForm):
