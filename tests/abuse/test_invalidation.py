@@ -318,6 +318,7 @@ def test_preview_then_confirm_then_the_worker_runs(app, client, coordinator_clie
     ({"email_domain": "x" * 300}, "is not a domain name"),
     ({"created_from": "yesterday"}, "Not a valid datetime value."),
     ({"name_pattern": "y" * 500}, "Use at most 120 characters."),
+    ({"name_pattern": "\x00*"}, "at least two letters"),
     ({}, "Give at least one criterion"),
 ])
 def test_bad_criteria_are_a_form_error_never_a_500(coordinator_client, flooded_slug, query,
@@ -342,6 +343,21 @@ def test_confirming_without_a_reason_invalidates_nothing(app, coordinator_client
     assert "4 signatures would be invalidated." in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Invalidation)) == 0
+
+
+def test_nul_bytes_in_a_pattern_or_a_reason_are_dropped_not_a_500(app, coordinator_client,
+                                                                  flooded_slug):
+    preview = coordinator_client.get(url(flooded_slug, "/preview"),
+                                     query_string={"name_pattern": "Bot\x00 1"})
+    assert preview.status_code == 200
+    assert "1 signature would be invalidated." in preview.text
+
+    response = coordinator_client.post(url(flooded_slug), data={
+        "name_pattern": "Bot\x00 1", "reason": "a\x00bot", "csrf_token": csrf_token(preview.text)})
+
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Invalidation.reason)).one() == "abot"
 
 
 def test_another_team_gets_404(app, coordinator_client, flooded_slug):
