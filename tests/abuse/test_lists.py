@@ -403,3 +403,38 @@ def test_the_instance_lists_are_for_admins_only(app, client, coordinator_client,
     with app.app_context():
         assert db.session.scalars(select(IndividualSignature.status)).one() is \
             IndividualStatus.SUSPECTED
+
+
+# --- The admin role, from the command line ---------------------------------------------
+
+
+def is_admin(app: Flask, email: str) -> bool:
+    with app.app_context():
+        return db.session.scalars(select(Coordinator.is_admin).where(
+            Coordinator.email == email)).one()
+
+
+def test_the_command_line_makes_and_unmakes_admins(app):
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["create-coordinator", "admin@example.org", "--name", "Admin",
+                                  "--password", "correct horse battery staple", "--admin"])
+    plain = runner.invoke(args=["create-coordinator", "plain@example.org", "--name", "Plain",
+                                "--password", "correct horse battery staple"])
+    assert created.exit_code == plain.exit_code == 0, created.output + plain.output
+    assert is_admin(app, "admin@example.org") and not is_admin(app, "plain@example.org")
+
+    made = runner.invoke(args=["make-admin", "Plain@Example.org"])
+    assert made.exit_code == 0 and "plain@example.org is now an instance admin." in made.output
+    assert is_admin(app, "plain@example.org")
+
+    revoked = runner.invoke(args=["make-admin", "admin@example.org", "--revoke"])
+    assert revoked.exit_code == 0 and "no longer" in revoked.output
+    assert not is_admin(app, "admin@example.org")
+
+
+@pytest.mark.parametrize("email", ["nobody@example.org", "not an address"])
+def test_make_admin_says_when_there_is_no_such_coordinator(app, email):
+    result = app.test_cli_runner().invoke(args=["make-admin", email])
+
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "Traceback" not in result.output
