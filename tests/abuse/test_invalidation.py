@@ -375,3 +375,45 @@ def test_another_team_gets_404(app, coordinator_client, flooded_slug):
         "ip_range": FLOOD, "reason": "r", "csrf_token": token}).status_code == 404
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Invalidation)) == 0
+
+
+def test_the_migration_fills_the_email_domain_of_existing_signatures(tmp_path, mail_dir):
+    """On a database of its own (SQLite, whichever database the suite uses): the
+    migration before this one, rows as they were, then this one."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'migrating.sqlite'}", mail_dir)
+    with app.app_context():
+        upgrade(revision="0006")
+        now = utcnow().replace(tzinfo=None)
+        statement_id = db.session.execute(text(
+            "INSERT INTO statement (slug, title, body_markdown, status, created_at) "
+            "VALUES ('s', 'S', '', 'published', :now) RETURNING id"), {"now": now}).scalar()
+        db.session.execute(text(
+            "INSERT INTO organization_signature (statement_id, name, name_key, contact_name, "
+            "contact_email, authorized_to_sign, founding, wants_updates, status, created_at) "
+            "VALUES (:statement, :name, :name, 'C', :email, true, :founding, true, 'approved', "
+            ":now)"), [{"statement": statement_id, "name": name, "email": email, "now": now,
+                        "founding": email is None}
+                       for name, email in (("zmina", "info@Zmina.example"), ("f", None))])
+        db.session.execute(text(
+            "INSERT INTO individual_signature (statement_id, name, email, country, "
+            "name_display, wants_updates, status, created_at) VALUES "
+            "(:statement, 'Олена', :email, 'UA', 'full', false, 'confirmed', :now)"),
+            [{"statement": statement_id, "email": email, "now": now}
+             for email in ("olena@приклад.укр", "ivan@mail.example", "erased:3")])
+        db.session.commit()
+
+        upgrade(revision="0008")
+
+        assert dict(db.session.execute(text(
+            "SELECT email, email_domain FROM individual_signature")).all()) == {
+            "olena@приклад.укр": "xn--80aikifvh.xn--j1amh",
+            "ivan@mail.example": "mail.example", "erased:3": None}
+        assert dict(db.session.execute(text(
+            "SELECT name, email_domain FROM organization_signature")).all()) == {
+            "zmina": "zmina.example", "f": None}
+        db.session.remove()
