@@ -314,7 +314,7 @@ def test_preview_then_confirm_then_the_worker_runs(app, client, coordinator_clie
 @pytest.mark.parametrize(("query", "message"), [
     ({"ip_range": "203.0.113.0/33"}, "is not an IP range"),
     ({"ip_range": "203.0.113.128/25"}, "narrower than /24 cannot be matched"),
-    ({"ip_range": "\x00"}, "is not an IP range"),
+    ({"ip_range": "\x00"}, "Give at least one criterion"),
     ({"email_domain": "x" * 300}, "is not a domain name"),
     ({"created_from": "yesterday"}, "Not a valid datetime value."),
     ({"name_pattern": "y" * 500}, "Use at most 120 characters."),
