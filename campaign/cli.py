@@ -8,7 +8,12 @@ import click
 from flask import Flask, url_for
 from flask.cli import with_appcontext
 
-from campaign.accounts.services import AccountError, add_to_team, create_coordinator
+from campaign.accounts.services import (
+    AccountError,
+    add_to_team,
+    create_coordinator,
+    find_coordinator,
+)
 from campaign.extensions import db
 from campaign.moderation.services import (
     ModerationError,
@@ -89,9 +94,11 @@ def approve_organization_command(slug: str, name: str | None) -> None:
 @click.password_option(help="At least 10 characters; asked for when omitted.")
 @click.option("--statement", "slugs", multiple=True, metavar="SLUG",
               help="Put the coordinator on this statement's team (repeatable).")
+@click.option("--admin", is_flag=True,
+              help="Make the coordinator an instance admin (instance-wide block lists).")
 @with_appcontext
 def create_coordinator_command(email: str, name: str, password: str,
-                               slugs: tuple[str, ...]) -> None:
+                               slugs: tuple[str, ...], admin: bool) -> None:
     """Create a coordinator account (the first one, or any other)."""
     statements = []
     for slug in slugs:
@@ -105,12 +112,32 @@ def create_coordinator_command(email: str, name: str, password: str,
         raise click.ClickException(str(error)) from error
     for statement in statements:
         add_to_team(statement, coordinator)
+    coordinator.is_admin = admin
     db.session.commit()
     click.echo(f"Created {coordinator.email}; sign in at "
                f"{url_for('accounts.sign_in', _external=True)}")
+
+
+@click.command("make-admin")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Take the admin role away instead.")
+@with_appcontext
+def make_admin_command(email: str, revoke: bool) -> None:
+    """Make a coordinator an instance admin, who manages the instance-wide block and
+    allow lists (or, with --revoke, no longer)."""
+    try:
+        coordinator = find_coordinator(email)
+    except InvalidEmail as error:
+        raise click.ClickException(str(error)) from error
+    if coordinator is None:
+        raise click.ClickException(f"No coordinator has the address {email!r}.")
+    coordinator.is_admin = not revoke
+    db.session.commit()
+    click.echo(f"{coordinator.email} is {'no longer' if revoke else 'now'} an instance admin.")
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_coordinator_command)
     app.cli.add_command(import_statement_command)
     app.cli.add_command(approve_organization_command)
+    app.cli.add_command(make_admin_command)

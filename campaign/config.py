@@ -154,6 +154,9 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "IP_PREFIX_LENGTH_V4": int(environ.get("IP_PREFIX_LENGTH_V4", "24")),
         "IP_PREFIX_LENGTH_V6": int(environ.get("IP_PREFIX_LENGTH_V6", "48")),
         "CLIENT_DATA_RETENTION_DAYS": int(environ.get("CLIENT_DATA_RETENTION_DAYS", "30")),
+        # A network or an e-mail domain with at least this many signatures in an hour
+        # is shown to coordinators as trending (dashboard and digest).
+        "TRENDING_THRESHOLD": int(environ.get("TRENDING_THRESHOLD", "10")),
     }
 
 

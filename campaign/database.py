@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, String, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 # Alembic needs stable constraint names to alter or drop them later (and SQLite's
@@ -79,6 +81,28 @@ def insert_unless_present(model: Any, unique_columns: Iterable[str]) -> Any:
     return insert(model).on_conflict_do_nothing(index_elements=list(unique_columns))
 
 
+class unicode_lower(GenericFunction[str]):
+    """lower() for every letter on both databases: SQLite's own folds ASCII only, so
+    there it is Python's str.lower, registered in configure_engine."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _compile_unicode_lower(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _compile_unicode_lower_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _python_lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
+
+
 # Execution option for a transaction that will only read; see configure_engine.
 READ_ONLY = "undersigned_read_only"
 
@@ -111,6 +135,7 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.create_function("unicode_lower", 1, _python_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:

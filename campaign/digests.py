@@ -30,6 +30,7 @@ from campaign.extensions import db
 from campaign.letters.models import Letter, LetterStatus, Reply
 from campaign.outbox.services import queue_email
 from campaign.progress.services import CONFIRMED_ORGANIZATION_STATUSES
+from campaign.progress.trending import trending_in_period
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -98,7 +99,8 @@ def digest_of(statement_id: int, day: date) -> dict[str, Any] | None:
             select(Reply).where(Reply.statement_id == statement_id, Reply.created_at >= start,
                                 Reply.created_at < end).order_by(Reply.id))
     ]
-    if not (organizations or individuals or letters or replies):
+    trending = trending_in_period(statement_id, start, end)
+    if not (organizations or individuals or letters or replies or trending):
         return None
     awaiting = db.session.scalar(
         select(func.count()).select_from(OrganizationSignature)
@@ -106,7 +108,11 @@ def digest_of(statement_id: int, day: date) -> dict[str, Any] | None:
                OrganizationSignature.status == OrganizationStatus.AWAITING_APPROVAL)) or 0
     return {"day": day.isoformat(), "organizations": organizations,
             "individuals": individuals, "letters": letters, "replies": replies,
-            "awaiting_moderation": awaiting}
+            "awaiting_moderation": awaiting,
+            "trending_networks": [{"value": source.value, "peak": source.count}
+                                  for source in trending.networks],
+            "trending_domains": [{"value": source.value, "peak": source.count}
+                                 for source in trending.domains]}
 
 
 def _due_recipients(hour: int) -> list[tuple[int, str, str, Statement]]:

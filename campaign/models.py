@@ -1,6 +1,7 @@
 """Every model module, imported in one place so that Alembic and the mappers see all
 tables whatever part of the application was loaded first."""
 
+from campaign.abuse import models as abuse  # noqa: F401
 from campaign.accounts import models as accounts  # noqa: F401
 from campaign.exports import models as exports  # noqa: F401
 from campaign.letters import models as letters  # noqa: F401

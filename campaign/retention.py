@@ -99,6 +99,7 @@ def erase_addresses_after_close(now: datetime) -> RetentionReport:
         d, s = _forget_mail_to(signature.email, signature.statement_id, slug)
         deleted, scrubbed = deleted + d, scrubbed + s
         signature.email = erased_address(signature.id)
+        signature.email_domain = None
         # An old confirmation link must not bring anything back to life.
         signature.confirmation_token_hash = None
         signature.confirmation_expires_at = None

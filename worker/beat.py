@@ -12,6 +12,7 @@ from campaign.queue import (
     ERASE_ADDRESSES_AFTER_CLOSE_TASK,
     PURGE_BROKER_TASK,
     RELAY_OUTBOX_TASK,
+    RESUME_INVALIDATIONS_TASK,
     RESUME_UPDATE_FAN_OUTS_TASK,
     SEND_DIGESTS_TASK,
 )
@@ -25,6 +26,8 @@ def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
                          "schedule": float(config["OUTBOX_RELAY_SECONDS"])},
         # Fan-outs of published updates whose task was lost or whose worker died.
         "resume-update-fan-outs": {"task": RESUME_UPDATE_FAN_OUTS_TASK, "schedule": 120.0},
+        # Bulk invalidations likewise.
+        "resume-invalidations": {"task": RESUME_INVALIDATIONS_TASK, "schedule": 120.0},
         # Personal data kept no longer than needed (campaign.retention).
         "delete-expired-unconfirmed": {"task": DELETE_EXPIRED_UNCONFIRMED_TASK,
                                        "schedule": 3600.0},

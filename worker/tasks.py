@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from campaign import digests, retention
+from campaign.abuse.invalidation import invalidate_next_batch, resume_unfinished_invalidations
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.letters.replies import notify_signers_of_reply
@@ -15,9 +16,11 @@ from campaign.queue import (
     DELIVER_EMAIL_TASK,
     ERASE_ADDRESSES_AFTER_CLOSE_TASK,
     FAN_OUT_UPDATE_TASK,
+    INVALIDATE_SIGNATURES_TASK,
     NOTIFY_SIGNERS_OF_REPLY_TASK,
     PURGE_BROKER_TASK,
     RELAY_OUTBOX_TASK,
+    RESUME_INVALIDATIONS_TASK,
     RESUME_UPDATE_FAN_OUTS_TASK,
     SEND_DIGESTS_TASK,
     purge_consumed_broker_messages,
@@ -90,3 +93,17 @@ def announce_milestones() -> int:
     announced = digests.announce_milestones()
     db.session.commit()
     return announced
+
+
+@shared_task(name=INVALIDATE_SIGNATURES_TASK)
+def invalidate_signatures(invalidation_id: int) -> None:
+    # A commit per batch: the page shows the progress, and a killed run, started
+    # again, goes on where it stopped.
+    while invalidate_next_batch(invalidation_id):
+        db.session.commit()
+    db.session.commit()
+
+
+@shared_task(name=RESUME_INVALIDATIONS_TASK)
+def resume_invalidations() -> list[int]:
+    return resume_unfinished_invalidations()

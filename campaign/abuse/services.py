@@ -17,6 +17,7 @@ from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 
 from campaign.abuse.clients import address_hash, client_address, network_prefix
+from campaign.abuse.lists import screen
 from campaign.extensions import limiter
 from campaign.signing.models import HoldReason
 
@@ -53,14 +54,17 @@ def hold_reason_for(statement_id: int, *, form: str, client: Client | None,
     The one place that decides. Checks go cheapest first, and a submission is counted
     against the limits only when nothing else already holds it; the limits are counted
     per address and statement and per form, so someone who signs and then co-signs
-    for their organization is not held. Block lists join here (a blocked address,
-    domain or range holds with BLOCK_LIST; an allowed range skips the limits): before the
-    limits, so that an allowed range is never counted."""
+    for their organization is not held. The block and allow lists (campaign.abuse.lists)
+    are read before the limits: a blocked address, domain or range holds with
+    BLOCK_LIST, and an allowed range is never counted against the limits."""
     if client is None:
         return None
     if client.honeypot_filled:
         return HoldReason.HONEYPOT
-    if _over_signing_limit(statement_id, form, client):
+    screening = screen(statement_id, email=email, address=client.address)
+    if screening.blocked:
+        return HoldReason.BLOCK_LIST
+    if not screening.allowed_network and _over_signing_limit(statement_id, form, client):
         return HoldReason.RATE_LIMIT
     return None
 

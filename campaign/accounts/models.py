@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import UTCDateTime, utcnow
@@ -32,6 +32,9 @@ class Coordinator(UserMixin, db.Model):
     password_reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The hour (UTC, 0–23) of this coordinator's daily digest; None for no digest.
     digest_hour: Mapped[int | None] = mapped_column(default=7)
+    # An instance admin manages the instance-wide block and allow lists; set from the
+    # command line only (`flask make-admin`).
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="coordinator", cascade="all, delete-orphan"

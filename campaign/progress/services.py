@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.moderation.services import organizations_awaiting_approval
+from campaign.progress.trending import Trending, trending_sources
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -56,10 +57,12 @@ class Dashboard:
     days: list[DayCount]
     latest_signers: list[LatestSigner]
     awaiting_approval: list[OrganizationSignature]
+    trending: Trending
 
 
 def load_dashboard(statement: Statement, today: date | None = None) -> Dashboard:
     return Dashboard(
+        trending=trending_sources(statement.id, utcnow()),
         organizations_by_status=_count_by_status(OrganizationSignature, statement),
         individuals_by_status=_count_by_status(IndividualSignature, statement),
         days=signatures_per_day(statement, today or utcnow().date()),

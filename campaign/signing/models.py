@@ -173,6 +173,9 @@ class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
         Index("ix_individual_signature_public_list", "statement_id", "status", "confirmed_at"),
         # The trending view and bulk invalidation look for recent signatures by network.
         Index("ix_individual_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
+        # Bulk invalidation and the trending view look for signatures by e-mail domain.
+        Index("ix_individual_signature_email_domain", "statement_id", "email_domain",
+              "created_at"),
         # Ids are in links and e-mails: SQLite must never hand a deleted one out again.
         {"sqlite_autoincrement": True},
     )
@@ -188,6 +191,8 @@ class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
     # validation.canonical_email. Longer than an address: the migration that brought
     # it in had to tell apart old rows of one mailbox by a suffix.
     email_key: Mapped[str] = mapped_column(String(300))
+    # The e-mail's domain, lower-cased and in ASCII (IDNA): see campaign.abuse.domains.
+    email_domain: Mapped[str | None] = mapped_column(String(253))
     country: Mapped[str] = mapped_column(String(2))
     name_display: Mapped[NameDisplay] = mapped_column(enum_column(NameDisplay, "name_display"))
     wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -247,6 +252,8 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model
         ),
         Index("ix_organization_signature_listing", "statement_id", "status"),
         Index("ix_organization_signature_ip_prefix", "statement_id", "ip_prefix", "created_at"),
+        Index("ix_organization_signature_email_domain", "statement_id", "email_domain",
+              "created_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -266,6 +273,8 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model
     contact_email: Mapped[str | None] = mapped_column(String(254))
     # As an individual's email_key: how a contact is recognized, and found.
     contact_email_key: Mapped[str | None] = mapped_column(String(300))
+    # The contact's e-mail domain, as for individuals.
+    email_domain: Mapped[str | None] = mapped_column(String(253))
     authorized_to_sign: Mapped[bool] = mapped_column(Boolean, default=False)
     founding: Mapped[bool] = mapped_column(Boolean, default=False)
     # A co-signing organization hears of updates unless its contact opts out.

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from campaign.abuse.domains import email_domain
 from campaign.abuse.services import Client, hold_reason_for
 from campaign.database import insert_unless_present, utcnow
 from campaign.extensions import db
@@ -110,7 +111,7 @@ def sign_as_individual(
     return _sign(
         IndividualSignature,
         {"statement_id": statement.id, "email_key": canonical_email(email)},
-        {"email": email},
+        {"email": email, "email_domain": email_domain(email)},
         {"name": normalize_name(request.name), "country": request.country,
          "name_display": request.name_display, "wants_updates": request.wants_updates},
         lambda signature: signature.email,
@@ -151,7 +152,8 @@ def sign_for_organization(
     return _sign(
         OrganizationSignature,
         {"statement_id": statement.id, "name_key": name_key(name)},
-        {"contact_email": contact_email, "contact_email_key": contact_key},
+        {"contact_email": contact_email, "contact_email_key": contact_key,
+         "email_domain": email_domain(contact_email)},
         {"name": name, "country": request.country,
          "organization_type": request.organization_type, "website": request.website or None,
          "contact_name": normalize_name(request.contact_name), "authorized_to_sign": True},

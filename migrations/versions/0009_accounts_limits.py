@@ -1,7 +1,7 @@
 """address book: each entry belongs to one coordinator
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 10:00:00
 
 Until now every coordinator saw and edited every entry. Each existing entry goes to
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

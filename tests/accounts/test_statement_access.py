@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from campaign.abuse.models import EntryTarget, Invalidation, ListEntry, ListKind
 from campaign.extensions import db
 from campaign.signing.models import IndividualSignature, OrganizationSignature
 from campaign.statements.models import Addressee, Demand, DemandGroup, Statement
@@ -66,7 +67,21 @@ def object_ids(slug: str) -> dict[str, object]:
         "reply_id": reply_id,
         "letter_id": _a_letter_id(statement),
         "update_id": _an_update_id(statement),
+        "entry_id": _a_list_entry_id(statement),
     }
+
+
+def _a_list_entry_id(statement: Statement) -> int:
+    """An entry of the statement's block list, added the first time."""
+    entry_id = db.session.scalars(select(ListEntry.id).where(
+        ListEntry.statement_id == statement.id)).first()
+    if entry_id is None:
+        entry = ListEntry(statement_id=statement.id, list_kind=ListKind.BLOCK,
+                          target=EntryTarget.DOMAIN, value="spam.example", reason="flood")
+        db.session.add(entry)
+        db.session.commit()
+        entry_id = entry.id
+    return entry_id
 
 
 def _an_update_id(statement: Statement) -> int:
@@ -128,6 +143,10 @@ def snapshot(slug: str) -> list[tuple]:
         *db.session.execute(select(IndividualSignature.id, IndividualSignature.status).where(
             IndividualSignature.statement_id == statement.id)
             .order_by(IndividualSignature.id)).all(),
+        *db.session.execute(select(ListEntry.id, ListEntry.value).where(
+            ListEntry.statement_id == statement.id).order_by(ListEntry.id)).all(),
+        *db.session.execute(select(Invalidation.id).where(
+            Invalidation.statement_id == statement.id)).all(),
     ]
 
 

@@ -1,0 +1,225 @@
+"""Block and allow lists: managed by a statement's team for that statement, and by
+the instance's admins for every statement.
+
+What an entry does:
+- A submission whose e-mail address, e-mail domain (or a parent domain: a domain
+  covers its subdomains) or client address (within an IP range) is on a block list
+  is held as suspected (campaign.abuse.services), and the page says what it always
+  says, so whoever is blocked learns nothing.
+- An allow entry lifts a block on the same side: an allowed address or domain lifts
+  a block of its domain, an allowed range a block of a wider range. The e-mail side
+  and the network side are judged apart, so an allowed university network does not
+  let a blocked address through, nor the reverse. A statement's allow entry lifts
+  only its own blocks; the instance's lifts both.
+- An allowed IP range (a university behind one NAT) is also exempt from the per-IP
+  rate limit (`is_allowed_address`). An allowed address or domain is not: it is
+  typed by whoever submits, the network is not.
+
+Ranges are checked against the address of the live request; no raw address is stored.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from campaign.abuse.domains import domain_and_parents, email_domain, parse_domain
+from campaign.abuse.models import EntryTarget, ListEntry, ListKind
+from campaign.accounts.models import Coordinator
+from campaign.extensions import db
+from campaign.signing.validation import InvalidEmail, normalize_email
+from campaign.statements.models import Statement
+
+REASON_LENGTH = 500
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ListError(Exception):
+    """The entry cannot be added or removed as asked; the message says why."""
+
+
+# --- Reading what a coordinator typed ------------------------------------------------
+
+
+def parse_ip_range(text: str) -> IPNetwork:
+    """A CIDR range (a lone address is its own /32 or /128), IPv4 or IPv6; ListError
+    saying what is wrong otherwise."""
+    text = text.strip()
+    try:
+        return ipaddress.ip_network(text)
+    except ValueError:
+        pass
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError as error:
+        raise ListError(_("“%(text)s” is not an IP range. Write it as an address and a "
+                          "prefix length, such as 203.0.113.0/24 or 2001:db8::/48.",
+                          text=text)) from error
+    raise ListError(_("“%(text)s” has bits set after its prefix. Did you mean %(network)s?",
+                      text=text, network=str(network)))
+
+
+def _looks_like_an_ip_range(text: str) -> bool:
+    return "/" in text or ":" in text or text.replace(".", "").isdigit()
+
+
+def parse_entry(text: str) -> tuple[EntryTarget, str]:
+    """An address has an @, a range looks like one, anything else is a domain; each
+    in the form it is compared in."""
+    text = text.strip()
+    if not text:
+        raise ListError(_("Enter an e-mail address, a domain or an IP range."))
+    if "@" in text.lstrip("@"):
+        try:
+            return EntryTarget.EMAIL, normalize_email(text)
+        except InvalidEmail as error:
+            raise ListError(_("“%(text)s” is not a valid e-mail address.", text=text)) from error
+    if _looks_like_an_ip_range(text):
+        return EntryTarget.IP_RANGE, str(parse_ip_range(text))
+    try:
+        return EntryTarget.DOMAIN, parse_domain(text)
+    except ValueError as error:
+        raise ListError(str(error)) from error
+
+
+# --- Managing the lists -----------------------------------------------------------------
+
+
+def list_entries(statement: Statement | None) -> list[ListEntry]:
+    """A statement's entries, or with None the instance's; newest first."""
+    return list(db.session.scalars(
+        select(ListEntry).where(_scope(statement))
+        .order_by(ListEntry.list_kind, ListEntry.created_at.desc(), ListEntry.id.desc())))
+
+
+def find_entry(statement: Statement | None, entry_id: int) -> ListEntry | None:
+    return db.session.scalars(
+        select(ListEntry).where(ListEntry.id == entry_id, _scope(statement))).one_or_none()
+
+
+def add_entry(statement: Statement | None, kind: ListKind, text: str, reason: str, *,
+              by: Coordinator) -> ListEntry:
+    """Add to a statement's list, or with None to the instance's (admins only)."""
+    if statement is None and not by.is_admin:
+        raise ListError(_("Only an instance admin can change the instance's lists."))
+    reason = reason.strip()
+    if not reason:
+        raise ListError(_("Say why: the rest of the team will read it."))
+    if len(reason) > REASON_LENGTH:
+        raise ListError(_("Keep the reason under %(count)d characters.", count=REASON_LENGTH))
+    target, value = parse_entry(text)
+    entry = ListEntry(statement_id=statement.id if statement else None, list_kind=kind,
+                      target=target, value=value, reason=reason, created_by_id=by.id)
+    try:
+        # The unique constraints decide, even between two coordinators adding it at once.
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError as error:
+        raise ListError(_("%(value)s is already on this list.", value=value)) from error
+    return entry
+
+
+def remove_entry(entry: ListEntry, *, by: Coordinator) -> None:
+    if entry.statement_id is None and not by.is_admin:
+        raise ListError(_("Only an instance admin can change the instance's lists."))
+    db.session.delete(entry)
+
+
+def _scope(statement: Statement | None):
+    if statement is None:
+        return ListEntry.statement_id.is_(None)
+    return ListEntry.statement_id == statement.id
+
+
+# --- Checking a submission --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: ListKind
+    target: EntryTarget
+    value: str
+    instance_wide: bool
+
+
+def _entries_for(statement_id: int, email_values: Iterable[str]) -> list[_Entry]:
+    """The entries that could match: every range (ranges cannot be matched in SQL on
+    both databases) and the e-mail entries equal to one of the values. One small query
+    on the signing path."""
+    rows = db.session.execute(
+        select(ListEntry.list_kind, ListEntry.target, ListEntry.value, ListEntry.statement_id)
+        .where(or_(ListEntry.statement_id == statement_id, ListEntry.statement_id.is_(None)),
+               or_(ListEntry.target == EntryTarget.IP_RANGE,
+                   ListEntry.value.in_(list(email_values)))))
+    return [_Entry(kind, target, value, statement_id is None)
+            for kind, target, value, statement_id in rows]
+
+
+def _client_ip(address: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _in_range(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, value: str) -> bool:
+    network = ipaddress.ip_network(value)
+    return ip.version == network.version and ip in network
+
+
+def _side_blocked(matching: list[_Entry]) -> bool:
+    blocked_here = [entry for entry in matching if entry.kind is ListKind.BLOCK]
+    allowed_here = [entry for entry in matching if entry.kind is ListKind.ALLOW]
+    allowed_by_instance = any(entry.instance_wide for entry in allowed_here)
+    return any(
+        not allowed_by_instance if entry.instance_wide else not allowed_here
+        for entry in blocked_here)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the lists say of one submission."""
+
+    blocked: bool
+    # The client is in an allowed range: exempt from the per-IP rate limit.
+    allowed_network: bool
+
+
+def screen(statement_id: int, *, email: str | None, address: str | None) -> Screening:
+    """The lists' verdict on a submission with this (normalized) e-mail, from this
+    client address, to the statement; see the module's docstring for the rules. One
+    query, as it is on the signing path."""
+    email_values: list[str] = []
+    if email:
+        domain = email_domain(email)
+        email_values = [email, *(domain_and_parents(domain) if domain else [])]
+    entries = _entries_for(statement_id, email_values)
+    if not entries:
+        return Screening(blocked=False, allowed_network=False)
+    ip = _client_ip(address)
+    by_email = [entry for entry in entries if entry.target is not EntryTarget.IP_RANGE]
+    by_network = [entry for entry in entries if entry.target is EntryTarget.IP_RANGE
+                  and ip is not None and _in_range(ip, entry.value)]
+    return Screening(
+        blocked=_side_blocked(by_email) or _side_blocked(by_network),
+        allowed_network=any(entry.kind is ListKind.ALLOW for entry in by_network))
+
+
+def is_blocked(statement_id: int, *, email: str | None, address: str | None) -> bool:
+    return screen(statement_id, email=email, address=address).blocked
+
+
+def is_allowed_address(statement_id: int, address: str | None) -> bool:
+    """Whether the client address is in an allowed range of the statement or the
+    instance: such a client is exempt from the per-IP rate limit."""
+    return screen(statement_id, email=None, address=address).allowed_network

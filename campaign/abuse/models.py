@@ -1,0 +1,108 @@
+"""Block and allow lists, and the log of bulk invalidations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.accounts.models import Coordinator
+from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.extensions import db
+from campaign.statements.models import Statement
+
+
+class ListKind(enum.StrEnum):
+    BLOCK = "block"
+    ALLOW = "allow"
+
+
+class EntryTarget(enum.StrEnum):
+    EMAIL = "email"
+    # A domain covers its subdomains: whoever owns spam.example makes a.spam.example
+    # at will.
+    DOMAIN = "domain"
+    IP_RANGE = "ip_range"
+
+
+class ListEntry(db.Model):
+    """One line of a block or allow list: a statement's (its team manages it) or, with
+    no statement, the whole instance's (its admins manage it). The value is stored in
+    the form it is compared in: a normalized address, an ASCII (IDNA) domain, a CIDR
+    network in its canonical spelling."""
+
+    __tablename__ = "abuse_list_entry"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "list_kind", "target", "value"),
+        # NULLs are distinct in a unique constraint: the instance's lists need their own.
+        Index("ix_abuse_list_entry_instance_unique", "list_kind", "target", "value",
+              unique=True, postgresql_where=text("statement_id IS NULL"),
+              sqlite_where=text("statement_id IS NULL")),
+        CheckConstraint("length(value) > 0", name="value_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"))
+    list_kind: Mapped[ListKind] = mapped_column(enum_column(ListKind, "list_kind"))
+    target: Mapped[EntryTarget] = mapped_column(enum_column(EntryTarget, "entry_target"))
+    value: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coordinator.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    statement: Mapped[Statement | None] = relationship()
+    created_by: Mapped[Coordinator | None] = relationship()
+
+
+class InvalidationState(enum.StrEnum):
+    # Waiting for the worker.
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class Invalidation(db.Model):
+    """A bulk invalidation (as the UK petitions site's `Invalidation`): what it matched
+    on, why, who asked, and how far the worker got. Its criteria are combined with AND;
+    it takes only signatures made before it was asked for, so it does what its
+    preview showed, not more."""
+
+    __table_args__ = (
+        Index("ix_invalidation_statement_time", "statement_id", "created_at"),
+        CheckConstraint(
+            "ip_range IS NOT NULL OR email_domain IS NOT NULL OR name_pattern IS NOT NULL "
+            "OR created_from IS NOT NULL OR created_to IS NOT NULL",
+            name="some_criterion"),
+        CheckConstraint("length(reason) > 0", name="reason_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    ip_range: Mapped[str | None] = mapped_column(String(43))
+    email_domain: Mapped[str | None] = mapped_column(String(253))
+    name_pattern: Mapped[str | None] = mapped_column(String(120))
+    created_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[InvalidationState] = mapped_column(
+        enum_column(InvalidationState, "invalidation_state"), default=InvalidationState.QUEUED)
+    # How many the preview counted when it was asked for, and how many it has done.
+    matched: Mapped[int] = mapped_column(default=0)
+    individuals_invalidated: Mapped[int] = mapped_column(default=0)
+    organizations_invalidated: Mapped[int] = mapped_column(default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coordinator.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    statement: Mapped[Statement] = relationship()
+    requested_by: Mapped[Coordinator | None] = relationship()
+
+    @property
+    def invalidated(self) -> int:
+        return self.individuals_invalidated + self.organizations_invalidated

@@ -1,0 +1,163 @@
+"""The workspace's abuse pages: block and allow lists (a statement's, and the
+instance's for admins), and bulk invalidation with its preview and log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug import Response
+
+from campaign.abuse.forms import (
+    LIST_KIND_LABELS,
+    TARGET_LABELS,
+    CriteriaForm,
+    InvalidationForm,
+    ListEntryForm,
+)
+from campaign.abuse.invalidation import (
+    CriteriaError,
+    preview_invalidation,
+    request_invalidation,
+    statement_invalidations,
+)
+from campaign.abuse.lists import ListError, add_entry, find_entry, list_entries, remove_entry
+from campaign.abuse.models import ListKind
+from campaign.accounts.access import team_statement_or_404
+from campaign.extensions import db
+from campaign.statements.models import Statement
+
+bp = Blueprint("abuse", __name__, url_prefix="/coordinate")
+
+
+# --- Block and allow lists -------------------------------------------------------------
+
+
+@bp.route("/<slug>/lists", methods=["GET", "POST"])
+@login_required
+def lists(slug: str) -> str | Response | tuple[str, int]:
+    return _lists_page(team_statement_or_404(slug))
+
+
+@bp.post("/<slug>/lists/<int:entry_id>/remove")
+@login_required
+def remove(slug: str, entry_id: int) -> Response:
+    return _remove(team_statement_or_404(slug), entry_id)
+
+
+@bp.route("/instance-lists", methods=["GET", "POST"])
+@login_required
+def instance_lists() -> str | Response | tuple[str, int]:
+    _admin_or_404()
+    return _lists_page(None)
+
+
+@bp.post("/instance-lists/<int:entry_id>/remove")
+@login_required
+def instance_remove(entry_id: int) -> Response:
+    _admin_or_404()
+    return _remove(None, entry_id)
+
+
+def _admin_or_404() -> None:
+    # As for a statement of another team: the page does not admit it exists.
+    if not current_user.is_admin:
+        abort(404)
+
+
+def _lists_page_url(statement: Statement | None) -> str:
+    if statement is None:
+        return url_for(".instance_lists")
+    return url_for(".lists", slug=statement.slug)
+
+
+def _lists_page(statement: Statement | None) -> str | Response | tuple[str, int]:
+    form = ListEntryForm()
+    if form.validate_on_submit():
+        try:
+            entry = add_entry(statement, ListKind(form.list_kind.data), form.value.data,
+                              form.reason.data, by=current_user)
+        except ListError as error:
+            form.value.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(value)s is on the %(list)s now.", value=entry.value,
+                    list=LIST_KIND_LABELS[entry.list_kind]))
+            return redirect(_lists_page_url(statement))
+    page = render_template(
+        "abuse/lists.html", statement=statement, form=form, entries=list_entries(statement),
+        instance_entries=list_entries(None) if statement is not None else [],
+        kind_labels=LIST_KIND_LABELS, target_labels=TARGET_LABELS)
+    return (page, 400) if form.is_submitted() else page
+
+
+def _remove(statement: Statement | None, entry_id: int) -> Response:
+    entry = find_entry(statement, entry_id)
+    if entry is None:
+        abort(404)
+    try:
+        remove_entry(entry, by=current_user)
+    except ListError as error:
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(_("%(value)s is off the %(list)s.", value=entry.value,
+                list=LIST_KIND_LABELS[entry.list_kind]))
+    return redirect(_lists_page_url(statement))
+
+
+# --- Bulk invalidation -----------------------------------------------------------------
+
+
+@bp.get("/<slug>/invalidations")
+@login_required
+def invalidations(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return _invalidations_page(statement, CriteriaForm(meta={"csrf": False}))
+
+
+@bp.get("/<slug>/invalidations/preview")
+@login_required
+def preview(slug: str) -> str | tuple[str, int]:
+    """A GET: counting changes nothing, and a trending source links straight here."""
+    statement = team_statement_or_404(slug)
+    criteria_form = CriteriaForm(formdata=request.args, meta={"csrf": False})
+    if not criteria_form.validate():
+        return _invalidations_page(statement, criteria_form), 400
+    return _preview_page(statement, criteria_form)
+
+
+@bp.post("/<slug>/invalidations")
+@login_required
+def invalidate(slug: str) -> str | Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = InvalidationForm()
+    if form.validate_on_submit() and form.criteria is not None:
+        try:
+            invalidation = request_invalidation(statement, form.criteria, form.reason.data,
+                                                by=current_user)
+        except CriteriaError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The invalidation is under way: %(count)d signatures matched. Its "
+                    "progress is shown below.", count=invalidation.matched))
+            return redirect(url_for(".invalidations", slug=statement.slug))
+    if form.criteria is None:
+        return _invalidations_page(statement, form), 400
+    return _preview_page(statement, form, confirm_form=form), 400
+
+
+def _invalidations_page(statement: Statement, form: CriteriaForm) -> str:
+    return render_template("abuse/invalidations.html", statement=statement, form=form,
+                           log=statement_invalidations(statement))
+
+
+def _preview_page(statement: Statement, criteria_form: CriteriaForm,
+                  confirm_form: InvalidationForm | None = None) -> str:
+    assert criteria_form.criteria is not None
+    criteria = criteria_form.criteria
+    return render_template(
+        "abuse/invalidation_preview.html", statement=statement, criteria=criteria,
+        preview=preview_invalidation(statement, criteria),
+        form=confirm_form or InvalidationForm(formdata=None))
