@@ -10,6 +10,7 @@ from dotenv import load_dotenv
 from flask import Flask, current_app, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from campaign import input_checks, security
 from campaign.config import load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from campaign.queue import celery_init_app
@@ -27,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     Path(app.instance_path).mkdir(exist_ok=True)
+    input_checks.init_app(app)
     app.config.from_mapping(load_settings(Path(app.instance_path)))
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -50,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         database.configure_engine(db.engine)
     rendering.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     _register_blueprints(app)
 
     from campaign.cli import register_commands

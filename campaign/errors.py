@@ -7,9 +7,15 @@ import time
 from flask import Flask, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug import Response
 from werkzeug.exceptions import HTTPException
 
 from campaign.extensions import db, limiter
+
+# Long enough for a database restart or a failover; a person reads "a minute".
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 def init_app(app: Flask) -> None:
@@ -39,3 +45,36 @@ def init_app(app: Flask) -> None:
     def server_error(error: Exception) -> tuple[str, int]:
         db.session.rollback()
         return render_template("errors/500.html"), 500
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_unavailable(error: Exception) -> Response:
+        """The database is down, restarting, or dropped the connection: nothing was
+        saved, and the same request will work again in a moment. Any other database
+        error is a bug, and stays a 500."""
+        if not _is_unavailable(error):
+            raise error
+        _discard_session()
+        app.logger.warning("database unavailable: %s", type(error).__name__)
+        if request.path.startswith("/api/"):
+            response = app.json.response({"error": "Service Unavailable", "status": 503})
+            response.status_code = 503
+        else:
+            response = app.make_response((render_template("errors/unavailable.html"), 503))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+
+
+def _is_unavailable(error: Exception) -> bool:
+    if isinstance(error, PoolTimeoutError | OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _discard_session() -> None:
+    """Roll back what the request began; on a dead connection even that can fail, and
+    then its connection is invalidated rather than returned to the pool."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.invalidate()

@@ -25,6 +25,7 @@ from campaign.letters.building import build_letter
 from campaign.letters.mail import letter_pdf_name, register_letter_mail
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
+from campaign.security import inline_style_source
 from campaign.statements.models import Addressee, Statement
 
 bp = Blueprint("letters", __name__, url_prefix="/coordinate")
@@ -72,7 +73,8 @@ def preview_html(slug: str, addressee_id: int) -> Response:
     letter = build_letter(_addressee(slug, addressee_id))
     response = Response(stream_template("letters/letter.html", letter=letter),
                         mimetype="text/html")
-    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Content-Security-Policy"] = (
+        f"sandbox; style-src {inline_style_source('letters/_letter.css')}")
     return response
 
 

@@ -1,0 +1,84 @@
+"""Security headers on every response: pages, errors, redirects, static files, the API.
+
+One after-request hook rather than Flask-Talisman: Talisman decides HSTS from a raw
+X-Forwarded-Proto header (a client sets it), rewrites SESSION_COOKIE_SECURE on every
+request, still sends the retired X-XSS-Protection, and replaces a Content-Security-
+Policy that a view set itself (the sandbox of an uploaded document or an e-mail
+preview) instead of keeping it.
+
+The policy loads nothing from another site and runs no inline script or style. A view
+changes it for its own responses by setting directives in its response's
+Content-Security-Policy header: the directives it names win, every other one comes
+from the strict policy below. So an uploaded document's `sandbox` keeps
+`frame-ancestors 'none'`, and a later embeddable widget opens framing for its route
+alone with `response.headers["Content-Security-Policy"] = "frame-ancestors *"` (or a
+list of the embedding sites); X-Frame-Options, which cannot express that, is then
+left out for that response.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from flask import Flask, current_app
+from werkzeug import Response
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "form-action": "'self'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+}
+
+# Capability links (confirm, signer page, unsubscribe) carry their token in the path:
+# only the origin is ever sent, never a path, to this site or any other. The origin is
+# what Flask-WTF's HTTPS check of the Referer compares, so forms keep working.
+REFERRER_POLICY = "strict-origin"
+
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def parse_policy(header: str) -> dict[str, str]:
+    directives: dict[str, str] = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name.lower()] = value.strip()
+    return directives
+
+
+def content_security_policy(own: str | None) -> str:
+    """The strict policy with the directives of a view's own policy (`own`) in place of
+    the same-named ones."""
+    directives = {**CONTENT_SECURITY_POLICY, **parse_policy(own or "")}
+    return "; ".join(f"{name} {value}".strip() for name, value in directives.items())
+
+
+def inline_style_source(template_name: str) -> str:
+    """The CSP source that allows one inline <style> whose content is this template
+    rendered (an HTML e-mail carries its styles inline: it cannot load a stylesheet)."""
+    css = current_app.jinja_env.get_template(template_name).render()
+    digest = hashlib.sha256(css.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        headers = response.headers
+        policy = content_security_policy(headers.get("Content-Security-Policy"))
+        headers["Content-Security-Policy"] = policy
+        if parse_policy(policy)["frame-ancestors"] == "'none'":
+            headers["X-Frame-Options"] = "DENY"
+        else:
+            headers.pop("X-Frame-Options", None)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = REFERRER_POLICY
+        if app.config["PREFERRED_URL_SCHEME"] == "https":
+            headers["Strict-Transport-Security"] = HSTS
+        return response
