@@ -11,7 +11,7 @@ from flask import Flask, current_app, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign.config import load_settings
-from campaign.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from campaign.queue import celery_init_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     celery_init_app(app)
     _init_login(app)

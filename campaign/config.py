@@ -82,9 +82,6 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
         "MAIL_BACKEND": mail_backend,
-        # Mail is captured by the file backend where wanted, never dropped silently
-        # (Flask-Mail would drop it whenever TESTING is on).
-        "MAIL_SUPPRESS_SEND": False,
         "MAIL_FILE_DIR": environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
         "MAIL_SERVER": environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
