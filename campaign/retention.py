@@ -23,7 +23,8 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from campaign.extensions import db
-from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.models import OutboxMessage
+from campaign.outbox.services import forget_messages
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -34,9 +35,6 @@ from campaign.statements.models import Statement, StatementStatus
 from campaign.updates.models import Update
 
 ERASED_PREFIX = "erased:"
-# What a kept record of sent mail says instead of the address (as erasing by the
-# signer does).
-ERASED_RECIPIENT = "erased"
 
 
 def erased_address(signature_id: int) -> str:
@@ -105,27 +103,15 @@ def erase_addresses_after_close(now: datetime) -> RetentionReport:
 
 
 def _forget_mail_to(address: str, statement_id: int, slug: str) -> tuple[int, int]:
-    """Mail to this address about this statement: waiting mail deleted, the record
-    of sent or given-up mail kept without the address, its context or its error.
+    """Mail to this address about this statement is forgotten (see forget_messages).
     Mail about other statements the same person signed is theirs, and stays."""
     update_ids = set(db.session.scalars(
         select(Update.id).where(Update.statement_id == statement_id)))
-    deleted = scrubbed = 0
-    for message in db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.to_address == address)):
-        about = (message.context or {}).get("statement_slug") == slug or (
-            message.update_id is not None and message.update_id in update_ids)
-        if not about:
-            continue
-        if message.status in {OutboxStatus.PENDING, OutboxStatus.SENDING}:
-            db.session.delete(message)
-            deleted += 1
-        else:
-            message.to_address = ERASED_RECIPIENT
-            message.context = {}
-            message.dedupe_key = None
-            message.last_error = None
-            scrubbed += 1
+    deleted, scrubbed = forget_messages(
+        message for message in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_address == address))
+        if (message.context or {}).get("statement_slug") == slug
+        or (message.update_id is not None and message.update_id in update_ids))
     db.session.flush()
     return deleted, scrubbed
 
