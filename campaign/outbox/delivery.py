@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, unquote
+from email.utils import format_datetime, quote, unquote
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -235,6 +235,13 @@ def encoded_text(value: str, header_name: str) -> str:
     return Header(value, charset, header_name=header_name).encode()
 
 
+def display_name(value: str) -> str:
+    """A name as an address header can carry it: one line, and one space between
+    words (readers fold any run of whitespace in a name into one space, encoded or
+    not, and drop it at the ends)."""
+    return " ".join(one_line(value).split())
+
+
 def mailbox(written: str) -> tuple[str, str]:
     """The (name, address) a setting names, as `Name <address>` or `address`. Read by
     hand, not as an address list: a sender's name may hold commas and quotes."""
@@ -251,11 +258,13 @@ def address_list(mailboxes: list[tuple[str, str]]) -> str:
     split in two would reach it with a space inside a word."""
     written = []
     for name, address in mailboxes:
-        name = one_line(name)
-        if name and (not name.isascii() or "=?" in name):
+        name = display_name(name)
+        if not name:
+            written.append(address)
+        elif not name.isascii() or "=?" in name:
             written.append(f"{Header(name, 'utf-8').encode(maxlinelen=0)} <{address}>")
         else:
-            written.append(formataddr((name, address)))
+            written.append(f'"{quote(name)}" <{address}>')
     return ",\n ".join(written)
 
 

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.outbox.delivery import DeliveryResult, build_email, deliver_due_messages, one_line
+from campaign.outbox.delivery import (
+    DeliveryResult,
+    build_email,
+    deliver_due_messages,
+    display_name,
+    one_line,
+)
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
 from campaign.signing.models import NameDisplay
@@ -129,6 +135,7 @@ def test_a_title_with_line_breaks_and_a_header_in_it_stays_one_subject(smtp):
 def test_one_line_keeps_the_spaces_written_and_drops_only_breaks_and_controls():
     assert one_line(" A  title\u00a0with\tbreaks\r\n and\u2028more\x00 ") == \
         "A  title\u00a0with breaks and more"
+    assert display_name(" Olena  \r\n Kovalenko\u00a0") == "Olena Kovalenko"
 
 
 def round_trip(subject: str, sender_name: str) -> email.message.EmailMessage:
@@ -155,6 +162,7 @@ def test_any_subject_and_display_name_is_read_back_as_written(app_context, subje
 
     assert received["Subject"] == one_line(subject)
     [reply_to] = received["Reply-To"].addresses
-    assert (reply_to.display_name, reply_to.addr_spec) == (one_line(name), "team@example.org")
+    assert (reply_to.display_name, reply_to.addr_spec) == (display_name(name),
+                                                           "team@example.org")
     lines = received.as_bytes(policy=email.policy.SMTP).split(b"\r\n")
     assert max(map(len, lines)) <= 998
