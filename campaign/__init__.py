@@ -12,7 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign import input_checks, security
 from campaign.config import load_settings
-from campaign.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+from campaign.logs import keep_tokens_out_of_logs
 from campaign.queue import celery_init_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    keep_tokens_out_of_logs(app)
     db.init_app(app)
     limiter.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     celery_init_app(app)
     _init_login(app)

@@ -62,7 +62,9 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url
         or sqlite_url(instance_path / "undersigned.sqlite"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # An SQL error's message, which is logged, names no signer: its bound
+        # parameters (addresses, names, token hashes) are left out (campaign.logs).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Links in e-mails are built from these, never from a request's Host header
         # (which a client controls), and workers have no request at all.
         "SERVER_NAME": environ.get("SERVER_NAME", "127.0.0.1:5000"),
@@ -82,9 +84,6 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
         "MAIL_BACKEND": mail_backend,
-        # Mail is captured by the file backend where wanted, never dropped silently
-        # (Flask-Mail would drop it whenever TESTING is on).
-        "MAIL_SUPPRESS_SEND": False,
         "MAIL_FILE_DIR": environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
         "MAIL_SERVER": environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
@@ -192,8 +191,10 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
     }
     if broker_url.startswith("sqla+sqlite"):
         # kombu passes these options straight to create_engine: give SQLite a busy
-        # timeout, since the web process and the worker share the broker file.
-        settings["broker_transport_options"] = {"connect_args": {"timeout": 30}}
+        # timeout, since the web process and the worker share the broker file; and
+        # keep the parameters out of its errors, as the app's engine does.
+        settings["broker_transport_options"] = {"connect_args": {"timeout": 30},
+                                                "hide_parameters": True}
     elif broker_url.startswith("redis"):
         settings["broker_transport_options"] = {"socket_connect_timeout": 2,
                                                 "socket_timeout": 5}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -31,6 +32,16 @@ def required(message: Any) -> DataRequired:
 
 def at_most(limit: int) -> Length:
     return Length(max=limit, message=_l("Use at most %(max)d characters.", max=limit))
+
+
+# What a browser's one-line input never sends, and a header (a title is a subject) must
+# not hold.
+_LINE_BREAK = re.compile(r"[\r\n\v\f\x85\u2028\u2029]")
+
+
+def one_line(form: FlaskForm, field: Field) -> None:
+    if isinstance(field.data, str) and _LINE_BREAK.search(field.data):
+        raise ValidationError(_l("Write this on one line, without line breaks."))
 
 
 def valid_email(form: FlaskForm, field: Field) -> None:

@@ -60,7 +60,7 @@ def purge_consumed_broker_messages() -> int:
     broker_url: str = current_app.config["CELERY"]["broker_url"]
     if not broker_url.startswith("sqla+"):
         return 0
-    engine = create_engine(broker_url.removeprefix("sqla+"))
+    engine = create_engine(broker_url.removeprefix("sqla+"), hide_parameters=True)
     try:
         with engine.begin() as connection:
             if not inspect(connection).has_table("kombu_message"):

@@ -26,7 +26,8 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from campaign.extensions import db
-from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.models import OutboxMessage
+from campaign.outbox.services import forget_messages
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -37,9 +38,6 @@ from campaign.statements.models import Statement, StatementStatus
 from campaign.updates.models import Update
 
 ERASED_PREFIX = "erased:"
-# What a kept record of sent mail says instead of the address (as erasing by the
-# signer does).
-ERASED_RECIPIENT = "erased"
 
 
 def erased_address(signature_id: int) -> str:
@@ -125,27 +123,15 @@ def clear_client_data(now: datetime) -> int:
 
 
 def _forget_mail_to(address: str, statement_id: int, slug: str) -> tuple[int, int]:
-    """Mail to this address about this statement: waiting mail deleted, the record
-    of sent or given-up mail kept without the address, its context or its error.
+    """Mail to this address about this statement is forgotten (see forget_messages).
     Mail about other statements the same person signed is theirs, and stays."""
     update_ids = set(db.session.scalars(
         select(Update.id).where(Update.statement_id == statement_id)))
-    deleted = scrubbed = 0
-    for message in db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.to_address == address)):
-        about = (message.context or {}).get("statement_slug") == slug or (
-            message.update_id is not None and message.update_id in update_ids)
-        if not about:
-            continue
-        if message.status in {OutboxStatus.PENDING, OutboxStatus.SENDING}:
-            db.session.delete(message)
-            deleted += 1
-        else:
-            message.to_address = ERASED_RECIPIENT
-            message.context = {}
-            message.dedupe_key = None
-            message.last_error = None
-            scrubbed += 1
+    deleted, scrubbed = forget_messages(
+        message for message in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_address == address))
+        if (message.context or {}).get("statement_slug") == slug
+        or (message.update_id is not None and message.update_id in update_ids))
     db.session.flush()
     return deleted, scrubbed
 

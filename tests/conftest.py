@@ -166,6 +166,8 @@ class RecordingSMTPHandler:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        # Each message's envelope recipients (RCPT TO), which no header shows.
+        self.recipients: list[list[str]] = []
         self.refuse_next = 0
 
     async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
@@ -174,6 +176,7 @@ class RecordingSMTPHandler:
             return "451 4.3.0 Mailbox temporarily unavailable"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
+        self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
 
 
@@ -196,6 +199,7 @@ def smtp(_smtp_controller: Controller) -> Iterator[RecordingSMTPHandler]:
     """A real SMTP server in this process, empty at the start of each test."""
     handler: RecordingSMTPHandler = _smtp_controller.handler
     handler.messages.clear()
+    handler.recipients.clear()
     handler.refuse_next = 0
     yield handler
 

@@ -11,32 +11,44 @@ hold a transaction open, and the claim must be visible to every other worker.
 
 from __future__ import annotations
 
-import email.charset
 import enum
 import logging
 import os
+import re
+import smtplib
+import ssl
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import format_datetime, quote, unquote
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_mail import Message
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from campaign.database import utcnow
-from campaign.extensions import db, mail
+from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.queue import DELIVER_EMAIL_TASK, enqueue
 from campaign.signing.validation import ascii_address
 
 log = logging.getLogger(__name__)
 
-# Flask-Mail registers UTF-8 bodies as 8-bit text at import, which sends long lines
-# as they are, and SMTP servers refuse lines over 998 bytes. Quoted-printable wraps
-# them for every e-mail, and keeps mostly-Latin text readable in the source.
-email.charset.add_charset("utf-8", email.charset.SHORTEST, email.charset.QP, "utf-8")
+# Headers a person reads (the subject, display names) are encoded here, once, and
+# stored as written: Flask-Mail's compat32 messages decoded its encoded subject and
+# folded it again, with plain text next to encoded words, which put spaces inside words
+# ("organiz ations") and took them from between Cyrillic words. The modern policy's
+# own folding has the second fault on Python 3.11 and 3.12. CRLF line ends, as SMTP
+# wants them; "none" keeps the policy from folding these headers again.
+MAIL_POLICY = policy.SMTP.clone(refold_source="none")
+# A line break (or any control character) with the spaces around it: a header is one
+# line, and user text (a title, a name) must neither break it nor add another.
+_BREAK = r"[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+_NOT_ONE_LINE = re.compile(rf"[ {_BREAK[1:-1]}]*{_BREAK}[ {_BREAK[1:-1]}]*")
 
 # A row left "sending" this long belongs to a worker that died mid-send. Sending it
 # again risks a second copy, but losing a confirmation e-mail costs a signature; the
@@ -210,40 +222,114 @@ def deliver_due_messages() -> dict[DeliveryResult, int]:
     return outcomes
 
 
-def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> Message:
+def one_line(value: str) -> str:
+    """A header's value as one line, whatever the text it was made of."""
+    return _NOT_ONE_LINE.sub(" ", value).strip(" ")
+
+
+def encoded_text(value: str, header_name: str) -> str:
+    """Text for an unstructured header (the subject), as encoded words of whole
+    characters when it is not plain ASCII, folded at 78 characters."""
+    value = one_line(value)
+    # Plain text that looks like an encoded word would be decoded by the reader.
+    charset = "utf-8" if "=?" in value else None
+    return Header(value, charset, header_name=header_name).encode()
+
+
+def display_name(value: str) -> str:
+    """A name as an address header can carry it: one line, and one space between
+    words (readers fold any run of whitespace in a name into one space, encoded or
+    not, and drop it at the ends)."""
+    return " ".join(one_line(value).split())
+
+
+def mailbox(written: str) -> tuple[str, str]:
+    """The (name, address) a setting names, as `Name <address>` or `address`. Read by
+    hand, not as an address list: a sender's name may hold commas and quotes."""
+    name, bracket, rest = written.strip().rpartition("<")
+    if not bracket:
+        return "", written.strip()
+    return unquote(name.strip()), rest.strip().removesuffix(">").strip()
+
+
+def address_list(mailboxes: list[tuple[str, str]]) -> str:
+    """An address header's value, one mailbox a line. A name that is not plain ASCII
+    is one encoded word, however long: Python's parser (before gh-128110) reads a
+    space between two encoded words of one name where RFC 2047 has none, so a name
+    split in two would reach it with a space inside a word."""
+    written = []
+    for name, address in mailboxes:
+        name = display_name(name)
+        if not name:
+            written.append(address)
+        elif not name.isascii() or "=?" in name:
+            written.append(f"{Header(name, 'utf-8').encode(maxlinelen=0)} <{address}>")
+        else:
+            written.append(f'"{quote(name)}" <{address}>')
+    return ",\n ".join(written)
+
+
+def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> EmailMessage:
+    """The e-mail of an outbox row. Every header is set here, and made one line here:
+    the rows are written in many places (some in bulk) from titles and names people
+    typed."""
     context = dict(message.context)
-    email = Message(
-        subject=message.subject,
-        # An internationalized domain goes out in its IDNA 2008 (ASCII) form.
-        recipients=[ascii_address(message.to_address)],
-        body=render_template(f"emails/{message.template}.txt", **context),
-        html=render_template(f"emails/{message.template}.html", **context),
-        # Written as a header of its own: Flask-Mail's `reply_to` keeps only the first
-        # address, and a letter's Reply-To names every coordinator of the statement.
-        extra_headers={"Reply-To": message.reply_to} if message.reply_to else None,
-    )
+    email = EmailMessage(policy=MAIL_POLICY)
+    email.set_raw("Subject", encoded_text(message.subject, "Subject"))
+    email.set_raw("From", address_list([mailbox(current_app.config["MAIL_DEFAULT_SENDER"])]))
+    # An internationalized domain goes out in its IDNA 2008 (ASCII) form.
+    email.set_raw("To", address_list([("", ascii_address(one_line(message.to_address)))]))
+    if message.reply_to:
+        # A letter's Reply-To names every coordinator of the statement.
+        email.set_raw("Reply-To", address_list([
+            (address.display_name, address.addr_spec) for address in
+            MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses]))
+    email["Date"] = format_datetime(utcnow())
     domain = current_app.config["SERVER_NAME"].split(":")[0]
-    email.msgId = f"<outbox-{message.id}@{domain}>"
+    email["Message-ID"] = f"<outbox-{message.id}@{domain}>"
     if hooks and hooks.headers:
-        email.extra_headers = {**(email.extra_headers or {}), **hooks.headers(message)}
+        for name, value in hooks.headers(message).items():
+            email[name] = one_line(value)
+    # Quoted-printable: SMTP servers refuse lines over 998 bytes, which a long
+    # paragraph is, and it keeps mostly-Latin text readable in the source.
+    email.set_content(render_template(f"emails/{message.template}.txt", **context),
+                      cte="quoted-printable")
+    email.add_alternative(render_template(f"emails/{message.template}.html", **context),
+                          subtype="html", cte="quoted-printable")
     if hooks and hooks.attachments:
         for attachment in hooks.attachments(message):
-            email.attach(attachment.filename, attachment.content_type, attachment.data)
+            maintype, subtype = attachment.content_type.split("/", 1)
+            email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                                 filename=attachment.filename)
     return email
 
 
-def send_email(email: Message) -> None:
-    if current_app.config["MAIL_BACKEND"] == "file":
-        write_email_file(email, Path(current_app.config["MAIL_FILE_DIR"]))
-    else:
-        mail.send(email)
+def send_email(email: EmailMessage) -> None:
+    config = current_app.config
+    if config["MAIL_BACKEND"] == "file":
+        write_email_file(email, Path(config["MAIL_FILE_DIR"]))
+        return
+    # A server that stops answering fails this attempt (retried later) instead of
+    # holding the worker; and TLS checks the server's certificate.
+    context = ssl.create_default_context()
+    smtp = (smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
+                             timeout=config["MAIL_TIMEOUT"], context=context)
+            if config["MAIL_USE_SSL"] else
+            smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
+                         timeout=config["MAIL_TIMEOUT"]))
+    with smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=context)
+        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(email)
 
 
-def write_email_file(email: Message, directory: Path) -> Path:
+def write_email_file(email: EmailMessage, directory: Path) -> Path:
     """Capture an e-mail as an .eml file, written whole or not at all."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    message_id = email.msgId.strip("<>").split("@")[0]
+    message_id = str(email["Message-ID"]).strip("<>").split("@")[0]
     target = directory / f"{stamp}-{message_id}.eml"
     with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
         handle.write(email.as_bytes())

@@ -20,7 +20,7 @@ from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.moderation.models import ModerationAction
 from campaign.outbox.models import OutboxMessage, OutboxStatus
-from campaign.outbox.services import queue_email
+from campaign.outbox.services import forget_messages, queue_email
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -36,11 +36,6 @@ from campaign.signing.validation import canonical_email
 from campaign.statements.models import Statement
 
 Signature = IndividualSignature | OrganizationSignature
-
-# What an erased address is replaced with in the outbox rows kept as a record of mail
-# that was sent (or given up).
-ERASED = "erased"
-
 
 class SignerActionError(Exception):
     """The action cannot be done; the message is fit to show the signer."""
@@ -88,10 +83,10 @@ def withdraw_signature(signature: IndividualSignature) -> None:
 
 def erase_signature(signature: Signature) -> None:
     """Delete the signature and the signer's address: the row goes (and its count, if it
-    counted); mail still waiting to go to the signer about this statement is deleted;
-    mail already sent or given up keeps its row (what was sent, when) with the address
-    replaced by "erased", and neither the context it was written from (the signer's
-    name) nor the error the server gave (which may quote the address). The moderation
+    counted); the mail to the signer about this statement, and the mail to others that
+    names the organization, is forgotten (campaign.outbox.services.forget_messages:
+    waiting mail deleted, the record of sent mail kept without address, subject,
+    context or error). The moderation
     log keeps that an action happened, but not on whom: its link to the signature is
     cleared, and so is its detail (a renamed name, a reason for rejecting).
 
@@ -108,16 +103,21 @@ def erase_signature(signature: Signature) -> None:
                        .values({column: None, ModerationAction.detail: ""})
                        .execution_options(synchronize_session=False))
     everything = not _has_other_signature(signature)
-    for message in _messages_about(signature, pending_only=False, everything=everything):
-        if message.status in {OutboxStatus.PENDING, OutboxStatus.SENDING}:
-            db.session.delete(message)
-        else:
-            message.to_address = ERASED
-            message.context = {}
-            message.dedupe_key = None
-            message.last_error = None
+    forget_messages({*_messages_about(signature, pending_only=False, everything=everything),
+                     *_messages_naming(signature)})
     db.session.delete(signature)
     db.session.flush()
+
+
+def _messages_naming(signature: Signature) -> list[OutboxMessage]:
+    """Mail to others about this statement that names the organization ("… has
+    already co-signed", to whoever tried to sign for it again)."""
+    if not isinstance(signature, OrganizationSignature):
+        return []
+    return list(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.context["statement_slug"].as_string() == signature.statement.slug,
+        OutboxMessage.context["organization_name"].as_string().in_(
+            {signature.name, signature.shown_name}))))
 
 
 def _has_other_signature(signature: Signature) -> bool:

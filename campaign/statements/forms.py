@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from campaign.form_fields import one_line
 from campaign.signing.validation import country_names
 from campaign.statements.drafting import AddresseeDetails, StatementDetails
 from campaign.statements.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
@@ -65,7 +66,7 @@ class PasteForm(FlaskForm):
 
 class _DetailsFields(FlaskForm):
     title = StringField(_l("Title"), filters=[_strip], validators=[
-        DataRequired(message=_l("Give the statement a title.")), _too_long(300)])
+        DataRequired(message=_l("Give the statement a title.")), one_line, _too_long(300)])
     slug = StringField(_l("Address (slug)"), filters=[_strip], validators=[
         DataRequired(message=_l("Give the statement a slug.")), _too_long(80)])
     statement_date = DateField(_l("Date (optional)"), validators=[Optional()])
@@ -153,8 +154,9 @@ class DemandForm(FlaskForm):
 
 class AddresseeForm(FlaskForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[
-        DataRequired(message=_l("Enter the addressee's name.")), _too_long(300)])
-    role = StringField(_l("Role (optional)"), filters=[_strip], validators=[_too_long(200)])
+        DataRequired(message=_l("Enter the addressee's name.")), one_line, _too_long(300)])
+    role = StringField(_l("Role (optional)"), filters=[_strip],
+                       validators=[one_line, _too_long(200)])
     email = StringField(_l("E-mail address, where known (optional)"), filters=[_strip],
                         validators=[_too_long(254)])
     language = StringField(_l("Language (optional)"), filters=[_strip], validators=[

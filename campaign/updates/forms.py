@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from campaign.form_fields import one_line
 from campaign.updates.services import MAX_TITLE_LENGTH
 
 
@@ -16,7 +17,7 @@ def _strip(value: str | None) -> str | None:
 
 class UpdateForm(FlaskForm):
     title = StringField(_l("Title"), filters=[_strip], validators=[
-        DataRequired(message=_l("Give the update a title.")),
+        DataRequired(message=_l("Give the update a title.")), one_line,
         Length(max=MAX_TITLE_LENGTH, message=_l("Keep the title shorter."))])
     body = TextAreaField(_l("Text"), filters=[_strip], render_kw={"rows": 14, "cols": 72},
                          validators=[DataRequired(message=_l("Write the update's text."))])

@@ -73,7 +73,7 @@ def digests() -> list[OutboxMessage]:
 
 
 def text_of(message: OutboxMessage) -> str:
-    return " ".join(build_email(message).body.split())
+    return " ".join(build_email(message).get_body(("plain",)).get_content().split())
 
 
 def test_a_digest_lists_exactly_the_day_before(statement):

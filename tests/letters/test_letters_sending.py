@@ -143,8 +143,8 @@ def test_delivered_over_smtp_with_the_pdf_attached_and_marked_sent(smtp):
     [received] = smtp.messages
     assert received["To"] == email_of(group_three.name)
     assert received["Reply-To"] == ", ".join(COORDINATORS)
-    # The subject is the title (see the outbox row in the test above); not compared
-    # here, because Flask-Mail folds a long non-ASCII subject inside a word.
+    # The example's title: long, with curly quotes, once broken inside words.
+    assert received["Subject"] == statement.title
     [attachment] = list(received.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename().endswith(".pdf")

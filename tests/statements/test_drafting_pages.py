@@ -226,6 +226,27 @@ def test_coordinator_edits_title_and_lead_and_the_public_page_renders_it_safely(
     assert "<script>" not in public
 
 
+def test_a_title_or_an_addressee_with_a_line_break_is_refused(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    fields = form_fields(client.get(f"/coordinate/{slug}/edit").text,
+                         f"/coordinate/{slug}/details")
+    fields.update(title="Free them\r\nBcc: intruder@evil.example")
+
+    title = client.post(f"/coordinate/{slug}/details", data=fields)
+    addressee = post_form(client, f"/coordinate/{slug}/addressees/new",
+                          f"/coordinate/{slug}/addressees/new",
+                          {"name": "Council of Europe\nBcc: intruder@evil.example"})
+
+    for refused in (title, addressee):
+        assert refused.status_code == 400
+        assert "Write this on one line, without line breaks." in refused.text
+    assert load(app, slug).title == TITLE
+    with app.app_context():
+        assert db.session.scalars(select(Addressee).where(
+            Addressee.name.like("Council%"))).all() == []
+
+
 def test_demands_and_groups_move_up_and_down(app):
     slug = draft_example(app)
     client = signed_in_drafter(app, slug)

@@ -24,6 +24,7 @@ from campaign.statements.services import get_statement
 from campaign.updates import services
 from campaign.updates.models import Update
 from tests.conftest import create_coordinator_for
+from tests.example_statement import TITLE as EXAMPLE_TITLE
 from tests.moderation import factories
 from worker.tasks import fan_out_update_task, resume_update_fan_outs
 
@@ -103,6 +104,23 @@ def test_every_signer_who_asked_gets_one_copy_and_nobody_else_any(published_upda
     assert "<strong>public</strong>" in html and "<script>" not in html
     update = db.session.get(Update, published_update)
     assert update.recipients_total == 2 and update.fanned_out_at is not None
+
+
+def test_a_title_with_line_breaks_reaches_every_recipient_on_one_line(published_update, smtp):
+    # Written before titles were refused line breaks, or by any other way in.
+    db.session.get(Update, published_update).title = \
+        "Hearing moved\r\nBcc: intruder@evil.example\r\n"
+    db.session.commit()
+
+    assert fan_out_update_task.run(published_update) == 2
+    deliver_due_messages()
+
+    assert received_by_recipient(smtp) == {OPTED_IN: 1, ORGANIZATION_CONTACT: 1}
+    assert sorted(smtp.recipients) == [[ORGANIZATION_CONTACT], [OPTED_IN]]
+    for message in smtp.messages:
+        assert message["Subject"] == ("Hearing moved Bcc: intruder@evil.example — an update "
+                                      f"on “{EXAMPLE_TITLE}”")
+        assert message["Bcc"] is None
 
 
 def test_running_the_fan_out_again_sends_no_second_copy(

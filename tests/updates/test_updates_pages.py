@@ -77,6 +77,16 @@ def test_write_preview_test_send_and_publish(coordinator_client, app, mail_dir, 
     assert "Sent 1 of 1." in coordinator_client.get(page_url).text
 
 
+def test_a_title_with_a_line_break_is_refused_with_a_message(coordinator_client, app):
+    refused = write(coordinator_client, "Hearing moved\r\nBcc: intruder@evil.example",
+                    "The hearing moved.")
+
+    assert refused.status_code == 400
+    assert "Write this on one line, without line breaks." in refused.text
+    with app.app_context():
+        assert db.session.scalars(select(Update)).all() == []
+
+
 def test_published_updates_on_the_statement_page_newest_first(coordinator_client, app):
     for title in ("First news", "Second news", "A draft nobody sees"):
         write(coordinator_client, title, f"Text of {title}.")

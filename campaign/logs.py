@@ -1,0 +1,73 @@
+"""What the logs may carry: no capability token, and no signer's data from the database.
+
+Links in e-mails carry the token that lets their holder act (confirm, manage or erase
+a signature, unsubscribe, reset a password, join a team, co-sign before launch). A
+web server's access log writes every path it serves, so whoever reads the logs could
+act as every signer: the token segment of those paths is replaced in the log records
+of the servers we run (Werkzeug's in the embedded mode, gunicorn's in production,
+its access log and its error log) and of Flask's own error line.
+
+SQL errors are logged and reported with their statement; their bound parameters
+(addresses, names, token hashes) are hidden by the engines' `hide_parameters`
+(campaign.config), and PostgreSQL's DETAIL line, which quotes the values of the row
+("Key (email)=(…)", "Failing row contains (…)"), is dropped here for every engine in
+the process, the broker's included.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import ExceptionContext
+
+# The segment after each capability route's prefix (see the routes with a <token>;
+# tests/test_logs.py checks that every one of them is covered).
+_TOKEN_IN_PATH = re.compile(
+    r"(/(?:confirm|signer|unsubscribe|reset-password|invitations)/"
+    r"|/s/[^/\s?#\"]+/private/)[^/\s?#\"]+")
+REDACTED = "[token]"
+SERVER_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+
+
+def redact_tokens(text: str) -> str:
+    return _TOKEN_IN_PATH.sub(rf"\1{REDACTED}", text)
+
+
+class RedactTokens(logging.Filter):
+    """Rewrites a record whose message holds a capability path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_tokens(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_redact_tokens = RedactTokens()
+
+
+def keep_tokens_out_of_logs(app: Flask) -> None:
+    """On the loggers themselves, so that whatever handlers the server configures
+    (a file, stdout, syslog) never see a token. Loggers are per process, and the app
+    is created in every process that serves it."""
+    for logger in (*map(logging.getLogger, SERVER_LOGGERS), app.logger):
+        logger.addFilter(_redact_tokens)
+
+
+@event.listens_for(Engine, "handle_error")
+def _keep_row_values_out_of_errors(context: ExceptionContext) -> None:
+    original = context.original_exception
+    message = str(original)
+    first_line, _, detail = message.partition("\n")
+    if not detail:
+        return
+    # The driver's exception keeps its structured details (psycopg's `diag`) for any
+    # code that inspects them; only the text that gets logged loses them.
+    original.args = (first_line,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+        wrapped.args = (wrapped.args[0].replace(message, first_line), *wrapped.args[1:])
