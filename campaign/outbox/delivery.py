@@ -15,10 +15,13 @@ import email.charset
 import enum
 import logging
 import os
+import smtplib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -119,11 +122,22 @@ def deliver_message(message_id: int) -> DeliveryResult:
         message.status = OutboxStatus.CANCELLED
         db.session.commit()
         return DeliveryResult.CANCELLED
+    accepted = False
     try:
         # Building is inside the try: an attachment that fails to render is a failed
         # attempt of this message alone, retried like a refused send.
-        send_email(build_email(message, hooks))
+        email = build_email(message, hooks)
+        with mail_connection() as send:
+            send(email)
+            accepted = True
+            # Recorded while the connection is still open: from the server's acceptance
+            # to this commit is the one window in which a crash sends the message again
+            # (its claim is released after STALE_CLAIM_AFTER), and the goodbye is
+            # kept out of it.
+            _record_sent(message, hooks)
     except Exception as error:
+        if accepted:
+            raise  # the server has it: not a failed send, never retried as one
         log.warning("outbox message %s failed (attempt %s): %s", message.id,
                     message.attempts, error)
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -139,14 +153,16 @@ def deliver_message(message_id: int) -> DeliveryResult:
             result = DeliveryResult.RETRY_LATER
         db.session.commit()
         return result
+    return DeliveryResult.SENT
 
+
+def _record_sent(message: OutboxMessage, hooks: TemplateHooks) -> None:
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.last_error = None
     if hooks.on_sent:
         hooks.on_sent(message)
     db.session.commit()
-    return DeliveryResult.SENT
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -230,11 +246,24 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> M
     return email
 
 
-def send_email(email: Message) -> None:
+@contextmanager
+def mail_connection() -> Iterator[Callable[[Message], None]]:
+    """A function that sends an e-mail, returning once the SMTP server has accepted it
+    (or the file is written). The connection says goodbye (QUIT) after the block, and a
+    server that hangs up instead of answering has still accepted what it accepted."""
     if current_app.config["MAIL_BACKEND"] == "file":
-        write_email_file(email, Path(current_app.config["MAIL_FILE_DIR"]))
-    else:
-        mail.send(email)
+        yield partial(write_email_file, directory=Path(current_app.config["MAIL_FILE_DIR"]))
+        return
+    connection = mail.connect()
+    connection.__enter__()  # Flask-Mail's __exit__ would raise what QUIT raises
+    try:
+        yield connection.send
+    finally:
+        if connection.host is not None:
+            try:
+                connection.host.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.host.close()
 
 
 def write_email_file(email: Message, directory: Path) -> Path:
