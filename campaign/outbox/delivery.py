@@ -18,13 +18,15 @@ import re
 import smtplib
 import ssl
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, quote, unquote
+from functools import partial
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -132,11 +134,22 @@ def deliver_message(message_id: int) -> DeliveryResult:
         message.status = OutboxStatus.CANCELLED
         db.session.commit()
         return DeliveryResult.CANCELLED
+    accepted = False
     try:
         # Building is inside the try: an attachment that fails to render is a failed
         # attempt of this message alone, retried like a refused send.
-        send_email(build_email(message, hooks))
+        email = build_email(message, hooks)
+        with mail_connection() as send:
+            send(email)
+            accepted = True
+            # Recorded while the connection is still open: from the server's acceptance
+            # to this commit is the one window in which a crash sends the message again
+            # (its claim is released after STALE_CLAIM_AFTER), and the goodbye is
+            # kept out of it.
+            _record_sent(message, hooks)
     except Exception as error:
+        if accepted:
+            raise  # the server has it: not a failed send, never retried as one
         log.warning("outbox message %s failed (attempt %s): %s", message.id,
                     message.attempts, error)
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -152,14 +165,16 @@ def deliver_message(message_id: int) -> DeliveryResult:
             result = DeliveryResult.RETRY_LATER
         db.session.commit()
         return result
+    return DeliveryResult.SENT
 
+
+def _record_sent(message: OutboxMessage, hooks: TemplateHooks) -> None:
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.last_error = None
     if hooks.on_sent:
         hooks.on_sent(message)
     db.session.commit()
-    return DeliveryResult.SENT
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -304,10 +319,15 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
     return email
 
 
-def send_email(email: EmailMessage) -> None:
+@contextmanager
+def mail_connection() -> Iterator[Callable[[EmailMessage], None]]:
+    """A function that sends an e-mail, returning once the SMTP server has accepted it
+    (or the file is written). One connection serves the whole block; it says goodbye
+    (QUIT) after it, and a server that hangs up instead of answering has still
+    accepted what it accepted."""
     config = current_app.config
     if config["MAIL_BACKEND"] == "file":
-        write_email_file(email, Path(config["MAIL_FILE_DIR"]))
+        yield partial(write_email_file, directory=Path(config["MAIL_FILE_DIR"]))
         return
     # A server that stops answering fails this attempt (retried later) instead of
     # holding the worker; and TLS checks the server's certificate.
@@ -317,12 +337,17 @@ def send_email(email: EmailMessage) -> None:
             if config["MAIL_USE_SSL"] else
             smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
                          timeout=config["MAIL_TIMEOUT"]))
-    with smtp:
+    try:
         if config["MAIL_USE_TLS"]:
             smtp.starttls(context=context)
         if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(email)
+        yield smtp.send_message
+    finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
 
 def write_email_file(email: EmailMessage, directory: Path) -> Path:
