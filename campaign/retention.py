@@ -1,7 +1,7 @@
 """Personal data kept no longer than needed: the rules behind the retention tasks.
 
 Two periods, both settings (see config.py and the privacy page):
-- a signature never confirmed (individual or organization) is deleted
+- a signature never confirmed (individual or organization; held ones included) is deleted
   UNCONFIRMED_SIGNATURE_DAYS after it was made, with the mail still waiting to go
   to it; the record of mail already sent to it keeps no address;
 - EMAIL_RETENTION_DAYS_AFTER_CLOSE after a statement closes, the e-mail address of
@@ -29,10 +29,10 @@ from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import forget_messages
 from campaign.signing.models import (
+    NEVER_CONFIRMED_INDIVIDUAL_STATUSES,
+    NEVER_CONFIRMED_ORGANIZATION_STATUSES,
     IndividualSignature,
-    IndividualStatus,
     OrganizationSignature,
-    OrganizationStatus,
 )
 from campaign.statements.models import Statement, StatementStatus
 from campaign.updates.models import Update
@@ -59,14 +59,14 @@ def delete_expired_unconfirmed(now: datetime) -> RetentionReport:
     individuals = db.session.execute(
         select(IndividualSignature.id, IndividualSignature.email, Statement.id, Statement.slug)
         .join(Statement, IndividualSignature.statement_id == Statement.id)
-        .where(IndividualSignature.status == IndividualStatus.UNCONFIRMED,
+        .where(IndividualSignature.status.in_(NEVER_CONFIRMED_INDIVIDUAL_STATUSES),
                IndividualSignature.created_at < cutoff)
     ).all()
     organizations = db.session.execute(
         select(OrganizationSignature.id, OrganizationSignature.contact_email, Statement.id,
                Statement.slug)
         .join(Statement, OrganizationSignature.statement_id == Statement.id)
-        .where(OrganizationSignature.status == OrganizationStatus.UNCONFIRMED,
+        .where(OrganizationSignature.status.in_(NEVER_CONFIRMED_ORGANIZATION_STATUSES),
                OrganizationSignature.created_at < cutoff)
     ).all()
     deleted = scrubbed = 0

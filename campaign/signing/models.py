@@ -163,6 +163,13 @@ class IndividualStatus(enum.StrEnum):
     INVALIDATED = "invalidated"
 
 
+# Held signatures were never confirmed either: kept no longer than unconfirmed ones.
+NEVER_CONFIRMED_INDIVIDUAL_STATUSES = (IndividualStatus.UNCONFIRMED, IndividualStatus.SUSPECTED)
+# Signatures nobody is written to about themselves, not even their own link, until a
+# coordinator releases them (if ever).
+UNMAILED_INDIVIDUAL_STATUSES = (IndividualStatus.SUSPECTED, IndividualStatus.INVALIDATED)
+
+
 class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
     __table_args__ = (
         # One mailbox signs a statement at most once, however its address is spelled
@@ -237,6 +244,11 @@ class OrganizationStatus(enum.StrEnum):
     # As for individuals: held by the abuse defences, or judged not genuine.
     SUSPECTED = "suspected"
     INVALIDATED = "invalidated"
+
+
+NEVER_CONFIRMED_ORGANIZATION_STATUSES = (OrganizationStatus.UNCONFIRMED,
+                                         OrganizationStatus.SUSPECTED)
+UNMAILED_ORGANIZATION_STATUSES = (OrganizationStatus.SUSPECTED, OrganizationStatus.INVALIDATED)
 
 
 class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):

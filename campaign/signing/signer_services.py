@@ -22,6 +22,8 @@ from campaign.moderation.models import ModerationAction
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.services import forget_messages, queue_email
 from campaign.signing.models import (
+    UNMAILED_INDIVIDUAL_STATUSES,
+    UNMAILED_ORGANIZATION_STATUSES,
     IndividualSignature,
     IndividualStatus,
     NameDisplay,
@@ -167,15 +169,18 @@ def send_signer_links(statement: Statement, email: str) -> int:
     nothing more, so the form cannot be used to flood an inbox.
 
     Any spelling of the signer's mailbox finds the signature (see canonical_email);
-    the link goes to the address the signature was made with."""
+    the link goes to the address the signature was made with. A held signature gets
+    nothing: holding it means no e-mail goes to whatever address it names."""
     key = canonical_email(email)
     signatures: list[Signature] = [
         *db.session.scalars(select(IndividualSignature).where(
             IndividualSignature.statement_id == statement.id,
-            IndividualSignature.email_key == key)),
+            IndividualSignature.email_key == key,
+            IndividualSignature.status.not_in(UNMAILED_INDIVIDUAL_STATUSES))),
         *db.session.scalars(select(OrganizationSignature).where(
             OrganizationSignature.statement_id == statement.id,
-            OrganizationSignature.contact_email_key == key)),
+            OrganizationSignature.contact_email_key == key,
+            OrganizationSignature.status.not_in(UNMAILED_ORGANIZATION_STATUSES))),
     ]
     queued = 0
     for signature in signatures:

@@ -115,3 +115,18 @@ def test_the_private_sign_on_page_has_its_honeypot(client, app):
     page = client.get(f"/s/draft/private/{token}").text
 
     _assert_hidden_from_people_and_assistive_technology(page, {"org-homepage"})
+
+
+def test_a_held_signer_asking_for_their_link_is_sent_nothing(limited_app, app, statement_slug):
+    """Holding a signature means no e-mail to the address it names: not its
+    confirmation, and not its page's link either."""
+    browser = client_from(limited_app(CONFIRMATION_RESEND_MINUTES=0), "203.0.113.5")
+    sign(browser, statement_slug, "victim@example.org", **TRAP)
+
+    response = post_form(browser, f"/s/{statement_slug}", f"/s/{statement_slug}/manage",
+                         {"manage-email": "victim@example.org"})
+
+    assert response.location.endswith(f"/s/{statement_slug}/manage/sent")
+    with app.app_context():
+        assert individual("victim@example.org").status is IndividualStatus.SUSPECTED
+        assert mailed_to() == []

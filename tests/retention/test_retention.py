@@ -243,3 +243,21 @@ def test_the_worker_tasks_apply_the_rules_now_and_commit(app_context):
     db.session.rollback()  # whatever the tasks did not commit is gone now
     assert db.session.get(IndividualSignature, stale_id) is None
     assert db.session.get(IndividualSignature, silent_id).email == f"erased:{silent_id}"
+
+
+def test_held_signatures_go_after_the_same_period_as_unconfirmed_ones(statements):
+    first, _second = statements
+    held = individual(first, "held@example.org", age=15 * DAY,
+                      status=IndividualStatus.SUSPECTED)
+    young_held = individual(first, "young-held@example.org", age=DAY,
+                            status=IndividualStatus.SUSPECTED)
+    held_org = organization(first, "Held Union", "held-org@example.org", age=15 * DAY,
+                            status=OrganizationStatus.SUSPECTED)
+    db.session.commit()
+
+    report = delete_expired_unconfirmed(now=NOW)
+    db.session.commit()
+
+    assert (report.individuals, report.organizations) == (1, 1)
+    assert held not in ids(IndividualSignature) and young_held in ids(IndividualSignature)
+    assert held_org not in ids(OrganizationSignature)
