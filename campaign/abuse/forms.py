@@ -29,8 +29,7 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _strip(value: Any) -> Any:
-    # A NUL byte is never meant, and PostgreSQL refuses it in text (a 500, not a message).
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value
 
 
 class ListEntryForm(FlaskForm):
