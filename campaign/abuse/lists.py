@@ -15,6 +15,8 @@ What an entry does:
   rate limit (`is_allowed_address`). An allowed address or domain is not: it is
   typed by whoever submits, the network is not.
 
+An address entry is stored and compared as its mailbox (campaign.signing.validation.
+canonical_email), so another spelling of a blocked Gmail address is blocked too.
 Ranges are checked against the address of the live request; no raw address is stored.
 """
 
@@ -32,7 +34,12 @@ from campaign.abuse.domains import domain_and_parents, email_domain, parse_domai
 from campaign.abuse.models import EntryTarget, ListEntry, ListKind
 from campaign.accounts.models import Coordinator
 from campaign.extensions import db
-from campaign.signing.validation import InvalidEmail, normalize_email
+from campaign.signing.validation import (
+    InvalidEmail,
+    address_key,
+    canonical_email,
+    normalize_email,
+)
 from campaign.statements.models import Statement
 
 REASON_LENGTH = 500
@@ -76,7 +83,7 @@ def parse_entry(text: str) -> tuple[EntryTarget, str]:
         raise ListError(_("Enter an e-mail address, a domain or an IP range."))
     if "@" in text.lstrip("@"):
         try:
-            return EntryTarget.EMAIL, normalize_email(text)
+            return EntryTarget.EMAIL, canonical_email(normalize_email(text))
         except InvalidEmail as error:
             raise ListError(_("“%(text)s” is not a valid e-mail address.", text=text)) from error
     if _looks_like_an_ip_range(text):
@@ -202,7 +209,7 @@ def screen(statement_id: int, *, email: str | None, address: str | None) -> Scre
     email_values: list[str] = []
     if email:
         domain = email_domain(email)
-        email_values = [email, *(domain_and_parents(domain) if domain else [])]
+        email_values = [address_key(email), *(domain_and_parents(domain) if domain else [])]
     entries = _entries_for(statement_id, email_values)
     if not entries:
         return Screening(blocked=False, allowed_network=False)

@@ -98,6 +98,15 @@ def test_an_address_entry_blocks_that_address_only(statements):
     assert not blocked(second, "troll@example.org"), "another statement's list"
 
 
+def test_an_address_entry_blocks_every_spelling_of_its_mailbox(statements):
+    first, _second, admin = statements
+    entry(first, ListKind.BLOCK, "Jane.Doe@gmail.com", admin)
+
+    assert blocked(first, "j.a.n.e.doe+petition@googlemail.com")
+    assert blocked(first, "janedoe@gmail.com")
+    assert not blocked(first, "jane@gmail.com")
+
+
 def test_a_domain_blocks_its_subdomains_but_not_lookalikes(statements):
     first, _second, admin = statements
     entry(first, ListKind.BLOCK, "spam.example", admin)
