@@ -18,6 +18,7 @@ from campaign.signing.models import IndividualStatus
 from campaign.statements.services import get_statement
 from tests.abuse import factories
 from tests.conftest import create_coordinator_for, import_example
+from tests.support import text_of
 
 FLOOD = "203.0.113.0/24"
 
@@ -117,12 +118,12 @@ def test_the_digest_mentions_them(app_context, only_trending):
     message = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.template == "digest")).one()
     email = build_email(message)
-    text = " ".join(email.body.split())
+    text = " ".join(text_of(email).split())
     assert "Signatures came in bursts from these sources" in text
     assert (f"network {FLOOD}: 15 http://undersigned.test/coordinate/{statement.slug}/"
             f"invalidations/preview?ip_range=203.0.113.0/24") in text
     assert "e-mail domain mail.example: 15" in text
-    html = email.html
+    html = email.get_body(preferencelist=("html",)).get_content()
     assert "email_domain=mail.example" in html
 
 
@@ -137,4 +138,4 @@ def test_a_digest_without_bursts_says_nothing_of_them(app_context):
     db.session.commit()
 
     message = db.session.scalars(select(OutboxMessage)).one()
-    assert "bursts" not in build_email(message).body
+    assert "bursts" not in text_of(build_email(message))
