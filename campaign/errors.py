@@ -19,6 +19,8 @@ DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 def init_app(app: Flask) -> None:
+    _release_session_even_if_the_database_is_gone(app)
+
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
@@ -65,6 +67,17 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def _release_session_even_if_the_database_is_gone(app: Flask) -> None:
+    """Registered after Flask-SQLAlchemy's teardown, so it runs before it. The database
+    can go away after a page was made and before the request ends; rolling back on the
+    dead connection would then turn a finished page into a 500. The answer stands, and
+    the connection is discarded instead."""
+
+    @app.teardown_appcontext
+    def release_session(error: BaseException | None) -> None:
+        _discard_session()
+
+
 def _is_unavailable(error: Exception) -> bool:
     if isinstance(error, PoolTimeoutError | OperationalError):
         return True
@@ -77,4 +90,5 @@ def _discard_session() -> None:
     try:
         db.session.rollback()
     except DBAPIError:
-        db.session.invalidate()
+        # The scoped session has no invalidate() of its own: the request's Session has.
+        db.session().invalidate()

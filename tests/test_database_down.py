@@ -45,6 +45,22 @@ def test_an_unreachable_database_gets_the_try_again_page(mail_dir):
     assert api.json == {"error": "Service Unavailable", "status": 503}
 
 
+def drop_connection(connection: Any) -> None:
+    """Take a connection away from under SQLAlchemy, as a database restart would:
+    PostgreSQL terminates the backend, SQLite's connection is closed under it."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.engine.dialect.name == "postgresql":
+        pid = dbapi_connection.info.backend_pid
+        killer = create_engine(connection.engine.url)
+        with killer.connect() as other:
+            # Waits (up to 10 s) until the backend is gone.
+            assert other.scalar(text("SELECT pg_terminate_backend(:pid, 10000)"),
+                                {"pid": pid})
+        killer.dispose()
+    else:
+        dbapi_connection.close()
+
+
 @contextmanager
 def connection_dropped_after_first_statement(app: Flask) -> Iterator[None]:
     """Drop the database connection of the next request right after its first
@@ -55,20 +71,9 @@ def connection_dropped_after_first_statement(app: Flask) -> Iterator[None]:
     dropped: list[int] = []
 
     def drop(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if dropped:
-            return
-        dbapi_connection = connection.connection.dbapi_connection
-        if engine.dialect.name == "postgresql":
-            pid = dbapi_connection.info.backend_pid
-            killer = create_engine(engine.url)
-            with killer.connect() as other:
-                # Waits (up to 10 s) until the backend is gone.
-                assert other.scalar(text("SELECT pg_terminate_backend(:pid, 10000)"),
-                                    {"pid": pid})
-            killer.dispose()
-        else:
-            dbapi_connection.close()
-        dropped.append(1)
+        if not dropped:
+            drop_connection(connection)
+            dropped.append(1)
 
     event.listen(engine, "after_cursor_execute", drop)
     try:
@@ -110,3 +115,22 @@ def test_a_connection_dropped_under_the_api_gets_a_json_503(database_url, mail_d
     assert response.headers["Retry-After"] == "30"
     assert response.json == {"error": "Service Unavailable", "status": 503}
     assert client.get(f"/api/v1/statements/{statement_slug}").status_code == 200
+
+
+def test_a_page_made_before_the_database_went_away_is_still_served(database_url, mail_dir,
+                                                                   app):
+    """The connection dies after the last statement of a request: ending the request
+    must not fail on it (a rollback on a dead connection), the page is what it was."""
+    restarting = make_app(database_url, mail_dir)
+
+    @restarting.get("/made-then-dropped")
+    def made_then_dropped() -> str:
+        db.session.execute(text("SELECT 1"))
+        drop_connection(db.session.connection())
+        return "made"
+
+    client = restarting.test_client()
+    response = client.get("/made-then-dropped")
+
+    assert (response.status_code, response.text) == (200, "made")
+    assert client.get("/made-then-dropped").status_code == 200, "the pool gave a live one"

@@ -114,7 +114,10 @@ def fault_env(app: Flask, database_url: str, fault_redis: RedisServer, fault_smt
                        server_name=f"127.0.0.1:{web_port}", smtp_port=fault_smtp.port)
 
 
-@pytest.fixture(scope="session")
+# The worker, beat and web server work on the suite's test database: they live no longer
+# than the module that uses them, or they would relay and deliver the mail of every test
+# that runs after the tier.
+@pytest.fixture(scope="module")
 def celery_processes(fault_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
                      ) -> Iterator[CeleryProcesses]:
     processes = CeleryProcesses(fault_env, tmp_path_factory.mktemp("fault-celery"))
@@ -122,7 +125,7 @@ def celery_processes(fault_env: dict[str, str], tmp_path_factory: pytest.TempPat
     processes.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def web_server(fault_env: dict[str, str], web_port: int,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     server = WebServer(fault_env, web_port, tmp_path_factory.mktemp("fault-web") / "web.log")
