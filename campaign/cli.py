@@ -21,9 +21,9 @@ from campaign.moderation.services import (
     find_organization,
     organizations_awaiting_approval,
 )
-from campaign.signing.validation import InvalidEmail
 from campaign.statements.importer import StatementTextError, parse_statement
 from campaign.statements.services import StatementError, create_statement_from_text, get_statement
+from campaign.text import InvalidEmail
 
 
 @click.command("import-statement")

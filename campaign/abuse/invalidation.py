@@ -23,6 +23,7 @@ from campaign.abuse.lists import ListError, parse_ip_range
 from campaign.abuse.models import Invalidation, InvalidationState
 from campaign.accounts.models import Coordinator
 from campaign.database import unicode_lower, utcnow
+from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.queue import INVALIDATE_SIGNATURES_TASK, enqueue, enqueue_after_commit
 from campaign.signing.models import (
@@ -55,12 +56,8 @@ INVALIDATABLE_ORGANIZATIONS = (OrganizationStatus.UNCONFIRMED,
 Model = type[IndividualSignature] | type[OrganizationSignature]
 
 
-class CriteriaError(Exception):
+class CriteriaError(DomainError):
     """A criterion cannot be used; ``field`` names the form field it is about."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
 from campaign.signing.models import hash_token
-from campaign.signing.validation import InvalidEmail, normalize_email, normalize_name
 from campaign.statements.models import Statement
+from campaign.text import InvalidEmail, normalize_email, normalize_name
 
 MIN_PASSWORD_LENGTH = 10
 # After this many wrong passwords in a row, each further attempt must wait, twice as

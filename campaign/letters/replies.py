@@ -14,6 +14,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import defer, joinedload
 
 from campaign.database import utcnow
+from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.letters.models import Reply
 from campaign.outbox.fanout import fan_out
@@ -48,13 +49,9 @@ DOCUMENT_TYPES = {
 NOTIFICATION_BATCH = 500
 
 
-class ReplyError(Exception):
+class ReplyError(DomainError):
     """The reply cannot be recorded or changed as asked; the message says why, and
     ``field`` names the form field it is about, when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
+from campaign.form_fields import show_error
 from campaign.letters import replies
 from campaign.letters.models import Reply
 from campaign.letters.reply_forms import ReplyForm
@@ -70,11 +71,7 @@ def record(slug: str) -> Response | tuple[str, int]:
         reply = replies.record_reply(statement, form.to_details(),
                                      recorded_by_id=current_user.id)
     except replies.ReplyError as error:
-        field = form[error.field] if error.field and error.field in form else None
-        if field is not None:
-            field.errors = [*field.errors, str(error)]
-        else:
-            form.form_errors.append(str(error))
+        show_error(form, error)
         return _render(statement, form, 400)
     db.session.commit()
     flash(_("The reply of %(name)s is recorded. Publish it to show it on the statement's page "

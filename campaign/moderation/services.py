@@ -32,8 +32,8 @@ from campaign.signing.models import (
 from campaign.signing.services import mail_new_confirmation_link
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import name_key, normalize_name
 from campaign.statements.models import Statement
+from campaign.text import name_key, normalize_name
 
 # Moderation pages list the latest signatures and actions; older ones stay in the
 # database and the exports, and the page stays fast however many there are.

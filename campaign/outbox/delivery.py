@@ -36,7 +36,7 @@ from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.queue import DELIVER_EMAIL_TASK, enqueue
-from campaign.signing.validation import ascii_address
+from campaign.text import ascii_address
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from sqlalchemy.sql.expression import true
 
 from campaign.database import UTCDateTime, enum_column, utcnow
 from campaign.extensions import db
-from campaign.signing.validation import address_key
 from campaign.statements.models import Statement
+from campaign.text import address_key
 
 
 class Confirmable:

@@ -37,13 +37,8 @@ from campaign.signing.models import (
 )
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import (
-    canonical_email,
-    name_key,
-    normalize_email,
-    normalize_name,
-)
 from campaign.statements.models import Statement, StatementStatus
+from campaign.text import canonical_email, name_key, normalize_email, normalize_name
 
 Signature = IndividualSignature | OrganizationSignature
 

@@ -34,8 +34,8 @@ from campaign.signing.models import (
 from campaign.signing.services import claim_mailing
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import canonical_email
 from campaign.statements.models import Statement
+from campaign.text import canonical_email
 
 Signature = IndividualSignature | OrganizationSignature
 

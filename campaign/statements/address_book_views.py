@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug import Response
 
 from campaign.extensions import db
+from campaign.form_fields import show_error
 from campaign.statements import address_book
 from campaign.statements.forms import AddresseeForm
 from campaign.statements.models import AddressBookEntry
@@ -29,13 +30,6 @@ def _own_entry_or_404(entry_id: int) -> AddressBookEntry:
     return entry
 
 
-def _refuse(form: AddresseeForm, error: StatementError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.get("")
 @login_required
 def index() -> str:
@@ -52,7 +46,7 @@ def new_entry() -> Response | tuple[str, int]:
     try:
         entry = address_book.add_entry(current_user.id, form.to_details())
     except StatementError as error:
-        _refuse(form, error)
+        show_error(form, error)
         return _entry_page(form, None, 400)
     db.session.commit()
     flash(_("%(name)s is in the address book.", name=entry.name))
@@ -69,7 +63,7 @@ def entry(entry_id: int) -> Response | tuple[str, int]:
     try:
         address_book.update_entry(entry, form.to_details())
     except StatementError as error:
-        _refuse(form, error)
+        show_error(form, error)
         return _entry_page(form, entry, 400)
     db.session.commit()
     flash(_("%(name)s is saved in the address book. Statements that already name it keep "

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.signing.validation import InvalidEmail, normalize_email, normalize_name
 from campaign.statements.models import (
     SIGNABLE_STATUSES,
     AddressBookEntry,
@@ -24,6 +23,7 @@ from campaign.statements.models import (
     StatementStatus,
 )
 from campaign.statements.services import StatementError, available_slug
+from campaign.text import InvalidEmail, normalize_email, normalize_name
 
 PUBLISHABLE_STATUSES = frozenset({StatementStatus.DRAFT})
 CLOSABLE_STATUSES = SIGNABLE_STATUSES

@@ -21,10 +21,10 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.form_fields import one_line
-from campaign.signing.validation import country_names
 from campaign.statements.drafting import AddresseeDetails, StatementDetails
 from campaign.statements.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
 from campaign.statements.models import Addressee
+from campaign.text import country_names
 
 # "Name (UA)": the way the reading writes a signatory whose country it found.
 _SIGNATORY_WITH_COUNTRY = re.compile(r"(?P<name>.+?)\s*\((?P<code>[A-Z]{2})\)")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from campaign.database import utcnow
+from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.letters.models import Reply
 from campaign.letters.replies import published_replies_by_group
@@ -22,7 +23,6 @@ from campaign.signing.models import (
     TallyKind,
 )
 from campaign.signing.tally import Counts, add_to_tally, create_tally, read_counts
-from campaign.signing.validation import name_key
 from campaign.statements.importer import ParsedStatement, StatementTextError, parse_statement
 from campaign.statements.models import (
     VISIBLE_STATUSES,
@@ -32,6 +32,7 @@ from campaign.statements.models import (
     Statement,
     StatementStatus,
 )
+from campaign.text import name_key
 from campaign.updates.models import Update
 from campaign.updates.services import published_updates
 
@@ -39,13 +40,9 @@ from campaign.updates.services import published_updates
 RECENT_SIGNERS_SHOWN = 50
 
 
-class StatementError(Exception):
+class StatementError(DomainError):
     """The statement cannot be created or changed as asked; the message says why, and
     ``field`` names the form field it is about, when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def suggest_slug(text: str) -> str:

@@ -7,12 +7,12 @@ from typing import Any, TypeVar
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.accounts.services import add_to_team
 from campaign.extensions import db
+from campaign.form_fields import show_error
 from campaign.statements import address_book, drafting
 from campaign.statements.address_book_forms import PickFromBookForm
 from campaign.statements.forms import (
@@ -44,15 +44,6 @@ def _or_404(found: T | None) -> T:
     return found
 
 
-def _show_error(form: FlaskForm, error: StatementError) -> None:
-    """Next to the field the message is about, or above the form."""
-    field = form[error.field] if error.field and error.field in form else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 def _step() -> int:
     step = _STEPS.get(request.form.get("direction", ""))
     if step is None:
@@ -79,7 +70,7 @@ def new() -> str | tuple[str, int]:
     try:
         parsed = read_statement_text(form.text.data)
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return render_template("drafting/paste.html", form=form), 400
     form = ReadingForm.from_parsed(parsed, slug=suggest_slug(parsed.title))
     return render_template("drafting/reading.html", form=form)
@@ -94,7 +85,7 @@ def save_new() -> Response | tuple[str, int]:
     try:
         statement = create_statement_from_text(form.to_parsed(), slug=form.slug.data)
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return render_template("drafting/reading.html", form=form), 400
     add_to_team(statement, current_user)
     db.session.commit()
@@ -134,7 +125,7 @@ def update_details(slug: str) -> Response | tuple[str, int]:
     try:
         drafting.update_details(statement, form.to_details())
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return _render_edit(statement, form, 400)
     db.session.commit()
     flash(_("The title, address, date and lead text are saved."))
@@ -243,7 +234,7 @@ def update_group(slug: str, group_id: int) -> Response | tuple[str, int]:
     try:
         drafting.update_demand_group(group, form.intro.data or "", form.addressees.data)
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return _render_group(statement, group, group_form=form, status=400)
     db.session.commit()
     flash(_("The group's introduction and addressees are saved."))
@@ -282,7 +273,7 @@ def add_demand(slug: str, group_id: int) -> Response | tuple[str, int]:
     try:
         drafting.add_demand(group, form.text.data)
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return _render_group(statement, group, demand_form=form, status=400)
     db.session.commit()
     flash(_("The demand is added at the end of the group."))
@@ -301,7 +292,7 @@ def demand(slug: str, demand_id: int) -> Response | tuple[str, int]:
     try:
         drafting.update_demand(demand, form.text.data)
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return render_template("drafting/demand.html", statement=statement, demand=demand,
                                form=form), 400
     db.session.commit()
@@ -365,7 +356,7 @@ def new_addressee(slug: str) -> Response | tuple[str, int]:
         added = address_book.add_addressee_by_hand(statement, current_user.id,
                                                    form.to_details())
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return _addressee_page(statement, form, None, 400)
     db.session.commit()
     if added.new_entry is not None:
@@ -388,7 +379,7 @@ def add_addressee_from_book(slug: str) -> Response | tuple[str, int]:
         addressee = address_book.add_addressee_from_book(statement, current_user.id,
                                                          book_form.entry.data)
     except StatementError as error:
-        _show_error(book_form, error)
+        show_error(book_form, error)
         return _addressee_page(statement, AddresseeForm(formdata=None), None, 400, book_form)
     db.session.commit()
     flash(_("%(name)s is added from the address book. Choose the groups of demands addressed "
@@ -407,7 +398,7 @@ def addressee(slug: str, addressee_id: int) -> Response | tuple[str, int]:
     try:
         drafting.update_addressee(addressee, form.to_details())
     except StatementError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return _addressee_page(statement, form, addressee, 400)
     db.session.commit()
     flash(_("%(name)s is saved.", name=addressee.name))

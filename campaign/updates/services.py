@@ -13,6 +13,7 @@ from sqlalchemy import Row, func, select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
+from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.outbox.fanout import fan_out
 from campaign.outbox.models import OutboxMessage, OutboxStatus
@@ -35,13 +36,9 @@ RESUME_FAN_OUT_AFTER = timedelta(minutes=5)
 MAX_TITLE_LENGTH = 200
 
 
-class UpdateError(Exception):
+class UpdateError(DomainError):
     """The update cannot be written or published as asked; ``field`` names the form
     field the message is about, when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

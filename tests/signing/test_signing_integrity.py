@@ -25,13 +25,8 @@ from campaign.signing.signer_links import (
     signer_token_by_id,
 )
 from campaign.signing.signer_services import send_signer_links
-from campaign.signing.validation import (
-    InvalidEmail,
-    UndeliverableEmail,
-    ascii_address,
-    canonical_email,
-)
 from campaign.statements.services import get_statement
+from campaign.text import InvalidEmail, UndeliverableEmail, ascii_address, canonical_email
 from tests.conftest import make_app
 from tests.moderation import factories
 from tests.signing.test_signer_page import press, sign_and_confirm, signer_page_link

@@ -1,4 +1,4 @@
-"""Normalizing what signers type: e-mail addresses, countries, names."""
+"""Text every area takes from people: e-mail addresses, countries, names."""
 
 from __future__ import annotations
 
