@@ -27,6 +27,8 @@ from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.queue import INVALIDATE_SIGNATURES_TASK, enqueue, enqueue_after_commit
 from campaign.signing.models import (
+    INVALIDATABLE_INDIVIDUAL_STATUSES,
+    INVALIDATABLE_ORGANIZATION_STATUSES,
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
@@ -45,13 +47,6 @@ REASON_LENGTH = 2000
 # An invalidation not finished by then lost its task (broker down, worker killed) and
 # is taken up again; it is safe to run twice.
 RESUME_AFTER = timedelta(minutes=5)
-
-INVALIDATABLE_INDIVIDUALS = (IndividualStatus.UNCONFIRMED, IndividualStatus.CONFIRMED,
-                             IndividualStatus.HIDDEN, IndividualStatus.SUSPECTED)
-INVALIDATABLE_ORGANIZATIONS = (OrganizationStatus.UNCONFIRMED,
-                               OrganizationStatus.AWAITING_APPROVAL,
-                               OrganizationStatus.APPROVED, OrganizationStatus.REJECTED,
-                               OrganizationStatus.SUSPECTED)
 
 Model = type[IndividualSignature] | type[OrganizationSignature]
 
@@ -187,9 +182,9 @@ class Preview:
     @property
     def to_invalidate(self) -> int:
         return (sum(count for status, count in self.individuals.items()
-                    if status in INVALIDATABLE_INDIVIDUALS)
+                    if status in INVALIDATABLE_INDIVIDUAL_STATUSES)
                 + sum(count for status, count in self.organizations.items()
-                      if status in INVALIDATABLE_ORGANIZATIONS))
+                      if status in INVALIDATABLE_ORGANIZATION_STATUSES))
 
 
 def preview_invalidation(statement: Statement, criteria: Criteria) -> Preview:
@@ -249,10 +244,11 @@ def invalidate_next_batch(invalidation_id: int, batch_size: int = BATCH_SIZE) ->
         invalidation.started_at = utcnow()
     criteria = criteria_of(invalidation)
     for model, statuses, counted, invalidated, kind in (
-            (IndividualSignature, INVALIDATABLE_INDIVIDUALS, IndividualStatus.CONFIRMED,
-             IndividualStatus.INVALIDATED, TallyKind.INDIVIDUALS),
-            (OrganizationSignature, INVALIDATABLE_ORGANIZATIONS, OrganizationStatus.APPROVED,
-             OrganizationStatus.INVALIDATED, TallyKind.ORGANIZATIONS)):
+            (IndividualSignature, INVALIDATABLE_INDIVIDUAL_STATUSES,
+             IndividualStatus.CONFIRMED, IndividualStatus.INVALIDATED, TallyKind.INDIVIDUALS),
+            (OrganizationSignature, INVALIDATABLE_ORGANIZATION_STATUSES,
+             OrganizationStatus.APPROVED, OrganizationStatus.INVALIDATED,
+             TallyKind.ORGANIZATIONS)):
         # Locked, so that a signature confirmed at this moment is either counted and
         # taken off here, or confirmed after and refused (its link is cleared).
         rows = db.session.execute(
@@ -263,6 +259,8 @@ def invalidate_next_batch(invalidation_id: int, batch_size: int = BATCH_SIZE) ->
             .order_by(model.id).limit(batch_size).with_for_update()).all()
         if not rows:
             continue
+        # In bulk, as a batch must; the rows were chosen by the model's
+        # INVALIDATABLE_*_STATUSES above.
         db.session.execute(
             update(model).where(model.id.in_([row_id for row_id, _status in rows]))
             .values(status=invalidated,

@@ -39,7 +39,7 @@ from campaign.accounts.services import (
     team_members,
     team_statements,
 )
-from campaign.digests import set_digest_hour
+from campaign.digests.services import set_digest_hour
 from campaign.extensions import db, limiter
 from campaign.statements.models import Statement
 

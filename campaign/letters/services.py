@@ -69,11 +69,6 @@ def addressee_summaries(statement: Statement) -> list[AddresseeSummary]:
     return [AddresseeSummary(addressee, counts.get(addressee.id, 0)) for addressee in addressees]
 
 
-def find_addressee(statement: Statement, addressee_id: int) -> Addressee | None:
-    return db.session.scalars(select(Addressee).where(
-        Addressee.id == addressee_id, Addressee.statement_id == statement.id)).one_or_none()
-
-
 def find_letter(statement: Statement, letter_id: int) -> Letter | None:
     return db.session.scalars(select(Letter).where(
         Letter.id == letter_id, Letter.statement_id == statement.id)).one_or_none()

@@ -4,9 +4,9 @@ notes kept so that digests and milestone e-mails go out once."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
@@ -48,26 +48,3 @@ class Update(db.Model):
 
     statement: Mapped[Statement] = relationship()
     created_by: Mapped[Coordinator | None] = relationship()
-
-
-class DigestSent(db.Model):
-    """One daily digest per coordinator, statement and day, whatever retries."""
-
-    __table_args__ = (UniqueConstraint("coordinator_id", "statement_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    coordinator_id: Mapped[int] = mapped_column(ForeignKey("coordinator.id", ondelete="CASCADE"))
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    day: Mapped[date]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class MilestoneReached(db.Model):
-    """A milestone (100, 500, 1,000 … signatures) is announced once per statement."""
-
-    __table_args__ = (UniqueConstraint("statement_id", "milestone"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    milestone: Mapped[int]
-    reached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

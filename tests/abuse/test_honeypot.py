@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 from campaign.extensions import db
 from campaign.signing.models import HoldReason, IndividualStatus, OrganizationStatus
-from campaign.statements.drafting import create_sign_on_link
+from campaign.statements.services import create_sign_on_link
 from tests.abuse.limits_setup import (
     client_from,
     cosign,

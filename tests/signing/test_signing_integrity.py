@@ -29,8 +29,8 @@ from campaign.statements.services import get_statement
 from campaign.text import InvalidEmail, UndeliverableEmail, ascii_address, canonical_email
 from tests.conftest import make_app
 from tests.moderation import factories
-from tests.signing.test_signer_page import press, sign_and_confirm, signer_page_link
-from tests.signing.test_signing_pages import (
+from tests.public.test_signer_page import press, sign_and_confirm, signer_page_link
+from tests.public.test_signing_pages import (
     assert_error_next_to,
     cosign,
     deliver_mail,
