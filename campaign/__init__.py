@@ -94,7 +94,7 @@ def _select_locale() -> str | None:
 def _register_blueprints(app: Flask) -> None:
     from campaign.abuse.views import bp as abuse_bp
     from campaign.accounts.views import bp as accounts_bp
-    from campaign.address_book.views import bp as address_book_bp
+    from campaign.addressees.views import bp as address_book_bp
     from campaign.drafting.views import bp as drafting_bp
     from campaign.exports.views import bp as exports_bp
     from campaign.letters.views import bp as letters_bp

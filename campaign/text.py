@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from functools import cache
 
@@ -95,3 +96,9 @@ def country_names() -> dict[str, str]:
 
 def country_name(code: str | None) -> str:
     return country_names().get(code or "", "")
+
+
+# Not text people type, but kept with it: every area that stores a link's token
+# stores this.
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -240,8 +240,7 @@ def invalidate_next_batch(invalidation_id: int, batch_size: int = BATCH_SIZE) ->
     if invalidation is None or invalidation.state is InvalidationState.DONE:
         return False
     if invalidation.state is InvalidationState.QUEUED:
-        invalidation.state = InvalidationState.RUNNING
-        invalidation.started_at = utcnow()
+        invalidation.start(utcnow())
     criteria = criteria_of(invalidation)
     for model, statuses, counted, invalidated, kind in (
             (IndividualSignature, INVALIDATABLE_INDIVIDUAL_STATUSES,
@@ -274,8 +273,7 @@ def invalidate_next_batch(invalidation_id: int, batch_size: int = BATCH_SIZE) ->
         else:
             invalidation.organizations_invalidated += len(rows)
         return True
-    invalidation.state = InvalidationState.DONE
-    invalidation.finished_at = utcnow()
+    invalidation.finish(utcnow())
     return False
 
 

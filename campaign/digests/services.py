@@ -44,13 +44,7 @@ from campaign.statements.models import Addressee, Statement, StatementStatus
 
 DIGEST_TEMPLATE = "digest"
 MILESTONE_TEMPLATE = "milestone"
-DIGEST_HOURS = range(24)
 
-
-def set_digest_hour(coordinator: Coordinator, hour: int | None) -> None:
-    if hour is not None and hour not in DIGEST_HOURS:
-        raise ValueError(f"a digest hour is 0–23, not {hour}")
-    coordinator.digest_hour = hour
 
 
 # --- The daily digest -------------------------------------------------------------

@@ -17,11 +17,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.drafting.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
-from campaign.drafting.services import AddresseeDetails, StatementDetails
+from campaign.drafting.services import StatementDetails
 from campaign.form_fields import one_line
 from campaign.statements.models import Addressee
 from campaign.text import country_names
@@ -150,21 +150,3 @@ class GroupForm(FlaskForm):
 class DemandForm(FlaskForm):
     text = TextAreaField(_l("Demand"), filters=[_strip], render_kw=_LINES, validators=[
         DataRequired(message=_l("Write the demand."))])
-
-
-class AddresseeForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[
-        DataRequired(message=_l("Enter the addressee's name.")), one_line, _too_long(300)])
-    role = StringField(_l("Role (optional)"), filters=[_strip],
-                       validators=[one_line, _too_long(200)])
-    email = StringField(_l("E-mail address, where known (optional)"), filters=[_strip],
-                        validators=[_too_long(254)])
-    language = StringField(_l("Language (optional)"), filters=[_strip], validators=[
-        Optional(), _too_long(16),
-        Regexp(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$",
-               message=_l("Enter a language code such as en, uk or pt-BR."))])
-
-    def to_details(self) -> AddresseeDetails:
-        return AddresseeDetails(name=self.name.data, role=self.role.data or None,
-                                email=self.email.data or None,
-                                language=self.language.data or None)

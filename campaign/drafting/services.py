@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
+from campaign.addressees.services import statement_addressees
 from campaign.database import utcnow
 from campaign.drafting.importer import ParsedStatement, StatementTextError, parse_statement
 from campaign.extensions import db
 from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
 from campaign.signing.tally import add_to_tally, create_tally
 from campaign.statements.models import (
-    AddressBookEntry,
     Addressee,
     Demand,
     DemandGroup,
@@ -26,7 +25,7 @@ from campaign.statements.models import (
     StatementStatus,
 )
 from campaign.statements.services import available_slug
-from campaign.text import InvalidEmail, name_key, normalize_email, normalize_name
+from campaign.text import name_key, normalize_name
 
 # --- Starting from a pasted text -------------------------------------------------------
 
@@ -186,75 +185,3 @@ def move_demand(demand: Demand, step: int) -> None:
 
 def remove_demand(demand: Demand) -> None:
     demand.group.demands.remove(demand)
-
-
-# --- Addressees ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AddresseeDetails:
-    name: str
-    role: str | None
-    email: str | None
-    language: str | None
-
-
-def statement_addressees(statement: Statement) -> list[Addressee]:
-    return list(db.session.scalars(
-        select(Addressee).where(Addressee.statement_id == statement.id)
-        .order_by(Addressee.name, Addressee.id)
-    ))
-
-
-def clean_addressee_details(details: AddresseeDetails) -> AddresseeDetails:
-    """The details as stored, for an addressee and an address book entry alike."""
-    name = normalize_name(details.name)
-    if not name:
-        raise StatementError(_("Enter the addressee's name."), field="name")
-    email = None
-    if details.email and details.email.strip():
-        try:
-            email = normalize_email(details.email)
-        except InvalidEmail as error:
-            raise StatementError(_("Enter a valid e-mail address (%(reason)s)",
-                                   reason=str(error)), field="email") from error
-    return AddresseeDetails(name=name, role=normalize_name(details.role or "") or None,
-                            email=email, language=(details.language or "").strip() or None)
-
-
-def _fill_addressee(
-    addressee: Addressee, statement: Statement, details: AddresseeDetails
-) -> None:
-    details = clean_addressee_details(details)
-    same_name = select(Addressee.id).where(Addressee.statement_id == statement.id,
-                                           Addressee.name == details.name)
-    if addressee.id is not None:
-        same_name = same_name.where(Addressee.id != addressee.id)
-    if db.session.scalar(same_name) is not None:
-        raise StatementError(_("This statement has an addressee named “%(name)s” already.",
-                               name=details.name), field="name")
-    addressee.name = details.name
-    addressee.role = details.role
-    addressee.email = details.email
-    addressee.language = details.language
-
-
-def add_addressee(statement: Statement, details: AddresseeDetails, *,
-                  book_entry: AddressBookEntry | None = None) -> Addressee:
-    """A new addressee; `book_entry` is the address book entry its details came from."""
-    addressee = Addressee(book_entry=book_entry)
-    # Filled before it joins the statement, so that a refused one is never flushed.
-    _fill_addressee(addressee, statement, details)
-    statement.addressees.append(addressee)
-    return addressee
-
-
-def update_addressee(addressee: Addressee, details: AddresseeDetails) -> None:
-    _fill_addressee(addressee, addressee.statement, details)
-
-
-def remove_addressee(addressee: Addressee) -> None:
-    """Out of every group it stood in, then gone."""
-    for group in addressee.statement.demand_groups:
-        group.address_to([other for other in group.addressees if other is not addressee])
-    addressee.statement.addressees.remove(addressee)

@@ -11,11 +11,10 @@ from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.accounts.services import add_to_team
-from campaign.address_book import services as address_book
-from campaign.address_book.forms import PickFromBookForm
+from campaign.addressees import services as address_book
+from campaign.addressees.forms import AddresseeForm, PickFromBookForm
 from campaign.drafting import services as drafting
 from campaign.drafting.forms import (
-    AddresseeForm,
     DemandForm,
     DetailsForm,
     GroupForm,
@@ -100,7 +99,7 @@ def _render_edit(statement: Statement, details_form: DetailsForm | None = None,
         "drafting/edit.html", statement=statement,
         details_form=details_form or DetailsForm(obj=statement),
         new_group_form=NewGroupForm(prefix="new-group"),
-        addressees=drafting.statement_addressees(statement),
+        addressees=address_book.statement_addressees(statement),
         sign_on_link=url_for("statements.private", slug=statement.slug,
                              token=statement.sign_on_token, _external=True)
         if statement.sign_on_token else None,
@@ -189,7 +188,7 @@ def _group_of(statement: Statement, group_id: int) -> DemandGroup:
 
 def _render_group(statement: Statement, group: DemandGroup, group_form: GroupForm | None = None,
                   demand_form: DemandForm | None = None, status: int = 200) -> tuple[str, int]:
-    addressees = drafting.statement_addressees(statement)
+    addressees = address_book.statement_addressees(statement)
     if group_form is None:
         group_form = GroupForm(formdata=None, intro=group.intro,
                                addressees=[addressee.id for addressee in group.addressees])
@@ -226,7 +225,7 @@ def group(slug: str, group_id: int) -> tuple[str, int]:
 def update_group(slug: str, group_id: int) -> Response | tuple[str, int]:
     statement = team_statement_or_404(slug)
     group = _group_of(statement, group_id)
-    form = GroupForm().offer(drafting.statement_addressees(statement))
+    form = GroupForm().offer(address_book.statement_addressees(statement))
     if not form.validate_on_submit():
         return _render_group(statement, group, group_form=form, status=400)
     try:
@@ -394,7 +393,7 @@ def addressee(slug: str, addressee_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _addressee_page(statement, form, addressee, 400 if form.is_submitted() else 200)
     try:
-        drafting.update_addressee(addressee, form.to_details())
+        address_book.update_addressee(addressee, form.to_details())
     except StatementError as error:
         show_error(form, error)
         return _addressee_page(statement, form, addressee, 400)
@@ -409,7 +408,7 @@ def remove_addressee(slug: str, addressee_id: int) -> Response:
     statement = team_statement_or_404(slug)
     addressee = _or_404(statements.find_addressee(statement, addressee_id))
     name = addressee.name
-    drafting.remove_addressee(addressee)
+    address_book.remove_addressee(addressee)
     db.session.commit()
     flash(_("%(name)s is removed from the statement and from its groups of demands.",
             name=name))

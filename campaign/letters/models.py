@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import TransitionError
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.statements.models import Addressee, Statement
@@ -22,6 +24,15 @@ class LetterStatus(enum.StrEnum):
     # No e-mail address: printed and taken there, then marked delivered.
     TO_DELIVER_BY_HAND = "to_deliver_by_hand"
     DELIVERED_BY_HAND = "delivered_by_hand"
+
+
+# Handed to the outbox; its message's fate decides the letter's.
+AWAITING_OUTCOME_STATUSES = frozenset({LetterStatus.QUEUED})
+HAND_DELIVERABLE_STATUSES = frozenset({LetterStatus.TO_DELIVER_BY_HAND})
+
+
+class LetterStatusError(TransitionError):
+    """The letter's status does not allow the change asked for."""
 
 
 class Letter(db.Model):
@@ -58,3 +69,22 @@ class Letter(db.Model):
     addressee: Mapped[Addressee] = relationship()
     created_by: Mapped[Coordinator | None] = relationship()
     outbox_message: Mapped[OutboxMessage | None] = relationship()
+
+    def mark_delivered_by_hand(self, now: datetime) -> None:
+        if self.status not in HAND_DELIVERABLE_STATUSES:
+            raise LetterStatusError(_("This letter is not waiting to be delivered by hand."))
+        self.status = LetterStatus.DELIVERED_BY_HAND
+        self.sent_at = now
+
+    def mark_sent(self, now: datetime) -> None:
+        if self.status not in AWAITING_OUTCOME_STATUSES:
+            raise LetterStatusError(f"letter {self.id} is {self.status.value}")
+        self.status = LetterStatus.SENT
+        self.sent_at = now
+        self.failure_reason = None
+
+    def mark_failed(self, reason: str | None) -> None:
+        if self.status not in AWAITING_OUTCOME_STATUSES:
+            raise LetterStatusError(f"letter {self.id} is {self.status.value}")
+        self.status = LetterStatus.FAILED
+        self.failure_reason = reason

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
-from campaign.drafting.services import statement_addressees
+from campaign.addressees.services import statement_addressees
 from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.replies import services as replies

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,11 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import true
 
+from campaign.abuse.models import HoldReason
 from campaign.database import UTCDateTime, enum_column, utcnow
 from campaign.domain import TransitionError
 from campaign.extensions import db
 from campaign.statements.models import Statement
-from campaign.text import address_key
+from campaign.text import address_key, hash_token
 
 
 class Confirmable:
@@ -61,9 +61,6 @@ class Confirmable:
         self.confirmation_expires_at = None
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 @dataclass(frozen=True)
 class ConfirmationToken:
@@ -92,13 +89,6 @@ class SignerLinkSecret:
 
     link_secret: Mapped[str] = mapped_column(String(32), default=new_link_secret)
 
-
-class HoldReason(enum.StrEnum):
-    """Why a signature was held as suspected instead of being sent its confirmation."""
-
-    RATE_LIMIT = "rate_limit"
-    HONEYPOT = "honeypot"
-    BLOCK_LIST = "block_list"
 
 
 class SignatureStatusError(TransitionError):

@@ -31,13 +31,12 @@ from campaign.signing.models import (
     OrganizationSignature,
     OrganizationType,
     TallyKind,
-    hash_token,
     new_confirmation_token,
 )
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
 from campaign.statements.models import Statement, StatementStatus
-from campaign.text import canonical_email, name_key, normalize_email, normalize_name
+from campaign.text import canonical_email, hash_token, name_key, normalize_email, normalize_name
 
 Signature = IndividualSignature | OrganizationSignature
 

@@ -108,7 +108,7 @@ class Statement(db.Model):
 class AddressBookEntry(db.Model):
     """A government or institution kept from statement to statement, so that a
     coalition does not retype "President of Ukraine" each time. Each coordinator
-    has their own book (see campaign.address_book)."""
+    has their own book (see campaign.addressees)."""
 
     __table_args__ = (UniqueConstraint("coordinator_id", "name"),)
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import TransitionError
 from campaign.extensions import db
 from campaign.statements.models import Statement
 
@@ -18,6 +20,9 @@ from campaign.statements.models import Statement
 class UpdateStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+PUBLISHABLE_UPDATE_STATUSES = frozenset({UpdateStatus.DRAFT})
 
 
 class Update(db.Model):
@@ -48,3 +53,9 @@ class Update(db.Model):
 
     statement: Mapped[Statement] = relationship()
     created_by: Mapped[Coordinator | None] = relationship()
+
+    def publish(self, now: datetime) -> None:
+        if self.status not in PUBLISHABLE_UPDATE_STATUSES:
+            raise TransitionError(_("This update is published already."))
+        self.status = UpdateStatus.PUBLISHED
+        self.published_at = now

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 
+from campaign.abuse.models import HoldReason
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.privacy.services import clear_client_data
 from campaign.signing.models import (
-    HoldReason,
     IndividualSignature,
     IndividualStatus,
     NameDisplay,

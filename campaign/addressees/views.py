@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug import Response
 
-from campaign.address_book import services as address_book
-from campaign.drafting.forms import AddresseeForm
+from campaign.addressees import services as address_book
+from campaign.addressees.forms import AddresseeForm
 from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.statements.models import AddressBookEntry, StatementError
@@ -19,7 +19,7 @@ bp = Blueprint("address_book", __name__, url_prefix="/coordinate/address-book")
 
 def _entry_page(form: AddresseeForm, entry: AddressBookEntry | None,
                 status: int) -> tuple[str, int]:
-    return render_template("address_book/entry.html", form=form, entry=entry), status
+    return render_template("addressees/entry.html", form=form, entry=entry), status
 
 
 def _own_entry_or_404(entry_id: int) -> AddressBookEntry:
@@ -32,7 +32,7 @@ def _own_entry_or_404(entry_id: int) -> AddressBookEntry:
 @bp.get("")
 @login_required
 def index() -> str:
-    return render_template("address_book/index.html",
+    return render_template("addressees/index.html",
                            entries=address_book.address_book(current_user.id))
 
 

@@ -12,8 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
 from campaign.accounts.services import find_coordinator
-from campaign.address_book.services import add_addressee_by_hand, add_entry
-from campaign.drafting.services import AddresseeDetails
+from campaign.addressees.services import AddresseeDetails, add_addressee_by_hand, add_entry
 from campaign.extensions import db
 from campaign.statements.models import AddressBookEntry, Addressee, StatementError
 from campaign.statements.services import get_statement

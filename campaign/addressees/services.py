@@ -1,4 +1,5 @@
-"""The address book: governments and institutions kept from statement to statement.
+"""A statement's addressees, and the address book: governments and institutions kept
+from statement to statement.
 
 Each coordinator has their own book: an entry belongs to the coordinator who made
 it, and nobody else sees, edits, removes or picks it. Teams are per statement, and a
@@ -19,9 +20,80 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from campaign.drafting.services import AddresseeDetails, add_addressee, clean_addressee_details
 from campaign.extensions import db
 from campaign.statements.models import AddressBookEntry, Addressee, Statement, StatementError
+from campaign.text import InvalidEmail, normalize_email, normalize_name
+
+# --- Addressees ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddresseeDetails:
+    name: str
+    role: str | None
+    email: str | None
+    language: str | None
+
+
+def statement_addressees(statement: Statement) -> list[Addressee]:
+    return list(db.session.scalars(
+        select(Addressee).where(Addressee.statement_id == statement.id)
+        .order_by(Addressee.name, Addressee.id)
+    ))
+
+
+def clean_addressee_details(details: AddresseeDetails) -> AddresseeDetails:
+    """The details as stored, for an addressee and an address book entry alike."""
+    name = normalize_name(details.name)
+    if not name:
+        raise StatementError(_("Enter the addressee's name."), field="name")
+    email = None
+    if details.email and details.email.strip():
+        try:
+            email = normalize_email(details.email)
+        except InvalidEmail as error:
+            raise StatementError(_("Enter a valid e-mail address (%(reason)s)",
+                                   reason=str(error)), field="email") from error
+    return AddresseeDetails(name=name, role=normalize_name(details.role or "") or None,
+                            email=email, language=(details.language or "").strip() or None)
+
+
+def _fill_addressee(
+    addressee: Addressee, statement: Statement, details: AddresseeDetails
+) -> None:
+    details = clean_addressee_details(details)
+    same_name = select(Addressee.id).where(Addressee.statement_id == statement.id,
+                                           Addressee.name == details.name)
+    if addressee.id is not None:
+        same_name = same_name.where(Addressee.id != addressee.id)
+    if db.session.scalar(same_name) is not None:
+        raise StatementError(_("This statement has an addressee named “%(name)s” already.",
+                               name=details.name), field="name")
+    addressee.name = details.name
+    addressee.role = details.role
+    addressee.email = details.email
+    addressee.language = details.language
+
+
+def add_addressee(statement: Statement, details: AddresseeDetails, *,
+                  book_entry: AddressBookEntry | None = None) -> Addressee:
+    """A new addressee; `book_entry` is the address book entry its details came from."""
+    addressee = Addressee(book_entry=book_entry)
+    # Filled before it joins the statement, so that a refused one is never flushed.
+    _fill_addressee(addressee, statement, details)
+    statement.addressees.append(addressee)
+    return addressee
+
+
+def update_addressee(addressee: Addressee, details: AddresseeDetails) -> None:
+    _fill_addressee(addressee, addressee.statement, details)
+
+
+def remove_addressee(addressee: Addressee) -> None:
+    """Out of every group it stood in, then gone."""
+    for group in addressee.statement.demand_groups:
+        group.address_to([other for other in group.addressees if other is not addressee])
+    addressee.statement.addressees.remove(addressee)
 
 
 def address_book(owner_id: int) -> list[AddressBookEntry]:
