@@ -110,10 +110,11 @@ class AddressBookEntry(db.Model):
     coalition does not retype "President of Ukraine" each time. Each coordinator
     has their own book (see campaign.addressees)."""
 
-    __table_args__ = (UniqueConstraint("coordinator_id", "name"),)
-
-    # Its ids are in links: SQLite must not reuse a deleted one.
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        UniqueConstraint("coordinator_id", "name"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coordinator_id: Mapped[int] = mapped_column(
