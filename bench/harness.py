@@ -117,9 +117,9 @@ def migrate_and_import(url: str = DATABASE_URL) -> int:
 
 def import_statement(slug: str, url: str = DATABASE_URL) -> int:
     """Another copy of the example statement, published under SLUG; returns its id."""
+    from campaign.drafting.importer import parse_statement
+    from campaign.drafting.services import create_statement_from_text
     from campaign.extensions import db
-    from campaign.statements.importer import parse_statement
-    from campaign.statements.services import create_statement_from_text
 
     with in_process_app(url).app_context():
         statement = create_statement_from_text(

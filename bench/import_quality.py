@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/import_quality.py [--check] [--corpus DIR] [--show ID]
 
-For every text in tests/statements/import_corpus/ the importer's reading is compared
+For every text in tests/drafting/import_corpus/ the importer's reading is compared
 with the structure written down by hand beside it (<id>.expected.json): the F1 of its
 demands, its addressees and its signatories' names, each a fuzzy match of normalized
 text (NFC, case folded, spaces folded, edge punctuation stripped; difflib ratio of at
@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from campaign.statements.importer import ParsedStatement, parse_statement  # noqa: E402
+from campaign.drafting.importer import ParsedStatement, parse_statement  # noqa: E402
 
-CORPUS = ROOT / "tests" / "statements" / "import_corpus"
+CORPUS = ROOT / "tests" / "drafting" / "import_corpus"
 MATCH = 0.85
 TARGET_MEAN = 0.9
 TARGET_EACH = 0.7

@@ -17,6 +17,8 @@ from campaign.logs import keep_tokens_out_of_logs
 from campaign.queue import celery_init_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The areas with Celery tasks (each in its tasks.py); the worker loads them.
+TASK_AREAS = ("abuse", "digests", "outbox", "privacy", "replies", "updates")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -92,19 +94,19 @@ def _select_locale() -> str | None:
 def _register_blueprints(app: Flask) -> None:
     from campaign.abuse.views import bp as abuse_bp
     from campaign.accounts.views import bp as accounts_bp
-    from campaign.api.views import bp as api_bp
+    from campaign.addressees.views import bp as address_book_bp
+    from campaign.drafting.views import bp as drafting_bp
     from campaign.exports.views import bp as exports_bp
-    from campaign.letters.reply_views import bp as replies_bp
-    from campaign.letters.reply_views import public_bp as public_replies_bp
     from campaign.letters.views import bp as letters_bp
     from campaign.moderation.views import bp as moderation_bp
-    from campaign.privacy import bp as privacy_bp
+    from campaign.privacy.views import bp as privacy_bp
     from campaign.progress.views import bp as progress_bp
-    from campaign.signing.signer_views import bp as signer_bp
-    from campaign.signing.views import bp as signing_bp
-    from campaign.statements.address_book_views import bp as address_book_bp
-    from campaign.statements.views import bp as statements_bp
-    from campaign.statements.workspace_views import bp as drafting_bp
+    from campaign.public.api_views import bp as api_bp
+    from campaign.public.signer_views import bp as signer_bp
+    from campaign.public.signing_views import bp as signing_bp
+    from campaign.public.views import bp as statements_bp
+    from campaign.replies.views import bp as replies_bp
+    from campaign.replies.views import public_bp as public_replies_bp
     from campaign.updates.views import bp as updates_bp
 
     for blueprint in (statements_bp, signing_bp, signer_bp, api_bp, accounts_bp, drafting_bp,

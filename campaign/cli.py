@@ -14,6 +14,8 @@ from campaign.accounts.services import (
     create_coordinator,
     find_coordinator,
 )
+from campaign.drafting.importer import StatementTextError, parse_statement
+from campaign.drafting.services import create_statement_from_text
 from campaign.extensions import db
 from campaign.moderation.services import (
     ModerationError,
@@ -21,9 +23,9 @@ from campaign.moderation.services import (
     find_organization,
     organizations_awaiting_approval,
 )
-from campaign.signing.validation import InvalidEmail
-from campaign.statements.importer import StatementTextError, parse_statement
-from campaign.statements.services import StatementError, create_statement_from_text, get_statement
+from campaign.statements.models import StatementError
+from campaign.statements.services import get_statement
+from campaign.text import InvalidEmail
 
 
 @click.command("import-statement")

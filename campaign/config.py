@@ -106,7 +106,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
             environ.get("PASSWORD_RESET_LINK_MAX_AGE_MINUTES", "60")),
         "PASSWORD_RESET_RESEND_MINUTES": int(environ.get("PASSWORD_RESET_RESEND_MINUTES", "5")),
         "TEAM_INVITATION_MAX_AGE_DAYS": int(environ.get("TEAM_INVITATION_MAX_AGE_DAYS", "7")),
-        # Personal data is kept no longer than needed (see campaign.retention): a
+        # Personal data is kept no longer than needed (see campaign.privacy.services): a
         # signature never confirmed is deleted after this many days, and the address of
         # an individual who did not ask for updates this many days after the statement
         # closes.

@@ -14,7 +14,8 @@ from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import Select
 
-from campaign.signing.validation import InvalidEmail, UndeliverableEmail, normalize_email
+from campaign.domain import DomainError
+from campaign.text import InvalidEmail, UndeliverableEmail, normalize_email
 
 NAME_LENGTH = 120
 EMAIL_LENGTH = 254
@@ -73,3 +74,12 @@ class LongListSelect(Select):
 @lru_cache(maxsize=4096)
 def _rendered_option(value: str, label: str, selected: bool) -> Markup:
     return Select.render_option(Choice(value, label, selected, {}))
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """A service's refusal, next to the field it is about or else above the form."""
+    field = form[error.field] if error.field and error.field in form else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))

@@ -10,7 +10,7 @@ from flask_babel import format_date, get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from campaign.signing.validation import country_name
+from campaign.text import country_name
 
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
     ["replacements", "smartquotes", "table", "strikethrough"]

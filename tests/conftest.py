@@ -29,10 +29,10 @@ from sqlalchemy import create_engine, text
 
 from campaign import create_app
 from campaign.config import celery_settings
+from campaign.drafting.importer import parse_statement
+from campaign.drafting.services import create_statement_from_text
 from campaign.extensions import db
-from campaign.statements.importer import parse_statement
 from campaign.statements.models import Statement
-from campaign.statements.services import create_statement_from_text
 from tests.example_statement import EXAMPLE
 
 SERVER_NAME = "undersigned.test"

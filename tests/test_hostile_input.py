@@ -28,8 +28,7 @@ from campaign.input_checks import LARGEST_ID
 from campaign.outbox.delivery import deliver_due_messages
 from campaign.signing.models import IndividualSignature
 from campaign.signing.signer_links import signer_page_url, unsubscribe_url
-from campaign.statements.drafting import create_sign_on_link
-from campaign.statements.services import get_statement
+from campaign.statements.services import create_sign_on_link, get_statement
 from tests.conftest import create_coordinator_for, import_example, make_app, sign_in
 from tests.support import (
     csrf_token,

@@ -23,7 +23,8 @@ from werkzeug.serving import make_server
 
 from campaign.extensions import db
 from campaign.logs import REDACTED
-from campaign.signing.models import IndividualSignature, NameDisplay, hash_token
+from campaign.signing.models import IndividualSignature, NameDisplay
+from campaign.text import hash_token
 from tests.conftest import free_port, import_example
 from tests.support import PROJECT_ROOT, wait_for
 

@@ -28,7 +28,7 @@ def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
         "resume-update-fan-outs": {"task": RESUME_UPDATE_FAN_OUTS_TASK, "schedule": 120.0},
         # Bulk invalidations likewise.
         "resume-invalidations": {"task": RESUME_INVALIDATIONS_TASK, "schedule": 120.0},
-        # Personal data kept no longer than needed (campaign.retention).
+        # Personal data kept no longer than needed (campaign.privacy.services).
         "delete-expired-unconfirmed": {"task": DELETE_EXPIRED_UNCONFIRMED_TASK,
                                        "schedule": 3600.0},
         "erase-addresses-after-close": {"task": ERASE_ADDRESSES_AFTER_CLOSE_TASK,

@@ -21,6 +21,7 @@ from campaign.abuse.invalidation import (
 from campaign.abuse.lists import REASON_LENGTH as ENTRY_REASON_LENGTH
 from campaign.abuse.lists import ListError, parse_entry
 from campaign.abuse.models import EntryTarget, ListKind
+from campaign.form_fields import show_error
 
 LIST_KIND_LABELS = {ListKind.BLOCK: _l("Block list"), ListKind.ALLOW: _l("Allow list")}
 TARGET_LABELS = {EntryTarget.EMAIL: _l("E-mail address"), EntryTarget.DOMAIN: _l("Domain"),
@@ -91,10 +92,7 @@ class CriteriaForm(FlaskForm):
                 name_pattern=self.name_pattern.data, created_from=self.created_from.data,
                 created_to=self.created_to.data)
         except CriteriaError as error:
-            if error.field:
-                getattr(self, error.field).errors.append(str(error))
-            else:
-                self.form_errors.append(str(error))
+            show_error(self, error)
             return False
         # Valid criteria are kept even when another field is not, so that the page
         # can show their preview again beside that field's error.

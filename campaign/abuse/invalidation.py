@@ -23,9 +23,12 @@ from campaign.abuse.lists import ListError, parse_ip_range
 from campaign.abuse.models import Invalidation, InvalidationState
 from campaign.accounts.models import Coordinator
 from campaign.database import unicode_lower, utcnow
+from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.queue import INVALIDATE_SIGNATURES_TASK, enqueue, enqueue_after_commit
 from campaign.signing.models import (
+    INVALIDATABLE_INDIVIDUAL_STATUSES,
+    INVALIDATABLE_ORGANIZATION_STATUSES,
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
@@ -45,22 +48,11 @@ REASON_LENGTH = 2000
 # is taken up again; it is safe to run twice.
 RESUME_AFTER = timedelta(minutes=5)
 
-INVALIDATABLE_INDIVIDUALS = (IndividualStatus.UNCONFIRMED, IndividualStatus.CONFIRMED,
-                             IndividualStatus.HIDDEN, IndividualStatus.SUSPECTED)
-INVALIDATABLE_ORGANIZATIONS = (OrganizationStatus.UNCONFIRMED,
-                               OrganizationStatus.AWAITING_APPROVAL,
-                               OrganizationStatus.APPROVED, OrganizationStatus.REJECTED,
-                               OrganizationStatus.SUSPECTED)
-
 Model = type[IndividualSignature] | type[OrganizationSignature]
 
 
-class CriteriaError(Exception):
+class CriteriaError(DomainError):
     """A criterion cannot be used; ``field`` names the form field it is about."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -190,9 +182,9 @@ class Preview:
     @property
     def to_invalidate(self) -> int:
         return (sum(count for status, count in self.individuals.items()
-                    if status in INVALIDATABLE_INDIVIDUALS)
+                    if status in INVALIDATABLE_INDIVIDUAL_STATUSES)
                 + sum(count for status, count in self.organizations.items()
-                      if status in INVALIDATABLE_ORGANIZATIONS))
+                      if status in INVALIDATABLE_ORGANIZATION_STATUSES))
 
 
 def preview_invalidation(statement: Statement, criteria: Criteria) -> Preview:
@@ -248,14 +240,14 @@ def invalidate_next_batch(invalidation_id: int, batch_size: int = BATCH_SIZE) ->
     if invalidation is None or invalidation.state is InvalidationState.DONE:
         return False
     if invalidation.state is InvalidationState.QUEUED:
-        invalidation.state = InvalidationState.RUNNING
-        invalidation.started_at = utcnow()
+        invalidation.start(utcnow())
     criteria = criteria_of(invalidation)
     for model, statuses, counted, invalidated, kind in (
-            (IndividualSignature, INVALIDATABLE_INDIVIDUALS, IndividualStatus.CONFIRMED,
-             IndividualStatus.INVALIDATED, TallyKind.INDIVIDUALS),
-            (OrganizationSignature, INVALIDATABLE_ORGANIZATIONS, OrganizationStatus.APPROVED,
-             OrganizationStatus.INVALIDATED, TallyKind.ORGANIZATIONS)):
+            (IndividualSignature, INVALIDATABLE_INDIVIDUAL_STATUSES,
+             IndividualStatus.CONFIRMED, IndividualStatus.INVALIDATED, TallyKind.INDIVIDUALS),
+            (OrganizationSignature, INVALIDATABLE_ORGANIZATION_STATUSES,
+             OrganizationStatus.APPROVED, OrganizationStatus.INVALIDATED,
+             TallyKind.ORGANIZATIONS)):
         # Locked, so that a signature confirmed at this moment is either counted and
         # taken off here, or confirmed after and refused (its link is cleared).
         rows = db.session.execute(
@@ -266,6 +258,8 @@ def invalidate_next_batch(invalidation_id: int, batch_size: int = BATCH_SIZE) ->
             .order_by(model.id).limit(batch_size).with_for_update()).all()
         if not rows:
             continue
+        # In bulk, as a batch must; the rows were chosen by the model's
+        # INVALIDATABLE_*_STATUSES above.
         db.session.execute(
             update(model).where(model.id.in_([row_id for row_id, _status in rows]))
             .values(status=invalidated,
@@ -279,8 +273,7 @@ def invalidate_next_batch(invalidation_id: int, batch_size: int = BATCH_SIZE) ->
         else:
             invalidation.organizations_invalidated += len(rows)
         return True
-    invalidation.state = InvalidationState.DONE
-    invalidation.finished_at = utcnow()
+    invalidation.finish(utcnow())
     return False
 
 

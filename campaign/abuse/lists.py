@@ -15,7 +15,7 @@ What an entry does:
   rate limit (`is_allowed_address`). An allowed address or domain is not: it is
   typed by whoever submits, the network is not.
 
-An address entry is stored and compared as its mailbox (campaign.signing.validation.
+An address entry is stored and compared as its mailbox (campaign.text.
 canonical_email), so another spelling of a blocked Gmail address is blocked too.
 Ranges are checked against the address of the live request; no raw address is stored.
 """
@@ -34,13 +34,8 @@ from campaign.abuse.domains import domain_and_parents, email_domain, parse_domai
 from campaign.abuse.models import EntryTarget, ListEntry, ListKind
 from campaign.accounts.models import Coordinator
 from campaign.extensions import db
-from campaign.signing.validation import (
-    InvalidEmail,
-    address_key,
-    canonical_email,
-    normalize_email,
-)
 from campaign.statements.models import Statement
+from campaign.text import InvalidEmail, address_key, canonical_email, normalize_email
 
 REASON_LENGTH = 500
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

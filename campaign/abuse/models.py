@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import TransitionError
 from campaign.extensions import db
 from campaign.statements.models import Statement
 
@@ -65,6 +66,10 @@ class InvalidationState(enum.StrEnum):
     DONE = "done"
 
 
+STARTABLE_INVALIDATION_STATES = frozenset({InvalidationState.QUEUED})
+FINISHABLE_INVALIDATION_STATES = frozenset({InvalidationState.QUEUED, InvalidationState.RUNNING})
+
+
 class Invalidation(db.Model):
     """A bulk invalidation (as the UK petitions site's `Invalidation`): what it matched
     on, why, who asked, and how far the worker got. Its criteria are combined with AND;
@@ -103,6 +108,26 @@ class Invalidation(db.Model):
     statement: Mapped[Statement] = relationship()
     requested_by: Mapped[Coordinator | None] = relationship()
 
+    def start(self, now: datetime) -> None:
+        if self.state not in STARTABLE_INVALIDATION_STATES:
+            raise TransitionError(f"invalidation {self.id} is {self.state.value}")
+        self.state = InvalidationState.RUNNING
+        self.started_at = now
+
+    def finish(self, now: datetime) -> None:
+        if self.state not in FINISHABLE_INVALIDATION_STATES:
+            raise TransitionError(f"invalidation {self.id} is {self.state.value}")
+        self.state = InvalidationState.DONE
+        self.finished_at = now
+
     @property
     def invalidated(self) -> int:
         return self.individuals_invalidated + self.organizations_invalidated
+
+
+class HoldReason(enum.StrEnum):
+    """Why a signature was held as suspected instead of being sent its confirmation."""
+
+    RATE_LIMIT = "rate_limit"
+    HONEYPOT = "honeypot"
+    BLOCK_LIST = "block_list"

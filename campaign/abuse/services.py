@@ -18,8 +18,8 @@ from limits.errors import StorageError
 
 from campaign.abuse.clients import address_hash, client_address, network_prefix
 from campaign.abuse.lists import screen
+from campaign.abuse.models import HoldReason
 from campaign.extensions import limiter
-from campaign.signing.models import HoldReason
 
 log = logging.getLogger(__name__)
 

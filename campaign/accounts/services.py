@@ -22,9 +22,8 @@ from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
 from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
-from campaign.signing.models import hash_token
-from campaign.signing.validation import InvalidEmail, normalize_email, normalize_name
 from campaign.statements.models import Statement
+from campaign.text import InvalidEmail, hash_token, normalize_email, normalize_name
 
 MIN_PASSWORD_LENGTH = 10
 # After this many wrong passwords in a row, each further attempt must wait, twice as
@@ -357,3 +356,13 @@ def accept_invitation_with_new_account(token: str, name: str, password: str) -> 
     add_to_team(invitation.statement, coordinator)
     invitation.accepted_at = utcnow()
     return coordinator
+
+
+# The hours (UTC) a coordinator may choose for their daily digest.
+DIGEST_HOURS = range(24)
+
+
+def set_digest_hour(coordinator: Coordinator, hour: int | None) -> None:
+    if hour is not None and hour not in DIGEST_HOURS:
+        raise ValueError(f"a digest hour is 0–23, not {hour}")
+    coordinator.digest_hour = hour

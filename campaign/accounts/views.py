@@ -36,10 +36,10 @@ from campaign.accounts.services import (
     pending_invitations,
     request_password_reset,
     reset_password,
+    set_digest_hour,
     team_members,
     team_statements,
 )
-from campaign.digests import set_digest_hour
 from campaign.extensions import db, limiter
 from campaign.statements.models import Statement
 

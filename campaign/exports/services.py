@@ -28,10 +28,11 @@ from campaign.database import read_only_transaction
 from campaign.exports.models import DataExport, ExportKind
 from campaign.extensions import db
 from campaign.signing.models import (
+    ACTIVE_INDIVIDUAL_STATUSES,
+    ACTIVE_ORGANIZATION_STATUSES,
+    EXPORTED_ORGANIZATION_STATUSES,
     IndividualSignature,
-    IndividualStatus,
     OrganizationSignature,
-    OrganizationStatus,
 )
 from campaign.statements.models import Statement
 
@@ -50,8 +51,6 @@ ORGANIZATION_COLUMNS = ("name_shown", "name_as_submitted", "status", "founding",
 INDIVIDUAL_COLUMNS = ("name", "name_display", "country", "wants_updates", "email",
                       "confirmed_at")
 
-EXPORTED_ORGANIZATION_STATUSES = (OrganizationStatus.APPROVED,
-                                  OrganizationStatus.AWAITING_APPROVAL)
 
 
 def record_export(statement: Statement, kind: ExportKind, *, by: Coordinator) -> DataExport:
@@ -71,7 +70,7 @@ def exports_taken(statement: Statement) -> list[DataExport]:
 
 
 def organization_rows(statement_id: int) -> Iterator[Sequence[object]]:
-    approved = OrganizationSignature.status == OrganizationStatus.APPROVED
+    approved = OrganizationSignature.status.in_(ACTIVE_ORGANIZATION_STATUSES)
     yield from _stream(
         select(
             func.coalesce(OrganizationSignature.display_name, OrganizationSignature.name),
@@ -99,7 +98,7 @@ def individual_rows(statement_id: int) -> Iterator[Sequence[object]]:
             IndividualSignature.confirmed_at,
         )
         .where(IndividualSignature.statement_id == statement_id,
-               IndividualSignature.status == IndividualStatus.CONFIRMED)
+               IndividualSignature.status.in_(ACTIVE_INDIVIDUAL_STATUSES))
         .order_by(IndividualSignature.id)
     )
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
 from campaign.signing.models import (
+    ACTIVE_INDIVIDUAL_STATUSES,
+    ACTIVE_ORGANIZATION_STATUSES,
     IndividualSignature,
-    IndividualStatus,
     NameDisplay,
     OrganizationSignature,
-    OrganizationStatus,
 )
 from campaign.signing.tally import Counts, read_counts
 from campaign.statements.models import Addressee, DemandGroup, DemandGroupAddressee, Statement
@@ -55,7 +55,7 @@ class LetterContent:
         rows = db.session.scalars(
             select(OrganizationSignature)
             .where(OrganizationSignature.statement_id == self.statement.id,
-                   OrganizationSignature.status == OrganizationStatus.APPROVED)
+                   OrganizationSignature.status.in_(ACTIVE_ORGANIZATION_STATUSES))
             .order_by(OrganizationSignature.founding.desc(), OrganizationSignature.approved_at,
                       OrganizationSignature.id)
             .execution_options(yield_per=BATCH)
@@ -69,7 +69,7 @@ class LetterContent:
         rows = db.session.scalars(
             select(IndividualSignature)
             .where(IndividualSignature.statement_id == self.statement.id,
-                   IndividualSignature.status == IndividualStatus.CONFIRMED,
+                   IndividualSignature.status.in_(ACTIVE_INDIVIDUAL_STATUSES),
                    IndividualSignature.name_display != NameDisplay.HIDDEN)
             .order_by(IndividualSignature.confirmed_at, IndividualSignature.id)
             .execution_options(yield_per=BATCH)

@@ -1,18 +1,20 @@
-"""Letters to the addressees of a statement, and the replies they send back."""
+"""Letters to the addressees of a statement (their replies are campaign.replies)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, text
+from flask_babel import gettext as _
+from sqlalchemy import ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import TransitionError
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
-from campaign.statements.models import Addressee, DemandGroup, Statement
+from campaign.statements.models import Addressee, Statement
 
 
 class LetterStatus(enum.StrEnum):
@@ -22,6 +24,15 @@ class LetterStatus(enum.StrEnum):
     # No e-mail address: printed and taken there, then marked delivered.
     TO_DELIVER_BY_HAND = "to_deliver_by_hand"
     DELIVERED_BY_HAND = "delivered_by_hand"
+
+
+# Handed to the outbox; its message's fate decides the letter's.
+AWAITING_OUTCOME_STATUSES = frozenset({LetterStatus.QUEUED})
+HAND_DELIVERABLE_STATUSES = frozenset({LetterStatus.TO_DELIVER_BY_HAND})
+
+
+class LetterStatusError(TransitionError):
+    """The letter's status does not allow the change asked for."""
 
 
 class Letter(db.Model):
@@ -59,37 +70,21 @@ class Letter(db.Model):
     created_by: Mapped[Coordinator | None] = relationship()
     outbox_message: Mapped[OutboxMessage | None] = relationship()
 
+    def mark_delivered_by_hand(self, now: datetime) -> None:
+        if self.status not in HAND_DELIVERABLE_STATUSES:
+            raise LetterStatusError(_("This letter is not waiting to be delivered by hand."))
+        self.status = LetterStatus.DELIVERED_BY_HAND
+        self.sent_at = now
 
-class Reply(db.Model):
-    """An addressee's answer, recorded by a coordinator; public once published."""
+    def mark_sent(self, now: datetime) -> None:
+        if self.status not in AWAITING_OUTCOME_STATUSES:
+            raise LetterStatusError(f"letter {self.id} is {self.status.value}")
+        self.status = LetterStatus.SENT
+        self.sent_at = now
+        self.failure_reason = None
 
-    __table_args__ = (
-        Index("ix_reply_statement_published", "statement_id", "published"),
-        # Its ids are in links or e-mails: SQLite must not reuse a deleted one.
-        {"sqlite_autoincrement": True},
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    addressee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("addressee.id", ondelete="SET NULL")
-    )
-    # The group of demands it answers, under which the public page shows it.
-    demand_group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("demand_group.id", ondelete="SET NULL")
-    )
-    received_on: Mapped[date]
-    text: Mapped[str] = mapped_column(Text)
-    document_name: Mapped[str | None] = mapped_column(String(200))
-    document_type: Mapped[str | None] = mapped_column(String(100))
-    document: Mapped[bytes | None] = mapped_column(LargeBinary)
-    published: Mapped[bool] = mapped_column(Boolean, default=False)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("coordinator.id", ondelete="SET NULL")
-    )
-
-    statement: Mapped[Statement] = relationship()
-    addressee: Mapped[Addressee | None] = relationship()
-    demand_group: Mapped[DemandGroup | None] = relationship()
+    def mark_failed(self, reason: str | None) -> None:
+        if self.status not in AWAITING_OUTCOME_STATUSES:
+            raise LetterStatusError(f"letter {self.id} is {self.status.value}")
+        self.status = LetterStatus.FAILED
+        self.failure_reason = reason

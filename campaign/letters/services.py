@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.letters.models import Letter, LetterStatus
+from campaign.letters.models import Letter, LetterStatus, LetterStatusError
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
 from campaign.signing.tally import read_counts
@@ -67,11 +67,6 @@ def addressee_summaries(statement: Statement) -> list[AddresseeSummary]:
     addressees = db.session.scalars(
         select(Addressee).where(Addressee.statement_id == statement.id).order_by(Addressee.id))
     return [AddresseeSummary(addressee, counts.get(addressee.id, 0)) for addressee in addressees]
-
-
-def find_addressee(statement: Statement, addressee_id: int) -> Addressee | None:
-    return db.session.scalars(select(Addressee).where(
-        Addressee.id == addressee_id, Addressee.statement_id == statement.id)).one_or_none()
 
 
 def find_letter(statement: Statement, letter_id: int) -> Letter | None:
@@ -162,10 +157,10 @@ def retry_letter(letter: Letter, *, by: Coordinator | None) -> SendReport:
 
 
 def mark_delivered_by_hand(letter: Letter) -> None:
-    if letter.status is not LetterStatus.TO_DELIVER_BY_HAND:
-        raise LetterError(_("This letter is not waiting to be delivered by hand."))
-    letter.status = LetterStatus.DELIVERED_BY_HAND
-    letter.sent_at = utcnow()
+    try:
+        letter.mark_delivered_by_hand(utcnow())
+    except LetterStatusError as error:
+        raise LetterError(str(error)) from error
 
 
 def letter_of_message(message: OutboxMessage) -> Letter | None:
@@ -175,13 +170,10 @@ def letter_of_message(message: OutboxMessage) -> Letter | None:
 def mark_sent(message: OutboxMessage) -> None:
     letter = letter_of_message(message)
     if letter is not None:
-        letter.status = LetterStatus.SENT
-        letter.sent_at = message.sent_at or utcnow()
-        letter.failure_reason = None
+        letter.mark_sent(message.sent_at or utcnow())
 
 
 def mark_failed(message: OutboxMessage) -> None:
     letter = letter_of_message(message)
     if letter is not None:
-        letter.status = LetterStatus.FAILED
-        letter.failure_reason = message.last_error
+        letter.mark_failed(message.last_error)

@@ -27,6 +27,7 @@ from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
 from campaign.security import inline_style_source
 from campaign.statements.models import Addressee, Statement
+from campaign.statements.services import find_addressee
 
 bp = Blueprint("letters", __name__, url_prefix="/coordinate")
 
@@ -47,7 +48,7 @@ def _or_404(found: T | None) -> T:
 
 
 def _addressee(slug: str, addressee_id: int) -> Addressee:
-    return _or_404(services.find_addressee(team_statement_or_404(slug), addressee_id))
+    return _or_404(find_addressee(team_statement_or_404(slug), addressee_id))
 
 
 def _to_letters(statement: Statement) -> Response:
@@ -146,7 +147,7 @@ def send_to_group(slug: str, group_id: int) -> Response:
 @login_required
 def send_to_addressee(slug: str, addressee_id: int) -> Response:
     statement = team_statement_or_404(slug)
-    return _send(statement, [_or_404(services.find_addressee(statement, addressee_id))])
+    return _send(statement, [_or_404(find_addressee(statement, addressee_id))])
 
 
 # --- Following up ---------------------------------------------------------------------

@@ -9,8 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from campaign.abuse.models import HoldReason
 from campaign.moderation.models import ModerationActionKind
-from campaign.signing.models import HoldReason, NameDisplay
+from campaign.signing.models import NameDisplay
 
 REASON_LENGTH = 2000
 ORGANIZATION_NAME_LENGTH = 200

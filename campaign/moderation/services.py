@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -32,8 +33,10 @@ from campaign.signing.models import (
 from campaign.signing.services import mail_new_confirmation_link
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import name_key, normalize_name
 from campaign.statements.models import Statement
+from campaign.text import name_key, normalize_name
+
+T = TypeVar("T")
 
 # Moderation pages list the latest signatures and actions; older ones stay in the
 # database and the exports, and the page stays fast however many there are.
@@ -113,17 +116,7 @@ def _organizations(statement: Statement, status: OrganizationStatus,
 def approve_organization(organization: OrganizationSignature, *,
                          by: Coordinator | None = None) -> None:
     """`by` is None when approved from the command line."""
-    if organization.status is OrganizationStatus.APPROVED:
-        raise ModerationError(_("%(name)s is already approved.", name=organization.shown_name))
-    if organization.status is OrganizationStatus.UNCONFIRMED:
-        raise ModerationError(_(
-            "%(name)s cannot be approved yet: its contact has not confirmed by e-mail.",
-            name=organization.shown_name))
-    if organization.status is OrganizationStatus.REJECTED:
-        raise ModerationError(_(
-            "%(name)s was rejected. Undo the rejection first if you want to approve it.",
-            name=organization.shown_name))
-    organization.approve()
+    _transition(lambda: organization.approve(utcnow()))
     add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS)
     _record(organization, ModerationActionKind.APPROVE, by)
     # A founding signatory that was undone and approved again has no contact to tell.
@@ -139,13 +132,7 @@ def reject_organization(organization: OrganizationSignature, reason: str, *,
     reason = reason.strip()
     if not reason:
         raise ModerationError(_("Give the reason: it is sent to the organization's contact."))
-    if organization.status is not OrganizationStatus.AWAITING_APPROVAL:
-        raise ModerationError(_(
-            "Only an organization awaiting approval can be rejected; undo the decision on "
-            "%(name)s first.", name=organization.shown_name))
-    organization.status = OrganizationStatus.REJECTED
-    organization.rejected_at = utcnow()
-    organization.rejection_reason = reason
+    _transition(lambda: organization.reject(reason, utcnow()))
     _record(organization, ModerationActionKind.REJECT, by, reason)
     if organization.contact_email is not None:
         _mail_contact(organization, "organization_rejected", _(
@@ -157,19 +144,12 @@ def reject_organization(organization: OrganizationSignature, reason: str, *,
 def undo_decision(organization: OrganizationSignature, *, by: Coordinator) -> None:
     """An approved or rejected organization goes back to awaiting approval. Nobody is
     e-mailed: the next decision tells the contact where they stand."""
-    if organization.status is OrganizationStatus.APPROVED:
+    undone = _transition(organization.undo_decision)
+    if undone is OrganizationStatus.APPROVED:
         add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS, -1)
-        organization.approved_at = None
         detail = _("approved → awaiting approval")
-    elif organization.status is OrganizationStatus.REJECTED:
-        # The reason given stays in the audit log entry of the rejection.
-        organization.rejected_at = None
-        organization.rejection_reason = None
-        detail = _("rejected → awaiting approval")
     else:
-        raise ModerationError(_("%(name)s has no decision to undo.",
-                                name=organization.shown_name))
-    organization.status = OrganizationStatus.AWAITING_APPROVAL
+        detail = _("rejected → awaiting approval")
     _record(organization, ModerationActionKind.UNDO, by, detail)
 
 
@@ -215,21 +195,13 @@ def hide_individual(signature: IndividualSignature, *, by: Coordinator) -> None:
 
     Only a confirmed signature can be hidden: an unconfirmed one is not public, and
     its signer could still confirm it, which would make it public again."""
-    if signature.status is IndividualStatus.HIDDEN:
-        raise ModerationError(_("This signature is already hidden."))
-    if signature.status is not IndividualStatus.CONFIRMED:
-        raise ModerationError(_("This signature is not confirmed, so it is not public."))
-    signature.status = IndividualStatus.HIDDEN
-    signature.hidden_at = utcnow()
+    _transition(lambda: signature.hide(utcnow()))
     add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS, -1)
     _record(signature, ModerationActionKind.HIDE, by)
 
 
 def unhide_individual(signature: IndividualSignature, *, by: Coordinator) -> None:
-    if signature.status is not IndividualStatus.HIDDEN:
-        raise ModerationError(_("This signature is not hidden."))
-    signature.status = IndividualStatus.CONFIRMED
-    signature.hidden_at = None
+    _transition(signature.unhide)
     add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)
     _record(signature, ModerationActionKind.UNHIDE, by)
 
@@ -281,9 +253,9 @@ def invalidate_signature(signature: IndividualSignature | OrganizationSignature,
     _record(signature, ModerationActionKind.INVALIDATE, by, _reason_label(reason))
 
 
-def _transition(change: Callable[[], None]) -> None:
+def _transition(change: Callable[[], T]) -> T:
     try:
-        change()
+        return change()
     except SignatureStatusError as error:
         raise ModerationError(str(error)) from error
 

@@ -34,9 +34,9 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.models import CLAIMABLE_STATUSES, CLAIMED_STATUSES, OutboxMessage, OutboxStatus
 from campaign.queue import DELIVER_EMAIL_TASK, enqueue
-from campaign.signing.validation import ascii_address
+from campaign.text import ascii_address
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +115,11 @@ def deliver_message(message_id: int) -> DeliveryResult:
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.status.in_(CLAIMABLE_STATUSES),
             or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
         )
+        # A claim is one conditional UPDATE, not a transition method: of two tasks for
+        # one message, the database lets one claim it.
         .values(status=OutboxStatus.SENDING, claimed_at=now,
                 attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
@@ -129,9 +131,9 @@ def deliver_message(message_id: int) -> DeliveryResult:
     message = db.session.get(OutboxMessage, message_id)
     assert message is not None
     hooks = _hooks.get(message.template, TemplateHooks())
-    # An erased address (see campaign.retention) is no address: nothing goes to it.
+    # An erased address (see campaign.privacy.services) is no address: nothing goes to it.
     if "@" not in message.to_address or (hooks.should_send and not hooks.should_send(message)):
-        message.status = OutboxStatus.CANCELLED
+        message.cancel()
         db.session.commit()
         return DeliveryResult.CANCELLED
     accepted = False
@@ -152,16 +154,14 @@ def deliver_message(message_id: int) -> DeliveryResult:
             raise  # the server has it: not a failed send, never retried as one
         log.warning("outbox message %s failed (attempt %s): %s", message.id,
                     message.attempts, error)
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        reason = f"{type(error).__name__}: {error}"[:2000]
         if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.FAILED
+            message.give_up(reason)
             if hooks.on_given_up:
                 hooks.on_given_up(message)
             result = DeliveryResult.GAVE_UP
         else:
-            message.status = OutboxStatus.PENDING
-            message.next_attempt_at = utcnow() + retry_delay(message.attempts)
-            message.queued_at = None
+            message.retry_at(utcnow() + retry_delay(message.attempts), reason)
             result = DeliveryResult.RETRY_LATER
         db.session.commit()
         return result
@@ -169,9 +169,7 @@ def deliver_message(message_id: int) -> DeliveryResult:
 
 
 def _record_sent(message: OutboxMessage, hooks: TemplateHooks) -> None:
-    message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
-    message.last_error = None
+    message.mark_sent(utcnow())
     if hooks.on_sent:
         hooks.on_sent(message)
     db.session.commit()
@@ -217,7 +215,8 @@ def relay_due_messages() -> int:
 def release_stale_claims() -> int:
     released = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING,
+        # In bulk, as a batch must: every claim whose worker died, at once.
+        .where(OutboxMessage.status.in_(CLAIMED_STATUSES),
                OutboxMessage.claimed_at < utcnow() - STALE_CLAIM_AFTER)
         .values(status=OutboxStatus.PENDING)
         .execution_options(synchronize_session=False)

@@ -6,8 +6,11 @@ fan-out to 100,000 holds one batch in memory. Each batch's outbox rows are inser
 with INSERT … ON CONFLICT DO NOTHING on their dedupe key and committed before their
 ids go to the delivery task: a run that stops halfway keeps what it wrote, and a
 second run, a retry or a restart skips every recipient that already has its row.
-These commits are the one place a service commits, on purpose: a fan-out in one
-transaction would hold every row, and lose them all, until its end.
+These commits are on purpose: a fan-out in one transaction would hold every row,
+and lose them all, until its end. They are one of the two places below the tasks that
+commit (the other is delivery's claim, send and record, campaign.outbox.delivery);
+every other service leaves the commit to the view or task that called it, which
+commits once.
 """
 
 from __future__ import annotations

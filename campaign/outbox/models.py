@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import TransitionError
 from campaign.extensions import db
 
 
@@ -20,6 +21,19 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
     # Not sent, on purpose: its recipient unsubscribed or withdrew before it left.
     CANCELLED = "cancelled"
+
+
+# Not gone yet: a claim (SENDING) is given back after STALE_CLAIM_AFTER.
+WAITING_STATUSES = frozenset({OutboxStatus.PENDING, OutboxStatus.SENDING})
+# What the delivery task claims, in one conditional UPDATE (campaign.outbox.delivery).
+CLAIMABLE_STATUSES = frozenset({OutboxStatus.PENDING})
+CLAIMED_STATUSES = frozenset({OutboxStatus.SENDING})
+CANCELLABLE_STATUSES = WAITING_STATUSES
+
+
+class OutboxStatusError(TransitionError):
+    """A message's status does not allow the change asked for (a programming error:
+    nobody is shown it)."""
 
 
 class OutboxMessage(db.Model):
@@ -57,3 +71,31 @@ class OutboxMessage(db.Model):
     # again after a failed attempt (campaign.outbox.delivery).
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def _require(self, allowed: frozenset[OutboxStatus]) -> None:
+        if self.status not in allowed:
+            raise OutboxStatusError(f"outbox message {self.id} is {self.status.value}")
+
+    def cancel(self) -> None:
+        """Not sent, on purpose: its recipient is no longer to be written to."""
+        self._require(CANCELLABLE_STATUSES)
+        self.status = OutboxStatus.CANCELLED
+
+    def mark_sent(self, now: datetime) -> None:
+        self._require(CLAIMED_STATUSES)
+        self.status = OutboxStatus.SENT
+        self.sent_at = now
+        self.last_error = None
+
+    def retry_at(self, moment: datetime, error: str) -> None:
+        """Back to waiting after a failed attempt; the relay hands it over again then."""
+        self._require(CLAIMED_STATUSES)
+        self.status = OutboxStatus.PENDING
+        self.last_error = error
+        self.next_attempt_at = moment
+        self.queued_at = None
+
+    def give_up(self, error: str) -> None:
+        self._require(CLAIMED_STATUSES)
+        self.status = OutboxStatus.FAILED
+        self.last_error = error

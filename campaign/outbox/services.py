@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from campaign.extensions import db
-from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.models import OutboxMessage
 
 
 def queue_email(
@@ -25,29 +24,3 @@ def queue_email(
     )
     db.session.add(message)
     return message
-
-
-# What a kept record of mail says instead of the personal data it held.
-ERASED = "erased"
-
-
-def forget_messages(messages: Iterable[OutboxMessage]) -> tuple[int, int]:
-    """Forget whom these e-mails were to and what they said: mail still waiting to go
-    is deleted; the record of mail sent, given up or cancelled keeps its row (which
-    kind, when, its update's progress) without the address, the subject (a name may
-    be in it), the context it was written from or the error the server gave (which
-    may quote the address). Returns how many were deleted and how many scrubbed."""
-    deleted = scrubbed = 0
-    for message in messages:
-        if message.status in {OutboxStatus.PENDING, OutboxStatus.SENDING}:
-            db.session.delete(message)
-            deleted += 1
-        else:
-            message.to_address = ERASED
-            message.subject = ERASED
-            message.context = {}
-            message.reply_to = None
-            message.dedupe_key = None
-            message.last_error = None
-            scrubbed += 1
-    return deleted, scrubbed

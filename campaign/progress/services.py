@@ -17,6 +17,8 @@ from campaign.extensions import db
 from campaign.moderation.services import organizations_awaiting_approval
 from campaign.progress.trending import Trending, trending_sources
 from campaign.signing.models import (
+    ACTIVE_INDIVIDUAL_STATUSES,
+    CONFIRMED_ORGANIZATION_STATUSES,
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
@@ -27,9 +29,6 @@ from campaign.statements.models import Statement
 CHART_DAYS = 30
 LATEST_SIGNERS = 10
 
-# Organizations that confirmed by e-mail, whatever a coordinator decided since.
-CONFIRMED_ORGANIZATION_STATUSES = (OrganizationStatus.AWAITING_APPROVAL,
-                                   OrganizationStatus.APPROVED, OrganizationStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def signatures_per_day(statement: Statement, today: date) -> list[DayCount]:
     individuals = _per_day(
         IndividualSignature,
         IndividualSignature.statement_id == statement.id,
-        IndividualSignature.status == IndividualStatus.CONFIRMED,
+        IndividualSignature.status.in_(ACTIVE_INDIVIDUAL_STATUSES),
         IndividualSignature.confirmed_at >= since,
     )
     return [
@@ -122,7 +121,7 @@ def latest_signers(statement: Statement) -> list[LatestSigner]:
     individuals = db.session.execute(
         select(IndividualSignature.name, IndividualSignature.confirmed_at)
         .where(IndividualSignature.statement_id == statement.id,
-               IndividualSignature.status == IndividualStatus.CONFIRMED)
+               IndividualSignature.status.in_(ACTIVE_INDIVIDUAL_STATUSES))
         .order_by(IndividualSignature.confirmed_at.desc())
         .limit(LATEST_SIGNERS)
     )

@@ -15,10 +15,10 @@ from __future__ import annotations
 from sqlalchemy import CompoundSelect, String, cast, literal, null, select, union_all
 
 from campaign.signing.models import (
+    ACTIVE_INDIVIDUAL_STATUSES,
+    ACTIVE_ORGANIZATION_STATUSES,
     IndividualSignature,
-    IndividualStatus,
     OrganizationSignature,
-    OrganizationStatus,
 )
 
 
@@ -32,7 +32,7 @@ def signers_to_tell(statement_id: int) -> CompoundSelect:
         cast(null(), String).label("organization"),
         IndividualSignature.link_secret.label("link_secret"),
     ).where(IndividualSignature.statement_id == statement_id,
-            IndividualSignature.status == IndividualStatus.CONFIRMED,
+            IndividualSignature.status.in_(ACTIVE_INDIVIDUAL_STATUSES),
             IndividualSignature.wants_updates.is_(True))
     organizations = select(
         literal("o", String).label("kind"),
@@ -42,7 +42,7 @@ def signers_to_tell(statement_id: int) -> CompoundSelect:
         OrganizationSignature.name.label("organization"),
         OrganizationSignature.link_secret.label("link_secret"),
     ).where(OrganizationSignature.statement_id == statement_id,
-            OrganizationSignature.status == OrganizationStatus.APPROVED,
+            OrganizationSignature.status.in_(ACTIVE_ORGANIZATION_STATUSES),
             OrganizationSignature.wants_updates.is_(True),
             OrganizationSignature.contact_email.is_not(None))
     return union_all(individuals, organizations)

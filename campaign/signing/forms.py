@@ -21,7 +21,7 @@ from campaign.form_fields import (
 )
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
-from campaign.signing.validation import country_names
+from campaign.text import country_names
 
 ORGANIZATION_NAME_LENGTH = 200
 

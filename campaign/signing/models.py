@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,10 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import true
 
+from campaign.abuse.models import HoldReason
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import TransitionError
 from campaign.extensions import db
-from campaign.signing.validation import address_key
 from campaign.statements.models import Statement
+from campaign.text import address_key, hash_token
 
 
 class Confirmable:
@@ -54,14 +55,11 @@ class Confirmable:
     def confirmation_expired(self) -> bool:
         return self.confirmation_expires_at is None or self.confirmation_expires_at <= utcnow()
 
-    def mark_confirmed(self) -> None:
-        self.confirmed_at = utcnow()
+    def _mark_confirmed(self, now: datetime) -> None:
+        self.confirmed_at = now
         self.confirmation_token_hash = None
         self.confirmation_expires_at = None
 
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -92,17 +90,10 @@ class SignerLinkSecret:
     link_secret: Mapped[str] = mapped_column(String(32), default=new_link_secret)
 
 
-class HoldReason(enum.StrEnum):
-    """Why a signature was held as suspected instead of being sent its confirmation."""
 
-    RATE_LIMIT = "rate_limit"
-    HONEYPOT = "honeypot"
-    BLOCK_LIST = "block_list"
-
-
-class SignatureStatusError(Exception):
+class SignatureStatusError(TransitionError):
     """A change of status that does not fit the signature's state; the message is fit
-    to show a coordinator."""
+    to show a coordinator or the signer."""
 
 
 class ClientTrace:
@@ -163,11 +154,27 @@ class IndividualStatus(enum.StrEnum):
     INVALIDATED = "invalidated"
 
 
+# The active signers: listed, counted, and the only ones letters, exports and mail
+# to signers go to (each of those selects them by this set).
+ACTIVE_INDIVIDUAL_STATUSES = frozenset({IndividualStatus.CONFIRMED})
 # Held signatures were never confirmed either: kept no longer than unconfirmed ones.
-NEVER_CONFIRMED_INDIVIDUAL_STATUSES = (IndividualStatus.UNCONFIRMED, IndividualStatus.SUSPECTED)
+NEVER_CONFIRMED_INDIVIDUAL_STATUSES = frozenset({IndividualStatus.UNCONFIRMED,
+                                                 IndividualStatus.SUSPECTED})
 # Signatures nobody is written to about themselves, not even their own link, until a
 # coordinator releases them (if ever).
-UNMAILED_INDIVIDUAL_STATUSES = (IndividualStatus.SUSPECTED, IndividualStatus.INVALIDATED)
+UNMAILED_INDIVIDUAL_STATUSES = frozenset({IndividualStatus.SUSPECTED,
+                                          IndividualStatus.INVALIDATED})
+CONFIRMABLE_INDIVIDUAL_STATUSES = frozenset({IndividualStatus.UNCONFIRMED})
+HIDEABLE_STATUSES = ACTIVE_INDIVIDUAL_STATUSES
+UNHIDEABLE_STATUSES = frozenset({IndividualStatus.HIDDEN})
+WITHDRAWABLE_STATUSES = frozenset(IndividualStatus) - {IndividualStatus.WITHDRAWN}
+# Someone who withdrew and signs again starts over.
+SIGN_AGAIN_STATUSES = frozenset({IndividualStatus.WITHDRAWN})
+# What a bulk invalidation (campaign.abuse.invalidation) may take out: anything not
+# already out by the signer's own choice or a coordinator's judgement.
+INVALIDATABLE_INDIVIDUAL_STATUSES = frozenset({
+    IndividualStatus.UNCONFIRMED, IndividualStatus.CONFIRMED, IndividualStatus.HIDDEN,
+    IndividualStatus.SUSPECTED})
 
 
 class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
@@ -226,6 +233,54 @@ class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
             return f"{first} {rest[-1][0]}." if rest else first
         return None
 
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_INDIVIDUAL_STATUSES
+
+    def confirm(self, now: datetime) -> None:
+        """The signer followed their link: listed and counted from now (the caller
+        adds it to the tally)."""
+        if self.status not in CONFIRMABLE_INDIVIDUAL_STATUSES:
+            raise SignatureStatusError(_("This signature cannot be confirmed now."))
+        self._mark_confirmed(now)
+        self.status = IndividualStatus.CONFIRMED
+
+    def hide(self, now: datetime) -> None:
+        """Out of the public list and the counts (the caller takes it off the tally).
+        Only a confirmed signature: an unconfirmed one is not public, and its signer
+        could still confirm it, which would make it public again."""
+        if self.status is IndividualStatus.HIDDEN:
+            raise SignatureStatusError(_("This signature is already hidden."))
+        if self.status not in HIDEABLE_STATUSES:
+            raise SignatureStatusError(_("This signature is not confirmed, so it is not public."))
+        self.status = IndividualStatus.HIDDEN
+        self.hidden_at = now
+
+    def unhide(self) -> None:
+        if self.status not in UNHIDEABLE_STATUSES:
+            raise SignatureStatusError(_("This signature is not hidden."))
+        self.status = IndividualStatus.CONFIRMED
+        self.hidden_at = None
+
+    def withdraw(self, now: datetime) -> None:
+        """Out of the lists, the counts and every mailing, by the signer's choice; an
+        unconfirmed signature must not become public through an old link."""
+        if self.status not in WITHDRAWABLE_STATUSES:
+            raise SignatureStatusError(_("You have already withdrawn this signature."))
+        self.status = IndividualStatus.WITHDRAWN
+        self.withdrawn_at = now
+        self.wants_updates = False
+        self.confirmation_token_hash = None
+        self.confirmation_expires_at = None
+
+    def sign_again(self) -> None:
+        """A signer who withdrew and signs again starts over: confirming counts them anew."""
+        if self.status not in SIGN_AGAIN_STATUSES:
+            raise SignatureStatusError(_("This signature was not withdrawn."))
+        self.status = IndividualStatus.UNCONFIRMED
+        self.confirmed_at = None
+        self.withdrawn_at = None
+
 
 class OrganizationType(enum.StrEnum):
     NGO = "ngo"
@@ -246,9 +301,27 @@ class OrganizationStatus(enum.StrEnum):
     INVALIDATED = "invalidated"
 
 
-NEVER_CONFIRMED_ORGANIZATION_STATUSES = (OrganizationStatus.UNCONFIRMED,
-                                         OrganizationStatus.SUSPECTED)
-UNMAILED_ORGANIZATION_STATUSES = (OrganizationStatus.SUSPECTED, OrganizationStatus.INVALIDATED)
+# Listed and counted: approved by a coordinator (or founding, which come approved).
+ACTIVE_ORGANIZATION_STATUSES = frozenset({OrganizationStatus.APPROVED})
+NEVER_CONFIRMED_ORGANIZATION_STATUSES = frozenset({OrganizationStatus.UNCONFIRMED,
+                                                   OrganizationStatus.SUSPECTED})
+UNMAILED_ORGANIZATION_STATUSES = frozenset({OrganizationStatus.SUSPECTED,
+                                            OrganizationStatus.INVALIDATED})
+# Organizations that confirmed by e-mail, whatever a coordinator decided since.
+CONFIRMED_ORGANIZATION_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL,
+                                             OrganizationStatus.APPROVED,
+                                             OrganizationStatus.REJECTED})
+# In a statement's export: approved, and those a coordinator has still to decide on.
+EXPORTED_ORGANIZATION_STATUSES = frozenset({OrganizationStatus.APPROVED,
+                                            OrganizationStatus.AWAITING_APPROVAL})
+CONFIRMABLE_ORGANIZATION_STATUSES = frozenset({OrganizationStatus.UNCONFIRMED})
+APPROVABLE_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL})
+REJECTABLE_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL})
+# A coordinator's decision, which can be undone (back to awaiting approval).
+DECIDED_STATUSES = frozenset({OrganizationStatus.APPROVED, OrganizationStatus.REJECTED})
+INVALIDATABLE_ORGANIZATION_STATUSES = frozenset({
+    OrganizationStatus.UNCONFIRMED, OrganizationStatus.AWAITING_APPROVAL,
+    OrganizationStatus.APPROVED, OrganizationStatus.REJECTED, OrganizationStatus.SUSPECTED})
 
 
 class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
@@ -313,9 +386,53 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model
     def shown_name(self) -> str:
         return self.display_name or self.name
 
-    def approve(self) -> None:
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ORGANIZATION_STATUSES
+
+    def confirm(self, now: datetime) -> None:
+        """Its contact followed the link; it is listed only once a coordinator approves it."""
+        if self.status not in CONFIRMABLE_ORGANIZATION_STATUSES:
+            raise SignatureStatusError(_("This signature cannot be confirmed now."))
+        self._mark_confirmed(now)
+        self.status = OrganizationStatus.AWAITING_APPROVAL
+
+    def approve(self, now: datetime) -> None:
+        if self.status not in APPROVABLE_STATUSES:
+            raise SignatureStatusError({
+                OrganizationStatus.APPROVED: _("%(name)s is already approved.",
+                                               name=self.shown_name),
+                OrganizationStatus.UNCONFIRMED: _(
+                    "%(name)s cannot be approved yet: its contact has not confirmed by e-mail.",
+                    name=self.shown_name),
+                OrganizationStatus.REJECTED: _(
+                    "%(name)s was rejected. Undo the rejection first if you want to approve it.",
+                    name=self.shown_name),
+            }.get(self.status) or _("This signature is not awaiting approval."))
         self.status = OrganizationStatus.APPROVED
-        self.approved_at = utcnow()
+        self.approved_at = now
+
+    def reject(self, reason: str, now: datetime) -> None:
+        if self.status not in REJECTABLE_STATUSES:
+            raise SignatureStatusError(_(
+                "Only an organization awaiting approval can be rejected; undo the decision on "
+                "%(name)s first.", name=self.shown_name))
+        self.status = OrganizationStatus.REJECTED
+        self.rejected_at = now
+        self.rejection_reason = reason
+
+    def undo_decision(self) -> OrganizationStatus:
+        """Back to awaiting approval; returns the decision undone. The reason given for
+        a rejection stays in the audit log entry of the rejection."""
+        if self.status not in DECIDED_STATUSES:
+            raise SignatureStatusError(_("%(name)s has no decision to undo.",
+                                         name=self.shown_name))
+        undone = self.status
+        self.status = OrganizationStatus.AWAITING_APPROVAL
+        self.approved_at = None
+        self.rejected_at = None
+        self.rejection_reason = None
+        return undone
 
 
 class TallyKind(enum.StrEnum):

@@ -25,25 +25,18 @@ from campaign.database import insert_unless_present, utcnow
 from campaign.extensions import db
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
+    SIGN_AGAIN_STATUSES,
     IndividualSignature,
-    IndividualStatus,
     NameDisplay,
     OrganizationSignature,
-    OrganizationStatus,
     OrganizationType,
     TallyKind,
-    hash_token,
     new_confirmation_token,
 )
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.signing.validation import (
-    canonical_email,
-    name_key,
-    normalize_email,
-    normalize_name,
-)
 from campaign.statements.models import Statement, StatementStatus
+from campaign.text import canonical_email, hash_token, name_key, normalize_email, normalize_name
 
 Signature = IndividualSignature | OrganizationSignature
 
@@ -215,11 +208,8 @@ def _sign(
     if not claim_mailing(signature):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
     if isinstance(signature, IndividualSignature) and (
-            signature.status is IndividualStatus.WITHDRAWN):
-        # Someone who withdrew and signs again starts over: confirming counts them anew.
-        signature.status = IndividualStatus.UNCONFIRMED
-        signature.confirmed_at = None
-        signature.withdrawn_at = None
+            signature.status in SIGN_AGAIN_STATUSES):
+        signature.sign_again()
     if signature.is_confirmed or not may_update(signature):
         mail_already_signed(signature)
         return SigningOutcome.ALREADY_SIGNED_NOTICE_SENT
@@ -282,13 +272,10 @@ def find_signature_to_confirm(token: str, *, for_update: bool = False) -> Signat
 
 def confirm_signature(token: str) -> Signature:
     signature = find_signature_to_confirm(token, for_update=True)
-    signature.mark_confirmed()
-    if isinstance(signature, IndividualSignature):
-        signature.status = IndividualStatus.CONFIRMED
+    signature.confirm(utcnow())
+    if signature.is_active:
+        # An organization counts only once a coordinator approves it.
         add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)
-    else:
-        # An organization is listed only once a coordinator approves it.
-        signature.status = OrganizationStatus.AWAITING_APPROVAL
     return signature
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import DomainError, TransitionError
 from campaign.extensions import db
 
 
@@ -21,6 +23,20 @@ class StatementStatus(enum.StrEnum):
 # A closed statement keeps its page and its signatories; only signing stops.
 VISIBLE_STATUSES = frozenset({StatementStatus.PUBLISHED, StatementStatus.CLOSED})
 SIGNABLE_STATUSES = frozenset({StatementStatus.PUBLISHED})
+PUBLISHABLE_STATUSES = frozenset({StatementStatus.DRAFT})
+CLOSABLE_STATUSES = SIGNABLE_STATUSES
+REOPENABLE_STATUSES = frozenset({StatementStatus.CLOSED})
+# Only a draft needs a private link: once published, anyone may co-sign.
+SIGN_ON_LINK_STATUSES = frozenset({StatementStatus.DRAFT})
+
+
+class StatementError(DomainError):
+    """The statement cannot be created or changed as asked; the message says why, and
+    ``field`` names the form field it is about, when there is one."""
+
+
+class StatementStatusError(StatementError, TransitionError):
+    """The statement's status does not allow the change asked for."""
 
 
 class Statement(db.Model):
@@ -56,20 +72,49 @@ class Statement(db.Model):
         return self.status in SIGNABLE_STATUSES
 
     def publish(self) -> None:
-        if self.status is not StatementStatus.PUBLISHED:
-            self.status = StatementStatus.PUBLISHED
-            self.published_at = self.published_at or utcnow()
+        if self.status not in PUBLISHABLE_STATUSES:
+            raise StatementStatusError(_(
+                "Only a draft can be published; this statement is %(status)s.",
+                status=self.status.value))
+        self.status = StatementStatus.PUBLISHED
+        self.published_at = self.published_at or utcnow()
+
+    def close(self, now: datetime) -> None:
+        if self.status not in CLOSABLE_STATUSES:
+            raise StatementStatusError(_(
+                "Only a published statement can be closed; this one is %(status)s.",
+                status=self.status.value))
+        self.status = StatementStatus.CLOSED
+        self.closed_at = now
+
+    def reopen(self) -> None:
+        if self.status not in REOPENABLE_STATUSES:
+            raise StatementStatusError(_(
+                "Only a closed statement can be reopened; this one is %(status)s.",
+                status=self.status.value))
+        self.status = StatementStatus.PUBLISHED
+        self.closed_at = None
+
+    def open_sign_on_link(self, token: str) -> None:
+        """A new private sign-on link (replacing any earlier one, which then stops
+        working)."""
+        if self.status not in SIGN_ON_LINK_STATUSES:
+            raise StatementStatusError(_(
+                "A private sign-on link is for a draft; this statement is %(status)s and "
+                "anyone may co-sign it.", status=self.status.value))
+        self.sign_on_token = token
 
 
 class AddressBookEntry(db.Model):
     """A government or institution kept from statement to statement, so that a
     coalition does not retype "President of Ukraine" each time. Each coordinator
-    has their own book (see campaign.statements.address_book)."""
+    has their own book (see campaign.addressees)."""
 
-    __table_args__ = (UniqueConstraint("coordinator_id", "name"),)
-
-    # Its ids are in links: SQLite must not reuse a deleted one.
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        UniqueConstraint("coordinator_id", "name"),
+        # Its ids are in links: SQLite must not reuse a deleted one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coordinator_id: Mapped[int] = mapped_column(

@@ -1,51 +1,24 @@
-"""Creating statements and reading them for their public page."""
+"""The ground floor: finding a statement, its address (slug), and its lifecycle (the
+transitions themselves are methods of Statement, beside its status sets)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
 
 from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.letters.models import Reply
-from campaign.letters.replies import published_replies_by_group
-from campaign.signing.models import (
-    IndividualSignature,
-    IndividualStatus,
-    NameDisplay,
-    OrganizationSignature,
-    OrganizationStatus,
-    TallyKind,
-)
-from campaign.signing.tally import Counts, add_to_tally, create_tally, read_counts
-from campaign.signing.validation import name_key
-from campaign.statements.importer import ParsedStatement, StatementTextError, parse_statement
 from campaign.statements.models import (
     VISIBLE_STATUSES,
     Addressee,
     Demand,
     DemandGroup,
     Statement,
-    StatementStatus,
+    StatementError,
 )
-from campaign.updates.models import Update
-from campaign.updates.services import published_updates
-
-# How many of the latest individual signers the page names; the rest are counted.
-RECENT_SIGNERS_SHOWN = 50
-
-
-class StatementError(Exception):
-    """The statement cannot be created or changed as asked; the message says why, and
-    ``field`` names the form field it is about, when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def suggest_slug(text: str) -> str:
@@ -68,57 +41,7 @@ def available_slug(wanted: str, *, statement: Statement | None = None) -> str:
     return slug
 
 
-def read_statement_text(text: str) -> ParsedStatement:
-    """The importer's reading of a pasted text, for a coordinator to correct."""
-    try:
-        return parse_statement(text)
-    except StatementTextError as error:
-        raise StatementError(_(
-            "No statement text found: the text is empty or holds only page furniture "
-            "(menus, search and share widgets), a date or a To: list."), field="text") from error
-
-
-def create_statement_from_text(
-    parsed: ParsedStatement, *, slug: str | None = None, publish: bool = False
-) -> Statement:
-    """A draft (or, when asked, published) statement with the groups of demands, the
-    addressees and the founding signatories of the text as read (by the importer, or
-    as a coordinator corrected that reading)."""
-    slug = available_slug(slug or parsed.title)
-    if not parsed.title.strip():
-        raise StatementError(_("Give the statement a title."), field="title")
-    statement = Statement(slug=slug, title=parsed.title, statement_date=parsed.date,
-                          body_markdown=parsed.body, status=StatementStatus.DRAFT)
-    addressees: dict[str, Addressee] = {}
-    for position, parsed_group in enumerate(parsed.demand_groups):
-        group = DemandGroup(position=position, intro=parsed_group.intro)
-        for name in parsed_group.addressees:
-            if name not in addressees:
-                addressees[name] = Addressee(name=name, statement=statement)
-        group.address_to([addressees[name] for name in dict.fromkeys(parsed_group.addressees)])
-        for demand_position, text in enumerate(parsed_group.demands):
-            group.demands.append(Demand(position=demand_position, text=text))
-        statement.demand_groups.append(group)
-
-    seen: set[str] = set()
-    for signatory in parsed.signatories:
-        key = name_key(signatory.listed_name)
-        if key in seen:
-            continue
-        seen.add(key)
-        db.session.add(OrganizationSignature(
-            statement=statement, name=signatory.listed_name, name_key=key,
-            country=signatory.country, founding=True, status=OrganizationStatus.APPROVED,
-            approved_at=utcnow(), confirmed_at=utcnow(),
-        ))
-    db.session.add(statement)
-    create_tally(statement)
-    db.session.flush()
-    if seen:
-        add_to_tally(statement.id, TallyKind.ORGANIZATIONS, len(seen))
-    if publish:
-        statement.publish()
-    return statement
+# --- Finding a statement and its parts -------------------------------------------------
 
 
 def get_visible_statement(slug: str) -> Statement | None:
@@ -133,6 +56,13 @@ def get_statement(slug: str) -> Statement | None:
     return db.session.scalars(select(Statement).where(Statement.slug == slug)).one_or_none()
 
 
+def get_statement_by_sign_on_token(slug: str, token: str) -> Statement | None:
+    """The statement a private sign-on link opens; None for an unknown or revoked link."""
+    return db.session.scalars(
+        select(Statement).where(Statement.slug == slug, Statement.sign_on_token == token)
+    ).one_or_none()
+
+
 def published_statements() -> list[Statement]:
     return list(db.session.scalars(
         select(Statement)
@@ -141,56 +71,49 @@ def published_statements() -> list[Statement]:
     ))
 
 
-@dataclass(frozen=True)
-class StatementPage:
-    statement: Statement
-    organizations: list[OrganizationSignature]
-    counts: Counts
-    recent_signers: list[str]
-    # Published replies of addressees by the group of demands they answer (None: no group).
-    replies: dict[int | None, list[Reply]]
-    # Published updates, newest first.
-    updates: list[Update] = field(default_factory=list)
+def find_group(statement: Statement, group_id: int) -> DemandGroup | None:
+    return db.session.scalars(select(DemandGroup).where(
+        DemandGroup.id == group_id, DemandGroup.statement_id == statement.id)).one_or_none()
 
 
-def load_statement_page(statement: Statement) -> StatementPage:
-    """What the public sees: approved organizations, kept counts, and the names of
-    the latest individuals who chose to be shown (never an e-mail address)."""
-    # The demands are loaded here, for the page, and not with every lookup of a
-    # statement: signing needs only its row, and a signature a second is many lookups.
-    db.session.scalars(
-        select(Statement)
-        .where(Statement.id == statement.id)
-        .options(selectinload(Statement.demand_groups).selectinload(DemandGroup.addressees),
-                 selectinload(Statement.demand_groups).selectinload(DemandGroup.demands))
-    ).one()
-    organizations = list(db.session.scalars(
-        select(OrganizationSignature)
-        .where(OrganizationSignature.statement_id == statement.id,
-               OrganizationSignature.status == OrganizationStatus.APPROVED)
-        .order_by(OrganizationSignature.founding.desc(), OrganizationSignature.approved_at,
-                  OrganizationSignature.id)
-    ))
-    recent = db.session.scalars(
-        select(IndividualSignature)
-        .where(IndividualSignature.statement_id == statement.id,
-               IndividualSignature.status == IndividualStatus.CONFIRMED,
-               IndividualSignature.name_display != NameDisplay.HIDDEN)
-        .order_by(IndividualSignature.confirmed_at.desc())
-        .limit(RECENT_SIGNERS_SHOWN)
-    )
-    return StatementPage(
-        statement=statement,
-        organizations=organizations,
-        counts=read_counts(statement.id),
-        recent_signers=[name for signature in recent if (name := signature.public_name)],
-        replies=published_replies_by_group(statement),
-        updates=published_updates(statement),
-    )
-
-
-def get_statement_by_sign_on_token(slug: str, token: str) -> Statement | None:
-    """The statement a private sign-on link opens; None for an unknown or revoked link."""
+def find_demand(statement: Statement, demand_id: int) -> Demand | None:
     return db.session.scalars(
-        select(Statement).where(Statement.slug == slug, Statement.sign_on_token == token)
+        select(Demand).join(DemandGroup)
+        .where(Demand.id == demand_id, DemandGroup.statement_id == statement.id)
     ).one_or_none()
+
+
+def find_addressee(statement: Statement, addressee_id: int) -> Addressee | None:
+    return db.session.scalars(select(Addressee).where(
+        Addressee.id == addressee_id, Addressee.statement_id == statement.id)).one_or_none()
+
+
+# --- Lifecycle -----------------------------------------------------------------------
+
+
+def publish_statement(statement: Statement) -> None:
+    statement.publish()
+
+
+def close_statement(statement: Statement) -> None:
+    statement.close(utcnow())
+
+
+def reopen_statement(statement: Statement) -> None:
+    statement.reopen()
+
+
+# --- The private sign-on link ----------------------------------------------------------
+
+
+def create_sign_on_link(statement: Statement) -> str:
+    """A new token (replacing any earlier one, which then stops working)."""
+    statement.open_sign_on_link(secrets.token_urlsafe(24))
+    assert statement.sign_on_token is not None
+    return statement.sign_on_token
+
+
+def revoke_sign_on_link(statement: Statement) -> None:
+    if statement.sign_on_token is None:
+        raise StatementError(_("This statement has no private sign-on link."))
+    statement.sign_on_token = None

@@ -13,9 +13,7 @@ from campaign.outbox.delivery import TemplateHooks, register_template_hooks
 from campaign.outbox.models import OutboxMessage
 from campaign.signing.models import (
     IndividualSignature,
-    IndividualStatus,
     OrganizationSignature,
-    OrganizationStatus,
 )
 from campaign.signing.signer_links import Signature, signer_page_url, unsubscribe_url
 from campaign.updates.models import Update, UpdateStatus
@@ -31,11 +29,7 @@ def signature_of(message: OutboxMessage) -> Signature | None:
 
 
 def still_wants_updates(signature: Signature | None) -> bool:
-    if signature is None or not signature.wants_updates:
-        return False
-    if isinstance(signature, IndividualSignature):
-        return signature.status is IndividualStatus.CONFIRMED
-    return signature.status is OrganizationStatus.APPROVED
+    return signature is not None and signature.wants_updates and signature.is_active
 
 
 def _should_send(message: OutboxMessage) -> bool:

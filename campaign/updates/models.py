@@ -4,13 +4,15 @@ notes kept so that digests and milestone e-mails go out once."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
+from flask_babel import gettext as _
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
 from campaign.database import UTCDateTime, enum_column, utcnow
+from campaign.domain import TransitionError
 from campaign.extensions import db
 from campaign.statements.models import Statement
 
@@ -18,6 +20,9 @@ from campaign.statements.models import Statement
 class UpdateStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+PUBLISHABLE_UPDATE_STATUSES = frozenset({UpdateStatus.DRAFT})
 
 
 class Update(db.Model):
@@ -49,25 +54,8 @@ class Update(db.Model):
     statement: Mapped[Statement] = relationship()
     created_by: Mapped[Coordinator | None] = relationship()
 
-
-class DigestSent(db.Model):
-    """One daily digest per coordinator, statement and day, whatever retries."""
-
-    __table_args__ = (UniqueConstraint("coordinator_id", "statement_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    coordinator_id: Mapped[int] = mapped_column(ForeignKey("coordinator.id", ondelete="CASCADE"))
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    day: Mapped[date]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class MilestoneReached(db.Model):
-    """A milestone (100, 500, 1,000 … signatures) is announced once per statement."""
-
-    __table_args__ = (UniqueConstraint("statement_id", "milestone"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    milestone: Mapped[int]
-    reached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    def publish(self, now: datetime) -> None:
+        if self.status not in PUBLISHABLE_UPDATE_STATUSES:
+            raise TransitionError(_("This update is published already."))
+        self.status = UpdateStatus.PUBLISHED
+        self.published_at = now

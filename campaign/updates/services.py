@@ -13,6 +13,7 @@ from sqlalchemy import Row, func, select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
+from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.outbox.fanout import fan_out
 from campaign.outbox.models import OutboxMessage, OutboxStatus
@@ -23,7 +24,7 @@ from campaign.queue import (
 )
 from campaign.signing.audience import signers_to_tell
 from campaign.statements.models import Statement, StatementStatus
-from campaign.updates.models import Update, UpdateStatus
+from campaign.updates.models import PUBLISHABLE_UPDATE_STATUSES, Update, UpdateStatus
 
 UPDATE_TEMPLATE = "update"
 # Recipients read, and outbox rows written and committed, this many at a time.
@@ -35,13 +36,9 @@ RESUME_FAN_OUT_AFTER = timedelta(minutes=5)
 MAX_TITLE_LENGTH = 200
 
 
-class UpdateError(Exception):
+class UpdateError(DomainError):
     """The update cannot be written or published as asked; ``field`` names the form
     field the message is about, when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -132,13 +129,12 @@ def send_test(update: Update, to: Coordinator) -> OutboxMessage:
 def publish_update(update: Update) -> None:
     """On the statement's page at once; the e-mails are written by a task enqueued
     once this commits (one that ran first would find the update a draft)."""
-    if update.status is UpdateStatus.PUBLISHED:
+    if update.status not in PUBLISHABLE_UPDATE_STATUSES:
         raise UpdateError(_("This update is published already."))
     if update.statement.status is StatementStatus.DRAFT:
         raise UpdateError(_("Publish the statement first: an update is shown on its "
                             "public page."))
-    update.status = UpdateStatus.PUBLISHED
-    update.published_at = utcnow()
+    update.publish(utcnow())
     enqueue_after_commit(FAN_OUT_UPDATE_TASK, (update.id,))
 
 

@@ -11,6 +11,7 @@ from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
+from campaign.form_fields import show_error
 from campaign.statements.models import Statement
 from campaign.updates import services
 from campaign.updates.forms import UpdateForm
@@ -31,14 +32,6 @@ def _update_of(statement: Statement, update_id: int) -> Update:
     if update is None:
         abort(404)
     return update
-
-
-def _with_error(form: UpdateForm, error: services.UpdateError) -> None:
-    field = form[error.field] if error.field and error.field in form else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _render_index(statement: Statement, form: UpdateForm, status: int = 200) -> tuple[str, int]:
@@ -70,7 +63,7 @@ def write(slug: str) -> Response | tuple[str, int]:
         update = services.write_update(statement, form.title.data, form.body.data,
                                        by=current_user)
     except services.UpdateError as error:
-        _with_error(form, error)
+        show_error(form, error)
         return _render_index(statement, form, 400)
     db.session.commit()
     flash(_("The draft is saved. Check the preview, send yourself a test, then publish it."))
@@ -98,7 +91,7 @@ def edit(slug: str, update_id: int) -> Response | tuple[str, int]:
         services.edit_update(update, form.title.data, form.body.data)
     except services.UpdateError as error:
         db.session.rollback()
-        _with_error(form, error)
+        show_error(form, error)
         return _render_update(statement, update, form, 400)
     db.session.commit()
     flash(_("The draft is saved."))

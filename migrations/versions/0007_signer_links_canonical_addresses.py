@@ -24,7 +24,7 @@ import secrets
 from alembic import op
 import sqlalchemy as sa
 
-from campaign.signing.validation import address_key
+from campaign.text import address_key
 
 
 # revision identifiers, used by Alembic.

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from campaign.abuse.models import HoldReason
 from campaign.extensions import db
-from campaign.signing.models import HoldReason, IndividualStatus, OrganizationStatus
-from campaign.statements.drafting import create_sign_on_link
+from campaign.signing.models import IndividualStatus, OrganizationStatus
+from campaign.statements.services import create_sign_on_link
 from tests.abuse.limits_setup import (
     client_from,
     cosign,

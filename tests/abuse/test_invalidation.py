@@ -20,6 +20,7 @@ from campaign.abuse.invalidation import (
     request_invalidation,
 )
 from campaign.abuse.models import Invalidation, InvalidationState
+from campaign.abuse.tasks import invalidate_signatures
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db
@@ -44,7 +45,6 @@ from campaign.statements.services import get_statement
 from tests.abuse import factories
 from tests.conftest import create_coordinator_for, import_example, sign_in
 from tests.support import csrf_token
-from worker.tasks import invalidate_signatures
 
 FLOOD = "203.0.113.0/24"
 

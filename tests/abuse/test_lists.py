@@ -15,12 +15,11 @@ from campaign.abuse.lists import (
     is_blocked,
     parse_entry,
 )
-from campaign.abuse.models import EntryTarget, ListEntry, ListKind
+from campaign.abuse.models import EntryTarget, HoldReason, ListEntry, ListKind
 from campaign.accounts.models import Coordinator
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.signing.models import (
-    HoldReason,
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,

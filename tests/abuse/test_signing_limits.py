@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 
 from campaign.abuse.clients import address_hash
+from campaign.abuse.models import HoldReason
 from campaign.config import load_settings
 from campaign.extensions import db, limiter
-from campaign.signing.models import HoldReason, IndividualStatus, OrganizationStatus
-from campaign.statements.drafting import create_sign_on_link
-from campaign.statements.services import get_statement
+from campaign.signing.models import IndividualStatus, OrganizationStatus
+from campaign.statements.services import create_sign_on_link, get_statement
 from tests.abuse.limits_setup import (
     client_from,
     cosign,

@@ -40,7 +40,7 @@ def object_ids(slug: str) -> dict[str, object]:
     # A reply (with a document) is recorded the first time, as a coordinator would.
     from datetime import date
 
-    from campaign.letters.models import Reply
+    from campaign.replies.models import Reply
 
     reply_id = db.session.scalars(select(Reply.id).where(
         Reply.statement_id == statement.id)).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from campaign.digests import digest_of
+from campaign.digests.services import digest_of
 from campaign.extensions import db
 from campaign.signing.models import OrganizationSignature, OrganizationStatus
 from tests.conftest import import_example

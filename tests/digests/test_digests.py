@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.accounts.models import Coordinator
-from campaign.digests import send_due_digests
+from campaign.digests.models import DigestSent
+from campaign.digests.services import send_due_digests
 from campaign.extensions import db
-from campaign.letters.models import Letter, LetterStatus, Reply
+from campaign.letters.models import Letter, LetterStatus
 from campaign.outbox.delivery import build_email
 from campaign.outbox.models import OutboxMessage
+from campaign.replies.models import Reply
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
@@ -21,7 +23,6 @@ from campaign.signing.models import (
     OrganizationStatus,
 )
 from campaign.statements.models import Statement
-from campaign.updates.models import DigestSent
 from tests.conftest import create_coordinator_for, import_example
 
 # The digest hour of 07:00 UTC on 2 March reports on 1 March.

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaign.digests import announce_milestones, highest_milestone
+from campaign.digests.models import MilestoneReached
+from campaign.digests.services import announce_milestones, highest_milestone
 from campaign.extensions import db
 from campaign.outbox.delivery import build_email
 from campaign.outbox.models import OutboxMessage
 from campaign.signing.models import TallyKind
 from campaign.signing.tally import add_to_tally, read_counts
 from campaign.statements.models import Statement
-from campaign.updates.models import MilestoneReached
 from tests.conftest import create_coordinator_for, import_example
 from tests.support import text_of
 

@@ -9,12 +9,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from campaign.abuse.models import HoldReason
 from campaign.abuse.services import Client
 from campaign.extensions import db, limiter
 from campaign.moderation.services import ModerationError, release_signature
 from campaign.outbox.models import OutboxMessage
 from campaign.signing.models import (
-    HoldReason,
     IndividualSignature,
     IndividualStatus,
     NameDisplay,

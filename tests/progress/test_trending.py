@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign.database import utcnow
-from campaign.digests import send_due_digests
+from campaign.digests.services import send_due_digests
 from campaign.extensions import db
 from campaign.outbox.delivery import build_email
 from campaign.outbox.models import OutboxMessage

@@ -25,17 +25,12 @@ from campaign.signing.signer_links import (
     signer_token_by_id,
 )
 from campaign.signing.signer_services import send_signer_links
-from campaign.signing.validation import (
-    InvalidEmail,
-    UndeliverableEmail,
-    ascii_address,
-    canonical_email,
-)
 from campaign.statements.services import get_statement
+from campaign.text import InvalidEmail, UndeliverableEmail, ascii_address, canonical_email
 from tests.conftest import make_app
 from tests.moderation import factories
-from tests.signing.test_signer_page import press, sign_and_confirm, signer_page_link
-from tests.signing.test_signing_pages import (
+from tests.public.test_signer_page import press, sign_and_confirm, signer_page_link
+from tests.public.test_signing_pages import (
     assert_error_next_to,
     cosign,
     deliver_mail,

@@ -17,16 +17,16 @@ from campaign.extensions import db
 from campaign.moderation.services import approve_organization, hide_individual
 from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.privacy.services import withdraw_signature
 from campaign.queue import FAN_OUT_UPDATE_TASK
 from campaign.signing.models import IndividualSignature, OrganizationSignature
-from campaign.signing.signer_services import withdraw_signature
 from campaign.statements.services import get_statement
 from campaign.updates import services
 from campaign.updates.models import Update
+from campaign.updates.tasks import fan_out_update_task, resume_update_fan_outs
 from tests.conftest import create_coordinator_for
 from tests.example_statement import TITLE as EXAMPLE_TITLE
 from tests.moderation import factories
-from worker.tasks import fan_out_update_task, resume_update_fan_outs
 
 OPTED_IN = "olena@example.org"
 ORGANIZATION_CONTACT = "iryna@solidarity.example.org"

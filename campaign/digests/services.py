@@ -1,0 +1,212 @@
+"""What coordinators are told without asking: a daily digest, and milestones.
+
+Digest: at their `digest_hour` (UTC) each coordinator gets, for each statement on
+their team, what happened on the previous UTC day (the last whole day): organizations
+that confirmed their co-signature, individuals who confirmed, letters sent or
+failed, replies recorded; and what waits for moderation now. Nothing happened, no
+digest. The beat task runs several times in the hour; `DigestSent` (written first,
+unique per coordinator, statement and day) makes a second run send nothing.
+
+Milestones: a beat task every minute compares each statement's count (from the
+sharded tally, so the signing path does none of this) with the milestones already
+announced; crossing one or several at once sends one e-mail naming the highest.
+`MilestoneReached` is written first, so a repeated run announces nothing twice.
+
+Services only: the worker's tasks commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from campaign.accounts.models import Coordinator, TeamMembership
+from campaign.digests.models import DigestSent, MilestoneReached
+from campaign.extensions import db
+from campaign.letters.models import Letter, LetterStatus
+from campaign.outbox.services import queue_email
+from campaign.progress.trending import trending_in_period
+from campaign.replies.models import Reply
+from campaign.signing.models import (
+    ACTIVE_INDIVIDUAL_STATUSES,
+    CONFIRMED_ORGANIZATION_STATUSES,
+    IndividualSignature,
+    OrganizationSignature,
+    OrganizationStatus,
+)
+from campaign.signing.tally import read_counts
+from campaign.statements.models import Addressee, Statement, StatementStatus
+
+DIGEST_TEMPLATE = "digest"
+MILESTONE_TEMPLATE = "milestone"
+
+
+
+# --- The daily digest -------------------------------------------------------------
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def digest_of(statement_id: int, day: date) -> dict[str, Any] | None:
+    """What happened on a statement on that UTC day, as plain values for the e-mail;
+    None when nothing did."""
+    start, end = _day_bounds(day)
+    organizations = [
+        {"name": name, "status": status.value}
+        for name, status in db.session.execute(
+            select(OrganizationSignature.name, OrganizationSignature.status)
+            .where(OrganizationSignature.statement_id == statement_id,
+                   OrganizationSignature.status.in_(CONFIRMED_ORGANIZATION_STATUSES),
+                   OrganizationSignature.confirmed_at >= start,
+                   OrganizationSignature.confirmed_at < end)
+            .order_by(OrganizationSignature.confirmed_at, OrganizationSignature.id))
+    ]
+    individuals = db.session.scalar(
+        select(func.count()).select_from(IndividualSignature)
+        .where(IndividualSignature.statement_id == statement_id,
+               IndividualSignature.status.in_(ACTIVE_INDIVIDUAL_STATUSES),
+               IndividualSignature.confirmed_at >= start,
+               IndividualSignature.confirmed_at < end)) or 0
+    letters = [
+        {"addressee": name, "status": status.value}
+        for name, status in db.session.execute(
+            select(Addressee.name, Letter.status)
+            .join(Addressee, Letter.addressee_id == Addressee.id)
+            .where(Letter.statement_id == statement_id,
+                   ((Letter.status == LetterStatus.SENT) & (Letter.sent_at >= start)
+                    & (Letter.sent_at < end))
+                   | ((Letter.status == LetterStatus.FAILED) & (Letter.created_at >= start)
+                      & (Letter.created_at < end)))
+            .order_by(Letter.id))
+    ]
+    replies = [
+        {"addressee": reply.addressee.name if reply.addressee else None,
+         "received_on": reply.received_on.isoformat()}
+        for reply in db.session.scalars(
+            select(Reply).where(Reply.statement_id == statement_id, Reply.created_at >= start,
+                                Reply.created_at < end).order_by(Reply.id))
+    ]
+    trending = trending_in_period(statement_id, start, end)
+    if not (organizations or individuals or letters or replies or trending):
+        return None
+    awaiting = db.session.scalar(
+        select(func.count()).select_from(OrganizationSignature)
+        .where(OrganizationSignature.statement_id == statement_id,
+               OrganizationSignature.status == OrganizationStatus.AWAITING_APPROVAL)) or 0
+    return {"day": day.isoformat(), "organizations": organizations,
+            "individuals": individuals, "letters": letters, "replies": replies,
+            "awaiting_moderation": awaiting,
+            "trending_networks": [{"value": source.value, "peak": source.count}
+                                  for source in trending.networks],
+            "trending_domains": [{"value": source.value, "peak": source.count}
+                                 for source in trending.domains]}
+
+
+def _due_recipients(hour: int) -> list[tuple[int, str, str, Statement]]:
+    rows = db.session.execute(
+        select(Coordinator.id, Coordinator.email, Coordinator.name, Statement)
+        .join(TeamMembership, TeamMembership.coordinator_id == Coordinator.id)
+        .join(Statement, Statement.id == TeamMembership.statement_id)
+        .where(Coordinator.digest_hour == hour)
+        .order_by(Coordinator.id, Statement.id))
+    return [(coordinator_id, address, name, statement)
+            for coordinator_id, address, name, statement in rows]
+
+
+def send_due_digests(now: datetime) -> int:
+    """Queue the digests due at `now`'s hour, of the day before; returns how many."""
+    day = now.astimezone(UTC).date() - timedelta(days=1)
+    hour = now.astimezone(UTC).hour
+    sent = 0
+    digests: dict[int, dict[str, Any] | None] = {}
+    for coordinator_id, address, name, statement in _due_recipients(hour):
+        if statement.id not in digests:
+            digests[statement.id] = digest_of(statement.id, day)
+        digest = digests[statement.id]
+        if digest is None:
+            continue
+        if not _note_once(DigestSent(coordinator_id=coordinator_id, statement_id=statement.id,
+                                     day=day)):
+            continue
+        queue_email(
+            to=address, template=DIGEST_TEMPLATE,
+            subject=_("Your daily digest: %(title)s (%(day)s)", title=statement.title,
+                      day=day.isoformat()),
+            context={"coordinator_name": name, "statement_title": statement.title,
+                     "statement_slug": statement.slug, **digest})
+        sent += 1
+    return sent
+
+
+def _note_once(row: DigestSent | MilestoneReached) -> bool:
+    """Insert the note first: if it is already there (a second run, a retry, another
+    worker), the unique constraint says so and nothing is sent."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- Milestones -------------------------------------------------------------------
+
+
+def milestones() -> Iterator[int]:
+    """100, 500, 1,000, 5,000, 10,000, 50,000 …"""
+    value = 100
+    while True:
+        yield value
+        yield value * 5
+        value *= 10
+
+
+def highest_milestone(count: int) -> int | None:
+    reached = None
+    for milestone in milestones():
+        if milestone > count:
+            return reached
+        reached = milestone
+    return None  # pragma: no cover - the generator never ends
+
+
+def announce_milestones() -> int:
+    """Queue one e-mail per coordinator for each statement past a new milestone;
+    returns how many statements had one."""
+    announced = 0
+    already = dict(db.session.execute(
+        select(MilestoneReached.statement_id, func.max(MilestoneReached.milestone))
+        .group_by(MilestoneReached.statement_id)).all())
+    statements = db.session.scalars(
+        select(Statement).where(Statement.status != StatementStatus.DRAFT)
+        .order_by(Statement.id)).all()
+    for statement in statements:
+        counts = read_counts(statement.id)
+        total = counts.organizations + counts.individuals
+        milestone = highest_milestone(total)
+        if milestone is None or milestone <= already.get(statement.id, 0):
+            continue
+        if not _note_once(MilestoneReached(statement_id=statement.id, milestone=milestone)):
+            continue
+        for address, name in db.session.execute(
+                select(Coordinator.email, Coordinator.name).join(TeamMembership)
+                .where(TeamMembership.statement_id == statement.id)
+                .order_by(Coordinator.id)):
+            queue_email(
+                to=address, template=MILESTONE_TEMPLATE,
+                subject=_("“%(title)s” has passed %(milestone)s signatures",
+                          title=statement.title, milestone=f"{milestone:,}"),
+                context={"coordinator_name": name, "statement_title": statement.title,
+                         "statement_slug": statement.slug, "milestone": milestone,
+                         "organizations": counts.organizations,
+                         "individuals": counts.individuals})
+        announced += 1
+    return announced

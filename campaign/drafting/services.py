@@ -1,0 +1,187 @@
+"""Drafting a statement: starting it from a pasted text, its text, groups of demands
+and addressees. Its lifecycle and private sign-on link are the ground floor's
+(campaign.statements.services)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask_babel import gettext as _
+
+from campaign.addressees.services import statement_addressees
+from campaign.database import utcnow
+from campaign.drafting.importer import ParsedStatement, StatementTextError, parse_statement
+from campaign.extensions import db
+from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
+from campaign.signing.tally import add_to_tally, create_tally
+from campaign.statements.models import (
+    Addressee,
+    Demand,
+    DemandGroup,
+    Statement,
+    StatementError,
+    StatementStatus,
+)
+from campaign.statements.services import available_slug
+from campaign.text import name_key, normalize_name
+
+# --- Starting from a pasted text -------------------------------------------------------
+
+
+def read_statement_text(text: str) -> ParsedStatement:
+    """The importer's reading of a pasted text, for a coordinator to correct."""
+    try:
+        return parse_statement(text)
+    except StatementTextError as error:
+        raise StatementError(_(
+            "No statement text found: the text is empty or holds only page furniture "
+            "(menus, search and share widgets), a date or a To: list."), field="text") from error
+
+
+def create_statement_from_text(
+    parsed: ParsedStatement, *, slug: str | None = None, publish: bool = False
+) -> Statement:
+    """A draft (or, when asked, published) statement with the groups of demands, the
+    addressees and the founding signatories of the text as read (by the importer, or
+    as a coordinator corrected that reading)."""
+    slug = available_slug(slug or parsed.title)
+    if not parsed.title.strip():
+        raise StatementError(_("Give the statement a title."), field="title")
+    statement = Statement(slug=slug, title=parsed.title, statement_date=parsed.date,
+                          body_markdown=parsed.body, status=StatementStatus.DRAFT)
+    addressees: dict[str, Addressee] = {}
+    for position, parsed_group in enumerate(parsed.demand_groups):
+        group = DemandGroup(position=position, intro=parsed_group.intro)
+        for name in parsed_group.addressees:
+            if name not in addressees:
+                addressees[name] = Addressee(name=name, statement=statement)
+        group.address_to([addressees[name] for name in dict.fromkeys(parsed_group.addressees)])
+        for demand_position, text in enumerate(parsed_group.demands):
+            group.demands.append(Demand(position=demand_position, text=text))
+        statement.demand_groups.append(group)
+
+    seen: set[str] = set()
+    for signatory in parsed.signatories:
+        key = name_key(signatory.listed_name)
+        if key in seen:
+            continue
+        seen.add(key)
+        db.session.add(OrganizationSignature(
+            statement=statement, name=signatory.listed_name, name_key=key,
+            country=signatory.country, founding=True, status=OrganizationStatus.APPROVED,
+            approved_at=utcnow(), confirmed_at=utcnow(),
+        ))
+    db.session.add(statement)
+    create_tally(statement)
+    db.session.flush()
+    if seen:
+        add_to_tally(statement.id, TallyKind.ORGANIZATIONS, len(seen))
+    if publish:
+        statement.publish()
+    return statement
+
+
+# --- The text ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementDetails:
+    title: str
+    slug: str
+    statement_date: datetime.date | None
+    body_markdown: str
+
+
+def update_details(statement: Statement, details: StatementDetails) -> None:
+    title = normalize_name(details.title)
+    if not title:
+        raise StatementError(_("Give the statement a title."), field="title")
+    statement.slug = available_slug(details.slug, statement=statement)
+    statement.title = title
+    statement.statement_date = details.statement_date
+    statement.body_markdown = details.body_markdown.strip()
+
+
+# --- Groups of demands and their demands ---------------------------------------------
+
+
+class _Positioned(Protocol):
+    position: int
+
+
+def _next_position(items: list[DemandGroup] | list[Demand]) -> int:
+    return max((item.position for item in items), default=-1) + 1
+
+
+def _swap_positions(first: _Positioned, second: _Positioned) -> None:
+    """Swap two positions under a unique constraint that is checked row by row (as
+    PostgreSQL does): park one at a position nothing else holds, then flush each step."""
+    first_position, second_position = first.position, second.position
+    first.position = -1 - first_position
+    db.session.flush()
+    second.position = first_position
+    db.session.flush()
+    first.position = second_position
+    db.session.flush()
+
+
+def _move(item: _Positioned, siblings: list, step: int) -> None:
+    ordered = sorted(siblings, key=lambda sibling: sibling.position)
+    index = ordered.index(item)
+    if not 0 <= index + step < len(ordered):
+        raise StatementError(_("It is already at the top.") if step < 0
+                             else _("It is already at the bottom."))
+    _swap_positions(item, ordered[index + step])
+
+
+def add_demand_group(statement: Statement, intro: str) -> DemandGroup:
+    group = DemandGroup(position=_next_position(statement.demand_groups), intro=intro.strip())
+    statement.demand_groups.append(group)
+    db.session.flush()
+    return group
+
+
+def update_demand_group(group: DemandGroup, intro: str, addressee_ids: list[int]) -> None:
+    """The group's intro and the addressees standing in it, in the order the statement
+    lists its addressees."""
+    chosen = set(addressee_ids)
+    addressees = [a for a in statement_addressees(group.statement) if a.id in chosen]
+    if len(addressees) != len(chosen):
+        raise StatementError(_("Choose addressees of this statement."), field="addressees")
+    group.intro = intro.strip()
+    group.address_to(addressees)
+
+
+def move_demand_group(group: DemandGroup, step: int) -> None:
+    _move(group, group.statement.demand_groups, step)
+
+
+def remove_demand_group(group: DemandGroup) -> None:
+    group.statement.demand_groups.remove(group)
+
+
+def _demand_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise StatementError(_("Write the demand."), field="text")
+    return text
+
+
+def add_demand(group: DemandGroup, text: str) -> Demand:
+    demand = Demand(position=_next_position(group.demands), text=_demand_text(text))
+    group.demands.append(demand)
+    return demand
+
+
+def update_demand(demand: Demand, text: str) -> None:
+    demand.text = _demand_text(text)
+
+
+def move_demand(demand: Demand, step: int) -> None:
+    _move(demand, demand.group.demands, step)
+
+
+def remove_demand(demand: Demand) -> None:
+    demand.group.demands.remove(demand)

@@ -1,0 +1,415 @@
+"""Drafting statements in the browser: paste to start, edit, publish, the private sign-on link."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug import Response
+
+from campaign.accounts.access import team_statement_or_404
+from campaign.accounts.services import add_to_team
+from campaign.addressees import services as address_book
+from campaign.addressees.forms import AddresseeForm, PickFromBookForm
+from campaign.drafting import services as drafting
+from campaign.drafting.forms import (
+    DemandForm,
+    DetailsForm,
+    GroupForm,
+    NewGroupForm,
+    PasteForm,
+    ReadingForm,
+)
+from campaign.drafting.services import create_statement_from_text, read_statement_text
+from campaign.extensions import db
+from campaign.form_fields import show_error
+from campaign.statements import services as statements
+from campaign.statements.models import Addressee, Demand, DemandGroup, Statement, StatementError
+from campaign.statements.services import suggest_slug
+
+bp = Blueprint("drafting", __name__, url_prefix="/coordinate")
+
+T = TypeVar("T")
+_STEPS = {"up": -1, "down": 1}
+
+
+def _or_404(found: T | None) -> T:
+    if found is None:
+        abort(404)
+    return found
+
+
+def _step() -> int:
+    step = _STEPS.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
+    return step
+
+
+def _to_edit_page(statement: Statement, anchor: str | None = None) -> Response:
+    return redirect(url_for(".edit", slug=statement.slug, _anchor=anchor))
+
+
+# --- Paste to start ------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | tuple[str, int]:
+    """Step one: the pasted text. Step two (the reading to correct) is shown from here
+    and sent to `save_new`; the reading travels in the form, never in the session."""
+    form = PasteForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("drafting/paste.html", form=form), status
+    try:
+        parsed = read_statement_text(form.text.data)
+    except StatementError as error:
+        show_error(form, error)
+        return render_template("drafting/paste.html", form=form), 400
+    form = ReadingForm.from_parsed(parsed, slug=suggest_slug(parsed.title))
+    return render_template("drafting/reading.html", form=form)
+
+
+@bp.post("/new/save")
+@login_required
+def save_new() -> Response | tuple[str, int]:
+    form = ReadingForm()
+    if not form.validate_on_submit():
+        return render_template("drafting/reading.html", form=form), 400
+    try:
+        statement = create_statement_from_text(form.to_parsed(), slug=form.slug.data)
+    except StatementError as error:
+        show_error(form, error)
+        return render_template("drafting/reading.html", form=form), 400
+    add_to_team(statement, current_user)
+    db.session.commit()
+    flash(_("“%(title)s” is saved as a draft. Only its team can see it.", title=statement.title))
+    return _to_edit_page(statement)
+
+
+# --- The statement's page in the workspace ---------------------------------------------
+
+
+def _render_edit(statement: Statement, details_form: DetailsForm | None = None,
+                 status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "drafting/edit.html", statement=statement,
+        details_form=details_form or DetailsForm(obj=statement),
+        new_group_form=NewGroupForm(prefix="new-group"),
+        addressees=address_book.statement_addressees(statement),
+        sign_on_link=url_for("statements.private", slug=statement.slug,
+                             token=statement.sign_on_token, _external=True)
+        if statement.sign_on_token else None,
+    ), status
+
+
+@bp.get("/<slug>/edit")
+@login_required
+def edit(slug: str) -> tuple[str, int]:
+    return _render_edit(team_statement_or_404(slug))
+
+
+@bp.post("/<slug>/details")
+@login_required
+def update_details(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = DetailsForm()
+    if not form.validate_on_submit():
+        return _render_edit(statement, form, 400)
+    try:
+        drafting.update_details(statement, form.to_details())
+    except StatementError as error:
+        show_error(form, error)
+        return _render_edit(statement, form, 400)
+    db.session.commit()
+    flash(_("The title, address, date and lead text are saved."))
+    return _to_edit_page(statement)
+
+
+def _transition(slug: str, change: Any, done: str) -> Response:
+    """A change of the statement's state (or its sign-on link), told on the edit page."""
+    statement = team_statement_or_404(slug)
+    try:
+        change(statement)
+    except StatementError as error:
+        db.session.rollback()
+        flash(str(error))
+        return _to_edit_page(statement)
+    db.session.commit()
+    flash(done)
+    return _to_edit_page(statement)
+
+
+@bp.post("/<slug>/publish")
+@login_required
+def publish(slug: str) -> Response:
+    return _transition(slug, statements.publish_statement,
+                       _("The statement is published: anyone can read and sign it."))
+
+
+@bp.post("/<slug>/close")
+@login_required
+def close(slug: str) -> Response:
+    return _transition(slug, statements.close_statement, _(
+        "The statement is closed: its page stays with its signatories, and signing has stopped."))
+
+
+@bp.post("/<slug>/reopen")
+@login_required
+def reopen(slug: str) -> Response:
+    return _transition(slug, statements.reopen_statement,
+                       _("The statement is open for signing again."))
+
+
+@bp.post("/<slug>/sign-on-link")
+@login_required
+def create_sign_on_link(slug: str) -> Response:
+    return _transition(slug, statements.create_sign_on_link, _(
+        "A private sign-on link is ready: copy it below and send it to the organizations "
+        "you invite."))
+
+
+@bp.post("/<slug>/sign-on-link/revoke")
+@login_required
+def revoke_sign_on_link(slug: str) -> Response:
+    return _transition(slug, statements.revoke_sign_on_link,
+                       _("The private sign-on link is revoked: it no longer opens the draft."))
+
+
+# --- Groups of demands ------------------------------------------------------------------
+
+
+def _group_of(statement: Statement, group_id: int) -> DemandGroup:
+    return _or_404(statements.find_group(statement, group_id))
+
+
+def _render_group(statement: Statement, group: DemandGroup, group_form: GroupForm | None = None,
+                  demand_form: DemandForm | None = None, status: int = 200) -> tuple[str, int]:
+    addressees = address_book.statement_addressees(statement)
+    if group_form is None:
+        group_form = GroupForm(formdata=None, intro=group.intro,
+                               addressees=[addressee.id for addressee in group.addressees])
+    return render_template(
+        "drafting/group.html", statement=statement, group=group,
+        number=statement.demand_groups.index(group) + 1, addressees=addressees,
+        group_form=group_form.offer(addressees),
+        demand_form=demand_form or DemandForm(formdata=None, prefix="new-demand"),
+    ), status
+
+
+@bp.post("/<slug>/groups")
+@login_required
+def add_group(slug: str) -> Response:
+    statement = team_statement_or_404(slug)
+    form = NewGroupForm(prefix="new-group")
+    if not form.validate_on_submit():
+        abort(400)
+    group = drafting.add_demand_group(statement, form.intro.data or "")
+    db.session.commit()
+    flash(_("A group of demands is added. Choose its addressees and add its demands."))
+    return redirect(url_for(".group", slug=slug, group_id=group.id))
+
+
+@bp.get("/<slug>/groups/<int:group_id>")
+@login_required
+def group(slug: str, group_id: int) -> tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    return _render_group(statement, _group_of(statement, group_id))
+
+
+@bp.post("/<slug>/groups/<int:group_id>")
+@login_required
+def update_group(slug: str, group_id: int) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    group = _group_of(statement, group_id)
+    form = GroupForm().offer(address_book.statement_addressees(statement))
+    if not form.validate_on_submit():
+        return _render_group(statement, group, group_form=form, status=400)
+    try:
+        drafting.update_demand_group(group, form.intro.data or "", form.addressees.data)
+    except StatementError as error:
+        show_error(form, error)
+        return _render_group(statement, group, group_form=form, status=400)
+    db.session.commit()
+    flash(_("The group's introduction and addressees are saved."))
+    return redirect(url_for(".group", slug=slug, group_id=group.id))
+
+
+@bp.post("/<slug>/groups/<int:group_id>/move")
+@login_required
+def move_group(slug: str, group_id: int) -> Response:
+    return _transition(slug, lambda statement: drafting.move_demand_group(
+        _group_of(statement, group_id), _step()), _("The group of demands is moved."))
+
+
+@bp.post("/<slug>/groups/<int:group_id>/remove")
+@login_required
+def remove_group(slug: str, group_id: int) -> Response:
+    return _transition(slug, lambda statement: drafting.remove_demand_group(
+        _group_of(statement, group_id)), _("The group of demands is removed, with its demands."))
+
+
+# --- Demands ----------------------------------------------------------------------------
+
+
+def _demand_of(statement: Statement, demand_id: int) -> Demand:
+    return _or_404(statements.find_demand(statement, demand_id))
+
+
+@bp.post("/<slug>/groups/<int:group_id>/demands")
+@login_required
+def add_demand(slug: str, group_id: int) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    group = _group_of(statement, group_id)
+    form = DemandForm(prefix="new-demand")
+    if not form.validate_on_submit():
+        return _render_group(statement, group, demand_form=form, status=400)
+    try:
+        drafting.add_demand(group, form.text.data)
+    except StatementError as error:
+        show_error(form, error)
+        return _render_group(statement, group, demand_form=form, status=400)
+    db.session.commit()
+    flash(_("The demand is added at the end of the group."))
+    return redirect(url_for(".group", slug=slug, group_id=group.id))
+
+
+@bp.route("/<slug>/demands/<int:demand_id>", methods=["GET", "POST"])
+@login_required
+def demand(slug: str, demand_id: int) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    demand = _demand_of(statement, demand_id)
+    form = DemandForm(obj=demand)
+    if not form.validate_on_submit():
+        return render_template("drafting/demand.html", statement=statement, demand=demand,
+                               form=form), 400 if form.is_submitted() else 200
+    try:
+        drafting.update_demand(demand, form.text.data)
+    except StatementError as error:
+        show_error(form, error)
+        return render_template("drafting/demand.html", statement=statement, demand=demand,
+                               form=form), 400
+    db.session.commit()
+    flash(_("The demand is saved."))
+    return redirect(url_for(".group", slug=slug, group_id=demand.group_id))
+
+
+@bp.post("/<slug>/demands/<int:demand_id>/move")
+@login_required
+def move_demand(slug: str, demand_id: int) -> Response:
+    statement = team_statement_or_404(slug)
+    demand = _demand_of(statement, demand_id)
+    try:
+        drafting.move_demand(demand, _step())
+    except StatementError as error:
+        db.session.rollback()
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(_("The demand is moved."))
+    return redirect(url_for(".group", slug=slug, group_id=demand.group_id))
+
+
+@bp.post("/<slug>/demands/<int:demand_id>/remove")
+@login_required
+def remove_demand(slug: str, demand_id: int) -> Response:
+    statement = team_statement_or_404(slug)
+    demand = _demand_of(statement, demand_id)
+    group_id = demand.group_id
+    drafting.remove_demand(demand)
+    db.session.commit()
+    flash(_("The demand is removed."))
+    return redirect(url_for(".group", slug=slug, group_id=group_id))
+
+
+# --- Addressees ---------------------------------------------------------------------------
+
+
+def _addressee_page(statement: Statement, form: AddresseeForm,
+                    addressee: Addressee | None, status: int,
+                    book_form: PickFromBookForm | None = None) -> tuple[str, int]:
+    """Adding an addressee offers the address book too; editing one changes only
+    this statement's copy, so it does not."""
+    entries = address_book.address_book(current_user.id) if addressee is None else []
+    if entries and book_form is None:
+        book_form = PickFromBookForm(prefix="book", formdata=None)
+    return render_template("drafting/addressee.html", statement=statement, form=form,
+                           addressee=addressee,
+                           book_form=book_form.offer(entries) if book_form and entries else None,
+                           ), status
+
+
+@bp.route("/<slug>/addressees/new", methods=["GET", "POST"])
+@login_required
+def new_addressee(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = AddresseeForm()
+    if not form.validate_on_submit():
+        return _addressee_page(statement, form, None, 400 if form.is_submitted() else 200)
+    try:
+        added = address_book.add_addressee_by_hand(statement, current_user.id,
+                                                   form.to_details())
+    except StatementError as error:
+        show_error(form, error)
+        return _addressee_page(statement, form, None, 400)
+    db.session.commit()
+    if added.new_entry is not None:
+        flash(_("%(name)s is added, and kept in the address book for your next statements. "
+                "Choose the groups of demands addressed to them.", name=added.addressee.name))
+    else:
+        flash(_("%(name)s is added. Choose the groups of demands addressed to them.",
+                name=added.addressee.name))
+    return _to_edit_page(statement, "addressees")
+
+
+@bp.post("/<slug>/addressees/from-book")
+@login_required
+def add_addressee_from_book(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    book_form = PickFromBookForm(prefix="book").offer(address_book.address_book(current_user.id))
+    if not book_form.validate_on_submit():
+        return _addressee_page(statement, AddresseeForm(formdata=None), None, 400, book_form)
+    try:
+        addressee = address_book.add_addressee_from_book(statement, current_user.id,
+                                                         book_form.entry.data)
+    except StatementError as error:
+        show_error(book_form, error)
+        return _addressee_page(statement, AddresseeForm(formdata=None), None, 400, book_form)
+    db.session.commit()
+    flash(_("%(name)s is added from the address book. Choose the groups of demands addressed "
+            "to them.", name=addressee.name))
+    return _to_edit_page(statement, "addressees")
+
+
+@bp.route("/<slug>/addressees/<int:addressee_id>", methods=["GET", "POST"])
+@login_required
+def addressee(slug: str, addressee_id: int) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    addressee = _or_404(statements.find_addressee(statement, addressee_id))
+    form = AddresseeForm(obj=addressee)
+    if not form.validate_on_submit():
+        return _addressee_page(statement, form, addressee, 400 if form.is_submitted() else 200)
+    try:
+        address_book.update_addressee(addressee, form.to_details())
+    except StatementError as error:
+        show_error(form, error)
+        return _addressee_page(statement, form, addressee, 400)
+    db.session.commit()
+    flash(_("%(name)s is saved.", name=addressee.name))
+    return _to_edit_page(statement, "addressees")
+
+
+@bp.post("/<slug>/addressees/<int:addressee_id>/remove")
+@login_required
+def remove_addressee(slug: str, addressee_id: int) -> Response:
+    statement = team_statement_or_404(slug)
+    addressee = _or_404(statements.find_addressee(statement, addressee_id))
+    name = addressee.name
+    address_book.remove_addressee(addressee)
+    db.session.commit()
+    flash(_("%(name)s is removed from the statement and from its groups of demands.",
+            name=name))
+    return _to_edit_page(statement, "addressees")

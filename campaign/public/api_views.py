@@ -1,0 +1,49 @@
+"""The machine-readable statement. Only what the public page shows; never an e-mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+from werkzeug import Response
+
+from campaign.public.services import StatementPage, load_statement_page
+from campaign.public.views import visible_statement_or_404
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/statements/<slug>")
+def statement(slug: str) -> Response:
+    return jsonify(statement_document(load_statement_page(visible_statement_or_404(slug))))
+
+
+def statement_document(page: StatementPage) -> dict[str, Any]:
+    statement = page.statement
+    return {
+        "slug": statement.slug,
+        "title": statement.title,
+        "status": statement.status.value,
+        "date": statement.statement_date.isoformat() if statement.statement_date else None,
+        "demand_groups": [
+            {
+                "addressees": [{"name": addressee.name} for addressee in group.addressees],
+                "demands": [demand.text for demand in group.demands],
+            }
+            for group in statement.demand_groups
+        ],
+        "organizations": [
+            {
+                "name": organization.shown_name,
+                "country": organization.country,
+                "type": organization.organization_type.value
+                if organization.organization_type else None,
+                "website": organization.website,
+            }
+            for organization in page.organizations
+        ],
+        "counts": {
+            "organizations": page.counts.organizations,
+            "individuals": page.counts.individuals,
+        },
+    }

@@ -1,0 +1,141 @@
+"""Signing and confirming: thin views over campaign.signing.services."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, session, url_for
+from werkzeug import Response
+
+from campaign.abuse.limits import limited_by
+from campaign.abuse.services import Client
+from campaign.extensions import db
+from campaign.public.views import (
+    render_statement_page,
+    sign_on_statement_or_404,
+    visible_statement_or_404,
+)
+from campaign.signing.forms import IndividualSignatureForm, OrganizationSignatureForm
+from campaign.signing.models import IndividualSignature
+from campaign.signing.services import (
+    ConfirmationError,
+    SigningError,
+    confirm_signature,
+    find_signature_to_confirm,
+    sign_as_individual,
+    sign_for_organization,
+)
+from campaign.statements.services import get_statement
+
+bp = Blueprint("signing", __name__)
+
+_CONFIRMED = "undersigned.confirmed"
+
+
+@bp.post("/s/<slug>/sign")
+def sign(slug: str) -> Response | tuple[str, int]:
+    statement = visible_statement_or_404(slug)
+    form = IndividualSignatureForm(prefix="person")
+    if not form.validate_on_submit():
+        return render_statement_page(statement, individual_form=form, status=400)
+    try:
+        sign_as_individual(statement, form.to_request(), client=_client(form))
+    except SigningError as error:
+        form.form_errors.append(str(error))
+        return render_statement_page(statement, individual_form=form, status=400)
+    db.session.commit()
+    return redirect(url_for(".check_email", slug=slug))
+
+
+@bp.post("/s/<slug>/cosign")
+def cosign(slug: str) -> Response | tuple[str, int]:
+    statement = visible_statement_or_404(slug)
+    form = OrganizationSignatureForm(prefix="org")
+    if not form.validate_on_submit():
+        return render_statement_page(statement, organization_form=form, status=400)
+    try:
+        sign_for_organization(statement, form.to_request(), client=_client(form))
+    except SigningError as error:
+        form.form_errors.append(str(error))
+        return render_statement_page(statement, organization_form=form, status=400)
+    db.session.commit()
+    return redirect(url_for(".check_email", slug=slug, organization=1))
+
+
+@bp.post("/s/<slug>/private/<token>/cosign")
+def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
+    """Co-signing a draft through its private sign-on link."""
+    statement = sign_on_statement_or_404(slug, token)
+    form = OrganizationSignatureForm(prefix="org")
+    if not form.validate_on_submit():
+        return render_statement_page(statement, organization_form=form, status=400,
+                                     sign_on_token=token)
+    try:
+        sign_for_organization(statement, form.to_request(), sign_on_token=token,
+                              client=_client(form))
+    except SigningError as error:
+        form.form_errors.append(str(error))
+        return render_statement_page(statement, organization_form=form, status=400,
+                                     sign_on_token=token)
+    db.session.commit()
+    return redirect(url_for(".private_check_email", slug=slug, token=token))
+
+
+def _client(form: IndividualSignatureForm | OrganizationSignatureForm) -> Client:
+    return Client.of_request(honeypot_filled=form.honeypot_filled)
+
+
+# Whatever happened (sent, held, nothing sent), the signer is shown this same page.
+@bp.get("/s/<slug>/check-your-email")
+def check_email(slug: str) -> str:
+    statement = visible_statement_or_404(slug)
+    return render_template("public/check_email.html", statement=statement,
+                           back_to=url_for("statements.show", slug=slug))
+
+
+@bp.get("/s/<slug>/private/<token>/check-your-email")
+def private_check_email(slug: str, token: str) -> str:
+    statement = sign_on_statement_or_404(slug, token)
+    return render_template("public/check_email.html", statement=statement, organization=True,
+                           back_to=url_for("statements.private", slug=slug, token=token))
+
+
+# Following the link shows a button rather than confirming at once: mail scanners
+# open links on their own, and a signature must not count because a machine did.
+@bp.get("/confirm/<token>")
+def confirm(token: str) -> str | tuple[str, int]:
+    try:
+        signature = find_signature_to_confirm(token)
+    except ConfirmationError as error:
+        return render_template("public/confirm_failed.html", message=error.message), 400
+    return render_template("public/confirm.html", signature=signature,
+                           is_individual=isinstance(signature, IndividualSignature))
+
+
+@bp.post("/confirm/<token>")
+@limited_by("CONFIRM_RATE_LIMIT")
+def confirm_post(token: str) -> Response | tuple[str, int]:
+    try:
+        signature = confirm_signature(token)
+    except ConfirmationError as error:
+        return render_template("public/confirm_failed.html", message=error.message), 400
+    is_individual = isinstance(signature, IndividualSignature)
+    # The slug lets the thanks page show a draft, co-signed through its private link,
+    # to this signer alone.
+    session[_CONFIRMED] = {
+        "slug": signature.statement.slug,
+        "individual": is_individual,
+        "shown_as": signature.public_name if is_individual else signature.name,
+    }
+    slug = signature.statement.slug
+    db.session.commit()
+    return redirect(url_for(".thanks", slug=slug))
+
+
+@bp.get("/s/<slug>/thanks")
+def thanks(slug: str) -> str | Response:
+    confirmed = session.pop(_CONFIRMED, None)
+    if confirmed is None or confirmed.get("slug") != slug:
+        return redirect(url_for("statements.show", slug=slug))
+    statement = get_statement(slug)
+    if statement is None:
+        abort(404)
+    return render_template("public/thanks.html", statement=statement, confirmed=confirmed)

@@ -1,0 +1,104 @@
+"""Text every area takes from people: e-mail addresses, countries, names."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from functools import cache
+
+import pycountry
+from email_validator import EmailNotValidError, ValidatedEmail, validate_email
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+class UndeliverableEmail(InvalidEmail):
+    """A well-formed address we cannot send to: its local part (before the @) has
+    letters outside ASCII, which needs SMTPUTF8 from every server on the way. We
+    refuse it rather than take a signature that can never be confirmed."""
+
+
+# Mailboxes known to ignore dots in the local part, and the one name they answer to.
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def _validated(address: str) -> ValidatedEmail:
+    try:
+        result = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidEmail(str(error)) from error
+    if result.smtputf8:
+        raise UndeliverableEmail(address)
+    return result
+
+
+def normalize_email(address: str) -> str:
+    """The form of an address we store and mail: normalized by email-validator (an
+    internationalized domain in its Unicode form), then lower-cased, so that
+    Jane@Example.org and jane@example.org are one signer."""
+    return _validated(address).normalized.lower()
+
+
+def canonical_email(address: str) -> str:
+    """The mailbox an address reaches, for finding duplicates, never for mailing:
+    lower-cased, the domain in its ASCII (IDNA) form, a "+tag" dropped, and for
+    Gmail the dots of the local part dropped and googlemail.com read as gmail.com.
+    So j.ane+petition@GoogleMail.com and jane@gmail.com are one signer."""
+    result = _validated(address)
+    local, domain = result.local_part.lower(), result.ascii_domain.lower()
+    untagged = local.split("+", 1)[0]
+    local = untagged or local
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), _DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
+def address_key(address: str) -> str:
+    """What a stored address is compared by: its canonical form, or the value itself
+    when it is no address any more (retention replaces erased ones with a marker)."""
+    try:
+        return canonical_email(address)
+    except InvalidEmail:
+        return address
+
+
+def ascii_address(address: str) -> str:
+    """The address as an SMTP envelope needs it: an internationalized domain in its
+    ASCII form, by IDNA 2008 as email-validator checked it (Python's own "idna"
+    codec is IDNA 2003, which sends straße.de's mail to strasse.de). Anything that
+    is not a deliverable address is returned as it is, for the sender to refuse."""
+    try:
+        return _validated(address).ascii_email or address
+    except InvalidEmail:
+        return address
+
+
+def normalize_name(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def name_key(name: str) -> str:
+    """An organization's name folded for comparison ("ZMINA " and "Zmina" match)."""
+    return normalize_name(name).casefold()
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code to the name people use, sorted by that name."""
+    names = {
+        country.alpha_2: getattr(country, "common_name", None) or country.name
+        for country in pycountry.countries
+    }
+    return dict(sorted(names.items(), key=lambda item: unicodedata.normalize("NFKD", item[1])))
+
+
+def country_name(code: str | None) -> str:
+    return country_names().get(code or "", "")
+
+
+# Not text people type, but kept with it: every area that stores a link's token
+# stores this.
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,115 @@
+"""The drafting services on their own: positions under their unique constraints (run
+these on PostgreSQL too, which checks them row by row), and the lifecycle's rules."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from campaign.drafting import services as drafting
+from campaign.extensions import db
+from campaign.statements import services as statements
+from campaign.statements.models import (
+    Demand,
+    DemandGroup,
+    Statement,
+    StatementError,
+    StatementStatus,
+)
+from tests.conftest import import_example
+
+
+def _reload(statement_id: int) -> Statement:
+    db.session.expire_all()
+    return db.session.get(Statement, statement_id)
+
+
+def _positions(statement: Statement) -> list[list[int]]:
+    return [[demand.position for demand in group.demands] for group in statement.demand_groups]
+
+
+def test_moving_a_demand_swaps_it_with_its_neighbour_and_positions_stay_unique(app_context):
+    statement = import_example(publish=False)
+    group = statement.demand_groups[1]
+    texts = [demand.text for demand in group.demands]
+
+    for _ in range(4):  # from the top to the bottom, one step at a time
+        drafting.move_demand(_moving(group, texts[0]), 1)
+        db.session.commit()
+        group = _reload(statement.id).demand_groups[1]
+
+    assert [demand.text for demand in group.demands] == [*texts[1:], texts[0]]
+    assert sorted(demand.position for demand in group.demands) == [0, 1, 2, 3, 4]
+    with pytest.raises(StatementError, match="already at the bottom"):
+        drafting.move_demand(_moving(group, texts[0]), 1)
+
+
+def _moving(group: DemandGroup, text: str) -> Demand:
+    return next(demand for demand in group.demands if demand.text == text)
+
+
+def test_moving_groups_and_adding_after_a_removal_keep_positions_unique(app_context):
+    statement = import_example(publish=False)
+    first, second, third = statement.demand_groups
+
+    drafting.move_demand_group(third, -1)
+    drafting.move_demand_group(third, -1)
+    drafting.remove_demand_group(second)
+    db.session.commit()
+    added = drafting.add_demand_group(_reload(statement.id), "We also ask:")
+    drafting.add_demand(added, "Answer us.")
+    db.session.commit()
+
+    groups = _reload(statement.id).demand_groups
+    assert [group.id for group in groups] == [third.id, first.id, added.id]
+    assert len({group.position for group in groups}) == 3
+    assert db.session.scalar(select(db.func.count()).select_from(Demand).where(
+        Demand.group_id == second.id)) == 0
+
+
+def test_lifecycle_refuses_impossible_transitions(app_context):
+    statement = import_example(publish=False)
+
+    with pytest.raises(StatementError, match="Only a published statement can be closed"):
+        statements.close_statement(statement)
+    with pytest.raises(StatementError, match="Only a closed statement can be reopened"):
+        statements.reopen_statement(statement)
+    statements.publish_statement(statement)
+    with pytest.raises(StatementError, match="Only a draft can be published"):
+        statements.publish_statement(statement)
+    statements.close_statement(statement)
+
+    assert statement.status is StatementStatus.CLOSED
+    assert statement.closed_at is not None
+    assert statement.is_visible and not statement.is_open_for_signing
+
+
+def test_slug_of_another_statement_is_refused(app_context):
+    import_example(slug="taken", publish=True)
+    statement = import_example(slug="mine", publish=False)
+
+    with pytest.raises(StatementError) as refused:
+        drafting.update_details(statement, drafting.StatementDetails(
+            title="A title", slug="Taken", statement_date=None, body_markdown=""))
+
+    assert refused.value.field == "slug"
+
+
+def test_a_signatory_listed_with_an_affiliation_is_saved_with_it(app_context):
+    from campaign.drafting.importer import parse_statement
+    from campaign.drafting.services import create_statement_from_text
+    from campaign.signing.models import OrganizationSignature
+
+    text = ("Free the journalists\n\nWe call on the Government of Ruritania to:\n"
+            "1. Release every journalist held for their work.\n"
+            "2. Drop the charges against them.\n\nSigned,\n"
+            "Jane Doe, Professor of Law, Kyiv University\nZMINA Human Rights Centre\n")
+    reading = parse_statement(text)
+    assert any(signatory.affiliation for signatory in reading.signatories)
+
+    statement = create_statement_from_text(reading, slug="journalists")
+    db.session.commit()
+
+    names = set(db.session.scalars(select(OrganizationSignature.name).where(
+        OrganizationSignature.statement_id == statement.id)))
+    assert "Jane Doe, Professor of Law, Kyiv University" in names

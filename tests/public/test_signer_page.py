@@ -1,0 +1,415 @@
+"""The signer's own page, reached from the link in their e-mails: how the name is
+shown, updates, withdrawing, erasing; one-click unsubscribe; and asking for the link
+again from the statement page. Everything a person does goes through the test client
+with CSRF on, and the links are read from the delivered e-mails."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import JSON, String, Text, cast, func, or_, select, update
+
+from campaign.database import utcnow
+from campaign.exports.services import individual_rows
+from campaign.extensions import db
+from campaign.letters.building import build_letter
+from campaign.moderation.services import approve_organization
+from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.replies.services import (
+    ReplyDetails,
+    notify_signers_of_reply,
+    publish_reply,
+    record_reply,
+)
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    OrganizationSignature,
+)
+from campaign.signing.signer_links import signer_token
+from campaign.statements.services import get_statement
+from tests.moderation import factories
+from tests.public.test_signing_pages import (
+    button_texts,
+    counts_line,
+    deliver_mail,
+    link_in_latest_mail_to,
+    open_confirmation_page,
+    press_confirm,
+    sign,
+    statement_page,
+)
+from tests.support import csrf_token, path_of, text_of
+
+NAME = "Olena Kovalenko"
+EMAIL = "olena@example.org"
+SIGNER_LINK = re.compile(r"https?://\S+/signer/[\w.-]+")
+
+
+# --- What a person does ----------------------------------------------------------
+
+
+def sign_and_confirm(app: Flask, client: FlaskClient, mail_dir: Path, slug: str,
+                     **overrides: str) -> None:
+    sign(client, slug, **overrides)
+    link = link_in_latest_mail_to(app, mail_dir, overrides.get("person-email", EMAIL))
+    response = press_confirm(client, link, csrf_token(open_confirmation_page(client, link)))
+    assert response.status_code == 200
+
+
+def signer_page_link(app: Flask, mail_dir: Path, address: str = EMAIL) -> str:
+    """The path of the signer-page link in the newest e-mail to `address` that has one."""
+    for message in reversed(deliver_mail(app, mail_dir)):
+        if address in str(message["To"]) and (match := SIGNER_LINK.search(text_of(message))):
+            return path_of(match[0])
+    raise AssertionError(f"no e-mail to {address} links to a signer page")
+
+
+def press(client: FlaskClient, page_path: str, button: str, **fields: str):
+    """Press `button` on the page: post its form with the page's CSRF token."""
+    page = client.get(page_path)
+    assert page.status_code == 200, page.status_code
+    assert button in button_texts(page.text), f"no button {button!r} on {page_path}"
+    forms = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text,
+                       re.S)
+    action = next(action for action, body in forms if f">{button}</button>" in body)
+    return client.post(action, data={**fields, "csrf_token": csrf_token(page.text)},
+                       follow_redirects=True)
+
+
+def the_signature(app: Flask, address: str = EMAIL) -> IndividualSignature | None:
+    with app.app_context():
+        signature = db.session.scalars(
+            select(IndividualSignature).where(IndividualSignature.email == address)
+        ).one_or_none()
+        if signature is not None:
+            db.session.expunge(signature)
+        return signature
+
+
+def rows_holding(app: Flask, *needles: str) -> list[str]:
+    """Every "table.column" of every table whose text holds one of the needles."""
+    found = []
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, String | Text | JSON):
+                    continue
+                text = cast(column, Text)
+                hits = db.session.scalar(select(func.count()).select_from(table).where(
+                    or_(*(func.lower(text).like(f"%{needle.lower()}%") for needle in needles))))
+                if hits:
+                    found.append(f"{table.name}.{column.name}")
+    return found
+
+
+# --- The link, and the page ------------------------------------------------------
+
+
+def test_the_confirmation_email_links_to_the_signers_own_page(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug)
+    confirm_mail = next(message for message in deliver_mail(app, mail_dir)
+                    if EMAIL in str(message["To"]))
+    assert "Once you have confirmed, you can manage your signature" in text_of(confirm_mail)
+
+    page = client.get(signer_page_link(app, mail_dir))
+    assert page.status_code == 200
+    assert "Signed as Olena Kovalenko." in page.text
+    assert "Your signature counts, and your name is shown as" in page.text
+    for button in ("Save how my name is shown", "Send me updates", "Withdraw my signature",
+                   "Erase my data"):
+        assert button in button_texts(page.text)
+    assert "moderation log keeps that an action happened, but no longer on whom" in page.text
+
+
+def test_an_unknown_or_altered_link_is_a_clear_not_found_page(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug)
+    link = signer_page_link(app, mail_dir)
+    for path in (link[:-2] + "xx", "/signer/nonsense", "/unsubscribe/nonsense"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "This link no longer works" in response.text
+    assert client.post("/unsubscribe/nonsense",
+                       data={"List-Unsubscribe": "One-Click"}).status_code == 404
+
+
+def test_changing_how_the_name_is_shown_changes_the_statement_page_not_the_count(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug)
+    link = signer_page_link(app, mail_dir)
+    before = counts_line(statement_page(client, statement_slug))
+    assert NAME in statement_page(client, statement_slug)
+
+    page = press(client, link, "Save how my name is shown",
+                 name_display="first_name_and_initial")
+    assert "Saved: your name is now shown as you chose." in page.text
+    shown = statement_page(client, statement_slug)
+    assert "Olena K." in shown and NAME not in shown
+
+    press(client, link, "Save how my name is shown", name_display="hidden")
+    shown = statement_page(client, statement_slug)
+    assert "Olena" not in shown
+    assert counts_line(shown) == before
+
+
+def test_updates_can_be_turned_off_and_on(app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug, **{"person-wants_updates": "y"})
+    link = signer_page_link(app, mail_dir)
+    page = press(client, link, "Stop updates")
+    assert "we will not send you updates" in page.text
+    assert the_signature(app).wants_updates is False
+    press(client, link, "Send me updates")
+    assert the_signature(app).wants_updates is True
+
+
+def test_an_action_without_its_security_token_is_refused_and_changes_nothing(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug)
+    link = signer_page_link(app, mail_dir)
+    for action in ("withdraw", "erase", "updates/on"):
+        assert client.post(f"{link}/{action}").status_code == 400
+    assert client.post(f"{link}/name", data={"name_display": "hidden"}).status_code == 400
+    signature = the_signature(app)
+    assert signature.status is IndividualStatus.CONFIRMED
+    assert signature.name_display.value == "full" and signature.wants_updates is False
+
+
+# --- Withdrawing -------------------------------------------------------------------
+
+
+def test_a_withdrawn_signature_leaves_the_page_the_counts_letters_exports_and_mailings(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug, **{"person-wants_updates": "y"})
+    with app.app_context():
+        factories.individual(statement_slug, "Taras Melnyk", "taras@example.org",
+                             wants_updates=True)
+    link = signer_page_link(app, mail_dir)
+    assert "2 individuals have signed" in counts_line(statement_page(client, statement_slug))
+    with app.app_context():
+        # Mail about this statement still waiting to go out.
+        reply = record_reply(get_statement(statement_slug), ReplyDetails(
+            addressee_id=get_statement(statement_slug).demand_groups[0].addressees[0].id,
+            demand_group_id=None, received_on=date.today(), text="We will consider it."),
+            recorded_by_id=None)
+        db.session.commit()
+        reply_id = reply.id
+        publish_reply(reply)
+        db.session.commit()
+        notify_signers_of_reply(reply_id)
+        pending = db.session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.to_address == EMAIL,
+            OutboxMessage.status == OutboxStatus.PENDING)).all()
+        assert pending
+
+    page = press(client, link, "Withdraw my signature")
+    assert "Your signature is withdrawn" in page.text
+    assert "Withdraw my signature" not in button_texts(page.text)
+    assert "Erase my data" in button_texts(page.text)
+
+    shown = statement_page(client, statement_slug)
+    assert NAME not in shown
+    assert "1 individual has signed" in counts_line(shown)
+    assert client.get(f"/api/v1/statements/{statement_slug}").json["counts"]["individuals"] == 1
+    signature = the_signature(app)
+    assert signature.status is IndividualStatus.WITHDRAWN
+    assert signature.withdrawn_at is not None
+    with app.app_context():
+        statement_id = get_statement(statement_slug).id
+    with app.app_context():
+        # The export of the signers, read as the coordinators' download reads it.
+        assert [row[0] for row in individual_rows(statement_id)] == ["Taras Melnyk"]
+    with app.app_context():
+        statement = get_statement(statement_slug)
+        letter = build_letter(statement.demand_groups[0].addressees[0])
+        assert list(letter.individual_names()) == ["Taras Melnyk"]
+        # The notification waiting for the withdrawn signer is cancelled, and a second
+        # announcement writes to the others only.
+        assert {message.status for message in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(pending)))} \
+            == {OutboxStatus.CANCELLED}
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.to_address == EMAIL)
+                           .values(dedupe_key=None))
+        db.session.commit()
+        assert notify_signers_of_reply(reply_id) == 0
+
+
+# --- Erasing -------------------------------------------------------------------------
+
+
+def test_erasing_deletes_the_signature_and_leaves_the_address_and_name_in_no_table(
+        app, client, mail_dir, statement_slug, coordinator_client):
+    sign_and_confirm(app, client, mail_dir, statement_slug, **{"person-wants_updates": "y"})
+    link = signer_page_link(app, mail_dir)
+    with app.app_context():
+        statement = get_statement(statement_slug)
+        # A reply announced to the signer (sent), and a link asked for again (pending).
+        reply = record_reply(statement, ReplyDetails(
+            addressee_id=statement.demand_groups[0].addressees[0].id, demand_group_id=None,
+            received_on=date.today(), text="Noted."), recorded_by_id=None)
+        publish_reply(reply)
+        db.session.commit()
+        notify_signers_of_reply(reply.id)
+    deliver_mail(app, mail_dir)
+    with app.app_context():
+        db.session.execute(update(IndividualSignature)
+                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    client.post(f"/s/{statement_slug}/manage", data={
+        "manage-email": EMAIL,
+        "manage-csrf_token": csrf_token(client.get(f"/s/{statement_slug}").text)})
+    # A coordinator hid and showed the signature again: the log has two entries.
+    with app.app_context():
+        signature_id = the_signature(app).id
+    from tests.moderation.factories import press as press_coordinator
+    for action in ("hide", "unhide"):
+        response = press_coordinator(
+            coordinator_client, f"/coordinate/{statement_slug}/individuals",
+            f"/coordinate/{statement_slug}/individuals/{signature_id}/{action}")
+        assert response.status_code in (302, 303), response.status_code
+    assert rows_holding(app, EMAIL, NAME)
+    assert "1 individual has signed" in counts_line(statement_page(client, statement_slug))
+
+    page = press(client, link, "Erase my data")
+    assert "Your signature and your details are erased." in page.text
+    assert NAME not in page.text
+    assert "0 individuals have signed" in counts_line(page.text)
+    assert rows_holding(app, EMAIL, NAME) == []
+    assert client.get(link).status_code == 404
+    with app.app_context():
+        kept = db.session.scalars(select(OutboxMessage)).all()
+        assert kept and all(message.status is not OutboxStatus.PENDING for message in kept)
+        assert {message.to_address for message in kept} == {"erased"}
+        assert all(message.context == {} for message in kept)
+
+
+def test_an_organizations_contact_erases_the_cosignature_and_the_count_drops(
+        app, client, mail_dir, statement_slug):
+    contact = "iryna@solidarity.example.org"
+    with app.app_context():
+        organization_id = factories.organization(statement_slug)
+        approve_organization(db.session.get(OrganizationSignature, organization_id))
+        db.session.commit()
+    before = counts_line(statement_page(client, statement_slug))
+    assert "Kharkiv Solidarity Network" in statement_page(client, statement_slug)
+    link = signer_page_link(app, mail_dir, contact)  # in the "now listed" e-mail
+
+    page = client.get(link).text
+    assert "Co-signed for Kharkiv Solidarity Network" in page
+    assert "Withdraw my signature" not in button_texts(page)
+    press(client, link, "Stop updates")
+    page = press(client, link, "Erase my data")
+    assert "Kharkiv Solidarity Network" not in statement_page(client, statement_slug)
+    organizations_before = int(before.split()[0])
+    assert counts_line(page.text).startswith(f"{organizations_before - 1} organization")
+    assert rows_holding(app, contact, "Iryna Shevchenko") == []
+
+
+# --- One-click unsubscribe ------------------------------------------------------------
+
+
+def test_unsubscribe_shows_a_button_and_the_one_click_post_needs_no_session(
+        app, mail_dir, statement_slug):
+    with app.app_context():
+        signature_id = factories.individual(statement_slug, NAME, EMAIL, wants_updates=True)
+        organization_id = factories.organization(statement_slug)
+        tokens = [signer_token(db.session.get(IndividualSignature, signature_id)),
+                  signer_token(db.session.get(OrganizationSignature, organization_id))]
+    for token in tokens:
+        page = app.test_client().get(f"/unsubscribe/{token}")
+        assert page.status_code == 200
+        assert "Stop updates for this statement" in button_texts(page.text)
+        # A mail client's POST: no cookie, no session, no CSRF token.
+        mail_client = app.test_client(use_cookies=False)
+        response = mail_client.post(f"/unsubscribe/{token}",
+                                    data="List-Unsubscribe=One-Click",
+                                    content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 200
+        assert "Updates stopped" in response.text
+        assert "Set-Cookie" not in response.headers
+    with app.app_context():
+        assert db.session.get(IndividualSignature, signature_id).wants_updates is False
+        assert db.session.get(OrganizationSignature, organization_id).wants_updates is False
+
+
+# --- Asking for the link again ---------------------------------------------------------
+
+
+def ask_for_the_link(client: FlaskClient, slug: str, address: str) -> str:
+    page = client.get(f"/s/{slug}")
+    assert "Manage your signature" in page.text
+    response = client.post(f"/s/{slug}/manage", data={
+        "manage-email": address, "manage-csrf_token": csrf_token(page.text)},
+        follow_redirects=True)
+    assert response.status_code == 200
+    return response.text
+
+
+def outbox_count(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+
+def test_asking_for_the_link_answers_the_same_and_mails_only_a_signer(
+        app, client, mail_dir, statement_slug):
+    with app.app_context():
+        factories.individual(statement_slug, NAME, EMAIL)
+        db.session.execute(update(IndividualSignature)
+                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    deliver_mail(app, mail_dir)
+    before = outbox_count(app)
+
+    unknown = ask_for_the_link(client, statement_slug, "nobody@example.org")
+    assert "If this address signed the statement, we have sent it a link" in unknown
+    assert outbox_count(app) == before
+
+    known = ask_for_the_link(client, statement_slug, EMAIL.upper())
+    assert known == unknown
+    assert outbox_count(app) == before + 1
+    link = signer_page_link(app, mail_dir)
+    assert "Signed as Olena Kovalenko." in client.get(link).text
+
+    # Asked again at once: the same answer, and no second e-mail.
+    assert ask_for_the_link(client, statement_slug, EMAIL) == unknown
+    assert outbox_count(app) == before + 1
+
+
+def test_asking_for_the_link_with_a_bad_address_is_explained_at_the_field(
+        client, statement_slug):
+    page = client.get(f"/s/{statement_slug}")
+    response = client.post(f"/s/{statement_slug}/manage", data={
+        "manage-email": "not an address", "manage-csrf_token": csrf_token(page.text)})
+    assert response.status_code == 400
+    assert 'id="manage-email-error"' in response.text
+
+
+def test_the_already_signed_notice_and_the_reply_announcement_link_to_the_signers_page(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug, **{"person-wants_updates": "y"})
+    with app.app_context():
+        db.session.execute(update(IndividualSignature)
+                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    sign(client, statement_slug)
+    with app.app_context():
+        statement = get_statement(statement_slug)
+        reply = record_reply(statement, ReplyDetails(
+            addressee_id=statement.demand_groups[0].addressees[0].id, demand_group_id=None,
+            received_on=date.today(), text="Noted."), recorded_by_id=None)
+        publish_reply(reply)
+        db.session.commit()
+        notify_signers_of_reply(reply.id)
+    mails = [message for message in deliver_mail(app, mail_dir) if EMAIL in str(message["To"])]
+    already, announcement = mails[-2:]
+    assert "You have already signed it" in text_of(already)
+    assert "has replied to the statement" in text_of(announcement)
+    for message in (already, announcement):
+        assert "Manage your signature" in text_of(message)
+        link = path_of(SIGNER_LINK.search(text_of(message))[0])
+        assert "Signed as Olena Kovalenko." in client.get(link).text
