@@ -22,11 +22,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.extensions import db
+from campaign.languages import format_count
 from campaign.letters.models import Letter, LetterStatus, Reply
 from campaign.outbox.services import queue_email
 from campaign.progress.services import CONFIRMED_ORGANIZATION_STATUSES
@@ -207,8 +209,10 @@ def announce_milestones() -> int:
                 .order_by(Coordinator.id)):
             queue_email(
                 to=address, template=MILESTONE_TEMPLATE,
-                subject=_("“%(title)s” has passed %(milestone)s signatures",
-                          title=statement.title, milestone=f"{milestone:,}"),
+                subject=lazy_ngettext("“%(title)s” has passed %(milestone)s signature",
+                                      "“%(title)s” has passed %(milestone)s signatures",
+                                      milestone, title=statement.title,
+                                      milestone=format_count(milestone)),
                 context={"coordinator_name": name, "statement_title": statement.title,
                          "statement_slug": statement.slug, "milestone": milestone,
                          "organizations": counts.organizations,

@@ -21,6 +21,7 @@ from campaign.abuse.invalidation import (
 from campaign.abuse.lists import REASON_LENGTH as ENTRY_REASON_LENGTH
 from campaign.abuse.lists import ListError, parse_entry
 from campaign.abuse.models import EntryTarget, ListKind
+from campaign.form_fields import at_most_message
 
 LIST_KIND_LABELS = {ListKind.BLOCK: _l("Block list"), ListKind.ALLOW: _l("Allow list")}
 TARGET_LABELS = {EntryTarget.EMAIL: _l("E-mail address"), EntryTarget.DOMAIN: _l("Domain"),
@@ -44,8 +45,7 @@ class ListEntryForm(FlaskForm):
                             "Enter an e-mail address, a domain or an IP range."))])
     reason = TextAreaField(_l("Reason (for the team)"), filters=[_strip], validators=[
         DataRequired(message=_l("Say why: the rest of the team will read it.")),
-        Length(max=ENTRY_REASON_LENGTH, message=_l("Use at most %(max)d characters.",
-                                                   max=ENTRY_REASON_LENGTH))])
+        Length(max=ENTRY_REASON_LENGTH, message=at_most_message(ENTRY_REASON_LENGTH))])
 
     def validate_value(self, field: StringField) -> None:
         try:

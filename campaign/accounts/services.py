@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, case, literal, or_, select, update
 
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
@@ -53,8 +54,9 @@ SIGN_IN_REFUSED = _l(
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("Use a password of at least %(count)d characters.",
-                             count=MIN_PASSWORD_LENGTH))
+        raise AccountError(ngettext("Use a password of at least %(num)d character.",
+                                    "Use a password of at least %(num)d characters.",
+                                    MIN_PASSWORD_LENGTH))
 
 
 def set_password(coordinator: Coordinator, password: str) -> None:

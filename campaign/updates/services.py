@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Row, func, select
 
 from campaign.accounts.models import Coordinator
@@ -60,8 +61,9 @@ def _checked(title: str, body_markdown: str) -> tuple[str, str]:
     if not title:
         raise UpdateError(_("Give the update a title."), field="title")
     if len(title) > MAX_TITLE_LENGTH:
-        raise UpdateError(_("Keep the title under %(count)d characters.",
-                            count=MAX_TITLE_LENGTH), field="title")
+        raise UpdateError(ngettext("Keep the title under %(num)d character.",
+                                   "Keep the title under %(num)d characters.",
+                                   MAX_TITLE_LENGTH), field="title")
     if not body_markdown:
         raise UpdateError(_("Write the update's text."), field="body")
     return title, body_markdown
