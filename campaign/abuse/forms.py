@@ -72,8 +72,7 @@ class CriteriaForm(FlaskForm):
     ip_range = StringField(_l("IP range"), filters=[_strip])
     email_domain = StringField(_l("E-mail domain"), filters=[_strip])
     name_pattern = StringField(_l("Name"), filters=[_strip], validators=[
-        Length(max=NAME_PATTERN_LENGTH, message=_l("Use at most %(max)d characters.",
-                                                   max=NAME_PATTERN_LENGTH))])
+        Length(max=NAME_PATTERN_LENGTH, message=at_most_message(NAME_PATTERN_LENGTH))])
     created_from = _UTCDateTimeField(_l("Signed from (UTC)"), format=TIME_FORMAT,
                                      validators=[Optional()])
     created_to = _UTCDateTimeField(_l("Signed before (UTC)"), format=TIME_FORMAT,
@@ -104,5 +103,4 @@ class CriteriaForm(FlaskForm):
 class InvalidationForm(CriteriaForm):
     reason = TextAreaField(_l("Reason (kept in the log)"), filters=[_strip], validators=[
         DataRequired(message=_l("Say why: the reason is kept in the log.")),
-        Length(max=REASON_LENGTH, message=_l("Use at most %(max)d characters.",
-                                             max=REASON_LENGTH))])
+        Length(max=REASON_LENGTH, message=at_most_message(REASON_LENGTH))])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from campaign.accounts.models import Coordinator
@@ -179,7 +180,8 @@ def rename_organization(organization: OrganizationSignature, display_name: str, 
     name as submitted again."""
     new_name = normalize_name(display_name)
     if len(new_name) > 200:
-        raise ModerationError(_("Keep the name under 200 characters."))
+        raise ModerationError(ngettext("Keep the name under %(num)d character.",
+                                       "Keep the name under %(num)d characters.", 200))
     old_name = organization.shown_name
     if (new_name or organization.name) == old_name:
         raise ModerationError(_("The name shown is already “%(name)s”.", name=old_name))

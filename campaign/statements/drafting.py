@@ -211,17 +211,22 @@ def remove_addressee(addressee: Addressee) -> None:
 # --- Lifecycle -----------------------------------------------------------------------
 
 
+def _status_label(statement: Statement) -> str:
+    return {StatementStatus.DRAFT: _("draft"), StatementStatus.PUBLISHED: _("published"),
+            StatementStatus.CLOSED: _("closed")}[statement.status]
+
+
 def publish_statement(statement: Statement) -> None:
     if statement.status not in PUBLISHABLE_STATUSES:
         raise StatementError(_("Only a draft can be published; this statement is %(status)s.",
-                               status=statement.status.value))
+                               status=_status_label(statement)))
     statement.publish()
 
 
 def close_statement(statement: Statement) -> None:
     if statement.status not in CLOSABLE_STATUSES:
         raise StatementError(_("Only a published statement can be closed; this one is "
-                               "%(status)s.", status=statement.status.value))
+                               "%(status)s.", status=_status_label(statement)))
     statement.status = StatementStatus.CLOSED
     statement.closed_at = utcnow()
 
@@ -229,7 +234,7 @@ def close_statement(statement: Statement) -> None:
 def reopen_statement(statement: Statement) -> None:
     if statement.status not in REOPENABLE_STATUSES:
         raise StatementError(_("Only a closed statement can be reopened; this one is "
-                               "%(status)s.", status=statement.status.value))
+                               "%(status)s.", status=_status_label(statement)))
     statement.status = StatementStatus.PUBLISHED
     statement.closed_at = None
 
@@ -242,7 +247,7 @@ def create_sign_on_link(statement: Statement) -> str:
     if statement.status not in SIGN_ON_LINK_STATUSES:
         raise StatementError(_("A private sign-on link is for a draft; this statement is "
                                "%(status)s and anyone may co-sign it.",
-                               status=statement.status.value))
+                               status=_status_label(statement)))
     statement.sign_on_token = secrets.token_urlsafe(24)
     return statement.sign_on_token
 

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from campaign.form_fields import one_line
+from campaign.form_fields import at_most_message, one_line
 from campaign.signing.validation import country_names
 from campaign.statements.drafting import AddresseeDetails, StatementDetails
 from campaign.statements.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
@@ -44,7 +44,7 @@ _LINES = {"rows": 5, "cols": 72}
 
 
 def _too_long(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters.", max=limit))
+    return Length(max=limit, message=at_most_message(limit))
 
 
 def signatory_line(signatory: ParsedSignatory) -> str:
