@@ -7,8 +7,9 @@ adding one is `pybabel init` and a translation (see the README), no code here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -22,6 +23,7 @@ LANGUAGE_COOKIE = "language"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 bp = Blueprint("languages", __name__)
+T = TypeVar("T")
 
 
 def supported_language(code: str | None) -> str | None:
@@ -69,6 +71,16 @@ def in_language(code: str | None) -> Iterator[None]:
     catalog for theirs)."""
     with force_locale(language_or_default(code)):
         yield
+
+
+def in_each_language(make: Callable[[], T]) -> dict[str, T]:
+    """What `make` writes, in every language we offer: a mailing to many writes its
+    subject once per language, not once per recipient."""
+    written = {}
+    for code in current_app.config["LANGUAGES"]:
+        with force_locale(code):
+            written[code] = make()
+    return written
 
 
 def language_links() -> list[dict[str, str | bool]]:

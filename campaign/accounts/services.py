@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, case, literal, or_, select, update
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
 from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
+from campaign.languages import current_language, in_language, supported_language
 from campaign.outbox.services import queue_email
 from campaign.signing.models import hash_token
 from campaign.signing.validation import InvalidEmail, normalize_email, normalize_name
@@ -74,10 +75,19 @@ def create_coordinator(email: str, name: str, password: str) -> Coordinator:
     address = normalize_email(email)
     if find_coordinator(address) is not None:
         raise AccountError(_("A coordinator with this e-mail address exists already."))
-    coordinator = Coordinator(email=address, name=normalize_name(name))
+    # Written to in the language they signed up in, until they choose another.
+    coordinator = Coordinator(email=address, name=normalize_name(name),
+                              language=current_language())
     set_password(coordinator, password)
     db.session.add(coordinator)
     return coordinator
+
+
+def set_language(coordinator: Coordinator, code: str) -> None:
+    language = supported_language(code)
+    if language is None:
+        raise AccountError(_("Choose a language from the list."))
+    coordinator.language = language
 
 
 @dataclass(frozen=True)
@@ -222,18 +232,20 @@ def request_password_reset(email: str) -> None:
                or_(Coordinator.password_reset_expires_at.is_(None),
                    Coordinator.password_reset_expires_at <= now + lifetime - interval))
         .values(password_reset_token_hash=token_hash, password_reset_expires_at=now + lifetime)
-        .returning(Coordinator.email, Coordinator.name)
+        .returning(Coordinator.email, Coordinator.name, Coordinator.language)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if coordinator is None:
         return
-    queue_email(
-        to=coordinator.email,
-        subject=_("Reset your password for Undersigned"),
-        template="password_reset",
-        context={"coordinator_name": coordinator.name, "token": token,
-                 "link_valid_minutes": current_app.config["PASSWORD_RESET_LINK_MAX_AGE_MINUTES"]},
-    )
+    with in_language(coordinator.language):
+        queue_email(
+            to=coordinator.email,
+            subject=_("Reset your password for Undersigned"),
+            template="password_reset",
+            context={"coordinator_name": coordinator.name, "token": token,
+                     "link_valid_minutes":
+                         current_app.config["PASSWORD_RESET_LINK_MAX_AGE_MINUTES"]},
+        )
 
 
 def coordinator_for_reset_token(token: str, *, for_update: bool = False) -> Coordinator:

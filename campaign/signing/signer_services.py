@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.languages import in_language
 from campaign.moderation.models import ModerationAction
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.services import forget_messages, queue_email
@@ -188,18 +189,20 @@ def send_signer_links(statement: Statement, email: str) -> int:
         if address is None or not claim_mailing(signature):
             continue
         organization = signature if isinstance(signature, OrganizationSignature) else None
-        queue_email(
-            to=address,
-            subject=_("Your signature: %(title)s", title=statement.title),
-            template="signer_link",
-            context={
-                "statement_title": statement.title,
-                "statement_slug": statement.slug,
-                "signer_name": organization.contact_name if organization else signature.name,
-                "organization_name": organization.name if organization else None,
-                "signer_page_url": signer_page_url(signature),
-            },
-        )
+        with in_language(signature.language):
+            queue_email(
+                to=address,
+                subject=_("Your signature: %(title)s", title=statement.title),
+                template="signer_link",
+                context={
+                    "statement_title": statement.title,
+                    "statement_slug": statement.slug,
+                    "signer_name": (organization.contact_name if organization
+                                    else signature.name),
+                    "organization_name": organization.name if organization else None,
+                    "signer_page_url": signer_page_url(signature),
+                },
+            )
         queued += 1
     return queued
 
