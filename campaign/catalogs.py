@@ -87,7 +87,7 @@ def problems() -> list[str]:
     if not files:
         found.append(f"no catalog in {TRANSLATIONS}")
     for path in files:
-        name = path.relative_to(ROOT)
+        name = path.relative_to(TRANSLATIONS)
         catalog = _read(path)
         messages = [message for message in catalog if message.id]
         ids = {message.id for message in messages}
