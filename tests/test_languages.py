@@ -75,3 +75,35 @@ def test_the_switcher_never_leads_off_the_site(client: FlaskClient, target: str)
     assert location.startswith("/") and not location.startswith(("//", "/\\"))
     assert "evil" not in location and "\n" not in location
     assert client.get_cookie(LANGUAGE_COOKIE, domain=SERVER_NAME).value == "uk"
+
+
+def test_countries_are_named_and_sorted_for_the_reader(client: FlaskClient,
+                                                       statement_slug: str) -> None:
+    ukrainian = client.get(f"/s/{statement_slug}", headers={"Accept-Language": "uk"}).text
+    options = re.findall(r'<option value="([A-Z]{2})">([^<]+)</option>', ukrainian)
+    names = [name for _code, name in options]
+    assert ("UA", "Україна") in options
+    # The Ukrainian alphabet: е, є, ж and и, і, ї, й … я (code points put є, і and ї
+    # after я).
+    assert names.index("Ефіопія") < names.index("Єгипет") < names.index("Замбія")
+    assert names.index("Ірак") < names.index("Йорданія") < names.index("Ямайка")
+    assert names.index("Гаїті") < names.index("Гаяна")
+    assert names.index("Гвінея") < names.index("Гібралтар") < names.index("Гондурас")
+    # Each language keeps its own names: the English page after the Ukrainian one.
+    english = client.get(f"/s/{statement_slug}", headers={"Accept-Language": "en"}).text
+    assert '<option value="UA">Ukraine</option>' in english
+    assert "Україна" not in english
+
+
+def test_counts_are_written_as_the_reader_writes_numbers(app, client: FlaskClient,
+                                                         statement_slug: str) -> None:
+    from campaign.extensions import db
+    from campaign.signing.tally import TallyKind, add_to_tally
+    from campaign.statements.services import get_statement
+
+    with app.app_context():
+        add_to_tally(get_statement(statement_slug).id, TallyKind.INDIVIDUALS, 1234)
+        db.session.commit()
+    assert "1\u00a0234 особи підписали" in client.get(
+        f"/s/{statement_slug}", headers={"Accept-Language": "uk"}).text
+    assert "1,234 individuals have signed" in client.get(f"/s/{statement_slug}").text
