@@ -7,7 +7,9 @@ WORKDIR /app
 RUN useradd --create-home --uid 1000 undersigned
 COPY . .
 # Editable, so that the package finds templates/, static/ and migrations/ beside it.
-RUN pip install --no-cache-dir --editable . && chown -R undersigned /app
+# The translations are served from compiled catalogs, built here (git keeps the .po).
+RUN pip install --no-cache-dir --editable . && python -m campaign.catalogs compile \
+    && chown -R undersigned /app
 USER undersigned
 
 EXPOSE 8000

@@ -49,12 +49,14 @@ def install() -> None:
         venv.create(VENV, with_pip=True)
     stamp = VENV / ".undersigned-installed"
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == wanted:
-        return
-    say("installing Undersigned and its dependencies (the first time takes a minute)")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--editable", ".[test]")
-    stamp.write_text(wanted)
+    if not stamp.exists() or stamp.read_text() != wanted:
+        say("installing Undersigned and its dependencies (the first time takes a minute)")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--editable", ".[test]")
+        stamp.write_text(wanted)
+    # The translations are served from compiled catalogs (.mo), which are built here
+    # rather than kept in git; only those older than their .po are compiled again.
+    run(PYTHON, "-m", "campaign.catalogs", "compile")
 
 
 WEASYPRINT_LIBS = ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import input_checks, security
+from campaign import input_checks, languages, security
 from campaign.config import load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from campaign.logs import keep_tokens_out_of_logs
@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=languages.select_locale)
     celery_init_app(app)
     _init_login(app)
 
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     rendering.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    languages.init_app(app)
     _register_blueprints(app)
 
     from campaign.cli import register_commands
@@ -81,14 +82,6 @@ def _init_login(app: Flask) -> None:
         if coordinator is None or not hmac.compare_digest(stamp, coordinator.session_stamp()):
             return None
         return coordinator
-
-
-def _select_locale() -> str | None:
-    """The reader's language where we have it; outside a request (a worker, the CLI)
-    Flask-Babel's default applies."""
-    if not has_request_context():
-        return None
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -82,7 +82,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         # bigger is refused before it is read.
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": ["en"],
+        "LANGUAGES": _languages(environ.get("LANGUAGES")),
         "MAIL_BACKEND": mail_backend,
         "MAIL_FILE_DIR": environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
         "MAIL_SERVER": environ.get("MAIL_SERVER", "localhost"),
@@ -157,6 +157,26 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         # is shown to coordinators as trending (dashboard and digest).
         "TRENDING_THRESHOLD": int(environ.get("TRENDING_THRESHOLD", "10")),
     }
+
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def _languages(setting: str | None) -> list[str]:
+    """English, the language of the code, and every language with a catalog in
+    campaign/translations (so adding one needs no change here); LANGUAGES="en,uk"
+    offers fewer."""
+    found = ["en", *sorted(path.parent.parent.name for path in
+                           TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))]
+    if not setting:
+        return found
+    wanted = [code.strip() for code in setting.split(",") if code.strip()]
+    unknown = [code for code in wanted if code not in found]
+    if unknown or not wanted:
+        raise ConfigurationError(
+            f"LANGUAGES must name languages that have a catalog ({', '.join(found)}), "
+            f"not {setting!r}")
+    return wanted
 
 
 def _rate_limits(environ: Mapping[str, str], defaults: dict[str, str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import Field
@@ -31,8 +32,13 @@ def required(message: Any) -> DataRequired:
     return DataRequired(message=message)
 
 
+def at_most_message(limit: int) -> Any:
+    return lazy_ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.",
+                         limit)
+
+
 def at_most(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters.", max=limit))
+    return Length(max=limit, message=at_most_message(limit))
 
 
 # What a browser's one-line input never sends, and a header (a title is a subject) must

@@ -7,7 +7,10 @@ import unicodedata
 from functools import cache
 
 import pycountry
+import pyuca
+from babel import Locale
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
+from flask_babel import get_locale
 
 
 class InvalidEmail(ValueError):
@@ -85,13 +88,33 @@ def name_key(name: str) -> str:
 
 
 @cache
-def country_names() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code to the name people use, sorted by that name."""
+def _collator() -> pyuca.Collator:
+    return pyuca.Collator()
+
+
+@cache
+def _country_names_in(language: str) -> dict[str, str]:
+    # English names from pycountry (its common names: "Bolivia", not "Bolivia,
+    # Plurinational State of"); other languages' from Babel's CLDR data. Sorted by the
+    # Unicode Collation Algorithm, which puts "Åland" among the A's and orders the
+    # Ukrainian alphabet (г ґ, е є, и і) as a reader expects, where sorting by code
+    # point would put є, і, ї and ґ after я.
+    territories = Locale.parse(language).territories
     names = {
-        country.alpha_2: getattr(country, "common_name", None) or country.name
+        country.alpha_2: (getattr(country, "common_name", None) or country.name
+                          if language == "en" else
+                          territories.get(country.alpha_2) or country.name)
         for country in pycountry.countries
     }
-    return dict(sorted(names.items(), key=lambda item: unicodedata.normalize("NFKD", item[1])))
+    key = _collator().sort_key
+    return dict(sorted(names.items(), key=lambda item: key(item[1])))
+
+
+def country_names() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code to the name people use in the reader's language, sorted
+    by that name; the same codes in every language."""
+    locale = get_locale()
+    return _country_names_in(locale.language if locale else "en")
 
 
 def country_name(code: str | None) -> str:

@@ -80,6 +80,7 @@ def sample_arguments(app: Flask, slug: str) -> dict[str, object]:
             "organization_id": db.session.scalars(select(OrganizationSignature.id)).first(),
             # Nothing of these kinds exists in the example: their pages are 404s.
             "reply_id": 1, "update_id": 1, "entry_id": 1,
+            "code": "uk",
         }
 
 

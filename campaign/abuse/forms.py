@@ -21,7 +21,7 @@ from campaign.abuse.invalidation import (
 from campaign.abuse.lists import REASON_LENGTH as ENTRY_REASON_LENGTH
 from campaign.abuse.lists import ListError, parse_entry
 from campaign.abuse.models import EntryTarget, ListKind
-from campaign.form_fields import show_error
+from campaign.form_fields import at_most_message, show_error
 
 LIST_KIND_LABELS = {ListKind.BLOCK: _l("Block list"), ListKind.ALLOW: _l("Allow list")}
 TARGET_LABELS = {EntryTarget.EMAIL: _l("E-mail address"), EntryTarget.DOMAIN: _l("Domain"),
@@ -45,8 +45,7 @@ class ListEntryForm(FlaskForm):
                             "Enter an e-mail address, a domain or an IP range."))])
     reason = TextAreaField(_l("Reason (for the team)"), filters=[_strip], validators=[
         DataRequired(message=_l("Say why: the rest of the team will read it.")),
-        Length(max=ENTRY_REASON_LENGTH, message=_l("Use at most %(max)d characters.",
-                                                   max=ENTRY_REASON_LENGTH))])
+        Length(max=ENTRY_REASON_LENGTH, message=at_most_message(ENTRY_REASON_LENGTH))])
 
     def validate_value(self, field: StringField) -> None:
         try:
@@ -73,8 +72,7 @@ class CriteriaForm(FlaskForm):
     ip_range = StringField(_l("IP range"), filters=[_strip])
     email_domain = StringField(_l("E-mail domain"), filters=[_strip])
     name_pattern = StringField(_l("Name"), filters=[_strip], validators=[
-        Length(max=NAME_PATTERN_LENGTH, message=_l("Use at most %(max)d characters.",
-                                                   max=NAME_PATTERN_LENGTH))])
+        Length(max=NAME_PATTERN_LENGTH, message=at_most_message(NAME_PATTERN_LENGTH))])
     created_from = _UTCDateTimeField(_l("Signed from (UTC)"), format=TIME_FORMAT,
                                      validators=[Optional()])
     created_to = _UTCDateTimeField(_l("Signed before (UTC)"), format=TIME_FORMAT,
@@ -102,5 +100,4 @@ class CriteriaForm(FlaskForm):
 class InvalidationForm(CriteriaForm):
     reason = TextAreaField(_l("Reason (kept in the log)"), filters=[_strip], validators=[
         DataRequired(message=_l("Say why: the reason is kept in the log.")),
-        Length(max=REASON_LENGTH, message=_l("Use at most %(max)d characters.",
-                                             max=REASON_LENGTH))])
+        Length(max=REASON_LENGTH, message=at_most_message(REASON_LENGTH))])

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from campaign.abuse.domains import parse_domain
@@ -92,9 +93,11 @@ def parse_network_criterion(text: str) -> str:
             "Signatures keep only the /%(length)d network of their address, so a range "
             "narrower than /%(length)d cannot be matched.", length=length), field="ip_range")
     if 2 ** (length - network.prefixlen) > MAX_NETWORKS:
-        raise CriteriaError(_(
-            "Choose a range of at most %(count)d networks of /%(length)d, that is a "
-            "/%(widest)d or narrower.", count=MAX_NETWORKS, length=length,
+        raise CriteriaError(ngettext(
+            "Choose a range of at most %(num)d network of /%(length)d, that is a "
+            "/%(widest)d or narrower.",
+            "Choose a range of at most %(num)d networks of /%(length)d, that is a "
+            "/%(widest)d or narrower.", MAX_NETWORKS, length=length,
             widest=length - MAX_NETWORKS.bit_length() + 1), field="ip_range")
     return str(network)
 
@@ -123,8 +126,9 @@ def parse_criteria(*, ip_range: str | None = None, email_domain: str | None = No
     if name_pattern and len(name_pattern.strip("*?")) < 2:
         raise CriteriaError(_("Give at least two letters of the name."), field="name_pattern")
     if len(name_pattern) > NAME_PATTERN_LENGTH:
-        raise CriteriaError(_("Keep the name under %(count)d characters.",
-                              count=NAME_PATTERN_LENGTH), field="name_pattern")
+        raise CriteriaError(ngettext("Keep the name under %(num)d character.",
+                                     "Keep the name under %(num)d characters.",
+                                     NAME_PATTERN_LENGTH), field="name_pattern")
     if created_from and created_to and created_from >= created_to:
         raise CriteriaError(_("The end of the time window must come after its start."),
                             field="created_to")
@@ -210,8 +214,9 @@ def request_invalidation(statement: Statement, criteria: Criteria, reason: str, 
     if not reason:
         raise CriteriaError(_("Say why: the reason is kept in the log."), field="reason")
     if len(reason) > REASON_LENGTH:
-        raise CriteriaError(_("Keep the reason under %(count)d characters.",
-                              count=REASON_LENGTH), field="reason")
+        raise CriteriaError(ngettext("Keep the reason under %(num)d character.",
+                                     "Keep the reason under %(num)d characters.",
+                                     REASON_LENGTH), field="reason")
     invalidation = Invalidation(
         statement_id=statement.id, reason=reason, ip_range=criteria.ip_range,
         email_domain=criteria.email_domain, name_pattern=criteria.name_pattern,

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -113,7 +114,8 @@ def add_entry(statement: Statement | None, kind: ListKind, text: str, reason: st
     if not reason:
         raise ListError(_("Say why: the rest of the team will read it."))
     if len(reason) > REASON_LENGTH:
-        raise ListError(_("Keep the reason under %(count)d characters.", count=REASON_LENGTH))
+        raise ListError(ngettext("Keep the reason under %(num)d character.",
+                                 "Keep the reason under %(num)d characters.", REASON_LENGTH))
     target, value = parse_entry(text)
     entry = ListEntry(statement_id=statement.id if statement else None, list_kind=kind,
                       target=target, value=value, reason=reason, created_by_id=by.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug import Response
 
@@ -140,8 +141,10 @@ def invalidate(slug: str) -> str | Response | tuple[str, int]:
             form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("The invalidation is under way: %(count)d signatures matched. Its "
-                    "progress is shown below.", count=invalidation.matched))
+            flash(ngettext("The invalidation is under way: %(num)d signature matched. Its "
+                           "progress is shown below.",
+                           "The invalidation is under way: %(num)d signatures matched. Its "
+                           "progress is shown below.", invalidation.matched))
             return redirect(url_for(".invalidations", slug=statement.slug))
     if form.criteria is None:
         return _invalidations_page(statement, form), 400

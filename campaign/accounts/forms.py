@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
 
 from campaign.accounts.services import AccountError, check_password_strength
 from campaign.form_fields import (
@@ -18,6 +18,7 @@ from campaign.form_fields import (
     strip_whitespace,
     valid_email,
 )
+from campaign.languages import language_links
 
 # Far longer than any passphrase, short enough that hashing a pasted book is cheap.
 PASSWORD_LENGTH = 1000
@@ -92,6 +93,11 @@ class DigestSettingsForm(FlaskForm):
         _l("Daily digest"),
         choices=[SelectChoice(NO_DIGEST, _l("No digest")),
                  *(SelectChoice(str(hour), f"{hour:02d}:00 UTC") for hour in range(24))])
+
+    # Each language named in itself, as on the switcher; left out, it stays as it is.
+    language = SelectField(_l("Language of the e-mails we send you"), validators=[Optional()],
+                           choices=lambda: [SelectChoice(link["code"], link["name"])
+                                            for link in language_links()])
 
     def chosen_hour(self) -> int | None:
         return None if self.digest_hour.data == NO_DIGEST else int(self.digest_hour.data)

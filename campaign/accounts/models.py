@@ -32,6 +32,8 @@ class Coordinator(UserMixin, db.Model):
     password_reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The hour (UTC, 0–23) of this coordinator's daily digest; None for no digest.
     digest_hour: Mapped[int | None] = mapped_column(default=7)
+    # The language of every e-mail to this coordinator (chosen in their settings).
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # An instance admin manages the instance-wide block and allow lists; set from the
     # command line only (`flask make-admin`).
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -16,11 +16,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, case, literal, or_, select, update
 
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
 from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
+from campaign.languages import current_language, in_language, supported_language
 from campaign.outbox.services import queue_email
 from campaign.statements.models import Statement
 from campaign.text import InvalidEmail, hash_token, normalize_email, normalize_name
@@ -52,8 +54,9 @@ SIGN_IN_REFUSED = _l(
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("Use a password of at least %(count)d characters.",
-                             count=MIN_PASSWORD_LENGTH))
+        raise AccountError(ngettext("Use a password of at least %(num)d character.",
+                                    "Use a password of at least %(num)d characters.",
+                                    MIN_PASSWORD_LENGTH))
 
 
 def set_password(coordinator: Coordinator, password: str) -> None:
@@ -71,10 +74,19 @@ def create_coordinator(email: str, name: str, password: str) -> Coordinator:
     address = normalize_email(email)
     if find_coordinator(address) is not None:
         raise AccountError(_("A coordinator with this e-mail address exists already."))
-    coordinator = Coordinator(email=address, name=normalize_name(name))
+    # Written to in the language they signed up in, until they choose another.
+    coordinator = Coordinator(email=address, name=normalize_name(name),
+                              language=current_language())
     set_password(coordinator, password)
     db.session.add(coordinator)
     return coordinator
+
+
+def set_language(coordinator: Coordinator, code: str) -> None:
+    language = supported_language(code)
+    if language is None:
+        raise AccountError(_("Choose a language from the list."))
+    coordinator.language = language
 
 
 @dataclass(frozen=True)
@@ -219,18 +231,20 @@ def request_password_reset(email: str) -> None:
                or_(Coordinator.password_reset_expires_at.is_(None),
                    Coordinator.password_reset_expires_at <= now + lifetime - interval))
         .values(password_reset_token_hash=token_hash, password_reset_expires_at=now + lifetime)
-        .returning(Coordinator.email, Coordinator.name)
+        .returning(Coordinator.email, Coordinator.name, Coordinator.language)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if coordinator is None:
         return
-    queue_email(
-        to=coordinator.email,
-        subject=_("Reset your password for Undersigned"),
-        template="password_reset",
-        context={"coordinator_name": coordinator.name, "token": token,
-                 "link_valid_minutes": current_app.config["PASSWORD_RESET_LINK_MAX_AGE_MINUTES"]},
-    )
+    with in_language(coordinator.language):
+        queue_email(
+            to=coordinator.email,
+            subject=_("Reset your password for Undersigned"),
+            template="password_reset",
+            context={"coordinator_name": coordinator.name, "token": token,
+                     "link_valid_minutes":
+                         current_app.config["PASSWORD_RESET_LINK_MAX_AGE_MINUTES"]},
+        )
 
 
 def coordinator_for_reset_token(token: str, *, for_update: bool = False) -> Coordinator:

@@ -37,6 +37,7 @@ from campaign.accounts.services import (
     request_password_reset,
     reset_password,
     set_digest_hour,
+    set_language,
     team_members,
     team_statements,
 )
@@ -130,9 +131,12 @@ def settings() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         form.digest_hour.data = (NO_DIGEST if coordinator.digest_hour is None
                                  else str(coordinator.digest_hour))
+        form.language.data = coordinator.language
     if not form.validate_on_submit():
         return render_template("accounts/settings.html", form=form), _status(form)
     set_digest_hour(coordinator, form.chosen_hour())
+    if form.language.data:
+        set_language(coordinator, form.language.data)
     db.session.commit()
     flash(_("Your settings are saved."))
     return redirect(url_for(".settings"))

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.digests.models import DigestSent, MilestoneReached
 from campaign.extensions import db
+from campaign.languages import format_count, in_language
 from campaign.letters.models import Letter, LetterStatus
 from campaign.outbox.services import queue_email
 from campaign.progress.trending import trending_in_period
@@ -110,15 +112,16 @@ def digest_of(statement_id: int, day: date) -> dict[str, Any] | None:
                                  for source in trending.domains]}
 
 
-def _due_recipients(hour: int) -> list[tuple[int, str, str, Statement]]:
+def _due_recipients(hour: int) -> list[tuple[int, str, str, str, Statement]]:
     rows = db.session.execute(
-        select(Coordinator.id, Coordinator.email, Coordinator.name, Statement)
+        select(Coordinator.id, Coordinator.email, Coordinator.name, Coordinator.language,
+               Statement)
         .join(TeamMembership, TeamMembership.coordinator_id == Coordinator.id)
         .join(Statement, Statement.id == TeamMembership.statement_id)
         .where(Coordinator.digest_hour == hour)
         .order_by(Coordinator.id, Statement.id))
-    return [(coordinator_id, address, name, statement)
-            for coordinator_id, address, name, statement in rows]
+    return [(coordinator_id, address, name, language, statement)
+            for coordinator_id, address, name, language, statement in rows]
 
 
 def send_due_digests(now: datetime) -> int:
@@ -127,7 +130,7 @@ def send_due_digests(now: datetime) -> int:
     hour = now.astimezone(UTC).hour
     sent = 0
     digests: dict[int, dict[str, Any] | None] = {}
-    for coordinator_id, address, name, statement in _due_recipients(hour):
+    for coordinator_id, address, name, language, statement in _due_recipients(hour):
         if statement.id not in digests:
             digests[statement.id] = digest_of(statement.id, day)
         digest = digests[statement.id]
@@ -136,12 +139,13 @@ def send_due_digests(now: datetime) -> int:
         if not _note_once(DigestSent(coordinator_id=coordinator_id, statement_id=statement.id,
                                      day=day)):
             continue
-        queue_email(
-            to=address, template=DIGEST_TEMPLATE,
-            subject=_("Your daily digest: %(title)s (%(day)s)", title=statement.title,
-                      day=day.isoformat()),
-            context={"coordinator_name": name, "statement_title": statement.title,
-                     "statement_slug": statement.slug, **digest})
+        with in_language(language):
+            queue_email(
+                to=address, template=DIGEST_TEMPLATE,
+                subject=_("Your daily digest: %(title)s (%(day)s)", title=statement.title,
+                          day=format_date(day)),
+                context={"coordinator_name": name, "statement_title": statement.title,
+                         "statement_slug": statement.slug, **digest})
         sent += 1
     return sent
 
@@ -196,17 +200,21 @@ def announce_milestones() -> int:
             continue
         if not _note_once(MilestoneReached(statement_id=statement.id, milestone=milestone)):
             continue
-        for address, name in db.session.execute(
-                select(Coordinator.email, Coordinator.name).join(TeamMembership)
+        for address, name, language in db.session.execute(
+                select(Coordinator.email, Coordinator.name, Coordinator.language)
+                .join(TeamMembership)
                 .where(TeamMembership.statement_id == statement.id)
                 .order_by(Coordinator.id)):
-            queue_email(
-                to=address, template=MILESTONE_TEMPLATE,
-                subject=_("“%(title)s” has passed %(milestone)s signatures",
-                          title=statement.title, milestone=f"{milestone:,}"),
-                context={"coordinator_name": name, "statement_title": statement.title,
-                         "statement_slug": statement.slug, "milestone": milestone,
-                         "organizations": counts.organizations,
-                         "individuals": counts.individuals})
+            with in_language(language):
+                queue_email(
+                    to=address, template=MILESTONE_TEMPLATE,
+                    subject=ngettext("“%(title)s” has passed %(milestone)s signature",
+                                     "“%(title)s” has passed %(milestone)s signatures",
+                                     milestone, title=statement.title,
+                                     milestone=format_count(milestone)),
+                    context={"coordinator_name": name, "statement_title": statement.title,
+                             "statement_slug": statement.slug, "milestone": milestone,
+                             "organizations": counts.organizations,
+                             "individuals": counts.individuals})
         announced += 1
     return announced

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.drafting.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
 from campaign.drafting.services import StatementDetails
-from campaign.form_fields import one_line
+from campaign.form_fields import at_most_message, one_line
 from campaign.statements.models import Addressee
 from campaign.text import country_names
 
@@ -44,7 +44,7 @@ _LINES = {"rows": 5, "cols": 72}
 
 
 def _too_long(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters.", max=limit))
+    return Length(max=limit, message=at_most_message(limit))
 
 
 def signatory_line(signatory: ParsedSignatory) -> str:

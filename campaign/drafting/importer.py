@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from campaign.drafting.import_languages import LANGUAGES, Language
+from campaign.languages import format_count
 
 
 class StatementTextError(ValueError):
@@ -122,9 +123,12 @@ def _readable(text: str) -> str:
     if not isinstance(text, str):
         raise StatementTextError(_("The text could not be read."))
     if len(text) > MAX_CHARS:
-        raise StatementTextError(_(
+        raise StatementTextError(ngettext(
+            "The text is too long to be one statement (%(size)s character; at most "
+            "%(limit)s).",
             "The text is too long to be one statement (%(size)s characters; at most "
-            "%(limit)s).", size=f"{len(text):,}", limit=f"{MAX_CHARS:,}"))
+            "%(limit)s).", len(text), size=format_count(len(text)),
+            limit=format_count(MAX_CHARS)))
     unreadable = len(_UNREADABLE.findall(text))
     if text and unreadable / len(text) > _UNREADABLE_SHARE:
         raise StatementTextError(_(

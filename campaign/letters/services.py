@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.languages import in_language
 from campaign.letters.models import Letter, LetterStatus, LetterStatusError
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
@@ -140,9 +141,10 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
             report.already_queued.append(addressee)
             continue
         if addressee.email:
-            letter.outbox_message = queue_email(
-                to=addressee.email, subject=statement.title, template=LETTER_TEMPLATE,
-                context={"letter_id": letter.id}, reply_to=reply_to)
+            with in_language(addressee.language):
+                letter.outbox_message = queue_email(
+                    to=addressee.email, subject=statement.title, template=LETTER_TEMPLATE,
+                    context={"letter_id": letter.id}, reply_to=reply_to)
             report.queued.append(addressee)
         else:
             report.to_deliver_by_hand.append(addressee)

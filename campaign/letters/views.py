@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TypeVar
 
 from flask import (
@@ -12,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     stream_template,
+    stream_with_context,
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
@@ -20,8 +22,9 @@ from flask_login import current_user, login_required
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
+from campaign.languages import in_language
 from campaign.letters import services
-from campaign.letters.building import build_letter
+from campaign.letters.building import LetterContent, build_letter
 from campaign.letters.mail import letter_pdf_name, register_letter_mail
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
@@ -72,7 +75,7 @@ def index(slug: str) -> str:
 def preview_html(slug: str, addressee_id: int) -> Response:
     """The HTML e-mail as the addressee will read it, streamed as it renders."""
     letter = build_letter(_addressee(slug, addressee_id))
-    response = Response(stream_template("letters/letter.html", letter=letter),
+    response = Response(_streamed_in_language(letter, "letters/letter.html"),
                         mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
         f"sandbox; style-src {inline_style_source('letters/_letter.css')}")
@@ -83,8 +86,18 @@ def preview_html(slug: str, addressee_id: int) -> Response:
 @login_required
 def preview_text(slug: str, addressee_id: int) -> Response:
     letter = build_letter(_addressee(slug, addressee_id))
-    return Response(stream_template("letters/letter.txt", letter=letter),
+    return Response(_streamed_in_language(letter, "letters/letter.txt"),
                     mimetype="text/plain")
+
+
+def _streamed_in_language(letter: LetterContent, template: str) -> Iterator[str]:
+    """The letter as it renders, in its addressee's language as the e-mail will be
+    (the language is set inside the stream: the view has returned by then)."""
+    @stream_with_context
+    def chunks() -> Iterator[str]:
+        with in_language(letter.addressee.language):
+            yield from stream_template(template, letter=letter)
+    return chunks()
 
 
 @bp.get("/<slug>/letters/to/<int:addressee_id>/pdf")
@@ -94,7 +107,9 @@ def pdf(slug: str, addressee_id: int) -> Response:
     a coordinator checking the layout, or printing a letter to deliver by hand, asked
     for this one document and waits for it; only the team can ask, one at a time."""
     letter = build_letter(_addressee(slug, addressee_id))
-    return Response(render_letter_pdf(letter), mimetype="application/pdf", headers={
+    with in_language(letter.addressee.language):
+        document = render_letter_pdf(letter)
+    return Response(document, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{letter_pdf_name(letter)}"',
         "Cache-Control": "no-store",
     })

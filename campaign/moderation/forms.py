@@ -10,6 +10,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from campaign.abuse.models import HoldReason
+from campaign.form_fields import at_most_message
 from campaign.moderation.models import ModerationActionKind
 from campaign.signing.models import NameDisplay
 
@@ -25,14 +26,12 @@ class RejectionForm(FlaskForm):
     reason = TextAreaField(_l("Reason (sent to the organization's contact)"), filters=[_strip],
                            validators=[
         DataRequired(message=_l("Give the reason: it is sent to the organization's contact.")),
-        Length(max=REASON_LENGTH, message=_l("Use at most %(max)d characters.",
-                                             max=REASON_LENGTH))])
+        Length(max=REASON_LENGTH, message=at_most_message(REASON_LENGTH))])
 
 
 class DisplayNameForm(FlaskForm):
     display_name = StringField(_l("Name shown on the statement"), filters=[_strip], validators=[
-        Length(max=ORGANIZATION_NAME_LENGTH, message=_l("Use at most %(max)d characters.",
-                                                        max=ORGANIZATION_NAME_LENGTH))])
+        Length(max=ORGANIZATION_NAME_LENGTH, message=at_most_message(ORGANIZATION_NAME_LENGTH))])
 
 
 NAME_DISPLAY_LABELS = {

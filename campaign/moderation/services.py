@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 from sqlalchemy import func, select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.languages import in_language
 from campaign.moderation.forms import HOLD_REASON_LABELS
 from campaign.moderation.models import ModerationAction, ModerationActionKind
 from campaign.outbox.services import queue_email
@@ -121,7 +123,7 @@ def approve_organization(organization: OrganizationSignature, *,
     _record(organization, ModerationActionKind.APPROVE, by)
     # A founding signatory that was undone and approved again has no contact to tell.
     if organization.contact_email is not None:
-        _mail_contact(organization, "organization_approved", _(
+        _mail_contact(organization, "organization_approved", lazy_gettext(
             "%(organization)s now appears on: %(title)s",
             organization=organization.shown_name, title=organization.statement.title))
 
@@ -135,7 +137,7 @@ def reject_organization(organization: OrganizationSignature, reason: str, *,
     _transition(lambda: organization.reject(reason, utcnow()))
     _record(organization, ModerationActionKind.REJECT, by, reason)
     if organization.contact_email is not None:
-        _mail_contact(organization, "organization_rejected", _(
+        _mail_contact(organization, "organization_rejected", lazy_gettext(
             "%(organization)s is not listed on: %(title)s",
             organization=organization.shown_name, title=organization.statement.title),
             reason=reason)
@@ -159,7 +161,8 @@ def rename_organization(organization: OrganizationSignature, display_name: str, 
     name as submitted again."""
     new_name = normalize_name(display_name)
     if len(new_name) > 200:
-        raise ModerationError(_("Keep the name under 200 characters."))
+        raise ModerationError(ngettext("Keep the name under %(num)d character.",
+                                       "Keep the name under %(num)d characters.", 200))
     old_name = organization.shown_name
     if (new_name or organization.name) == old_name:
         raise ModerationError(_("The name shown is already “%(name)s”.", name=old_name))
@@ -319,19 +322,21 @@ def _record(signature: OrganizationSignature | IndividualSignature,
     ))
 
 
-def _mail_contact(organization: OrganizationSignature, template: str, subject: str,
+def _mail_contact(organization: OrganizationSignature, template: str, subject: Any,
                   **extra: str) -> None:
+    """SUBJECT is a lazy string, written in the contact's language as the e-mail is."""
     assert organization.contact_email is not None
-    queue_email(
-        to=organization.contact_email,
-        subject=subject,
-        template=template,
-        context={
-            "statement_title": organization.statement.title,
-            "statement_slug": organization.statement.slug,
-            "signer_name": organization.contact_name,
-            "organization_name": organization.shown_name,
-            "signer_page_url": signer_page_url(organization),
-            **extra,
-        },
-    )
+    with in_language(organization.language):
+        queue_email(
+            to=organization.contact_email,
+            subject=str(subject),
+            template=template,
+            context={
+                "statement_title": organization.statement.title,
+                "statement_slug": organization.statement.slug,
+                "signer_name": organization.contact_name,
+                "organization_name": organization.shown_name,
+                "signer_page_url": signer_page_url(organization),
+                **extra,
+            },
+        )

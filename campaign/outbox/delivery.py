@@ -34,6 +34,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.languages import in_language
 from campaign.outbox.models import CLAIMABLE_STATUSES, CLAIMED_STATUSES, OutboxMessage, OutboxStatus
 from campaign.queue import DELIVER_EMAIL_TASK, enqueue
 from campaign.text import ascii_address
@@ -304,17 +305,21 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
     if hooks and hooks.headers:
         for name, value in hooks.headers(message).items():
             email[name] = one_line(value)
-    # Quoted-printable: SMTP servers refuse lines over 998 bytes, which a long
-    # paragraph is, and it keeps mostly-Latin text readable in the source.
-    email.set_content(render_template(f"emails/{message.template}.txt", **context),
-                      cte="quoted-printable")
-    email.add_alternative(render_template(f"emails/{message.template}.html", **context),
-                          subtype="html", cte="quoted-printable")
-    if hooks and hooks.attachments:
-        for attachment in hooks.attachments(message):
-            maintype, subtype = attachment.content_type.split("/", 1)
-            email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
-                                 filename=attachment.filename)
+    # In the recipient's language, attachments (a letter's PDF) included.
+    with in_language(message.locale):
+        # Quoted-printable: SMTP servers refuse lines over 998 bytes, which a long
+        # paragraph is, and it keeps mostly-Latin text readable in the source.
+        email.set_content(render_template(f"emails/{message.template}.txt", **context),
+                          cte="quoted-printable")
+        email.add_alternative(render_template(f"emails/{message.template}.html", **context),
+                              subtype="html", cte="quoted-printable")
+        if hooks and hooks.attachments:
+            for attachment in hooks.attachments(message):
+                maintype, subtype = attachment.content_type.split("/", 1)
+                email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                                     filename=attachment.filename)
+    # Set last: making the message multipart moves Content-* headers into its first part.
+    email["Content-Language"] = message.locale
     return email
 
 

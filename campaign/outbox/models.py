@@ -52,6 +52,9 @@ class OutboxMessage(db.Model):
     template: Mapped[str] = mapped_column(String(64))
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reply_to: Mapped[str | None] = mapped_column(String(254))
+    # The recipient's language: the worker renders the e-mail in it (the subject was
+    # written in it when the row was queued).
+    locale: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # Set for mail sent to many (a reply, an update): one row per message and
     # recipient, so a fan-out started twice or resumed sends nobody a second copy.
     dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)

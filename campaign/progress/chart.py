@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from campaign.progress.services import DayCount
@@ -27,7 +26,8 @@ def signatures_chart(days: Sequence[DayCount], *, chart_id: str = "signatures-ch
     highest = max((day.total for day in days), default=0)
     plot_height = HEIGHT - AXIS_LABEL_SPACE
     slot = WIDTH / max(len(days), 1)
-    title = _("Signatures per day, last %(num)d days", num=len(days))
+    title = ngettext("Signatures per day, last %(num)d day",
+                     "Signatures per day, last %(num)d days", len(days))
     summary = ngettext("%(num)d signature in these days; the most in one day: %(most)d.",
                        "%(num)d signatures in these days; the most in one day: %(most)d.",
                        sum(day.total for day in days), most=highest)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import defer, joinedload
 from campaign.database import utcnow
 from campaign.domain import DomainError
 from campaign.extensions import db
+from campaign.languages import in_each_language, language_or_default
 from campaign.outbox.fanout import fan_out
 from campaign.outbox.models import OutboxStatus
 from campaign.queue import NOTIFY_SIGNERS_OF_REPLY_TASK, enqueue_after_commit
@@ -204,22 +205,27 @@ def notify_signers_of_reply(reply_id: int) -> int:
         "statement_slug": reply.statement.slug,
         "addressee_name": reply.addressee.name if reply.addressee else None,
     }
-    subject = _("A reply to “%(title)s”", title=reply.statement.title)
+    title = reply.statement.title
+    subjects = in_each_language(lambda: _("A reply to “%(title)s”", title=title))
     statement_id = reply.statement_id
 
     return fan_out(
         signers_to_tell(statement_id),
-        lambda batch: _notification_rows(reply_id, batch, subject, context),
+        lambda batch: _notification_rows(reply_id, batch, subjects, context),
         batch_size=NOTIFICATION_BATCH,
     )
 
 
-def _notification_rows(reply_id: int, recipients: Sequence[Row[Any]], subject: str,
+def _notification_rows(reply_id: int, recipients: Sequence[Row[Any]],
+                       subjects: dict[str, str],
                        context: dict[str, Any]) -> list[dict[str, Any]]:
-    """Outbox rows for this batch, one per address and reply (the dedupe key)."""
+    """Outbox rows for this batch, one per address and reply (the dedupe key), each in
+    its recipient's language."""
     now = utcnow()
     return [{
-        "to_address": recipient.email, "subject": subject, "template": "reply_published",
+        "to_address": recipient.email, "template": "reply_published",
+        "locale": (language := language_or_default(recipient.language)),
+        "subject": subjects[language],
         "context": {**context, "signer_name": recipient.name,
                     "organization_name": recipient.organization,
                     "signer_page_url": signer_page_url_by_id(

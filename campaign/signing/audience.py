@@ -23,7 +23,8 @@ from campaign.signing.models import (
 
 
 def signers_to_tell(statement_id: int) -> CompoundSelect:
-    """Rows of (kind "i" or "o", signature_id, email, name, organization, link_secret)."""
+    """Rows of (kind "i" or "o", signature_id, email, name, organization, link_secret,
+    language)."""
     individuals = select(
         literal("i", String).label("kind"),
         IndividualSignature.id.label("signature_id"),
@@ -31,6 +32,7 @@ def signers_to_tell(statement_id: int) -> CompoundSelect:
         IndividualSignature.name.label("name"),
         cast(null(), String).label("organization"),
         IndividualSignature.link_secret.label("link_secret"),
+        IndividualSignature.language.label("language"),
     ).where(IndividualSignature.statement_id == statement_id,
             IndividualSignature.status.in_(ACTIVE_INDIVIDUAL_STATUSES),
             IndividualSignature.wants_updates.is_(True))
@@ -41,6 +43,7 @@ def signers_to_tell(statement_id: int) -> CompoundSelect:
         OrganizationSignature.contact_name.label("name"),
         OrganizationSignature.name.label("organization"),
         OrganizationSignature.link_secret.label("link_secret"),
+        OrganizationSignature.language.label("language"),
     ).where(OrganizationSignature.statement_id == statement_id,
             OrganizationSignature.status.in_(ACTIVE_ORGANIZATION_STATUSES),
             OrganizationSignature.wants_updates.is_(True),

@@ -177,7 +177,15 @@ INVALIDATABLE_INDIVIDUAL_STATUSES = frozenset({
     IndividualStatus.SUSPECTED})
 
 
-class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
+class WrittenToInLanguage:
+    """The language of the pages the signer signed on: every e-mail to them is written
+    in it (campaign.languages; one we no longer offer falls back to the default)."""
+
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+
+
+class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenToInLanguage,
+                          db.Model):
     __table_args__ = (
         # One mailbox signs a statement at most once, however its address is spelled
         # (see canonical_email): a Gmail address with dots or a +tag is the same one.
@@ -324,7 +332,8 @@ INVALIDATABLE_ORGANIZATION_STATUSES = frozenset({
     OrganizationStatus.APPROVED, OrganizationStatus.REJECTED, OrganizationStatus.SUSPECTED})
 
 
-class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, db.Model):
+class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenToInLanguage,
+                            db.Model):
     __table_args__ = (
         UniqueConstraint("statement_id", "name_key"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +24,7 @@ from campaign.abuse.domains import email_domain
 from campaign.abuse.services import Client, hold_reason_for
 from campaign.database import insert_unless_present, utcnow
 from campaign.extensions import db
+from campaign.languages import current_language, in_language
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
     SIGN_AGAIN_STATUSES,
@@ -106,9 +108,10 @@ def sign_as_individual(
         {"statement_id": statement.id, "email_key": canonical_email(email)},
         {"email": email, "email_domain": email_domain(email)},
         {"name": normalize_name(request.name), "country": request.country,
-         "name_display": request.name_display, "wants_updates": request.wants_updates},
+         "name_display": request.name_display, "wants_updates": request.wants_updates,
+         "language": current_language()},
         lambda signature: signature.email,
-        lambda signature: _mail(signature.email, signature, "already_signed", _(
+        lambda signature: _mail(signature.email, signature, "already_signed", lazy_gettext(
             "You have already signed: %(title)s", title=statement.title)),
         email=email,
         client=client,
@@ -138,9 +141,10 @@ def sign_for_organization(
         its_contact = is_its_contact(signature)
         _mail(signature.contact_email if its_contact else contact_email, signature,
               "organization_already_signed",
-              _("%(organization)s has already co-signed: %(title)s",
-                organization=signature.name, title=statement.title),
-              with_signer_page=its_contact)
+              lazy_gettext("%(organization)s has already co-signed: %(title)s",
+                           organization=signature.name, title=statement.title),
+              with_signer_page=its_contact,
+              language=signature.language if its_contact else current_language())
 
     return _sign(
         OrganizationSignature,
@@ -149,7 +153,8 @@ def sign_for_organization(
          "email_domain": email_domain(contact_email)},
         {"name": name, "country": request.country,
          "organization_type": request.organization_type, "website": request.website or None,
-         "contact_name": normalize_name(request.contact_name), "authorized_to_sign": True},
+         "contact_name": normalize_name(request.contact_name), "authorized_to_sign": True,
+         "language": current_language()},
         lambda signature: signature.contact_email,
         tell_where_it_stands,
         email=contact_email,
@@ -281,29 +286,33 @@ def confirm_signature(token: str) -> Signature:
 
 def _mail_confirmation(signature: Signature, to: str, token: str) -> None:
     _mail(to, signature, "confirm_signature",
-          _("Please confirm your signature: %(title)s", title=signature.statement.title),
+          lazy_gettext("Please confirm your signature: %(title)s",
+                       title=signature.statement.title),
           token=token, link_valid_hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
 
 
-def _mail(to: str, signature: Signature, template: str, subject: str, *,
-          with_signer_page: bool = True, **extra: Any) -> None:
+def _mail(to: str, signature: Signature, template: str, subject: Any, *,
+          with_signer_page: bool = True, language: str | None = None, **extra: Any) -> None:
+    """SUBJECT is a lazy string: it is written, as the e-mail will be, in the signer's
+    language (or LANGUAGE, for mail to someone else)."""
     organization = signature if isinstance(signature, OrganizationSignature) else None
-    queue_email(
-        to=to,
-        subject=subject,
-        template=template,
-        context={
-            "statement_title": signature.statement.title,
-            "statement_slug": signature.statement.slug,
-            "signer_name": organization.contact_name if organization else signature.name,
-            "organization_name": organization.name if organization else None,
-            "organization_status": organization.status.value if organization else None,
-            # Every e-mail to a signature's signer leads to their own page; an e-mail
-            # to anyone else must not.
-            "signer_page_url": signer_page_url(signature) if with_signer_page else None,
-            **extra,
-        },
-    )
+    with in_language(language or signature.language):
+        queue_email(
+            to=to,
+            subject=str(subject),
+            template=template,
+            context={
+                "statement_title": signature.statement.title,
+                "statement_slug": signature.statement.slug,
+                "signer_name": organization.contact_name if organization else signature.name,
+                "organization_name": organization.name if organization else None,
+                "organization_status": organization.status.value if organization else None,
+                # Every e-mail to a signature's signer leads to their own page; an
+                # e-mail to anyone else must not.
+                "signer_page_url": signer_page_url(signature) if with_signer_page else None,
+                **extra,
+            },
+        )
 
 
 def _link_lifetime() -> timedelta:

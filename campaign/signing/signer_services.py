@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from campaign.domain import DomainError
 from campaign.extensions import db
+from campaign.languages import in_language
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
     UNMAILED_INDIVIDUAL_STATUSES,
@@ -72,18 +73,20 @@ def send_signer_links(statement: Statement, email: str) -> int:
         if address is None or not claim_mailing(signature):
             continue
         organization = signature if isinstance(signature, OrganizationSignature) else None
-        queue_email(
-            to=address,
-            subject=_("Your signature: %(title)s", title=statement.title),
-            template="signer_link",
-            context={
-                "statement_title": statement.title,
-                "statement_slug": statement.slug,
-                "signer_name": organization.contact_name if organization else signature.name,
-                "organization_name": organization.name if organization else None,
-                "signer_page_url": signer_page_url(signature),
-            },
-        )
+        with in_language(signature.language):
+            queue_email(
+                to=address,
+                subject=_("Your signature: %(title)s", title=statement.title),
+                template="signer_link",
+                context={
+                    "statement_title": statement.title,
+                    "statement_slug": statement.slug,
+                    "signer_name": (organization.contact_name if organization
+                                    else signature.name),
+                    "organization_name": organization.name if organization else None,
+                    "signer_page_url": signer_page_url(signature),
+                },
+            )
         queued += 1
     return queued
 

@@ -71,11 +71,17 @@ class Statement(db.Model):
     def is_open_for_signing(self) -> bool:
         return self.status in SIGNABLE_STATUSES
 
+    @property
+    def status_label(self) -> str:
+        """The state in the reader's words, for messages about it."""
+        return {StatementStatus.DRAFT: _("draft"), StatementStatus.PUBLISHED: _("published"),
+                StatementStatus.CLOSED: _("closed")}[self.status]
+
     def publish(self) -> None:
         if self.status not in PUBLISHABLE_STATUSES:
             raise StatementStatusError(_(
                 "Only a draft can be published; this statement is %(status)s.",
-                status=self.status.value))
+                status=self.status_label))
         self.status = StatementStatus.PUBLISHED
         self.published_at = self.published_at or utcnow()
 
@@ -83,7 +89,7 @@ class Statement(db.Model):
         if self.status not in CLOSABLE_STATUSES:
             raise StatementStatusError(_(
                 "Only a published statement can be closed; this one is %(status)s.",
-                status=self.status.value))
+                status=self.status_label))
         self.status = StatementStatus.CLOSED
         self.closed_at = now
 
@@ -91,7 +97,7 @@ class Statement(db.Model):
         if self.status not in REOPENABLE_STATUSES:
             raise StatementStatusError(_(
                 "Only a closed statement can be reopened; this one is %(status)s.",
-                status=self.status.value))
+                status=self.status_label))
         self.status = StatementStatus.PUBLISHED
         self.closed_at = None
 
@@ -101,7 +107,7 @@ class Statement(db.Model):
         if self.status not in SIGN_ON_LINK_STATUSES:
             raise StatementStatusError(_(
                 "A private sign-on link is for a draft; this statement is %(status)s and "
-                "anyone may co-sign it.", status=self.status.value))
+                "anyone may co-sign it.", status=self.status_label))
         self.sign_on_token = token
 
 

@@ -9,12 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Row, func, select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.domain import DomainError
 from campaign.extensions import db
+from campaign.languages import in_each_language, in_language, language_or_default
 from campaign.outbox.fanout import fan_out
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.queue import (
@@ -57,8 +59,9 @@ def _checked(title: str, body_markdown: str) -> tuple[str, str]:
     if not title:
         raise UpdateError(_("Give the update a title."), field="title")
     if len(title) > MAX_TITLE_LENGTH:
-        raise UpdateError(_("Keep the title under %(count)d characters.",
-                            count=MAX_TITLE_LENGTH), field="title")
+        raise UpdateError(ngettext("Keep the title under %(num)d character.",
+                                   "Keep the title under %(num)d characters.",
+                                   MAX_TITLE_LENGTH), field="title")
     if not body_markdown:
         raise UpdateError(_("Write the update's text."), field="body")
     return title, body_markdown
@@ -118,10 +121,12 @@ def _context(update: Update) -> dict[str, Any]:
 def send_test(update: Update, to: Coordinator) -> OutboxMessage:
     """One copy to the coordinator, as signers will get it but without their links;
     not counted in the update's progress (no update_id on the row)."""
+    with in_language(to.language):
+        subject = _("[Test] %(subject)s", subject=_subject(update))
     message = OutboxMessage(
-        to_address=to.email, subject=_("[Test] %(subject)s", subject=_subject(update)),
-        template=UPDATE_TEMPLATE,
-        context={**_context(update), "signer_name": to.name, "test": True})
+        to_address=to.email, subject=subject, template=UPDATE_TEMPLATE,
+        context={**_context(update), "signer_name": to.name, "test": True},
+        locale=language_or_default(to.language))
     db.session.add(message)
     return message
 
@@ -141,11 +146,13 @@ def publish_update(update: Update) -> None:
 # --- The fan-out -----------------------------------------------------------------------
 
 
-def _update_rows(update_id: int, recipients: Sequence[Row[Any]], subject: str,
+def _update_rows(update_id: int, recipients: Sequence[Row[Any]], subjects: dict[str, str],
                  context: dict[str, Any]) -> list[dict[str, Any]]:
     now = utcnow()
     return [{
-        "to_address": recipient.email, "subject": subject, "template": UPDATE_TEMPLATE,
+        "to_address": recipient.email, "template": UPDATE_TEMPLATE,
+        "locale": (language := language_or_default(recipient.language)),
+        "subject": subjects[language],
         "context": {**context, "signer_name": recipient.name,
                     "signature_kind": recipient.kind,
                     "signature_id": recipient.signature_id},
@@ -168,11 +175,11 @@ def fan_out_update(update_id: int) -> int:
     recipients = signers_to_tell(update.statement_id)
     update.recipients_total = db.session.scalar(
         select(func.count()).select_from(recipients.subquery()))
-    subject, context = _subject(update), _context(update)
+    subjects, context = in_each_language(lambda: _subject(update)), _context(update)
     db.session.commit()
     queued = fan_out(
         recipients.order_by("kind", "signature_id"),
-        lambda batch: _update_rows(update_id, batch, subject, context),
+        lambda batch: _update_rows(update_id, batch, subjects, context),
         batch_size=FAN_OUT_BATCH,
     )
     update = db.session.get(Update, update_id)
