@@ -75,7 +75,12 @@ def _release_session_even_if_the_database_is_gone(app: Flask) -> None:
 
     @app.teardown_appcontext
     def release_session(error: BaseException | None) -> None:
-        _discard_session()
+        # Closed, not rolled back: a rollback would expire what a streamed page has
+        # still to read from its objects.
+        try:
+            db.session.close()
+        except DBAPIError:
+            db.session().invalidate()
 
 
 def _is_unavailable(error: Exception) -> bool:

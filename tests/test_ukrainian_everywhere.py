@@ -23,14 +23,6 @@ from typing import ClassVar
 
 import pytest
 from babel.messages.pofile import read_po
-from campaign.letters.replies import (
-    ReplyDetails,
-    notify_signers_of_reply,
-    publish_reply,
-    record_reply,
-)
-from campaign.statements.address_book import add_entry
-from campaign.statements.drafting import AddresseeDetails, create_sign_on_link
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
@@ -38,18 +30,25 @@ from sqlalchemy import select
 
 from campaign.accounts.models import Coordinator
 from campaign.accounts.services import invite_to_team, request_password_reset
-from campaign.digests import announce_milestones, send_due_digests
+from campaign.addressees.services import AddresseeDetails, add_entry
+from campaign.digests.services import announce_milestones, send_due_digests
 from campaign.extensions import db
 from campaign.letters.services import send_letters
 from campaign.moderation.services import approve_organization, reject_organization
 from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.replies.services import (
+    ReplyDetails,
+    notify_signers_of_reply,
+    publish_reply,
+    record_reply,
+)
 from campaign.signing.models import IndividualSignature, OrganizationSignature, OrganizationType
 from campaign.signing.services import OrganizationSignatureRequest, sign_for_organization
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.signer_services import send_signer_links
 from campaign.signing.tally import TallyKind, add_to_tally
-from campaign.statements.services import get_statement
+from campaign.statements.services import create_sign_on_link, get_statement
 from campaign.updates.services import fan_out_update, publish_update, write_update
 from tests.conftest import SERVER_NAME, create_coordinator_for, import_example, sign_in
 from tests.moderation import factories
