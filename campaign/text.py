@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 import pyuca
@@ -27,6 +27,9 @@ class UndeliverableEmail(InvalidEmail):
 _DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 
+# One signature reads its address up to four times (the form, the stored form, the
+# mailbox, the domain); email-validator's parse is the costly part, so it is done once.
+@lru_cache(maxsize=1024)
 def _validated(address: str) -> ValidatedEmail:
     try:
         result = validate_email(address.strip(), check_deliverability=False)

@@ -28,6 +28,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from campaign import create_app
+from campaign.abuse.lists import forget_known_lists
 from campaign.config import celery_settings
 from campaign.drafting.importer import parse_statement
 from campaign.drafting.services import create_statement_from_text
@@ -159,6 +160,8 @@ def _clean_state(request: pytest.FixtureRequest, mail_dir: Path) -> Iterator[Non
                 connection.execute(table.delete())
     for path in mail_dir.glob("*.eml"):
         path.unlink()
+    # What a process remembers of the tables it just emptied.
+    forget_known_lists()
 
 
 class RecordingSMTPHandler:

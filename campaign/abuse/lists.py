@@ -23,12 +23,13 @@ Ranges are checked against the address of the live request; no raw address is st
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.abuse.domains import domain_and_parents, email_domain, parse_domain
@@ -123,6 +124,7 @@ def add_entry(statement: Statement | None, kind: ListKind, text: str, reason: st
         # The unique constraints decide, even between two coordinators adding it at once.
         with db.session.begin_nested():
             db.session.add(entry)
+        forget_known_lists()
     except IntegrityError as error:
         raise ListError(_("%(value)s is already on this list.", value=value)) from error
     return entry
@@ -199,10 +201,36 @@ class Screening:
     allowed_network: bool
 
 
+# Most statements have no list at all, and the signing path should not pay a round trip
+# to learn it: whether a statement (or the instance) has any entry is remembered in each
+# process for this long. A first entry applies at once in the process that added it,
+# and within these seconds in the others.
+LISTS_KNOWN_FOR_SECONDS = 5.0
+_has_entries: dict[int, tuple[float, bool]] = {}
+
+
+def forget_known_lists() -> None:
+    _has_entries.clear()
+
+
+def _may_have_entries(statement_id: int) -> bool:
+    now = time.monotonic()
+    known = _has_entries.get(statement_id)
+    if known is not None and now - known[0] < LISTS_KNOWN_FOR_SECONDS:
+        return known[1]
+    found = db.session.scalar(select(exists().where(
+        or_(ListEntry.statement_id == statement_id, ListEntry.statement_id.is_(None)))))
+    _has_entries[statement_id] = (now, bool(found))
+    return bool(found)
+
+
 def screen(statement_id: int, *, email: str | None, address: str | None) -> Screening:
     """The lists' verdict on a submission with this (normalized) e-mail, from this
-    client address, to the statement; see the module's docstring for the rules. One
-    query, as it is on the signing path."""
+    client address, to the statement; see the module's docstring for the rules. It is
+    on the signing path: no query while the statement has no list (see
+    `_may_have_entries`), one when it has."""
+    if not _may_have_entries(statement_id):
+        return Screening(blocked=False, allowed_network=False)
     email_values: list[str] = []
     if email:
         domain = email_domain(email)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from campaign.abuse.lists import (
     ListError,
@@ -446,3 +446,22 @@ def test_make_admin_says_when_there_is_no_such_coordinator(app, email):
 
     assert result.exit_code == 1
     assert "Error:" in result.output and "Traceback" not in result.output
+
+
+def test_a_statement_without_lists_is_screened_without_asking_the_database(statements):
+    first, _second, admin = statements
+    blocked(first)  # learns that there is no list
+    queries: list[str] = []
+
+    def count(connection, cursor, statement, *args):
+        queries.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert not blocked(first, "troll@example.org")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert queries == []
+
+    entry(first, ListKind.BLOCK, "troll@example.org", admin)
+    assert blocked(first, "troll@example.org"), "a new entry applies at once here"
