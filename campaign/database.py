@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, String, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, String, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
@@ -113,6 +113,24 @@ def read_only_transaction() -> None:
     from campaign.extensions import db
 
     db.session.connection(execution_options={READ_ONLY: True})
+
+
+_AUTOCOMMIT_ENGINE = "undersigned.autocommit_engine"
+
+
+def autocommit_engine() -> Engine:
+    """On PostgreSQL, the engine of the signing path's single statement (campaign.
+    signing.first_signature): the same database in autocommit and without a ping on
+    checkout, each statement its own transaction in one round trip."""
+    from flask import current_app
+
+    from campaign.extensions import db
+
+    engine = current_app.extensions.get(_AUTOCOMMIT_ENGINE)
+    if engine is None:
+        engine = current_app.extensions[_AUTOCOMMIT_ENGINE] = create_engine(
+            db.engine.url, isolation_level="AUTOCOMMIT", hide_parameters=True)
+    return engine
 
 
 def configure_engine(engine: Engine) -> None:

@@ -33,6 +33,7 @@ from campaign.config import celery_settings
 from campaign.drafting.importer import parse_statement
 from campaign.drafting.services import create_statement_from_text
 from campaign.extensions import db
+from campaign.signing.first_signature import forget_open_statements
 from campaign.statements.models import Statement
 from tests.example_statement import EXAMPLE
 
@@ -162,6 +163,7 @@ def _clean_state(request: pytest.FixtureRequest, mail_dir: Path) -> Iterator[Non
         path.unlink()
     # What a process remembers of the tables it just emptied.
     forget_known_lists()
+    forget_open_statements()
 
 
 class RecordingSMTPHandler:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
@@ -32,6 +32,10 @@ class Client:
     # The form's trap field (see campaign.signing.forms.Honeypot) was filled in: no
     # person sees it, so a program did.
     honeypot_filled: bool = False
+    # What hold_reason_for decided for this submission, so that asking twice (the
+    # quick path, then the full one) counts it against the limits once.
+    verdicts: dict[tuple[int, str, str], HoldReason | None] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of_request(cls, *, honeypot_filled: bool = False) -> Client:
@@ -59,6 +63,13 @@ def hold_reason_for(statement_id: int, *, form: str, client: Client | None,
     BLOCK_LIST, and an allowed range is never counted against the limits."""
     if client is None:
         return None
+    key = (statement_id, form, email)
+    if key not in client.verdicts:
+        client.verdicts[key] = _hold_reason(statement_id, form, client, email)
+    return client.verdicts[key]
+
+
+def _hold_reason(statement_id: int, form: str, client: Client, email: str) -> HoldReason | None:
     if client.honeypot_filled:
         return HoldReason.HONEYPOT
     screening = screen(statement_id, email=email, address=client.address)

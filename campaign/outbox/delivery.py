@@ -28,6 +28,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, quote, unquote
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, render_template
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -81,6 +82,9 @@ class TemplateHooks:
     know none of the areas that use it."""
 
     attachments: Callable[[OutboxMessage], list[Attachment]] | None = None
+    # What the e-mail's templates need that could not be known when its row was
+    # written (a link naming a row inserted in the same statement).
+    context: Callable[[OutboxMessage], dict[str, Any]] | None = None
     # Asked just before sending: False cancels the message (its recipient
     # unsubscribed or withdrew after it was written, and before it left).
     should_send: Callable[[OutboxMessage], bool] | None = None
@@ -288,7 +292,10 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
     """The e-mail of an outbox row. Every header is set here, and made one line here:
     the rows are written in many places (some in bulk) from titles and names people
     typed."""
+    hooks = hooks or _hooks.get(message.template)
     context = dict(message.context)
+    if hooks and hooks.context:
+        context.update(hooks.context(message))
     email = EmailMessage(policy=MAIL_POLICY)
     email.set_raw("Subject", encoded_text(message.subject, "Subject"))
     email.set_raw("From", address_list([mailbox(current_app.config["MAIL_DEFAULT_SENDER"])]))

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug import Response
+from wtforms import ValidationError
 
 from campaign.abuse.limits import limited_by
 from campaign.abuse.services import Client
-from campaign.extensions import db
+from campaign.extensions import csrf, db
+from campaign.outbox.delivery import TemplateHooks, register_template_hooks
 from campaign.public.views import (
     render_statement_page,
     sign_on_statement_or_404,
     visible_statement_or_404,
 )
-from campaign.signing.forms import IndividualSignatureForm, OrganizationSignatureForm
+from campaign.signing.first_signature import (
+    CONFIRMATION_TEMPLATE,
+    sign_first_time,
+    signer_page_context,
+)
+from campaign.signing.forms import (
+    INDIVIDUAL_FORM_PREFIX,
+    IndividualSignatureForm,
+    OrganizationSignatureForm,
+    quick_individual_submission,
+)
 from campaign.signing.models import IndividualSignature
 from campaign.signing.services import (
     ConfirmationError,
@@ -30,14 +53,31 @@ bp = Blueprint("signing", __name__)
 _CONFIRMED = "undersigned.confirmed"
 
 
+@bp.record_once
+def _register_mail(state: BlueprintSetupState) -> None:
+    register_template_hooks(CONFIRMATION_TEMPLATE, TemplateHooks(context=signer_page_context))
+
+
+# The form's CSRF token is checked here, once, as CSRFProtect would before the view,
+# rather than by CSRFProtect and by the form again (see campaign.signing.
+# first_signature for the rest of the path's shape).
 @bp.post("/s/<slug>/sign")
+@csrf.exempt
 def sign(slug: str) -> Response | tuple[str, int]:
+    _check_csrf_token()
+    # The common case, a valid first signature, in one round trip and without the form.
+    submission = quick_individual_submission(request.form)
+    client = Client.of_request(honeypot_filled=bool(submission and submission.honeypot_filled))
+    if submission is not None and sign_first_time(slug, submission.request, client):
+        db.session.commit()
+        return redirect(url_for(".check_email", slug=slug))
+    # Anything else: the form says what is wrong, and the full path decides.
     statement = visible_statement_or_404(slug)
-    form = IndividualSignatureForm(prefix="person")
+    form = IndividualSignatureForm(prefix=INDIVIDUAL_FORM_PREFIX)
     if not form.validate_on_submit():
         return render_statement_page(statement, individual_form=form, status=400)
     try:
-        sign_as_individual(statement, form.to_request(), client=_client(form))
+        sign_as_individual(statement, form.to_request(), client=client)
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, individual_form=form, status=400)
@@ -77,6 +117,15 @@ def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
                                      sign_on_token=token)
     db.session.commit()
     return redirect(url_for(".private_check_email", slug=slug, token=token))
+
+
+def _check_csrf_token() -> None:
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    try:
+        validate_csrf(request.form.get(f"{INDIVIDUAL_FORM_PREFIX}-csrf_token"))
+    except ValidationError as error:
+        raise CSRFError(error.args[0]) from error
 
 
 def _client(form: IndividualSignatureForm | OrganizationSignatureForm) -> Client:

@@ -26,6 +26,7 @@ from campaign.database import insert_unless_present, utcnow
 from campaign.extensions import db
 from campaign.languages import current_language, in_language
 from campaign.outbox.services import queue_email
+from campaign.signing.first_signature import CONFIRMATION_TEMPLATE, link_lifetime
 from campaign.signing.models import (
     SIGN_AGAIN_STATUSES,
     IndividualSignature,
@@ -185,7 +186,7 @@ def _sign(
     token = new_confirmation_token()
     # A held signature gets no link: nothing is mailed until a coordinator releases it.
     state = ({"status": model.statuses.SUSPECTED, "hold_reason": hold} if hold
-             else token.columns(_link_lifetime()))
+             else token.columns(link_lifetime()))
     # One statement for the common case, a first signature: the unique constraint,
     # not a read before, decides between two requests for the same signer, and the
     # one that loses waits for the winner's commit and then finds its row below.
@@ -223,7 +224,7 @@ def _sign(
     for name, value in details.items():
         setattr(signature, name, value)
     _mail_confirmation(signature, confirm_to(signature),
-                       signature.issue_confirmation_token(_link_lifetime()))
+                       signature.issue_confirmation_token(link_lifetime()))
     return SigningOutcome.CONFIRMATION_SENT
 
 
@@ -285,7 +286,7 @@ def confirm_signature(token: str) -> Signature:
 
 
 def _mail_confirmation(signature: Signature, to: str, token: str) -> None:
-    _mail(to, signature, "confirm_signature",
+    _mail(to, signature, CONFIRMATION_TEMPLATE,
           lazy_gettext("Please confirm your signature: %(title)s",
                        title=signature.statement.title),
           token=token, link_valid_hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
@@ -315,10 +316,6 @@ def _mail(to: str, signature: Signature, template: str, subject: Any, *,
         )
 
 
-def _link_lifetime() -> timedelta:
-    return timedelta(hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
-
-
 def _resend_interval() -> timedelta:
     return timedelta(minutes=current_app.config["CONFIRMATION_RESEND_MINUTES"])
 
@@ -329,4 +326,4 @@ def mail_new_confirmation_link(signature: Signature) -> None:
     to = signature.email if isinstance(signature, IndividualSignature) \
         else signature.contact_email
     assert to is not None
-    _mail_confirmation(signature, to, signature.issue_confirmation_token(_link_lifetime()))
+    _mail_confirmation(signature, to, signature.issue_confirmation_token(link_lifetime()))

@@ -1,0 +1,258 @@
+"""The common case of signing, a person's first signature, in one round trip.
+
+Nearly every submission of the signing form is someone signing for the first time,
+and that request is the one a campaign's big day is made of. It is shaped for it:
+
+- one SQL statement on PostgreSQL: the signature is inserted from a SELECT of the
+  open statement (so a statement closed a moment ago takes nothing), skipped by
+  `ON CONFLICT DO NOTHING` when the mailbox has signed already, and the confirmation
+  e-mail's outbox row is inserted from the signature's `RETURNING`, in the same
+  statement and so the same transaction: a signature is never stored without its
+  e-mail, nor an e-mail queued for a signature that is not there;
+- on a connection of its own in autocommit (`campaign.database.autocommit_engine`):
+  the statement is its own transaction, so no BEGIN and COMMIT round trips, and no
+  ping on checkout (`pool_pre_ping` costs a round trip per request); a connection
+  found dropped is retried once, which is safe because a replay meets the unique
+  constraint;
+- Core, not the ORM: no session, no unit of work, no identity map. The statement is
+  built once per process and SQLAlchemy's compiled cache keeps its SQL;
+- the statement's title, which the e-mail's subject needs before the insert, is
+  remembered per process, and the INSERT's SELECT checks it is still the title: an
+  edited title fails the check and the submission takes the full path, which reads
+  the statement afresh;
+- the link to the signer's own page needs the signature's id, known only after the
+  insert: the worker builds it when it renders the e-mail (`signer_page_context`).
+
+Anything else (an address that has signed, a held submission, a closed statement,
+a changed title) inserts nothing here and returns False, and the caller takes the
+full path (`campaign.signing.services.sign_as_individual`), which decides with the
+ORM and says exactly what it always said. The measurements are in bench/RESULTS.md.
+
+In the embedded mode SQLite has no INSERT inside a WITH, so there the two inserts
+are two statements in the request's transaction, which the view commits.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import JSON, Connection, Insert, bindparam, cast, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError
+
+from campaign.abuse.domains import email_domain
+from campaign.abuse.services import Client, hold_reason_for
+from campaign.database import autocommit_engine, utcnow
+from campaign.extensions import db
+from campaign.languages import current_language
+from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.signing.models import (
+    IndividualSignature,
+    IndividualStatus,
+    new_confirmation_token,
+    new_link_secret,
+)
+from campaign.signing.signer_links import signer_page_url_by_id
+from campaign.statements.models import SIGNABLE_STATUSES, Statement
+from campaign.text import canonical_email, normalize_email, normalize_name
+
+if TYPE_CHECKING:
+    from campaign.signing.services import IndividualSignatureRequest
+
+log = logging.getLogger(__name__)
+
+CONFIRMATION_TEMPLATE = "confirm_signature"
+
+
+
+@dataclass(frozen=True)
+class OpenStatement:
+    id: int
+    title: str
+
+
+# The open statements this process has taken signatures for, by slug. Every insert
+# checks the title is still this one, so an entry gone stale costs one submission the
+# full path.
+_open_statements: dict[str, OpenStatement] = {}
+
+_SIGNATURE_COLUMNS = (
+    "email_key", "email", "email_domain", "name", "country", "name_display",
+    "wants_updates", "language", "status", "confirmation_token_hash",
+    "confirmation_expires_at", "last_mailed_at", "link_secret", "created_at", "ip_hash",
+    "ip_prefix",
+)
+_OUTBOX_COLUMNS = ("to_address", "subject", "template", "locale", "status", "attempts",
+                   "created_at")
+
+
+def sign_first_time(slug: str, request: IndividualSignatureRequest, client: Client) -> bool:
+    """Store a first signature on the open statement SLUG and queue its confirmation;
+    False, with nothing stored, wherever the full path must decide."""
+    statement = _open_statement(slug)
+    if statement is None:
+        return False
+    title = statement.title
+    email = normalize_email(request.email)
+    # Judged once per request (see Client): the full path, if taken, gets the same answer.
+    if hold_reason_for(statement.id, form=IndividualSignature.__tablename__, client=client,
+                       email=email):
+        return False
+    token = new_confirmation_token()
+    link_secret = new_link_secret()
+    name = normalize_name(request.name)
+    now = utcnow()
+    language = current_language()
+    values: dict[str, Any] = {
+        "slug": slug, "title": title,
+        "email_key": canonical_email(email), "email": email,
+        "email_domain": email_domain(email), "name": name, "country": request.country,
+        "name_display": request.name_display, "wants_updates": request.wants_updates,
+        "language": language, "status": IndividualStatus.UNCONFIRMED,
+        **token.columns(link_lifetime()), "link_secret": link_secret, "created_at": now,
+        **client.trace(),
+        "to_address": email,
+        "subject": _("Please confirm your signature: %(title)s", title=title),
+        "template": CONFIRMATION_TEMPLATE, "locale": language,
+        "outbox_status": OutboxStatus.PENDING, "attempts": 0,
+        "context": _confirmation_context(
+            statement_title=title, statement_slug=slug, signer_name=name,
+            token=token.value, link_secret=link_secret),
+    }
+    stored = _store(values)
+    if not stored:
+        # A signer who signed before, or a statement that changed: the full path decides,
+        # and the title is read again next time.
+        _open_statements.pop(slug, None)
+    return stored
+
+
+def _confirmation_context(*, statement_title: str, statement_slug: str, signer_name: str,
+                         token: str, **extra: Any) -> dict[str, Any]:
+    """What the confirmation e-mail is rendered with: what the full path's
+    (campaign.signing.services._mail) has, less the signer's page link."""
+    return {"statement_title": statement_title, "statement_slug": statement_slug,
+            "signer_name": signer_name, "organization_name": None,
+            "organization_status": None, "token": token,
+            "link_valid_hours": current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"],
+            **extra}
+
+
+def signer_page_context(message: OutboxMessage) -> dict[str, Any]:
+    """For the worker: the signer's page link of a confirmation queued here, where the
+    signature's id was not known until the insert."""
+    context = message.context
+    if "signer_page_url" in context or "signature_id" not in context:
+        return {}
+    return {"signer_page_url": signer_page_url_by_id(
+        "i", context["signature_id"], context["link_secret"])}
+
+
+def link_lifetime() -> timedelta:
+    """How long a confirmation link works."""
+    return timedelta(hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
+
+
+def forget_open_statements() -> None:
+    """Tests start from an empty database; what this process remembers goes with it."""
+    _open_statements.clear()
+
+
+def _open_statement(slug: str) -> OpenStatement | None:
+    statement = _open_statements.get(slug)
+    if statement is None:
+        row = db.session.execute(
+            select(Statement.id, Statement.title)
+            .where(Statement.slug == slug, Statement.status.in_(SIGNABLE_STATUSES))
+        ).one_or_none()
+        if row is not None:
+            statement = _open_statements[slug] = OpenStatement(row.id, row.title)
+    return statement
+
+
+def _store(values: dict[str, Any]) -> bool:
+    if db.session.get_bind().dialect.name != "postgresql":
+        # The embedded mode: in the request's own transaction, which the view commits
+        # (a second connection would wait for the session's write lock).
+        return _two_statements(db.session.connection(), values)
+    engine = autocommit_engine()
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                return connection.execute(_one_statement(), values).first() is not None
+        except DBAPIError as error:
+            if attempt == 2 or not error.connection_invalidated:
+                raise
+            log.warning("signing connection dropped; trying once more")
+    raise AssertionError("unreachable")
+
+
+def _signature_insert(dialect: Any) -> Insert:
+    table = IndividualSignature.__table__
+    return (
+        dialect.insert(table)
+        .from_select(
+            ["statement_id", *_SIGNATURE_COLUMNS],
+            select(Statement.id, *(bindparam(name, type_=table.c[name].type)
+                                   for name in _SIGNATURE_COLUMNS))
+            .where(Statement.slug == bindparam("slug"),
+                   Statement.title == bindparam("title"),
+                   Statement.status.in_(SIGNABLE_STATUSES)))
+        .on_conflict_do_nothing(index_elements=["statement_id", "email_key"])
+        .returning(table.c.id)
+    )
+
+
+def _outbox_values(extra: Any) -> list[Any]:
+    table = OutboxMessage.__table__
+    return [bindparam("to_address", type_=table.c.to_address.type),
+            bindparam("subject", type_=table.c.subject.type),
+            bindparam("template", type_=table.c.template.type),
+            bindparam("locale", type_=table.c.locale.type),
+            bindparam("outbox_status", type_=table.c.status.type),
+            bindparam("attempts", type_=table.c.attempts.type),
+            bindparam("created_at", type_=table.c.created_at.type),
+            extra]
+
+
+@functools.cache
+def _one_statement() -> Insert:
+    signature = _signature_insert(postgresql).cte("signature")
+    context = cast(
+        cast(bindparam("context", type_=JSONB), JSONB)
+        .op("||")(func.jsonb_build_object("signature_id", signature.c.id)),
+        JSON)
+    return (
+        postgresql.insert(OutboxMessage.__table__)
+        .from_select([*_OUTBOX_COLUMNS, "context"],
+                     select(*_outbox_values(context)).select_from(signature))
+        .add_cte(signature)
+        .returning(OutboxMessage.__table__.c.id)
+    )
+
+
+@functools.cache
+def _sqlite_statements() -> tuple[Insert, Insert]:
+    table = OutboxMessage.__table__
+    outbox = sqlite.insert(table).values(
+        {name: bindparam(key, type_=table.c[name].type) for name, key in (
+            *((column, column) for column in _OUTBOX_COLUMNS if column != "status"),
+            ("status", "outbox_status"), ("context", "context"))})
+    return _signature_insert(sqlite), outbox
+
+
+def _two_statements(connection: Connection, values: dict[str, Any]) -> bool:
+    signature, outbox = _sqlite_statements()
+    signature_id = connection.execute(signature, values).scalar()
+    if signature_id is None:
+        return False
+    connection.execute(outbox, {**values, "context": {**values["context"],
+                                                      "signature_id": signature_id}})
+    return True
