@@ -19,7 +19,7 @@ from wtforms import ValidationError
 
 from campaign.abuse.limits import limited_by
 from campaign.abuse.services import Client
-from campaign.extensions import csrf, db
+from campaign.extensions import csrf, db, limiter
 from campaign.outbox.delivery import TemplateHooks, register_template_hooks
 from campaign.public.views import (
     render_statement_page,
@@ -59,10 +59,13 @@ def _register_mail(state: BlueprintSetupState) -> None:
 
 
 # The form's CSRF token is checked here, once, as CSRFProtect would before the view,
-# rather than by CSRFProtect and by the form again (see campaign.signing.
+# rather than by CSRFProtect and by the form again; and the rate limits are consulted
+# by the abuse defences (hold_reason_for), which hold rather than refuse, so
+# Flask-Limiter has nothing to check before the view (see campaign.signing.
 # first_signature for the rest of the path's shape).
 @bp.post("/s/<slug>/sign")
 @csrf.exempt
+@limiter.exempt
 def sign(slug: str) -> Response | tuple[str, int]:
     _check_csrf_token()
     # The common case, a valid first signature, in one round trip and without the form.
