@@ -70,6 +70,8 @@ def sign(slug: str) -> Response | tuple[str, int]:
     _check_csrf_token()
     # The common case, a valid first signature, in one round trip and without the form.
     submission = quick_individual_submission(request.form)
+    # One client for both paths: the defences' verdict on it is counted once. A
+    # submission the quick check refuses, the form refuses too, honeypot or not.
     client = Client.of_request(honeypot_filled=bool(submission and submission.honeypot_filled))
     if submission is not None and sign_first_time(slug, submission.request, client):
         db.session.commit()

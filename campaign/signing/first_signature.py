@@ -71,7 +71,6 @@ log = logging.getLogger(__name__)
 CONFIRMATION_TEMPLATE = "confirm_signature"
 
 
-
 @dataclass(frozen=True)
 class OpenStatement:
     id: int
@@ -79,8 +78,8 @@ class OpenStatement:
 
 
 # The open statements this process has taken signatures for, by slug. Every insert
-# checks the title is still this one, so an entry gone stale costs one submission the
-# full path.
+# checks the statement is still this one, open, with this title, so an entry gone stale
+# costs one submission the full path.
 _open_statements: dict[str, OpenStatement] = {}
 
 _SIGNATURE_COLUMNS = (
@@ -111,7 +110,7 @@ def sign_first_time(slug: str, request: IndividualSignatureRequest, client: Clie
     now = utcnow()
     language = current_language()
     values: dict[str, Any] = {
-        "slug": slug, "title": title,
+        "statement_id": statement.id, "slug": slug, "title": title,
         "email_key": canonical_email(email), "email": email,
         "email_domain": email_domain(email), "name": name, "country": request.country,
         "name_display": request.name_display, "wants_updates": request.wants_updates,
@@ -202,7 +201,8 @@ def _signature_insert(dialect: Any) -> Insert:
             ["statement_id", *_SIGNATURE_COLUMNS],
             select(Statement.id, *(bindparam(name, type_=table.c[name].type)
                                    for name in _SIGNATURE_COLUMNS))
-            .where(Statement.slug == bindparam("slug"),
+            .where(Statement.id == bindparam("statement_id"),
+                   Statement.slug == bindparam("slug"),
                    Statement.title == bindparam("title"),
                    Statement.status.in_(SIGNABLE_STATUSES)))
         .on_conflict_do_nothing(index_elements=["statement_id", "email_key"])
