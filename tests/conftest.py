@@ -36,6 +36,7 @@ from campaign.extensions import db
 from campaign.signing.first_signature import forget_open_statements
 from campaign.statements.models import Statement
 from tests.example_statement import EXAMPLE
+from tests.support import TEST_SECRET_KEY
 
 SERVER_NAME = "undersigned.test"
 RAISED_RATE_LIMITS = ("SIGNING_RATE_LIMIT", "RESEND_RATE_LIMIT", "CONFIRM_RATE_LIMIT",
@@ -119,7 +120,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def make_app(database_url: str, mail_dir: Path, **overrides: object) -> Flask:
     settings = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVER_NAME": SERVER_NAME,
         "MAIL_BACKEND": "file",

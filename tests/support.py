@@ -102,6 +102,11 @@ def path_of(link: str) -> str:
     return "/" + link.split("://", 1)[1].split("/", 1)[1]
 
 
+# The suite's applications and its worker processes sign links with the same key, as
+# every process of one instance must (README, "Running more than one").
+TEST_SECRET_KEY = "test-secret-key"
+
+
 @contextmanager
 def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
                           server_name: str, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
@@ -111,6 +116,7 @@ def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
     env = {
         **os.environ,
         "APP_ENV": "development",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
         "MAIL_BACKEND": "smtp",
