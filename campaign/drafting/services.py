@@ -24,7 +24,7 @@ from campaign.statements.models import (
     StatementError,
     StatementStatus,
 )
-from campaign.statements.services import available_slug
+from campaign.statements.services import available_slug, publish_statement
 from campaign.text import name_key, normalize_name
 
 # --- Starting from a pasted text -------------------------------------------------------
@@ -79,7 +79,7 @@ def create_statement_from_text(
     if seen:
         add_to_tally(statement.id, TallyKind.ORGANIZATIONS, len(seen))
     if publish:
-        statement.publish()
+        publish_statement(statement)
     return statement
 
 

@@ -26,7 +26,15 @@ from campaign.drafting.services import create_statement_from_text, read_statemen
 from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.statements import services as statements
-from campaign.statements.models import Addressee, Demand, DemandGroup, Statement, StatementError
+from campaign.statements.models import (
+    Addressee,
+    Demand,
+    DemandGroup,
+    Statement,
+    StatementError,
+    StatementIncomplete,
+    StatementStatus,
+)
 from campaign.statements.services import suggest_slug
 
 bp = Blueprint("drafting", __name__, url_prefix="/coordinate")
@@ -93,10 +101,22 @@ def save_new() -> Response | tuple[str, int]:
 # --- The statement's page in the workspace ---------------------------------------------
 
 
+def _problem_links(statement: Statement) -> list[tuple[str, str]]:
+    """What the draft lacks before it can be published, each with where to fix it."""
+    if statement.status is not StatementStatus.DRAFT:
+        return []
+    return [(problem.message,
+             url_for(".group", slug=statement.slug, group_id=problem.group_id)
+             if problem.group_id is not None
+             else url_for(".edit", slug=statement.slug, _anchor=problem.section))
+            for problem in statements.publication_problems(statement)]
+
+
 def _render_edit(statement: Statement, details_form: DetailsForm | None = None,
-                 status: int = 200) -> tuple[str, int]:
+                 status: int = 200, refused: bool = False) -> tuple[str, int]:
     return render_template(
-        "drafting/edit.html", statement=statement,
+        "drafting/edit.html", statement=statement, refused=refused,
+        missing=_problem_links(statement),
         details_form=details_form or DetailsForm(obj=statement),
         new_group_form=NewGroupForm(prefix="new-group"),
         addressees=address_book.statement_addressees(statement),
@@ -145,9 +165,21 @@ def _transition(slug: str, change: Any, done: str) -> Response:
 
 @bp.post("/<slug>/publish")
 @login_required
-def publish(slug: str) -> Response:
-    return _transition(slug, statements.publish_statement,
-                       _("The statement is published: anyone can read and sign it."))
+def publish(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    try:
+        statements.publish_statement(statement)
+    except StatementIncomplete:
+        db.session.rollback()
+        # The page itself lists what is missing, each with a link to where to fix it.
+        return _render_edit(statement, status=400, refused=True)
+    except StatementError as error:
+        db.session.rollback()
+        flash(str(error))
+        return _to_edit_page(statement)
+    db.session.commit()
+    flash(_("The statement is published: anyone can read and sign it."))
+    return _to_edit_page(statement)
 
 
 @bp.post("/<slug>/close")
