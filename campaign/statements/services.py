@@ -19,7 +19,6 @@ from campaign.statements.models import (
     DemandGroup,
     Statement,
     StatementError,
-    StatementIncomplete,
 )
 
 

@@ -31,7 +31,7 @@ def test_a_complete_statement_has_nothing_missing(app_context):
 
 def test_each_missing_part_is_named_and_publishing_is_refused(app_context):
     statement = import_example(publish=False)
-    first, second, third = statement.demand_groups
+    first, second, _third = statement.demand_groups
     first.address_to([])
     for demand in list(second.demands):
         drafting.remove_demand(demand)
@@ -58,13 +58,13 @@ def test_a_statement_without_groups_cannot_be_published_by_its_own_transition(ap
         drafting.remove_demand_group(group)
     db.session.flush()
 
-    with pytest.raises(StatementIncomplete, match="The statement has no group of demands."):
+    with pytest.raises(StatementIncomplete, match="The statement has no group of demands"):
         statement.publish()
     assert statement.status is StatementStatus.DRAFT
 
 
 def test_a_reading_without_demands_is_not_created_published(app_context):
-    with pytest.raises(StatementIncomplete, match="The statement has no group of demands."):
+    with pytest.raises(StatementIncomplete, match="The statement has no group of demands"):
         drafting.create_statement_from_text(parse_statement(NO_DEMANDS), publish=True)
 
 
