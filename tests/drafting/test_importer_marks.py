@@ -16,7 +16,6 @@ from campaign.drafting.importer import (
 )
 from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS, TITLE
 
-
 CORPUS_TEXTS = sorted((Path(__file__).parent / "import_corpus").glob("*.txt"))
 
 
