@@ -1200,6 +1200,13 @@ def _assemble(units: list[str], kinds: Mapping[int, LineKind], cues: _Cues,
     return parsed
 
 
+def numbered_lines(text: str) -> list[tuple[int, str]]:
+    """The lines ``ParsedStatement.lines`` lists, with their numbers, in order: the
+    lines a coordinator can mark."""
+    return [(number, line) for number, line in
+            enumerate(map(_one_spaced, _readable(text).splitlines())) if line]
+
+
 def _read_lines(text: str, kinds: Mapping[int, LineKind]) -> list[ReadLine]:
     return [ReadLine(number, line, kinds.get(number, LineKind.LEAD))
             for number, line in enumerate(map(_one_spaced, text.splitlines())) if line]

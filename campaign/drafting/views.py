@@ -15,14 +15,20 @@ from campaign.addressees import services as address_book
 from campaign.addressees.forms import AddresseeForm, PickFromBookForm
 from campaign.drafting import services as drafting
 from campaign.drafting.forms import (
+    MARKABLE_LINES,
     DemandForm,
     DetailsForm,
     GroupForm,
     NewGroupForm,
     PasteForm,
     ReadingForm,
+    oversized_lists,
 )
-from campaign.drafting.services import create_statement_from_text, read_statement_text
+from campaign.drafting.services import (
+    create_statement_from_text,
+    line_texts,
+    read_statement_text,
+)
 from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.statements import services as statements
@@ -74,28 +80,93 @@ def new() -> str | tuple[str, int]:
         return render_template("drafting/paste.html", form=form), status
     try:
         parsed = read_statement_text(form.text.data)
+        reading = ReadingForm.from_parsed(parsed, slug=suggest_slug(parsed.title),
+                                          text=form.text.data)
     except StatementError as error:
         show_error(form, error)
         return render_template("drafting/paste.html", form=form), 400
-    form = ReadingForm.from_parsed(parsed, slug=suggest_slug(parsed.title))
-    return render_template("drafting/reading.html", form=form)
+    return _render_reading(reading)
+
+
+def _render_reading(form: ReadingForm, status: int = 200) -> tuple[str, int]:
+    try:
+        lines = line_texts(form.text.data or "")
+    except StatementError:
+        lines = []
+    return render_template("drafting/reading.html", form=form, line_texts=lines,
+                           markable=bool(lines) and len(lines) == len(form.lines.entries),
+                           max_lines=MARKABLE_LINES), status
+
+
+def _start_again(text: str, message: str) -> tuple[str, int]:
+    """A reading page that cannot be read back: the paste page, with the text."""
+    form = PasteForm(formdata=None, data={"text": text})
+    form.form_errors.append(message)
+    return render_template("drafting/paste.html", form=form), 400
+
+
+# Errors that stop reading the text again: the other fields are replaced by the reading.
+_READING_FIELDS = frozenset({"csrf_token", "text", "lines"})
 
 
 @bp.post("/new/save")
 @login_required
 def save_new() -> Response | tuple[str, int]:
+    """The reading page's buttons: read the text again with the marks on its lines,
+    apply the changes to the rows, or save what the page shows as a draft."""
+    problem = oversized_lists(request.form)
+    if problem:
+        return _start_again(request.form.get("text", ""), problem)
     form = ReadingForm()
-    if not form.validate_on_submit():
-        return render_template("drafting/reading.html", form=form), 400
+    action = request.form.get("action", "save")
+    valid = form.validate_on_submit()
+    if action == "read":
+        if set(form.errors) & _READING_FIELDS or not form.is_submitted():
+            return _render_reading(form, 400)
+        return _read_again(form)
+    if not valid:
+        return _render_reading(form, 400)
+    if action != "save" or form.has_pending_changes():
+        # What is saved is what the page showed: rows removed or moved are shown first.
+        try:
+            applied = ReadingForm.from_parsed(
+                form.to_parsed(), slug=form.slug.data, text=form.text.data,
+                marks=[entry.kind.data for entry in form.lines])
+        except StatementError as error:
+            show_error(form, error)
+            return _render_reading(form, 400)
+        if action == "save":
+            flash(_("Your changes are applied below. Check them, then save."))
+        return _render_reading(applied)
     try:
         statement = create_statement_from_text(form.to_parsed(), slug=form.slug.data)
     except StatementError as error:
+        db.session.rollback()
         show_error(form, error)
-        return render_template("drafting/reading.html", form=form), 400
+        return _render_reading(form, 400)
     add_to_team(statement, current_user)
     db.session.commit()
     flash(_("“%(title)s” is saved as a draft. Only its team can see it.", title=statement.title))
     return _to_edit_page(statement)
+
+
+def _read_again(form: ReadingForm) -> tuple[str, int]:
+    try:
+        parsed = read_statement_text(form.text.data or "", form.marks())
+    except StatementError as error:
+        show_error(form, error)
+        return _render_reading(form, 400)
+    # The address follows the title until the coordinator writes another.
+    slug = form.slug.data
+    if not slug or slug == suggest_slug(form.title.data or ""):
+        slug = suggest_slug(parsed.title)
+    try:
+        reading = ReadingForm.from_parsed(parsed, slug=slug, text=form.text.data)
+    except StatementError as error:
+        show_error(form, error)
+        return _render_reading(form, 400)
+    flash(_("The text is read again with your marks."))
+    return _render_reading(reading)
 
 
 # --- The statement's page in the workspace ---------------------------------------------
