@@ -54,10 +54,10 @@ class _FormReader(HTMLParser):
             self.fields[self._textarea] = ""
         elif self.inside and tag == "select":
             self._select = found["name"]
-        elif self._select is not None and tag == "option":
+        elif self._select is not None and tag == "option" and (
+                "selected" in found or self._select not in self.fields):
             # A browser sends the selected option, or else the first.
-            if "selected" in found or self._select not in self.fields:
-                self.fields[self._select] = found.get("value", "")
+            self.fields[self._select] = found.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
