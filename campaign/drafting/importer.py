@@ -967,7 +967,10 @@ def parse_statement(text: str, marks: Mapping[int, LineKind] | None = None
             raise StatementTextError(_(
                 "A mark is for line %(number)s, which the text does not have.",
                 number=number))
-        kinds[number] = LineKind(kind)
+        try:
+            kinds[number] = LineKind(kind)
+        except ValueError as error:
+            raise StatementTextError(_("Choose what the line is from the list.")) from error
     texts = {line.number: line.text for line in parsed.lines}
     return _assemble(units, kinds, cues, texts)
 

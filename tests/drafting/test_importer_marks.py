@@ -152,3 +152,8 @@ def test_everything_marked_furniture_is_an_empty_reading_that_says_so(crimea_tex
     assert marked.demand_groups == [] and marked.signatories == []
     assert marked.warnings[0] == "No line is marked as the title."
     assert "No demands were recognised, and so no addressees." in marked.warnings
+
+
+def test_a_mark_of_no_known_kind_is_refused(crimea_text):
+    with pytest.raises(StatementTextError, match="Choose what the line is from the list"):
+        parse_statement(crimea_text, {6: "heading"})
