@@ -121,7 +121,7 @@ def save_new() -> Response | tuple[str, int]:
     action = request.form.get("action", "save")
     valid = form.validate_on_submit()
     if action == "read":
-        if set(form.errors) & _READING_FIELDS or not form.is_submitted():
+        if set(form.errors) & _READING_FIELDS:
             return _render_reading(form, 400)
         return _read_again(form)
     if not valid:
