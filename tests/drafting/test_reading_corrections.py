@@ -22,6 +22,7 @@ from tests.drafting.test_drafting_pages import (
     signed_in_drafter,
 )
 from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS
+from tests.support import csrf_token
 
 SAVE = "/coordinate/new/save"
 MARLEN = "In particular, Marlen Asanov"
@@ -308,3 +309,16 @@ def test_two_thousand_lines_can_be_marked_and_read_again(drafter):
 
     assert again.status_code == 200
     assert len(row_texts(form_fields(again.text, SAVE), "signatories")) == 1999
+
+
+def test_the_reading_page_speaks_ukrainian(app):
+    client = signed_in_drafter(app)
+    page = client.get("/coordinate/new", headers={"Accept-Language": "uk"})
+    read = client.post("/coordinate/new", headers={"Accept-Language": "uk"}, data={
+        "csrf_token": csrf_token(page.text),
+        "text": "Відкритий лист\n\nМи стурбовані законом.\n"})
+
+    shown = unescape(read.text)
+    assert "Чого під час читання не вдалося зрозуміти" in shown
+    assert "Прочитати знову з моїми позначками" in shown
+    assert ">Елемент сторінки (відкидається)</option>" in shown
