@@ -23,7 +23,7 @@ from campaign.moderation.services import (
     find_organization,
     organizations_awaiting_approval,
 )
-from campaign.statements.models import StatementError
+from campaign.statements.models import StatementError, StatementIncomplete
 from campaign.statements.services import get_statement
 from campaign.text import InvalidEmail
 
@@ -51,6 +51,12 @@ def import_statement_command(file: Path, slug: str | None, publish: bool,
     click.echo(parsed.summary())
     try:
         statement = create_statement_from_text(parsed, slug=slug, publish=publish)
+    except StatementIncomplete as error:
+        # The messages the web page shows when publishing is refused.
+        raise click.ClickException("\n".join(
+            ["Not published, and nothing saved: the statement lacks what publishing needs."]
+            + [f"- {problem.message}" for problem in error.problems]
+            + ["Import it without --publish, correct the draft, then publish it."])) from error
     except StatementError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

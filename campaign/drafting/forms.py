@@ -8,23 +8,35 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
     FormField,
     HiddenField,
+    IntegerField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from campaign.drafting.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
+from campaign.drafting.importer import (
+    LineKind,
+    ParsedDemandGroup,
+    ParsedSignatory,
+    ParsedStatement,
+    StatementTextError,
+    numbered_lines,
+)
 from campaign.drafting.services import StatementDetails
-from campaign.form_fields import at_most_message, one_line
-from campaign.statements.models import Addressee
-from campaign.text import country_names
+from campaign.form_fields import LongListSelect, at_most_message, one_line
+from campaign.languages import format_count
+from campaign.statements.models import Addressee, StatementError
+from campaign.text import country_names, name_key
 
 # "Name (UA)": the way the reading writes a signatory whose country it found.
 _SIGNATORY_WITH_COUNTRY = re.compile(r"(?P<name>.+?)\s*\((?P<code>[A-Z]{2})\)")
@@ -32,10 +44,6 @@ _SIGNATORY_WITH_COUNTRY = re.compile(r"(?P<name>.+?)\s*\((?P<code>[A-Z]{2})\)")
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-def _lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 # Without a stylesheet rule for them, text areas are sized here.
@@ -73,54 +81,240 @@ class _DetailsFields(FlaskForm):
     body_markdown = TextAreaField(_l("Lead text (Markdown)"), render_kw=_LONG_TEXT)
 
 
+# What a coordinator can mark a line as, in the order a statement runs.
+LINE_KINDS: dict[LineKind, Any] = {
+    LineKind.TITLE: _l("Title"),
+    LineKind.DATE: _l("Date"),
+    LineKind.LEAD: _l("Lead text"),
+    LineKind.ADDRESSEE: _l("Addressee (a line of a “To:” list)"),
+    LineKind.INTRO: _l("Introduction of a group of demands, with its addressees"),
+    LineKind.DEMAND: _l("Demand"),
+    LineKind.SIGNATORY: _l("Signatory"),
+    LineKind.CLOSING: _l("Closing or signatories' heading (not saved)"),
+    LineKind.FURNITURE: _l("Page furniture (left out)"),
+}
+
+# Bounds on what the reading page sends back: every row is a field, and a page of
+# thousands of them is already long. More is refused with a message (see
+# `oversized_lists`), never cut silently.
+MARKABLE_LINES = 3000
+GROUPS = 200
+ROWS = 500
+SIGNATORIES = 5000
+POSITION_MAX = 10_000
+_ITEM_LENGTH = 2000
+# The lines left out and the warnings are only shown again: hidden, and many.
+_SHOWN_AGAIN = 100_000
+LIST_LIMITS = {"lines": MARKABLE_LINES, "groups": GROUPS, "signatories": SIGNATORIES,
+               "addressees": ROWS, "demands": ROWS, "dropped_lines": _SHOWN_AGAIN,
+               "unplaced_lines": _SHOWN_AGAIN, "warnings": _SHOWN_AGAIN}
+# "groups-3-demands-12-text": a list's name and a row number, at any depth.
+_ROW_KEY = re.compile(r"(?P<list>[a-z_]+)-(?P<index>[^-]*)")
+
+
+def oversized_lists(formdata: Any) -> str | None:
+    """Why the sent form cannot be read, or None. WTForms reads any digits after a
+    list's name as a row number ("²" and a 5,000-digit number included, which fail)
+    and drops rows beyond a list's bound without a word; both are said here first."""
+    rows: dict[tuple[str, str], set[str]] = {}
+    for key in formdata:
+        prefix = ""
+        for match in _ROW_KEY.finditer(key):
+            name, index = match["list"], match["index"]
+            if name not in LIST_LIMITS or match.start() != len(prefix):
+                break
+            if not (index.isascii() and index.isdigit() and len(index) <= 6):
+                return str(_l("The form sent back is not one this page made. Start again "
+                              "from the pasted text."))
+            rows.setdefault((prefix, name), set()).add(index)
+            prefix += match.group(0) + "-"
+    for (_prefix, name), indices in rows.items():
+        if len(indices) > LIST_LIMITS[name]:
+            return str(_l("A list on this page has more than %(limit)s rows: shorten it "
+                          "before reading it again.", limit=format_count(LIST_LIMITS[name])))
+    return None
+
+
+class PositionField(IntegerField):
+    """A row's place in its list; blank keeps it where it is."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_position_message()) from error
+
+
+def _position_message() -> Any:
+    return _l("A position is a whole number from 1 to %(max)s.", max=format_count(POSITION_MAX))
+
+
+def _position() -> PositionField:
+    return PositionField(_l("Position"), validators=[
+        Optional(), NumberRange(min=1, max=POSITION_MAX, message=_position_message())])
+
+
+class LineMarkForm(Form):
+    kind = SelectField(_l("What this line is"), widget=LongListSelect(),
+                       choices=[SelectChoice(kind.value, label)
+                                for kind, label in LINE_KINDS.items()],
+                       validate_choice=False, validators=[AnyOf(
+                           [kind.value for kind in LINE_KINDS],
+                           message=_l("Choose what the line is from the list."))])
+
+
+class RowForm(Form):
+    """An addressee, a demand or a signatory: its text, its place, and a box to remove it."""
+
+    text = StringField(_l("Text"), filters=[_strip], validators=[one_line,
+                                                                 _too_long(_ITEM_LENGTH)])
+    position = _position()
+    remove = BooleanField(_l("Remove"))
+
+
 class ReadingGroupForm(Form):
     intro = TextAreaField(_l("Introduction"), filters=[_strip], render_kw=_LINES)
-    addressees = TextAreaField(_l("Addressees, one per line"), render_kw=_LINES)
-    demands = TextAreaField(_l("Demands, one per line"), render_kw={"rows": 10, "cols": 72})
+    position = _position()
+    remove = BooleanField(_l("Remove this group, with its addressees and demands"))
+    addressees = FieldList(FormField(RowForm), max_entries=ROWS)
+    demands = FieldList(FormField(RowForm), max_entries=ROWS)
+
+
+def _rows(entries: list[Any]) -> list[Any]:
+    """The rows in the order their positions ask (ties and blanks keep their place),
+    without those marked for removal."""
+    kept = [(entry.position.data or index + 1, index, entry)
+            for index, entry in enumerate(entries) if not entry.remove.data]
+    return [entry for _position, _index, entry in sorted(kept, key=lambda row: row[:2])]
+
+
+def _reordered(entries: list[Any]) -> bool:
+    return any(entry.remove.data or (entry.position.data not in (None, index + 1))
+               for index, entry in enumerate(entries))
+
+
+def _texts(rows: list[Any]) -> list[str]:
+    return [row.text.data for row in _rows(rows) if row.text.data]
 
 
 class ReadingForm(_DetailsFields):
-    """The importer's reading of a pasted text, as the coordinator corrects it. The
-    lines it dropped or could not place ride along in hidden fields, so that the page
-    shows them again if saving fails."""
+    """The importer's reading of a pasted text, as the coordinator corrects it: the text
+    itself and the marks on its lines (to read it again), and the statement read from
+    them, in rows to edit, add, remove and reorder. Everything travels in the form,
+    nothing in the session. The lines the reading dropped or could not place, and
+    its warnings, ride along in hidden fields to be shown again."""
 
-    groups = FieldList(FormField(ReadingGroupForm))
-    signatories = TextAreaField(_l("Signatory organizations, one per line"),
-                                render_kw={"rows": 12, "cols": 72})
-    dropped_lines = FieldList(HiddenField())
-    unplaced_lines = FieldList(HiddenField())
+    text = HiddenField()
+    lines = FieldList(FormField(LineMarkForm), max_entries=MARKABLE_LINES)
+    groups = FieldList(FormField(ReadingGroupForm), max_entries=GROUPS)
+    signatories = FieldList(FormField(RowForm), max_entries=SIGNATORIES)
+    dropped_lines = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
+    unplaced_lines = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
+    warnings = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
 
     @classmethod
-    def from_parsed(cls, parsed: ParsedStatement, *, slug: str) -> ReadingForm:
-        # formdata=None: the request's form is the pasted text, not this one.
+    def from_parsed(cls, parsed: ParsedStatement, *, slug: str, text: str,
+                    marks: list[str] | None = None) -> ReadingForm:
+        """The form showing a reading, with an empty row at the end of each list (and an
+        empty group) to add one."""
+        # formdata=None: the request's form is the pasted text (or the older reading).
+        def rows(texts: list[str]) -> list[dict[str, Any]]:
+            return [{"text": item, "position": number}
+                    for number, item in enumerate([*texts, ""], 1)]
+
+        groups = [*parsed.demand_groups, ParsedDemandGroup("", [], [])]
+        longest = max(len(items) for group in groups for items in (group.addressees,
+                                                                    group.demands))
+        if len(groups) > GROUPS or longest >= ROWS or len(parsed.signatories) >= SIGNATORIES \
+                or max(len(parsed.dropped_lines), len(parsed.unplaced_lines),
+                       len(parsed.warnings)) > _SHOWN_AGAIN:
+            raise StatementError(str(_l(
+                "The reading has more than this page can show (at most %(groups)s groups, "
+                "%(rows)s addressees or demands in a group and %(signatories)s "
+                "signatories). Shorten the text and paste it again, or import it with the "
+                "import-statement command.", groups=format_count(GROUPS - 1),
+                rows=format_count(ROWS - 1), signatories=format_count(SIGNATORIES - 1))),
+                field="text")
         return cls(formdata=None, data={
             "title": parsed.title,
             "slug": slug,
             "statement_date": parsed.date,
             "body_markdown": parsed.body,
-            "groups": [{"intro": group.intro, "addressees": "\n".join(group.addressees),
-                        "demands": "\n".join(group.demands)} for group in parsed.demand_groups],
-            "signatories": "\n".join(map(signatory_line, parsed.signatories)),
+            "text": text,
+            "lines": [{"kind": kind} for kind in marks] if marks is not None
+            else [{"kind": line.kind.value} for line in parsed.lines]
+            if len(parsed.lines) <= MARKABLE_LINES else [],
+            "groups": [{"intro": group.intro, "position": number,
+                        "addressees": rows(group.addressees), "demands": rows(group.demands)}
+                       for number, group in enumerate(groups, 1)],
+            "signatories": rows(list(map(signatory_line, parsed.signatories))),
             "dropped_lines": parsed.dropped_lines,
             "unplaced_lines": parsed.unplaced_lines,
+            "warnings": parsed.warnings,
         })
 
+    def marks(self) -> dict[int, LineKind]:
+        """The kind chosen for each line, by the line's number in the text."""
+        try:
+            numbers = [number for number, _line in numbered_lines(self.text.data or "")]
+        except StatementTextError as error:
+            raise StatementError(str(error)) from error
+        if len(numbers) != len(self.lines.entries):
+            raise StatementError(str(_l("The marks do not fit the text: read it again from "
+                                        "the start.")))
+        return {number: LineKind(entry.kind.data)
+                for number, entry in zip(numbers, self.lines.entries, strict=True)}
+
+    def error_messages(self) -> list[tuple[str, str]]:
+        """Every error on the page, with the id of the field it is about."""
+        found: list[tuple[str, str]] = [("", str(error)) for error in self.form_errors]
+
+        def collect(field: Any) -> None:
+            if isinstance(field, FieldList):
+                for entry in field.entries:
+                    collect(entry)
+            elif isinstance(field, FormField):
+                for sub in field.form:
+                    collect(sub)
+            else:
+                found.extend((field.id, str(error)) for error in field.errors)
+
+        for field in self:
+            collect(field)
+        return found
+
+    def has_pending_changes(self) -> bool:
+        """Whether rows are marked for removal or given another place: the page then
+        shows the result before anything is saved."""
+        return _reordered(self.groups.entries) or _reordered(self.signatories.entries) or any(
+            _reordered(group.addressees.entries) or _reordered(group.demands.entries)
+            for group in self.groups.entries)
+
     def to_parsed(self) -> ParsedStatement:
-        """The corrected reading; a group left without demands is left out."""
-        groups = [
-            ParsedDemandGroup(intro=group.intro.data or "",
-                              addressees=_lines(group.addressees.data),
-                              demands=_lines(group.demands.data))
-            for group in self.groups
-        ]
+        """The reading as corrected: rows in their new order, without the removed and
+        the empty ones; a group with nothing in it is left out."""
+        groups = []
+        for entry in _rows(self.groups.entries):
+            group = ParsedDemandGroup(
+                intro=entry.intro.data or "",
+                addressees=list(dict.fromkeys(_texts(entry.addressees.entries))),
+                demands=_texts(entry.demands.entries))
+            if group.intro or group.addressees or group.demands:
+                groups.append(group)
+        signatories: dict[str, ParsedSignatory] = {}
+        for line in _texts(self.signatories.entries):
+            signatory = _signatory(line)
+            # The statement lists an organization once.
+            signatories.setdefault(name_key(signatory.listed_name), signatory)
         return ParsedStatement(
-            title=self.title.data,
+            title=self.title.data or "",
             date=self.statement_date.data,
             body=(self.body_markdown.data or "").strip(),
-            demand_groups=[group for group in groups if group.demands],
-            signatories=[_signatory(line) for line in _lines(self.signatories.data)],
+            demand_groups=groups,
+            signatories=list(signatories.values()),
             dropped_lines=[field.data for field in self.dropped_lines],
             unplaced_lines=[field.data for field in self.unplaced_lines],
+            warnings=[field.data for field in self.warnings],
         )
 
 

@@ -11,9 +11,10 @@ or listed as unplaced; and what was not understood is said in ``warnings``.
 from __future__ import annotations
 
 import datetime
+import enum
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -29,6 +30,49 @@ from campaign.languages import format_count
 
 class StatementTextError(ValueError):
     """The pasted text has nothing in it that could be a statement."""
+
+
+class LineKind(enum.StrEnum):
+    """What a line of the paste is, as the reading placed it or a coordinator marks it."""
+
+    TITLE = "title"
+    DATE = "date"
+    LEAD = "lead"
+    # A line of a letter's "To:" block: an addressee of the groups that name none.
+    ADDRESSEE = "addressee"
+    INTRO = "intro"
+    DEMAND = "demand"
+    SIGNATORY = "signatory"
+    # A salutation's counterpart ("Sincerely,") or the heading over the signatories.
+    CLOSING = "closing"
+    FURNITURE = "furniture"
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    """A non-blank line of the paste: its number among the text's lines (from 0), its
+    text, and what it was read as."""
+
+    number: int
+    text: str
+    kind: LineKind
+
+
+class _Line(str):
+    """A line as the parser handles it, knowing which lines of the paste it came from
+    (a hard-wrapped paragraph is one line from several), so that the reading can say
+    what each line of the paste became."""
+
+    numbers: tuple[int, ...]
+
+    def __new__(cls, text: str, numbers: tuple[int, ...]) -> _Line:
+        line = super().__new__(cls, text)
+        line.numbers = numbers
+        return line
+
+
+def _numbers(line: str) -> tuple[int, ...]:
+    return getattr(line, "numbers", ())
 
 
 @dataclass
@@ -69,6 +113,8 @@ class ParsedStatement:
     # addressees from it.
     addressee_lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Every non-blank line of the paste and what it became.
+    lines: list[ReadLine] = field(default_factory=list)
 
     def summary(self) -> str:
         lead_count = len([p for p in self.body.split("\n\n") if p]) - len(self.unplaced_lines)
@@ -289,7 +335,7 @@ def _join_wrapped(lines: list[str]) -> list[str]:
         wrapped = (line[:1].islower() and not _marker(line) and len(previous) <= _WRAP_MAX
                    and not previous.endswith((":", ";")))
         if line and previous and (bare_marker or wrapped):
-            joined[-1] += " " + line
+            joined[-1] = _Line(previous + " " + line, _numbers(previous) + _numbers(line))
         else:
             joined.append(line)
     return joined
@@ -297,15 +343,20 @@ def _join_wrapped(lines: list[str]) -> list[str]:
 
 def _lines(text: str) -> tuple[list[str], list[str]]:
     """The paste's lines ("" where one or more blank lines were) and the furniture."""
-    lines, dropped = [], []
-    for raw in text.splitlines():
-        line = re.sub(r" {2,}", " ", raw.strip())
+    lines: list[str] = []
+    dropped: list[str] = []
+    for number, raw in enumerate(text.splitlines()):
+        line: str = _Line(_one_spaced(raw), (number,))
         if line and _is_furniture(line):
             dropped.append(line)
             line = ""  # a widget between two paragraphs still separates them
         if line or (lines and lines[-1]):
             lines.append(line)
     return _join_wrapped(lines), dropped
+
+
+def _one_spaced(raw: str) -> str:
+    return re.sub(r" {2,}", " ", raw.strip())
 
 
 # --- A letter's head: the addressee block ------------------------------------------------
@@ -454,7 +505,9 @@ def _dates_in(line: str, cues: _Cues) -> list[tuple[re.Match[str], datetime.date
 _DATE_LINE_WORDS = 5
 
 
-def _take_date(lines: list[str], cues: _Cues) -> tuple[list[str], datetime.date | None]:
+def _take_date(lines: list[str], cues: _Cues
+               ) -> tuple[list[str], datetime.date | None, str | None]:
+    """The lines without the date line, the date, and the date line if it was one."""
     # As with month names, a date may be in another language than the text around it.
     words = "|".join(lang.year_words for lang in LANGUAGES.values() if lang.year_words)
     year_words = _rx(rf"^\s*(?:{words})?\s*[.,]?\s*$")
@@ -463,12 +516,12 @@ def _take_date(lines: list[str], cues: _Cues) -> tuple[list[str], datetime.date 
             before, after = line[: match.start()], line[match.end():]
             if year_words.match(after) and len(before.split()) <= _DATE_LINE_WORDS \
                     and not before.rstrip().endswith((".", ":")):
-                return lines[:index] + lines[index + 1:], day
+                return lines[:index] + lines[index + 1:], day, line
     for line in lines:
         dates = _dates_in(line, cues)
         if dates:
-            return lines, dates[0][1]
-    return lines, None
+            return lines, dates[0][1], None
+    return lines, None, None
 
 
 # --- Title --------------------------------------------------------------------------------
@@ -818,9 +871,9 @@ def _with_roles(signatories: list[ParsedSignatory], cues: _Cues) -> list[ParsedS
 
 
 def _take_signatories(tail: list[str], headed: bool, cues: _Cues, min_run: int = 1
-                      ) -> tuple[list[ParsedSignatory], list[str]]:
-    """The signatories in ``tail`` (lines after a heading, or after the last group) and
-    the lines left over."""
+                      ) -> tuple[list[ParsedSignatory], list[str], list[str]]:
+    """The signatories in ``tail`` (lines after a heading, or after the last group), the
+    lines left over, and the lines they were read from."""
     stretches = _blocks(tail, cues)
     if headed:
         first_line = next((i for i, line in enumerate(tail) if line), None)
@@ -828,12 +881,12 @@ def _take_signatories(tail: list[str], headed: bool, cues: _Cues, min_run: int =
     stretches = [s for s in stretches
                  if len([line for line in tail[s[0]:s[1]] if line]) >= min_run]
     if not stretches:
-        return [], tail
+        return [], tail, []
     # Without a heading, the longest stretch is the list: a closing remark after it or a
     # note before it is not a signatory.
     first, last = max(reversed(stretches), key=lambda s: len([x for x in tail[s[0]:s[1]] if x]))
     found = [_signatory(line) for line in tail[first:last] if line]
-    return _with_roles(found, cues), tail[:first] + tail[last:]
+    return _with_roles(found, cues), tail[:first] + tail[last:], tail[first:last]
 
 
 # Without demands, only a longer list of names at the very end is taken for signatories:
@@ -898,12 +951,37 @@ def _strings(parts: Iterable[object]) -> list[str]:
     return [part for part in parts if isinstance(part, str) and part]
 
 
-def parse_statement(text: str) -> ParsedStatement:
+def parse_statement(text: str, marks: Mapping[int, LineKind] | None = None
+                    ) -> ParsedStatement:
+    """The reading of a pasted text. With ``marks`` (line number: kind, numbered as in
+    ``ParsedStatement.lines``), those lines are what the marks say and the rest what the
+    reading made of them, and the statement is put together from that."""
     text = _readable(text)
     cues = _cues(_language(text).code)
+    parsed, units = _read(text, cues)
+    if not marks:
+        return parsed
+    kinds = {line.number: line.kind for line in parsed.lines}
+    for number, kind in marks.items():
+        if number not in kinds:
+            raise StatementTextError(_(
+                "A mark is for line %(number)s, which the text does not have.",
+                number=number))
+        try:
+            kinds[number] = LineKind(kind)
+        except ValueError as error:
+            raise StatementTextError(_("Choose what the line is from the list.")) from error
+    texts = {line.number: line.text for line in parsed.lines}
+    return _assemble(units, kinds, cues, texts)
+
+
+def _read(text: str, cues: _Cues) -> tuple[ParsedStatement, list[str]]:
+    """The reading, and the lines it read (a hard-wrapped paragraph as one), furniture
+    included."""
     lines, dropped = _lines(text)
+    units = sorted([line for line in lines if line] + dropped, key=_numbers)
     lines, to_addressees, to_block = _take_to_block(lines, cues)
-    lines, day = _take_date(lines, cues)
+    lines, day, date_line = _take_date(lines, cues)
     content = [line for line in lines if line]
     if not content:
         raise StatementTextError(_(
@@ -921,6 +999,12 @@ def parse_statement(text: str) -> ParsedStatement:
 
     sequence: list[str | ParsedDemandGroup] = []
     lonely: list[str] = []
+    kinds: dict[int, LineKind] = {}
+
+    def mark(lines: Iterable[str], kind: LineKind) -> None:
+        for line in lines:
+            kinds.update(dict.fromkeys(_numbers(line), kind))
+
     index, last_group = 0, None
     while index < len(rest):
         if not rest[index]:
@@ -932,6 +1016,8 @@ def parse_statement(text: str) -> ParsedStatement:
             lonely.append(rest[index])
         if group:
             last_group = group
+            mark([rest[index]], LineKind.INTRO)
+            mark(rest[index + 1:after], LineKind.DEMAND)
         sequence.append(group or rest[index])
         index = after
 
@@ -958,9 +1044,11 @@ def parse_statement(text: str) -> ParsedStatement:
     heading, closing = _heading_at_lines(after, cues)
     signatory_heading = after[heading] if heading is not None and not closing else None
     if heading is None:
-        signatories, leftover = _take_signatories(after, False, cues, min_run)
+        signatories, leftover, signatory_lines = _take_signatories(after, False, cues, min_run)
     else:
-        signatories, leftover = _take_signatories(after[heading + 1:], True, cues)
+        signatories, leftover, signatory_lines = _take_signatories(
+            after[heading + 1:], True, cues)
+        mark([after[heading]], LineKind.CLOSING)
         # A closing formula is kept as the reading's closing, not as lead text.
         leftover = after[:heading] + leftover
     if not signatories and not groups:
@@ -972,6 +1060,8 @@ def parse_statement(text: str) -> ParsedStatement:
     if closing_line is not None:
         leftover.remove(closing_line)
         closing = closing or closing_line
+        mark([closing_line], LineKind.CLOSING)
+    mark(signatory_lines, LineKind.SIGNATORY)
     lead = _strings(lead)
     # A "To:" list that no group took its addressees from is not placed either.
     if any(group.addressees == to_addressees for group in groups) or (
@@ -995,7 +1085,134 @@ def parse_statement(text: str) -> ParsedStatement:
         addressee_lines=[line for line in to_block if line and line not in to_block_lines],
     )
     parsed.warnings = _warnings(parsed, title_found, lonely, cues)
+    mark(to_block, LineKind.LEAD if to_block_lines else LineKind.ADDRESSEE)
+    mark([date_line] if date_line else [], LineKind.DATE)
+    mark([content[0]] if consumed else [], LineKind.TITLE)
+    mark(dropped, LineKind.FURNITURE)
+    parsed.lines = _read_lines(text, kinds)
+    return parsed, units
+
+
+def _pieces(units: list[str], kinds: Mapping[int, LineKind], texts: Mapping[int, str]
+            ) -> list[tuple[LineKind, str]]:
+    """The read lines cut where the marks part lines the reading had joined."""
+    pieces: list[tuple[LineKind, str]] = []
+    for unit in units:
+        run: list[int] = []
+        for number in _numbers(unit):
+            if run and kinds[run[0]] is not kinds[number]:
+                pieces.append((kinds[run[0]], " ".join(texts[n] for n in run)))
+                run = []
+            run.append(number)
+        pieces.append((kinds[run[0]], " ".join(texts[n] for n in run)))
+    return pieces
+
+
+def _addressee_line(line: str, cues: _Cues) -> list[str]:
+    """The names a line of a "To:" block gives ("To:" alone gives none)."""
+    if cues.to_heading and cues.to_heading.fullmatch(line):
+        return []
+    to_line = cues.to_line and cues.to_line.fullmatch(line)
+    prefix = cues.to_prefix and cues.to_prefix.match(line)
+    if to_line:
+        line = to_line[1]
+    elif prefix:  # "to Emmanuel Macron, President, for a ceasefire": the purpose is cut
+        line = line[prefix.end():]
+        line = cues.purpose.split(line, maxsplit=1)[0] if cues.purpose else line
+    names = [_clean_name(part, cues) for part in line.split(";")]
+    return [name for name in names if name]
+
+
+def _marked_group(line: str, default: list[str], cues: _Cues,
+                  previous: ParsedDemandGroup | None) -> ParsedDemandGroup:
+    """The group a line marked as an introduction opens: its addressees, and the demands
+    it makes itself when it is one sentence ("We call on X to stop Y.")."""
+    addressees = _colon_intro(line, default, cues)
+    if addressees is not None:
+        return ParsedDemandGroup(line, addressees, [])
+    group, _after, _lonely = _group_at([line], 0, default, cues, previous)
+    return group or ParsedDemandGroup(line, list(default), [])
+
+
+# Lines that are not the statement's text: the title falls back on none of them.
+_NOT_TEXT = frozenset({LineKind.FURNITURE, LineKind.DATE, LineKind.ADDRESSEE, LineKind.CLOSING})
+
+
+def _assemble(units: list[str], kinds: Mapping[int, LineKind], cues: _Cues,
+              texts: Mapping[int, str]) -> ParsedStatement:
+    """The statement the lines make, each line being what ``kinds`` says."""
+    pieces = _pieces(units, kinds, texts)
+    default = [name for kind, line in pieces if kind is LineKind.ADDRESSEE
+               for name in _addressee_line(line, cues)]
+    leads = [line for kind, line in pieces if kind is LineKind.LEAD]
+    salutation = next((line for line in leads[:_HEAD_LINES]
+                       if cues.salutation and cues.salutation.fullmatch(line)
+                       and len(line) < 120), None)
+    default = default or _salutation_addressees(salutation, cues)
+    by_kind: dict[LineKind, list[str]] = {kind: [] for kind in LineKind}
+    groups: list[ParsedDemandGroup] = []
+    unplaced: list[str] = []
+    notes: list[str] = []
+    day = None
+    for kind, line in pieces:
+        by_kind[kind].append(line)
+        if kind is LineKind.DATE:
+            found = _dates_in(line, cues)
+            if not found:
+                notes.append(_("“%(line)s” is marked as the date, but no date could be read "
+                               "in it.", line=line))
+            day = day or (found[0][1] if found else None)
+        elif kind is LineKind.INTRO:
+            groups.append(_marked_group(line, default, cues, groups[-1] if groups else None))
+        elif kind is LineKind.DEMAND:
+            if not groups:
+                groups.append(ParsedDemandGroup("", list(default), []))
+            groups[-1].demands.append(_strip_marker(line))
+        elif kind is LineKind.LEAD and groups:
+            unplaced.append(line)  # between or after the demands: not understood
+    if not by_kind[LineKind.DATE]:
+        # As the reading does: a date in the text dates the statement.
+        day = next((found[0][1] for found in (_dates_in(line, cues) for kind, line in pieces
+                                              if kind is not LineKind.FURNITURE) if found),
+                   None)
+    title = " ".join(by_kind[LineKind.TITLE])
+    first = next((line for kind, line in pieces if kind not in _NOT_TEXT), None)
+    if not title and first:
+        title = _title(first)[0]
+        notes.insert(0, _("No line is marked as the title: the first sentence is used."))
+    elif not title:
+        notes.insert(0, _("No line is marked as the title."))
+    closings = by_kind[LineKind.CLOSING]
+    parsed = ParsedStatement(
+        title=title,
+        date=day,
+        body="\n\n".join(leads),
+        demand_groups=groups,
+        signatories=_with_roles([_signatory(line) for line in by_kind[LineKind.SIGNATORY]],
+                                cues),
+        dropped_lines=by_kind[LineKind.FURNITURE],
+        unplaced_lines=unplaced,
+        language=cues.lang.code,
+        salutation=salutation,
+        closing=closings[0] if closings else None,
+        addressee_lines=by_kind[LineKind.ADDRESSEE],
+    )
+    lonely = [group.intro for group in groups if group.intro and not group.demands]
+    parsed.warnings = notes + _warnings(parsed, True, lonely, cues)
+    parsed.lines = [ReadLine(number, texts[number], kind) for number, kind in sorted(kinds.items())]
     return parsed
+
+
+def numbered_lines(text: str) -> list[tuple[int, str]]:
+    """The lines ``ParsedStatement.lines`` lists, with their numbers, in order: the
+    lines a coordinator can mark."""
+    return [(number, line) for number, line in
+            enumerate(map(_one_spaced, _readable(text).splitlines())) if line]
+
+
+def _read_lines(text: str, kinds: Mapping[int, LineKind]) -> list[ReadLine]:
+    return [ReadLine(number, line, kinds.get(number, LineKind.LEAD))
+            for number, line in enumerate(map(_one_spaced, text.splitlines())) if line]
 
 
 def _heading_at_lines(lines: list[str], cues: _Cues) -> tuple[int | None, str | None]:

@@ -5,6 +5,7 @@ and addressees. Its lifecycle and private sign-on link are the ground floor's
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -12,7 +13,13 @@ from flask_babel import gettext as _
 
 from campaign.addressees.services import statement_addressees
 from campaign.database import utcnow
-from campaign.drafting.importer import ParsedStatement, StatementTextError, parse_statement
+from campaign.drafting.importer import (
+    LineKind,
+    ParsedStatement,
+    StatementTextError,
+    numbered_lines,
+    parse_statement,
+)
 from campaign.extensions import db
 from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
 from campaign.signing.tally import add_to_tally, create_tally
@@ -24,20 +31,28 @@ from campaign.statements.models import (
     StatementError,
     StatementStatus,
 )
-from campaign.statements.services import available_slug
+from campaign.statements.services import available_slug, publish_statement
 from campaign.text import name_key, normalize_name
 
 # --- Starting from a pasted text -------------------------------------------------------
 
 
-def read_statement_text(text: str) -> ParsedStatement:
-    """The importer's reading of a pasted text, for a coordinator to correct."""
+def read_statement_text(text: str, marks: Mapping[int, LineKind] | None = None
+                        ) -> ParsedStatement:
+    """The importer's reading of a pasted text, for a coordinator to correct; with
+    ``marks``, read again with those lines as the coordinator marked them."""
     try:
-        return parse_statement(text)
+        return parse_statement(text, marks)
     except StatementTextError as error:
-        raise StatementError(_(
-            "No statement text found: the text is empty or holds only page furniture "
-            "(menus, search and share widgets), a date or a To: list."), field="text") from error
+        raise StatementError(str(error), field=None if marks else "text") from error
+
+
+def line_texts(text: str) -> list[str]:
+    """The lines of the paste a coordinator can mark, as the reading lists them."""
+    try:
+        return [line for _number, line in numbered_lines(text)]
+    except StatementTextError as error:
+        raise StatementError(str(error), field="text") from error
 
 
 def create_statement_from_text(
@@ -79,7 +94,7 @@ def create_statement_from_text(
     if seen:
         add_to_tally(statement.id, TallyKind.ORGANIZATIONS, len(seen))
     if publish:
-        statement.publish()
+        publish_statement(statement)
     return statement
 
 

@@ -15,18 +15,32 @@ from campaign.addressees import services as address_book
 from campaign.addressees.forms import AddresseeForm, PickFromBookForm
 from campaign.drafting import services as drafting
 from campaign.drafting.forms import (
+    MARKABLE_LINES,
     DemandForm,
     DetailsForm,
     GroupForm,
     NewGroupForm,
     PasteForm,
     ReadingForm,
+    oversized_lists,
 )
-from campaign.drafting.services import create_statement_from_text, read_statement_text
+from campaign.drafting.services import (
+    create_statement_from_text,
+    line_texts,
+    read_statement_text,
+)
 from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.statements import services as statements
-from campaign.statements.models import Addressee, Demand, DemandGroup, Statement, StatementError
+from campaign.statements.models import (
+    Addressee,
+    Demand,
+    DemandGroup,
+    Statement,
+    StatementError,
+    StatementIncomplete,
+    StatementStatus,
+)
 from campaign.statements.services import suggest_slug
 
 bp = Blueprint("drafting", __name__, url_prefix="/coordinate")
@@ -66,37 +80,114 @@ def new() -> str | tuple[str, int]:
         return render_template("drafting/paste.html", form=form), status
     try:
         parsed = read_statement_text(form.text.data)
+        reading = ReadingForm.from_parsed(parsed, slug=suggest_slug(parsed.title),
+                                          text=form.text.data)
     except StatementError as error:
         show_error(form, error)
         return render_template("drafting/paste.html", form=form), 400
-    form = ReadingForm.from_parsed(parsed, slug=suggest_slug(parsed.title))
-    return render_template("drafting/reading.html", form=form)
+    return _render_reading(reading)
+
+
+def _render_reading(form: ReadingForm, status: int = 200) -> tuple[str, int]:
+    try:
+        lines = line_texts(form.text.data or "")
+    except StatementError:
+        lines = []
+    return render_template("drafting/reading.html", form=form, line_texts=lines,
+                           markable=bool(lines) and len(lines) == len(form.lines.entries),
+                           max_lines=MARKABLE_LINES), status
+
+
+def _start_again(text: str, message: str) -> tuple[str, int]:
+    """A reading page that cannot be read back: the paste page, with the text."""
+    form = PasteForm(formdata=None, data={"text": text})
+    form.form_errors.append(message)
+    return render_template("drafting/paste.html", form=form), 400
+
+
+# Errors that stop reading the text again: the other fields are replaced by the reading.
+_READING_FIELDS = frozenset({"csrf_token", "text", "lines"})
 
 
 @bp.post("/new/save")
 @login_required
 def save_new() -> Response | tuple[str, int]:
+    """The reading page's buttons: read the text again with the marks on its lines,
+    apply the changes to the rows, or save what the page shows as a draft."""
+    problem = oversized_lists(request.form)
+    if problem:
+        return _start_again(request.form.get("text", ""), problem)
     form = ReadingForm()
-    if not form.validate_on_submit():
-        return render_template("drafting/reading.html", form=form), 400
+    action = request.form.get("action", "save")
+    valid = form.validate_on_submit()
+    if action == "read":
+        if set(form.errors) & _READING_FIELDS:
+            return _render_reading(form, 400)
+        return _read_again(form)
+    if not valid:
+        return _render_reading(form, 400)
+    if action != "save" or form.has_pending_changes():
+        # What is saved is what the page showed: rows removed or moved are shown first.
+        try:
+            applied = ReadingForm.from_parsed(
+                form.to_parsed(), slug=form.slug.data, text=form.text.data,
+                marks=[entry.kind.data for entry in form.lines])
+        except StatementError as error:
+            show_error(form, error)
+            return _render_reading(form, 400)
+        if action == "save":
+            flash(_("Your changes are applied below. Check them, then save."))
+        return _render_reading(applied)
     try:
         statement = create_statement_from_text(form.to_parsed(), slug=form.slug.data)
     except StatementError as error:
+        db.session.rollback()
         show_error(form, error)
-        return render_template("drafting/reading.html", form=form), 400
+        return _render_reading(form, 400)
     add_to_team(statement, current_user)
     db.session.commit()
     flash(_("“%(title)s” is saved as a draft. Only its team can see it.", title=statement.title))
     return _to_edit_page(statement)
 
 
+def _read_again(form: ReadingForm) -> tuple[str, int]:
+    try:
+        parsed = read_statement_text(form.text.data or "", form.marks())
+    except StatementError as error:
+        show_error(form, error)
+        return _render_reading(form, 400)
+    # The address follows the title until the coordinator writes another.
+    slug = form.slug.data
+    if not slug or slug == suggest_slug(form.title.data or ""):
+        slug = suggest_slug(parsed.title)
+    try:
+        reading = ReadingForm.from_parsed(parsed, slug=slug, text=form.text.data)
+    except StatementError as error:
+        show_error(form, error)
+        return _render_reading(form, 400)
+    flash(_("The text is read again with your marks."))
+    return _render_reading(reading)
+
+
 # --- The statement's page in the workspace ---------------------------------------------
 
 
+def _problem_links(statement: Statement) -> list[tuple[str, str]]:
+    """What the draft lacks before it can be published, each with where to fix it."""
+    if statement.status is not StatementStatus.DRAFT:
+        return []
+    return [(problem.message,
+             url_for(".group", slug=statement.slug, group_id=problem.group_id)
+             if problem.group_id is not None
+             else url_for(".edit", slug=statement.slug, _anchor=problem.section))
+            for problem in statements.publication_problems(statement)]
+
+
 def _render_edit(statement: Statement, details_form: DetailsForm | None = None,
-                 status: int = 200) -> tuple[str, int]:
+                 status: int = 200, refused: bool = False) -> tuple[str, int]:
     return render_template(
-        "drafting/edit.html", statement=statement,
+        "drafting/edit.html", statement=statement, refused=refused,
+        missing=_problem_links(statement),
         details_form=details_form or DetailsForm(obj=statement),
         new_group_form=NewGroupForm(prefix="new-group"),
         addressees=address_book.statement_addressees(statement),
@@ -145,9 +236,21 @@ def _transition(slug: str, change: Any, done: str) -> Response:
 
 @bp.post("/<slug>/publish")
 @login_required
-def publish(slug: str) -> Response:
-    return _transition(slug, statements.publish_statement,
-                       _("The statement is published: anyone can read and sign it."))
+def publish(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    try:
+        statements.publish_statement(statement)
+    except StatementIncomplete:
+        db.session.rollback()
+        # The page itself lists what is missing, each with a link to where to fix it.
+        return _render_edit(statement, status=400, refused=True)
+    except StatementError as error:
+        db.session.rollback()
+        flash(str(error))
+        return _to_edit_page(statement)
+    db.session.commit()
+    flash(_("The statement is published: anyone can read and sign it."))
+    return _to_edit_page(statement)
 
 
 @bp.post("/<slug>/close")

@@ -39,6 +39,15 @@ class StatementStatusError(StatementError, TransitionError):
     """The statement's status does not allow the change asked for."""
 
 
+class StatementIncomplete(StatementError):
+    """The statement lacks what publishing needs; ``problems`` says what and where
+    (campaign.statements.services.MissingPart)."""
+
+    def __init__(self, problems: list) -> None:
+        super().__init__(" ".join(problem.message for problem in problems))
+        self.problems = problems
+
+
 class Statement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -82,6 +91,13 @@ class Statement(db.Model):
             raise StatementStatusError(_(
                 "Only a draft can be published; this statement is %(status)s.",
                 status=self.status_label))
+        # The check is a service (the pages show it before anyone presses Publish);
+        # calling it here holds it on every way of publishing.
+        from campaign.statements.services import publication_problems
+
+        problems = publication_problems(self)
+        if problems:
+            raise StatementIncomplete(problems)
         self.status = StatementStatus.PUBLISHED
         self.published_at = self.published_at or utcnow()
 

@@ -4,6 +4,7 @@ transitions themselves are methods of Statement, beside its status sets)."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from slugify import slugify
@@ -89,6 +90,38 @@ def find_addressee(statement: Statement, addressee_id: int) -> Addressee | None:
 
 
 # --- Lifecycle -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingPart:
+    """Something a statement lacks before it can be published, and where it is fixed:
+    in one group (``group_id``), or in the statement's own section (``section``)."""
+
+    message: str
+    section: str
+    group_id: int | None = None
+
+
+def publication_problems(statement: Statement) -> list[MissingPart]:
+    """What a reader would miss in the published statement: a title, and demands each
+    addressed to someone. The one check behind every way of publishing (the
+    transition calls it)."""
+    problems = []
+    if not (statement.title or "").strip():
+        problems.append(MissingPart(_("The statement has no title."), "details"))
+    if not statement.demand_groups:
+        problems.append(MissingPart(_("The statement has no group of demands."), "groups"))
+    for number, group in enumerate(statement.demand_groups, 1):
+        # The links, not the view-only list: a group not flushed yet has only these.
+        if not group.addressee_links:
+            problems.append(MissingPart(
+                _("Group %(number)d of demands is addressed to nobody.", number=number),
+                "groups", group.id))
+        if not group.demands:
+            problems.append(MissingPart(
+                _("Group %(number)d of demands has no demand.", number=number),
+                "groups", group.id))
+    return problems
 
 
 def publish_statement(statement: Statement) -> None:

@@ -44,6 +44,10 @@ def figure(page: Page, term: str) -> Locator:
     ).get_by_role("definition")
 
 
+def demand_box(page: Page, group: int, row: int) -> Locator:
+    return page.get_by_label(f"Group {group}: demand {row}", exact=True)
+
+
 def paste_and_correct(page: Page) -> tuple[str, str]:
     """Paste the example, check the reading, correct the first demand and save the
     draft; return the statement's address (slug) and the corrected demand."""
@@ -53,27 +57,29 @@ def paste_and_correct(page: Page) -> tuple[str, str]:
     page.get_by_role("button", name="Read the text").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the reading and correct it")
-    expect(page.get_by_label("Title")).to_have_value(TITLE)
+    expect(page.get_by_label("Title", exact=True)).to_have_value(TITLE)
     expect(page.get_by_label("Date (optional)")).to_have_value("2020-09-16")
     groups = page.get_by_role("group", name=re.compile(r"^Group \d+$"))
     expect(groups).to_have_count(3)
-    demands = [groups.nth(index).get_by_label("Demands, one per line") for index in range(3)]
-    for index, (box, count) in enumerate(zip(demands, (3, 5, 4), strict=True)):
-        expect(box).to_have_value(re.compile(rf"^(?:.+\n){{{count - 1}}}.+$"))
-        expect(groups.nth(index).get_by_label("Addressees, one per line")).to_have_value(
-            "\n".join(ADDRESSEES[index]))
-    signatories = page.get_by_label("Signatory organizations, one per line")
-    expect(signatories).to_have_value("\n".join(FOUNDING_ORGANIZATIONS))
+    for number, count in enumerate((3, 5, 4), 1):
+        for row in range(1, count + 1):
+            expect(demand_box(page, number, row)).not_to_have_value("")
+        expect(demand_box(page, number, count + 1)).to_have_value("")  # to add one
+        for row, name in enumerate(ADDRESSEES[number - 1], 1):
+            expect(page.get_by_label(f"Group {number}: addressee {row}", exact=True)
+                   ).to_have_value(name)
+    for row, name in enumerate(FOUNDING_ORGANIZATIONS, 1):
+        expect(page.get_by_label(f"Signatory {row}", exact=True)).to_have_value(name)
     dropped = page.get_by_role("region", name="Dropped as page furniture").get_by_role("listitem")
     expect(dropped).to_have_text(FURNITURE)
     expect(page.get_by_role("region", name="Not placed (kept in the lead text)")).to_contain_text(
         "Every line found its place.")
 
     # The correction: the first demand of group 1.
-    lines = demands[0].input_value().splitlines()
-    assert lines[0].startswith(FIRST_DEMAND), lines[0]
-    corrected = lines[0].rstrip(";") + CORRECTION
-    demands[0].fill("\n".join([corrected, *lines[1:]]))
+    first = demand_box(page, 1, 1)
+    assert first.input_value().startswith(FIRST_DEMAND), first.input_value()
+    corrected = first.input_value() + CORRECTION
+    first.fill(corrected)
     slug = page.get_by_label("Address (slug)").input_value()
     assert slug
     page.get_by_role("button", name="Save as draft").click()

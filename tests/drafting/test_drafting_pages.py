@@ -39,6 +39,7 @@ class _FormReader(HTMLParser):
         self.inside = False
         self.fields: dict[str, str] = {}
         self._textarea: str | None = None
+        self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {key: value or "" for key, value in attrs}
@@ -51,8 +52,16 @@ class _FormReader(HTMLParser):
         elif self.inside and tag == "textarea":
             self._textarea = found["name"]
             self.fields[self._textarea] = ""
+        elif self.inside and tag == "select":
+            self._select = found["name"]
+        elif self._select is not None and tag == "option" and (
+                "selected" in found or self._select not in self.fields):
+            # A browser sends the selected option, or else the first.
+            self.fields[self._select] = found.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
         if tag == "form":
             self.inside = False
         elif tag == "textarea":
@@ -89,6 +98,14 @@ def signed_in_drafter(app: Flask, *slugs: str, email: str = DRAFTER) -> FlaskCli
 
 def paste(client: FlaskClient, text: str):
     return post_form(client, "/coordinate/new", "/coordinate/new", {"text": text})
+
+
+def row_texts(fields: dict[str, str], prefix: str) -> list[str]:
+    """The texts of a list's rows on the reading page, in their order, without the
+    empty row left to add one."""
+    rows = sorted(int(name[len(prefix) + 1:].split("-")[0]) for name in fields
+                  if name.startswith(prefix + "-") and name.endswith("-text"))
+    return [fields[f"{prefix}-{row}-text"] for row in rows if fields[f"{prefix}-{row}-text"]]
 
 
 def draft_example(app: Flask, slug: str = "crimea-draft") -> str:
@@ -139,12 +156,13 @@ def test_pasted_example_is_read_for_the_coordinator_to_correct(app):
     assert fields["slug"].startswith("statement-of-human-rights-organizations")
     assert fields["statement_date"] == "2020-09-16"
     assert "Southern District Military Court" in fields["body_markdown"]
-    groups = sorted({name.split("-")[1] for name in fields if name.startswith("groups-")})
-    assert groups == ["0", "1", "2"]
+    groups = sorted({int(name.split("-")[1]) for name in fields if name.startswith("groups-")})
+    assert groups == [0, 1, 2, 3]  # and an empty one, to add a group
     for number, addressees in enumerate(ADDRESSEES):
-        assert fields[f"groups-{number}-addressees"].splitlines() == addressees
-    assert len(fields["groups-1-demands"].splitlines()) == 5
-    assert fields["signatories"].splitlines() == FOUNDING_ORGANIZATIONS
+        assert row_texts(fields, f"groups-{number}-addressees") == addressees
+    assert len(row_texts(fields, "groups-1-demands")) == 5
+    assert row_texts(fields, "groups-3-demands") == []
+    assert row_texts(fields, "signatories") == FOUNDING_ORGANIZATIONS
     text = unescape(page.text)
     for line in DROPPED:
         assert f"<li>{line}</li>" in text
@@ -155,9 +173,9 @@ def test_corrected_reading_is_saved_as_a_draft_of_its_team(app):
     client = signed_in_drafter(app)
     fields = form_fields(paste(client, EXAMPLE.read_text(encoding="utf-8")).text,
                          "/coordinate/new/save")
-    demands = fields["groups-0-demands"].splitlines()
-    demands[1] = "Stop the persecution of Crimean Tatars and Crimean Muslims."
-    fields.update({"groups-0-demands": "\n".join(demands), "slug": "crimea-2020-draft"})
+    fields.update({"groups-0-demands-1-text":
+                   "Stop the persecution of Crimean Tatars and Crimean Muslims.",
+                   "slug": "crimea-2020-draft"})
 
     saved = client.post("/coordinate/new/save", data=fields)
 
