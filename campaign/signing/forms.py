@@ -6,8 +6,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, Field, RadioField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
+from werkzeug.datastructures import FileStorage
 from wtforms.validators import URL, DataRequired, Optional, ValidationError
 
 from campaign.form_fields import (
@@ -19,6 +21,7 @@ from campaign.form_fields import (
     strip_whitespace,
     valid_email,
 )
+from campaign.signing.logos import LogoError, PreparedLogo, prepare_logo
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
 from campaign.text import country_names
@@ -134,19 +137,31 @@ class OrganizationSignatureForm(Trapped, FlaskForm):
         validators=[DataRequired(message=_l(
             "Tick this box to confirm that you may sign for the organization."))],
     )
+    logo = FileField(_l("Logo (optional): PNG, JPEG or WebP, at most 2 MB"))
     homepage = _honeypot()
+    # The logo as it will be stored, once the form validated (campaign.signing.logos).
+    prepared_logo: PreparedLogo | None = None
 
     def validate_organization_type(self, field: Field) -> None:
         if field.data not in {kind.value for kind in OrganizationType}:
             raise ValidationError(_l("Choose a type from the list."))
 
-    def to_request(self) -> OrganizationSignatureRequest:
+    def validate_logo(self, field: Field) -> None:
+        self.prepared_logo = None
+        if not isinstance(field.data, FileStorage) or not field.data.filename:
+            return
+        try:
+            self.prepared_logo = prepare_logo(field.data.stream)
+        except LogoError as error:
+            raise ValidationError(str(error)) from error
+
+    def to_request(self, logo: str | None = None) -> OrganizationSignatureRequest:
         return OrganizationSignatureRequest(
             name=self.name.data, country=self.country.data,
             organization_type=OrganizationType(self.organization_type.data),
             website=self.website.data or None, contact_name=self.contact_name.data,
             contact_email=self.contact_email.data,
-            authorized_to_sign=bool(self.authorized_to_sign.data),
+            authorized_to_sign=bool(self.authorized_to_sign.data), logo=logo,
         )
 
 
