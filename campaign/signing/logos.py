@@ -28,7 +28,7 @@ from typing import IO
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 from sqlalchemy import select
 
 from campaign.database import utcnow
@@ -68,6 +68,9 @@ def prepare_logo(upload: IO[bytes]) -> PreparedLogo:
         raise LogoError(_("The logo file is empty. Choose a PNG, JPEG or WebP image."))
     if len(data) > MAX_LOGO_BYTES:
         raise LogoError(_("The logo is too large: it may be at most 2 MB."))
+    # WeasyPrint, once imported, tells Pillow to fill a truncated image with grey; an
+    # upload cut short is refused, and our letters draw only logos stored whole.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         # Pillow only warns of an image between MAX_IMAGE_PIXELS and twice that.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -75,16 +78,14 @@ def prepare_logo(upload: IO[bytes]) -> PreparedLogo:
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
                 width, height = image.size
                 if width * height > MAX_LOGO_PIXELS:
-                    raise LogoError(_(
-                        "The logo is too large: it may be at most %(limit)d by %(limit)d "
-                        "pixels.", limit=MAX_LOGO_SIDE))
+                    raise _too_many_pixels()
                 image.load()
                 picture = _drawable(image)
         except LogoError:
             raise
-        except (UnidentifiedImageError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning, OSError, ValueError, SyntaxError,
-                EOFError) as error:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise _too_many_pixels() from error
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
             # Pillow reports a damaged or disguised file in any of these.
             raise LogoError(_("This file is not a PNG, JPEG or WebP image that can be "
                               "read. Choose another file.")) from error
@@ -93,6 +94,11 @@ def prepare_logo(upload: IO[bytes]) -> PreparedLogo:
     picture.save(out, format="PNG", optimize=True)
     stored = out.getvalue()
     return PreparedLogo(name=f"{hashlib.sha256(stored).hexdigest()}.png", data=stored)
+
+
+def _too_many_pixels() -> LogoError:
+    return LogoError(_("The logo is too large: it may be at most %(limit)d by %(limit)d "
+                       "pixels.", limit=MAX_LOGO_SIDE))
 
 
 def _drawable(image: Image.Image) -> Image.Image:
