@@ -7,9 +7,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, EmailField, Field, RadioField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
-from werkzeug.datastructures import FileStorage
 from wtforms.validators import URL, DataRequired, Optional, ValidationError
 
 from campaign.form_fields import (
