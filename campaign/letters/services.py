@@ -31,6 +31,7 @@ from campaign.statements.models import (
     DemandGroupAddressee,
     Statement,
 )
+from campaign.statements.services import suggest_slug
 
 LETTER_TEMPLATE = "letter"
 # The outbox's Reply-To column holds one header of this many characters.
@@ -144,11 +145,72 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
             with in_language(addressee.language):
                 letter.outbox_message = queue_email(
                     to=addressee.email, subject=statement.title, template=LETTER_TEMPLATE,
-                    context={"letter_id": letter.id}, reply_to=reply_to)
+                    context={"letter_id": letter.id, "statement_slug": statement.slug},
+                    reply_to=reply_to)
             report.queued.append(addressee)
         else:
             report.to_deliver_by_hand.append(addressee)
     return report
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """What one addressee would get, or why they would be skipped."""
+
+    addressee: Addressee
+    demands_count: int
+    by_email: bool
+    attachment: str
+    # True: a letter to them still waits (queued, or to deliver by hand) and
+    # confirming sends them nothing.
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class SendingSummary:
+    """Who gets what, shown before anything is sent: every letter carries the same
+    signatories, the statement's as they stand when it is sent."""
+
+    lines: list[SummaryLine]
+    organizations: int
+    individuals: int
+
+    @property
+    def to_send(self) -> list[SummaryLine]:
+        return [line for line in self.lines if not line.skipped]
+
+
+def letter_file_name(statement: Statement, addressee: Addressee) -> str:
+    return f"{statement.slug}-{suggest_slug(addressee.name)}.pdf"
+
+
+def summarize_sending(statement: Statement, addressees: list[Addressee]) -> SendingSummary:
+    """What send_letters would do with these addressees, without doing it."""
+    demands = {summary.addressee.id: summary.demands_count
+               for summary in addressee_summaries(statement)}
+    counts = read_counts(statement.id)
+    lines = []
+    for addressee in addressees:
+        status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
+        lines.append(SummaryLine(
+            addressee=addressee, demands_count=demands.get(addressee.id, 0),
+            by_email=bool(addressee.email),
+            attachment=letter_file_name(statement, addressee),
+            skipped=_waiting_letter(addressee, status) is not None))
+    return SendingSummary(lines=lines, organizations=counts.organizations,
+                          individuals=counts.individuals)
+
+
+def send_test_letter(addressee: Addressee, to: Coordinator) -> OutboxMessage:
+    """The letter to ADDRESSEE, as they would get it (their language, the PDF), sent
+    to the coordinator TO only. It goes through the outbox like any letter but is no
+    Letter: it is never counted as sent, and the addressee is written to by nobody."""
+    statement = addressee.statement
+    with in_language(addressee.language):
+        subject = _("[Test] %(title)s", title=statement.title)
+        return queue_email(
+            to=to.email, subject=subject, template=LETTER_TEMPLATE,
+            context={"test_addressee_id": addressee.id, "statement_slug": statement.slug})
 
 
 def retry_letter(letter: Letter, *, by: Coordinator | None) -> SendReport:
@@ -166,7 +228,9 @@ def mark_delivered_by_hand(letter: Letter) -> None:
 
 
 def letter_of_message(message: OutboxMessage) -> Letter | None:
-    return db.session.get(Letter, message.context.get("letter_id"))
+    """The letter an outbox row carries; None for a test (no letter) or a deleted one."""
+    letter_id = message.context.get("letter_id")
+    return db.session.get(Letter, letter_id) if isinstance(letter_id, int) else None
 
 
 def mark_sent(message: OutboxMessage) -> None:
