@@ -9,6 +9,7 @@ from campaign.extensions import db
 from campaign.letters.building import LetterContent, build_letter
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
+from campaign.letters.sender import voice_of
 from campaign.letters.services import LETTER_TEMPLATE, letter_file_name, mark_failed, mark_sent
 from campaign.outbox.delivery import (
     Attachment,
@@ -17,7 +18,6 @@ from campaign.outbox.delivery import (
     register_voice,
 )
 from campaign.outbox.models import OutboxMessage
-from campaign.letters.sender import voice_of
 from campaign.statements.models import Addressee
 
 

@@ -1,8 +1,9 @@
 """A letter as a PDF: the HTML of the e-mail, laid out for print by WeasyPrint.
 
 WeasyPrint may fetch nothing but our own static files (the print stylesheet and its
-fonts) and the organizations' logos from the logo store: a letter to a government must not reveal, by a request to a third party,
-that it is being printed, and a link in the statement's text must not be fetched.
+fonts) and the organizations' logos from the logo store: a letter to a government
+must not reveal, by a request to a third party, that it is being printed, and a link
+in the statement's text must not be fetched.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def render_letter_pdf(content: LetterContent) -> bytes:
             font_config=fonts),
         CSS(string=_page_numbers_css(), font_config=fonts),
     ]
-    document = HTML(string=render_letter_html(content, for_print=True), base_url=static.as_uri() + "/",
-                    url_fetcher=fetcher)
+    document = HTML(string=render_letter_html(content, for_print=True),
+                    base_url=static.as_uri() + "/", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
 
