@@ -25,6 +25,7 @@ from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
 from campaign.signing.tally import read_counts
 from campaign.statements.models import (
+    SENDER_NAME_LENGTH,
     Addressee,
     Demand,
     DemandGroup,
@@ -34,6 +35,9 @@ from campaign.statements.models import (
 from campaign.statements.services import suggest_slug
 
 LETTER_TEMPLATE = "letter"
+SALUTATION_LENGTH = 300
+NOTE_LENGTH = 5000
+CLOSING_LENGTH = 300
 # The outbox's Reply-To column holds one header of this many characters.
 REPLY_TO_MAX = 254
 
@@ -71,6 +75,35 @@ def addressee_summaries(statement: Statement) -> list[AddresseeSummary]:
     return [AddresseeSummary(addressee, counts.get(addressee.id, 0)) for addressee in addressees]
 
 
+def find_group(statement: Statement, group_id: int) -> DemandGroup | None:
+    return db.session.scalars(select(DemandGroup).where(
+        DemandGroup.id == group_id, DemandGroup.statement_id == statement.id)).one_or_none()
+
+
+def _text_or_none(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def set_letter_voice(statement: Statement, *, sender_name: str | None,
+                     letter_logos: bool) -> None:
+    """The coalition's name on its e-mails and letters (one line, as a header's display
+    name must be; empty: the instance's name), and whether the PDF shows logos."""
+    name = " ".join((sender_name or "").split()) or None
+    if name and len(name) > SENDER_NAME_LENGTH:
+        raise LetterError(_("The sender name is too long."))
+    statement.sender_name = name
+    statement.letter_logos = letter_logos
+
+
+def set_group_wording(group: DemandGroup, *, salutation: str | None, note: str | None,
+                      closing: str | None) -> None:
+    """The letter's own words to this group's addressees; an empty one falls back to
+    the default wording, in each addressee's language."""
+    group.letter_salutation = _text_or_none(salutation)
+    group.letter_note = _text_or_none(note)
+    group.letter_closing = _text_or_none(closing)
+
+
 def find_letter(statement: Statement, letter_id: int) -> Letter | None:
     return db.session.scalars(select(Letter).where(
         Letter.id == letter_id, Letter.statement_id == statement.id)).one_or_none()
@@ -79,8 +112,7 @@ def find_letter(statement: Statement, letter_id: int) -> Letter | None:
 def addressees_of_group(statement: Statement, group_id: int) -> list[Addressee] | None:
     """The addressees of one of the statement's groups of demands; None for a group
     that is not the statement's."""
-    group = db.session.scalars(select(DemandGroup).where(
-        DemandGroup.id == group_id, DemandGroup.statement_id == statement.id)).one_or_none()
+    group = find_group(statement, group_id)
     return None if group is None else list(group.addressees)
 
 
