@@ -45,7 +45,7 @@ def smtp_context(smtp_app: Flask):
 
 @pytest.mark.usefixtures("app_context")
 def test_the_summary_says_who_gets_what_and_sends_nothing():
-    statement, coordinator = prepare()
+    statement, _ = prepare()
     group_three = [addressee_named(statement.slug, name) for name in ADDRESSEES[2]]
     summary = summarize_sending(statement, group_three)
 
