@@ -194,3 +194,16 @@ def test_the_logo_is_shown_only_once_the_organization_is_approved(app, client, s
                                   "a" * 64 + ".png"])
 def test_nothing_but_a_stored_listed_logo_is_served(client, statement_slug, name):
     assert client.get(f"/logos/{name}").status_code == 404
+
+
+def test_the_hourly_sweep_removes_old_orphans(app):
+    import os
+
+    from campaign.privacy.tasks import delete_expired_unconfirmed
+
+    with app.app_context():
+        orphan = logo_folder() / store_logo(prepare_logo(io.BytesIO(image_bytes(size=(9, 9)))))
+        two_hours_ago = (utcnow() - timedelta(hours=2)).timestamp()
+        os.utime(orphan, (two_hours_ago, two_hours_ago))
+        delete_expired_unconfirmed()
+        assert not orphan.exists()
