@@ -47,6 +47,17 @@ def _http_only(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("Enter a web address starting with https://"))
 
 
+def prepared_logo_of(field: Field) -> PreparedLogo | None:
+    """The uploaded logo as it will be stored; None when no file was chosen; a
+    ValidationError, with the store's reason, for a file that cannot be a logo."""
+    if not isinstance(field.data, FileStorage) or not field.data.filename:
+        return None
+    try:
+        return prepare_logo(field.data.stream)
+    except LogoError as error:
+        raise ValidationError(str(error)) from error
+
+
 def _country_field(label: Any) -> SelectField:
     # A <select>: the browser's own type-to-search works without JavaScript.
     return SelectField(
@@ -147,13 +158,7 @@ class OrganizationSignatureForm(Trapped, FlaskForm):
             raise ValidationError(_l("Choose a type from the list."))
 
     def validate_logo(self, field: Field) -> None:
-        self.prepared_logo = None
-        if not isinstance(field.data, FileStorage) or not field.data.filename:
-            return
-        try:
-            self.prepared_logo = prepare_logo(field.data.stream)
-        except LogoError as error:
-            raise ValidationError(str(error)) from error
+        self.prepared_logo = prepared_logo_of(field)
 
     def to_request(self, logo: str | None = None) -> OrganizationSignatureRequest:
         return OrganizationSignatureRequest(

@@ -207,3 +207,52 @@ def test_the_hourly_sweep_removes_old_orphans(app):
         os.utime(orphan, (two_hours_ago, two_hours_ago))
         delete_expired_unconfirmed()
         assert not orphan.exists()
+
+
+def test_a_coordinator_gives_a_founding_organization_a_logo_and_can_take_it_away(
+        app, client, coordinator_client, statement_slug):
+    with app.app_context():
+        founding = db.session.scalars(select(OrganizationSignature).where(
+            OrganizationSignature.founding.is_(True))).first()
+        founding_id, name = founding.id, founding.shown_name
+    page_url = f"/coordinate/{statement_slug}/organizations/{founding_id}/logo"
+    assert "Add a logo" in coordinator_client.get(
+        f"/coordinate/{statement_slug}/organizations").text
+
+    token = csrf_token(coordinator_client.get(page_url).text)
+    refused = coordinator_client.post(page_url, content_type="multipart/form-data", data={
+        "csrf_token": token, "logo": (io.BytesIO(b"<svg/>"), "logo.svg")})
+    assert refused.status_code == 400
+    assert "This file is not a PNG, JPEG or WebP image that can be read." in refused.text
+
+    saved = coordinator_client.post(page_url, content_type="multipart/form-data", data={
+        "csrf_token": token, "logo": (io.BytesIO(image_bytes("WEBP")), "logo.webp")})
+    assert saved.status_code == 302
+    logo = organization_row_by_id(app, founding_id).logo
+    assert logo
+    # Founding organizations come approved: the public sees it at once.
+    public = client.get(f"/s/{statement_slug}").text
+    assert f"/logos/{logo}" in public
+    assert client.get(f"/logos/{logo}").status_code == 200
+    assert f"The logo of {name} is saved." in coordinator_client.get(
+        f"/coordinate/{statement_slug}/organizations").text
+
+    coordinator_client.post(f"{page_url}/remove", data={"csrf_token": token})
+    assert organization_row_by_id(app, founding_id).logo is None
+    assert client.get(f"/logos/{logo}").status_code == 404
+
+
+def test_the_team_sees_a_logo_before_approving_and_nobody_else_does(
+        app, client, coordinator_client, statement_slug):
+    assert cosign_with(client, statement_slug, image_bytes()).status_code == 302
+    organization = organization_row(app)
+    image_url = f"/coordinate/{statement_slug}/organizations/{organization.id}/logo.png"
+    seen = coordinator_client.get(image_url)
+    assert seen.status_code == 200 and seen.mimetype == "image/png"
+    assert "no-store" in seen.headers["Cache-Control"]
+    assert client.get(image_url).status_code in (302, 401, 404)
+
+
+def organization_row_by_id(app: Flask, organization_id: int) -> OrganizationSignature:
+    with app.app_context():
+        return db.session.get(OrganizationSignature, organization_id)
