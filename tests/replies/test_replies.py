@@ -49,7 +49,8 @@ def record_by_form(client: FlaskClient, slug: str, fields: dict[str, object]):
 
 
 def press(client: FlaskClient, slug: str, action: str):
-    page = client.get(f"/coordinate/{slug}/replies")
+    # Publishing (which e-mails the signers) asks first, on a page of its own.
+    page = client.get(action if action.endswith("/publish") else f"/coordinate/{slug}/replies")
     assert f'action="{action}"' in page.text, f"no button posting to {action}"
     return client.post(action, data={"csrf_token": csrf_token(page.text)})
 
