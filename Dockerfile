@@ -8,8 +8,10 @@ RUN useradd --create-home --uid 1000 undersigned
 COPY . .
 # Editable, so that the package finds templates/, static/ and migrations/ beside it.
 # The translations are served from compiled catalogs, built here (git keeps the .po).
+# instance/logos exists in the image so that the volume mounted there (compose) is the
+# app user's, as Docker copies a path's owner into a new volume.
 RUN pip install --no-cache-dir --editable . && python -m campaign.catalogs compile \
-    && chown -R undersigned /app
+    && mkdir -p /app/instance/logos && chown -R undersigned /app
 USER undersigned
 
 EXPOSE 8000

@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.privacy.views import bp as privacy_bp
     from campaign.progress.views import bp as progress_bp
     from campaign.public.api_views import bp as api_bp
+    from campaign.public.logo_views import bp as logos_bp
     from campaign.public.signer_views import bp as signer_bp
     from campaign.public.signing_views import bp as signing_bp
     from campaign.public.views import bp as statements_bp
@@ -104,7 +105,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (statements_bp, signing_bp, signer_bp, api_bp, accounts_bp, drafting_bp,
                       moderation_bp, progress_bp, exports_bp, letters_bp, replies_bp,
-                      public_replies_bp, address_book_bp, updates_bp, privacy_bp, abuse_bp):
+                      public_replies_bp, address_book_bp, updates_bp, privacy_bp, abuse_bp,
+                      logos_bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAIL_PAGE"]:
         from campaign.outbox.dev_views import bp as dev_mail_bp

@@ -85,6 +85,9 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         "LANGUAGES": _languages(environ.get("LANGUAGES")),
         "MAIL_BACKEND": mail_backend,
         "MAIL_FILE_DIR": environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
+        # Organizations' logos (campaign.signing.logos): the app's own store, never
+        # under static/; every web process and worker must see the same folder.
+        "LOGO_DIR": environ.get("LOGO_DIR", str(instance_path / "logos")),
         "MAIL_SERVER": environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS")),

@@ -125,6 +125,7 @@ def make_app(database_url: str, mail_dir: Path, **overrides: object) -> Flask:
         "SERVER_NAME": SERVER_NAME,
         "MAIL_BACKEND": "file",
         "MAIL_FILE_DIR": str(mail_dir),
+        "LOGO_DIR": str(mail_dir / "logos"),
         "DEV_MAIL_PAGE": True,
         "CELERY": celery_settings("memory://"),
         # The public forms' limits are on, as in every mode, but high enough for tests

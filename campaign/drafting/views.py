@@ -234,6 +234,19 @@ def _transition(slug: str, change: Any, done: str) -> Response:
     return _to_edit_page(statement)
 
 
+@bp.get("/<slug>/publish")
+@login_required
+def confirm_publish(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return render_template(
+        "confirm_action.html", layout="coordinator_base.html", statement=statement,
+        heading=_("Publish “%(title)s”?", title=statement.title),
+        explanation=_("Anyone can then read and sign it, and it cannot become a draft "
+                      "again (you can close it for signing later)."),
+        action=url_for(".publish", slug=slug), button=_("Publish"),
+        back=url_for(".edit", slug=slug))
+
+
 @bp.post("/<slug>/publish")
 @login_required
 def publish(slug: str) -> Response | tuple[str, int]:

@@ -31,10 +31,16 @@ from campaign.statements.models import Addressee, DemandGroup, DemandGroupAddres
 BATCH = 1000
 
 
+# Founding organizations' logos in a letterhead, at most.
+LETTERHEAD_LOGOS = 8
+
+
 @dataclass(frozen=True)
 class SignedOrganization:
     name: str
     country: str | None
+    # Its stored logo (campaign.signing.logos), when the letters show logos.
+    logo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,50 @@ class LetterContent:
     def demands_count(self) -> int:
         return sum(len(group.demands) for group in self.demand_groups)
 
+    # The letter's own words, from the first of the addressee's groups that has them
+    # (an addressee of two groups gets one letter); None: the template's default
+    # wording, written in the addressee's language.
+    def _wording(self, column: str) -> str | None:
+        for group in self.demand_groups:
+            if text := (getattr(group, column) or "").strip():
+                return text
+        return None
+
+    @property
+    def salutation(self) -> str | None:
+        return self._wording("letter_salutation")
+
+    @property
+    def covering_note(self) -> str | None:
+        return self._wording("letter_note")
+
+    @property
+    def closing(self) -> str | None:
+        return self._wording("letter_closing")
+
+    @property
+    def sender_name(self) -> str | None:
+        """The coalition, as the letterhead and the signature name it."""
+        return (self.statement.sender_name or "").strip() or None
+
+    @property
+    def shows_logos(self) -> bool:
+        return self.statement.letter_logos
+
+    def letterhead_logos(self) -> list[SignedOrganization]:
+        """The founding organizations that have a logo, when the letters show logos."""
+        if not self.shows_logos:
+            return []
+        rows = db.session.scalars(
+            select(OrganizationSignature)
+            .where(OrganizationSignature.statement_id == self.statement.id,
+                   OrganizationSignature.status.in_(ACTIVE_ORGANIZATION_STATUSES),
+                   OrganizationSignature.founding.is_(True),
+                   OrganizationSignature.logo.is_not(None))
+            .order_by(OrganizationSignature.id)
+            .limit(LETTERHEAD_LOGOS))
+        return [SignedOrganization(row.shown_name, row.country, row.logo) for row in rows]
+
     def organizations(self) -> Iterator[SignedOrganization]:
         """Approved organizations only, founding signatories first, as on the
         statement's page; a fresh generator each call (the HTML and the text each
@@ -60,8 +110,10 @@ class LetterContent:
                       OrganizationSignature.id)
             .execution_options(yield_per=BATCH)
         )
+        shows_logos = self.shows_logos
         for organization in rows:
-            yield SignedOrganization(organization.shown_name, organization.country)
+            yield SignedOrganization(organization.shown_name, organization.country,
+                                     organization.logo if shows_logos else None)
 
     def individual_names(self) -> Iterator[str]:
         """The names of confirmed (so never hidden) individuals who chose to be shown,

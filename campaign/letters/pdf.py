@@ -1,8 +1,9 @@
 """A letter as a PDF: the HTML of the e-mail, laid out for print by WeasyPrint.
 
 WeasyPrint may fetch nothing but our own static files (the print stylesheet and its
-fonts): a letter to a government must not reveal, by a request to a third party,
-that it is being printed, and a link in the statement's text must not be fetched.
+fonts) and the organizations' logos from the logo store: a letter to a government
+must not reveal, by a request to a third party, that it is being printed, and a link
+in the statement's text must not be fetched.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from campaign.letters.building import LetterContent
+from campaign.signing.logos import logo_folder, logo_path
 
 
 def _static_folder() -> Path:
@@ -22,8 +24,14 @@ def _static_folder() -> Path:
     return Path(current_app.static_folder).resolve()
 
 
-def render_letter_html(content: LetterContent) -> str:
-    return render_template("letters/letter.html", letter=content)
+def render_letter_html(content: LetterContent, *, for_print: bool = False) -> str:
+    return render_template("letters/letter.html", letter=content,
+                           logo_uri=_logo_uri if for_print else None)
+
+
+def _logo_uri(name: str) -> str | None:
+    path = logo_path(name)
+    return path.resolve().as_uri() if path else None
 
 
 def render_letter_pdf(content: LetterContent) -> bytes:
@@ -33,15 +41,15 @@ def render_letter_pdf(content: LetterContent) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     static = _static_folder()
-    fetcher = _static_files_only(static)
+    fetcher = _own_files_only([static, logo_folder().resolve()])
     fonts = FontConfiguration()
     stylesheets = [
         CSS(filename=str(static / "css" / "letter-print.css"), url_fetcher=fetcher,
             font_config=fonts),
         CSS(string=_page_numbers_css(), font_config=fonts),
     ]
-    document = HTML(string=render_letter_html(content), base_url=static.as_uri() + "/",
-                    url_fetcher=fetcher)
+    document = HTML(string=render_letter_html(content, for_print=True),
+                    base_url=static.as_uri() + "/", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
 
@@ -55,19 +63,20 @@ def _page_numbers_css() -> str:
     return f"@page {{ @bottom-center {{ content: {content}; }} }}"
 
 
-def _static_files_only(static: Path) -> Any:
+def _own_files_only(folders: list[Path]) -> Any:
     from weasyprint import URLFetcher
     from weasyprint.urls import URLFetchingError
 
-    class StaticFilesOnly(URLFetcher):
-        """Refuses every URL but a file in static/, before anything is opened."""
+    class OwnFilesOnly(URLFetcher):
+        """Refuses every URL but a file in static/ or the logo store, before anything
+        is opened."""
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             if not url.startswith("file:"):
-                raise URLFetchingError(f"not a local static file: {url}")
+                raise URLFetchingError(f"not a local file of ours: {url}")
             path = Path(unquote(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(static) or not path.is_file():
-                raise URLFetchingError(f"not a local static file: {url}")
+            if not any(path.is_relative_to(folder) for folder in folders) or not path.is_file():
+                raise URLFetchingError(f"not a local file of ours: {url}")
             return super().fetch(url, headers)
 
-    return StaticFilesOnly(allowed_protocols={"file"})
+    return OwnFilesOnly(allowed_protocols={"file"})

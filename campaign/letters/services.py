@@ -25,14 +25,19 @@ from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
 from campaign.signing.tally import read_counts
 from campaign.statements.models import (
+    SENDER_NAME_LENGTH,
     Addressee,
     Demand,
     DemandGroup,
     DemandGroupAddressee,
     Statement,
 )
+from campaign.statements.services import suggest_slug
 
 LETTER_TEMPLATE = "letter"
+SALUTATION_LENGTH = 300
+NOTE_LENGTH = 5000
+CLOSING_LENGTH = 300
 # The outbox's Reply-To column holds one header of this many characters.
 REPLY_TO_MAX = 254
 
@@ -70,6 +75,35 @@ def addressee_summaries(statement: Statement) -> list[AddresseeSummary]:
     return [AddresseeSummary(addressee, counts.get(addressee.id, 0)) for addressee in addressees]
 
 
+def find_group(statement: Statement, group_id: int) -> DemandGroup | None:
+    return db.session.scalars(select(DemandGroup).where(
+        DemandGroup.id == group_id, DemandGroup.statement_id == statement.id)).one_or_none()
+
+
+def _text_or_none(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def set_letter_voice(statement: Statement, *, sender_name: str | None,
+                     letter_logos: bool) -> None:
+    """The coalition's name on its e-mails and letters (one line, as a header's display
+    name must be; empty: the instance's name), and whether the PDF shows logos."""
+    name = " ".join((sender_name or "").split()) or None
+    if name and len(name) > SENDER_NAME_LENGTH:
+        raise LetterError(_("The sender name is too long."))
+    statement.sender_name = name
+    statement.letter_logos = letter_logos
+
+
+def set_group_wording(group: DemandGroup, *, salutation: str | None, note: str | None,
+                      closing: str | None) -> None:
+    """The letter's own words to this group's addressees; an empty one falls back to
+    the default wording, in each addressee's language."""
+    group.letter_salutation = _text_or_none(salutation)
+    group.letter_note = _text_or_none(note)
+    group.letter_closing = _text_or_none(closing)
+
+
 def find_letter(statement: Statement, letter_id: int) -> Letter | None:
     return db.session.scalars(select(Letter).where(
         Letter.id == letter_id, Letter.statement_id == statement.id)).one_or_none()
@@ -78,8 +112,7 @@ def find_letter(statement: Statement, letter_id: int) -> Letter | None:
 def addressees_of_group(statement: Statement, group_id: int) -> list[Addressee] | None:
     """The addressees of one of the statement's groups of demands; None for a group
     that is not the statement's."""
-    group = db.session.scalars(select(DemandGroup).where(
-        DemandGroup.id == group_id, DemandGroup.statement_id == statement.id)).one_or_none()
+    group = find_group(statement, group_id)
     return None if group is None else list(group.addressees)
 
 
@@ -144,11 +177,72 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
             with in_language(addressee.language):
                 letter.outbox_message = queue_email(
                     to=addressee.email, subject=statement.title, template=LETTER_TEMPLATE,
-                    context={"letter_id": letter.id}, reply_to=reply_to)
+                    context={"letter_id": letter.id, "statement_slug": statement.slug},
+                    reply_to=reply_to)
             report.queued.append(addressee)
         else:
             report.to_deliver_by_hand.append(addressee)
     return report
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """What one addressee would get, or why they would be skipped."""
+
+    addressee: Addressee
+    demands_count: int
+    by_email: bool
+    attachment: str
+    # True: a letter to them still waits (queued, or to deliver by hand) and
+    # confirming sends them nothing.
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class SendingSummary:
+    """Who gets what, shown before anything is sent: every letter carries the same
+    signatories, the statement's as they stand when it is sent."""
+
+    lines: list[SummaryLine]
+    organizations: int
+    individuals: int
+
+    @property
+    def to_send(self) -> list[SummaryLine]:
+        return [line for line in self.lines if not line.skipped]
+
+
+def letter_file_name(statement: Statement, addressee: Addressee) -> str:
+    return f"{statement.slug}-{suggest_slug(addressee.name)}.pdf"
+
+
+def summarize_sending(statement: Statement, addressees: list[Addressee]) -> SendingSummary:
+    """What send_letters would do with these addressees, without doing it."""
+    demands = {summary.addressee.id: summary.demands_count
+               for summary in addressee_summaries(statement)}
+    counts = read_counts(statement.id)
+    lines = []
+    for addressee in addressees:
+        status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
+        lines.append(SummaryLine(
+            addressee=addressee, demands_count=demands.get(addressee.id, 0),
+            by_email=bool(addressee.email),
+            attachment=letter_file_name(statement, addressee),
+            skipped=_waiting_letter(addressee, status) is not None))
+    return SendingSummary(lines=lines, organizations=counts.organizations,
+                          individuals=counts.individuals)
+
+
+def send_test_letter(addressee: Addressee, to: Coordinator) -> OutboxMessage:
+    """The letter to ADDRESSEE, as they would get it (their language, the PDF), sent
+    to the coordinator TO only. It goes through the outbox like any letter but is no
+    Letter: it is never counted as sent, and the addressee is written to by nobody."""
+    statement = addressee.statement
+    with in_language(addressee.language):
+        subject = _("[Test] %(title)s", title=statement.title)
+        return queue_email(
+            to=to.email, subject=subject, template=LETTER_TEMPLATE,
+            context={"test_addressee_id": addressee.id, "statement_slug": statement.slug})
 
 
 def retry_letter(letter: Letter, *, by: Coordinator | None) -> SendReport:
@@ -166,7 +260,9 @@ def mark_delivered_by_hand(letter: Letter) -> None:
 
 
 def letter_of_message(message: OutboxMessage) -> Letter | None:
-    return db.session.get(Letter, message.context.get("letter_id"))
+    """The letter an outbox row carries; None for a test (no letter) or a deleted one."""
+    letter_id = message.context.get("letter_id")
+    return db.session.get(Letter, letter_id) if isinstance(letter_id, int) else None
 
 
 def mark_sent(message: OutboxMessage) -> None:

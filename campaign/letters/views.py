@@ -12,6 +12,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     stream_template,
     stream_with_context,
     url_for,
@@ -19,17 +20,19 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
 from campaign.languages import in_language
 from campaign.letters import services
 from campaign.letters.building import LetterContent, build_letter
+from campaign.letters.forms import GroupWordingForm, LetterVoiceForm
 from campaign.letters.mail import letter_pdf_name, register_letter_mail
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
 from campaign.security import inline_style_source
-from campaign.statements.models import Addressee, Statement
+from campaign.statements.models import Addressee, DemandGroup, Statement
 from campaign.statements.services import find_addressee
 
 bp = Blueprint("letters", __name__, url_prefix="/coordinate")
@@ -116,9 +119,18 @@ def pdf(slug: str, addressee_id: int) -> Response:
 
 
 # --- Sending --------------------------------------------------------------------------
+# Each sending is two steps, without JavaScript: the GET shows who gets what and asks
+# for confirmation, and only the POST from that page sends. A letter to a government
+# cannot be called back.
 
 
-def _send(statement: Statement, addressees: list[Addressee]) -> Response:
+def _send(statement: Statement, addressees: list[Addressee]) -> Response | str:
+    if request.method == "GET":
+        return render_template("letters/confirm_send.html", statement=statement,
+                               summary=services.summarize_sending(statement, addressees),
+                               form=FlaskForm())
+    if not FlaskForm().validate_on_submit():
+        abort(400)
     report = services.send_letters(statement, addressees, by=current_user)
     db.session.commit()
     _tell(report)
@@ -143,26 +155,93 @@ def _tell(report: services.SendReport) -> None:
                 names=_names(report.already_waiting_by_hand)))
 
 
-@bp.post("/<slug>/letters/send")
+@bp.route("/<slug>/letters/send", methods=["GET", "POST"])
 @login_required
-def send_to_all(slug: str) -> Response:
+def send_to_all(slug: str) -> Response | str:
     statement = team_statement_or_404(slug)
     return _send(statement, [summary.addressee
                              for summary in services.addressee_summaries(statement)])
 
 
-@bp.post("/<slug>/letters/send/group/<int:group_id>")
+@bp.route("/<slug>/letters/send/group/<int:group_id>", methods=["GET", "POST"])
 @login_required
-def send_to_group(slug: str, group_id: int) -> Response:
+def send_to_group(slug: str, group_id: int) -> Response | str:
     statement = team_statement_or_404(slug)
     return _send(statement, _or_404(services.addressees_of_group(statement, group_id)))
 
 
-@bp.post("/<slug>/letters/send/to/<int:addressee_id>")
+@bp.route("/<slug>/letters/send/to/<int:addressee_id>", methods=["GET", "POST"])
 @login_required
-def send_to_addressee(slug: str, addressee_id: int) -> Response:
+def send_to_addressee(slug: str, addressee_id: int) -> Response | str:
     statement = team_statement_or_404(slug)
     return _send(statement, [_or_404(find_addressee(statement, addressee_id))])
+
+
+@bp.post("/<slug>/letters/test/to/<int:addressee_id>")
+@login_required
+def send_test(slug: str, addressee_id: int) -> Response:
+    """The letter to this addressee, sent to the signed-in coordinator alone."""
+    addressee = _addressee(slug, addressee_id)
+    services.send_test_letter(addressee, current_user)
+    db.session.commit()
+    flash(_("A test copy of the letter to %(name)s is on its way to %(email)s. It is not "
+            "counted as sent.", name=addressee.name, email=current_user.email))
+    return _to_letters(addressee.statement)
+
+
+# --- The coalition's voice ------------------------------------------------------------
+
+
+@bp.route("/<slug>/letters/voice", methods=["GET", "POST"])
+@login_required
+def voice(slug: str) -> Response | tuple[str, int] | str:
+    statement = team_statement_or_404(slug)
+    form = LetterVoiceForm(obj=statement)
+    if form.validate_on_submit():
+        try:
+            services.set_letter_voice(statement, sender_name=form.sender_name.data,
+                                      letter_logos=bool(form.letter_logos.data))
+        except services.LetterError as error:
+            form.sender_name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Saved: the sender name and the letters' logos."))
+            return redirect(url_for(".voice", slug=slug))
+    status = 400 if form.errors else 200
+    return render_template("letters/voice.html", statement=statement, form=form,
+                           group_forms=_group_forms(statement)), status
+
+
+def _group_forms(statement: Statement,
+                 submitted: tuple[int, GroupWordingForm] | None = None,
+                 ) -> list[tuple[DemandGroup, GroupWordingForm]]:
+    forms = []
+    for group in statement.demand_groups:
+        if submitted and submitted[0] == group.id:
+            forms.append((group, submitted[1]))
+            continue
+        forms.append((group, GroupWordingForm(
+            prefix=f"group-{group.id}", formdata=None, salutation=group.letter_salutation,
+            note=group.letter_note, closing=group.letter_closing)))
+    return forms
+
+
+@bp.post("/<slug>/letters/voice/group/<int:group_id>")
+@login_required
+def group_wording(slug: str, group_id: int) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    group = _or_404(services.find_group(statement, group_id))
+    form = GroupWordingForm(prefix=f"group-{group.id}")
+    if not form.validate_on_submit():
+        return render_template("letters/voice.html", statement=statement,
+                               form=LetterVoiceForm(obj=statement, formdata=None),
+                               group_forms=_group_forms(statement, (group.id, form))), 400
+    services.set_group_wording(group, salutation=form.salutation.data, note=form.note.data,
+                               closing=form.closing.data)
+    db.session.commit()
+    flash(_("Saved: the letter's words to the addressees of group %(number)d.",
+            number=statement.demand_groups.index(group) + 1))
+    return redirect(url_for(".voice", slug=slug))
 
 
 # --- Following up ---------------------------------------------------------------------

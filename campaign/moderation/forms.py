@@ -6,12 +6,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from campaign.abuse.models import HoldReason
 from campaign.form_fields import at_most_message
 from campaign.moderation.models import ModerationActionKind
+from campaign.signing.forms import prepared_logo_of
+from campaign.signing.logos import PreparedLogo
 from campaign.signing.models import NameDisplay
 
 REASON_LENGTH = 2000
@@ -27,6 +30,16 @@ class RejectionForm(FlaskForm):
                            validators=[
         DataRequired(message=_l("Give the reason: it is sent to the organization's contact.")),
         Length(max=REASON_LENGTH, message=at_most_message(REASON_LENGTH))])
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo: PNG, JPEG or WebP, at most 2 MB"))
+    prepared_logo: PreparedLogo | None = None
+
+    def validate_logo(self, field: Any) -> None:
+        self.prepared_logo = prepared_logo_of(field)
+        if self.prepared_logo is None:
+            raise ValidationError(_l("Choose a logo file."))
 
 
 class DisplayNameForm(FlaskForm):

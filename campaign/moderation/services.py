@@ -340,3 +340,10 @@ def _mail_contact(organization: OrganizationSignature, template: str, subject: A
                 **extra,
             },
         )
+
+
+def set_organization_logo(organization: OrganizationSignature, logo: str | None) -> None:
+    """A logo a coordinator gives an organization (a founding signatory has no form to
+    send one), or takes away (an unfit picture); LOGO is a stored logo's name, or None.
+    The file of a logo no one names any more is swept later (campaign.signing.logos)."""
+    organization.logo = logo

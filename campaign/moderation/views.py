@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug import Response
@@ -17,6 +17,7 @@ from campaign.moderation.forms import (
     HOLD_REASON_LABELS,
     NAME_DISPLAY_LABELS,
     DisplayNameForm,
+    LogoForm,
     RejectionForm,
 )
 from campaign.moderation.services import (
@@ -35,10 +36,12 @@ from campaign.moderation.services import (
     reject_organization,
     release_signature,
     rename_organization,
+    set_organization_logo,
     undo_decision,
     unhide_individual,
 )
 from campaign.signing.forms import ORGANIZATION_TYPE_LABELS
+from campaign.signing.logos import CONTENT_TYPE, logo_path, store_logo
 from campaign.signing.models import IndividualSignature, OrganizationSignature
 from campaign.statements.models import Statement
 
@@ -110,6 +113,45 @@ def rename(slug: str, organization_id: int) -> str | Response | tuple[str, int]:
     return render_template("moderation/rename.html", statement=statement,
                            organization=organization, form=form), (
         400 if form.is_submitted() else 200)
+
+
+@bp.route("/<slug>/organizations/<int:organization_id>/logo", methods=["GET", "POST"])
+@login_required
+def logo(slug: str, organization_id: int) -> str | Response | tuple[str, int]:
+    statement, organization = _organization_or_404(slug, organization_id)
+    form = LogoForm()
+    if form.validate_on_submit() and form.prepared_logo:
+        # Written before the commit that names it, as when an organization co-signs.
+        set_organization_logo(organization, store_logo(form.prepared_logo))
+        db.session.commit()
+        flash(_("The logo of %(name)s is saved.", name=organization.shown_name))
+        return redirect(url_for(".organizations", slug=statement.slug))
+    return render_template("moderation/logo.html", statement=statement,
+                           organization=organization, form=form), (
+        400 if form.is_submitted() else 200)
+
+
+@bp.post("/<slug>/organizations/<int:organization_id>/logo/remove")
+@login_required
+def remove_logo(slug: str, organization_id: int) -> Response:
+    statement, organization = _organization_or_404(slug, organization_id)
+    set_organization_logo(organization, None)
+    db.session.commit()
+    flash(_("The logo of %(name)s is removed.", name=organization.shown_name))
+    return redirect(url_for(".organizations", slug=statement.slug))
+
+
+@bp.get("/<slug>/organizations/<int:organization_id>/logo.png")
+@login_required
+def logo_image(slug: str, organization_id: int) -> Response:
+    """The logo as the team sees it before approving; the public's is at /logos/."""
+    _, organization = _organization_or_404(slug, organization_id)
+    path = logo_path(organization.logo) if organization.logo else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=CONTENT_TYPE, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/<slug>/individuals")

@@ -101,6 +101,26 @@ def register_template_hooks(template: str, hooks: TemplateHooks) -> None:
     _hooks[template] = hooks
 
 
+@dataclass(frozen=True)
+class Voice:
+    """Who a message speaks for: the display name of its From (its address stays the
+    instance's own, so that SPF, DKIM and DMARC pass), and where replies go when the
+    row names no Reply-To. None: the instance's name; no Reply-To."""
+
+    name: str | None = None
+    reply_to: str | None = None
+
+
+# Asked of the area that knows whose message it is (a statement's coalition), so
+# that the outbox needs to know none of them.
+_voice_of: Callable[[OutboxMessage], Voice] | None = None
+
+
+def register_voice(voice_of: Callable[[OutboxMessage], Voice]) -> None:
+    global _voice_of
+    _voice_of = voice_of
+
+
 class DeliveryResult(enum.Enum):
     SENT = "sent"
     NOT_DUE = "not_due"
@@ -298,14 +318,16 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
         context.update(hooks.context(message))
     email = EmailMessage(policy=MAIL_POLICY)
     email.set_raw("Subject", encoded_text(message.subject, "Subject"))
-    email.set_raw("From", address_list([mailbox(current_app.config["MAIL_DEFAULT_SENDER"])]))
+    voice = _voice_of(message) if _voice_of else Voice()
+    instance_name, instance_address = mailbox(current_app.config["MAIL_DEFAULT_SENDER"])
+    email.set_raw("From", address_list([(voice.name or instance_name, instance_address)]))
     # An internationalized domain goes out in its IDNA 2008 (ASCII) form.
     email.set_raw("To", address_list([("", ascii_address(one_line(message.to_address)))]))
-    if message.reply_to:
-        # A letter's Reply-To names every coordinator of the statement.
+    if reply_to := message.reply_to or voice.reply_to:
+        # A statement's mail is answered to every coordinator of the statement.
         email.set_raw("Reply-To", address_list([
             (address.display_name, address.addr_spec) for address in
-            MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses]))
+            MAIL_POLICY.header_factory("Reply-To", one_line(reply_to)).addresses]))
     email["Date"] = format_datetime(utcnow())
     domain = current_app.config["SERVER_NAME"].split(":")[0]
     email["Message-ID"] = f"<outbox-{message.id}@{domain}>"

@@ -8,6 +8,7 @@ from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.privacy import services as retention
 from campaign.queue import DELETE_EXPIRED_UNCONFIRMED_TASK, ERASE_ADDRESSES_AFTER_CLOSE_TASK
+from campaign.signing.logos import remove_orphan_logos
 
 
 @shared_task(name=DELETE_EXPIRED_UNCONFIRMED_TASK)
@@ -17,6 +18,8 @@ def delete_expired_unconfirmed() -> dict[str, int]:
     # The same hourly sweep clears what the abuse defences kept of old signatures' clients.
     retention.clear_client_data(now=now)
     db.session.commit()
+    # And, once the deletions are committed, the logos no signature names any more.
+    remove_orphan_logos(now=now)
     return {"individuals": report.individuals, "organizations": report.organizations}
 
 

@@ -96,6 +96,28 @@ def updates(token: str, choice: str) -> Response:
     return _back_to_page(token)
 
 
+@bp.get("/signer/<token>/withdraw")
+def confirm_withdraw(token: str) -> str:
+    _individual_or_404(token)
+    return render_template(
+        "confirm_action.html", layout="base.html",
+        heading=_("Withdraw your signature?"),
+        explanation=_("Your signature leaves the list and the counts, the letters to the "
+                      "addressees and every mailing."),
+        action=url_for(".withdraw", token=token), button=_("Withdraw my signature"),
+        back=url_for(".page", token=token))
+
+
+@bp.get("/signer/<token>/erase")
+def confirm_erase(token: str) -> str:
+    _signature_or_404(token)
+    return render_template(
+        "confirm_action.html", layout="base.html", heading=_("Erase your data?"),
+        explanation=_("We delete the signature with its name and e-mail address."),
+        action=url_for(".erase", token=token), button=_("Erase my data"),
+        back=url_for(".page", token=token))
+
+
 @bp.post("/signer/<token>/withdraw")
 @_signer_action_limit
 def withdraw(token: str) -> Response:

@@ -37,6 +37,7 @@ from campaign.signing.forms import (
     OrganizationSignatureForm,
     quick_individual_submission,
 )
+from campaign.signing.logos import store_logo
 from campaign.signing.models import IndividualSignature
 from campaign.signing.services import (
     ConfirmationError,
@@ -97,7 +98,8 @@ def cosign(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_statement_page(statement, organization_form=form, status=400)
     try:
-        sign_for_organization(statement, form.to_request(), client=_client(form))
+        sign_for_organization(statement, form.to_request(logo=_stored_logo(form)),
+                              client=_client(form))
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400)
@@ -114,8 +116,8 @@ def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
         return render_statement_page(statement, organization_form=form, status=400,
                                      sign_on_token=token)
     try:
-        sign_for_organization(statement, form.to_request(), sign_on_token=token,
-                              client=_client(form))
+        sign_for_organization(statement, form.to_request(logo=_stored_logo(form)),
+                              sign_on_token=token, client=_client(form))
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400,
@@ -131,6 +133,12 @@ def _check_csrf_token() -> None:
         validate_csrf(request.form.get(f"{INDIVIDUAL_FORM_PREFIX}-csrf_token"))
     except ValidationError as error:
         raise CSRFError(error.args[0]) from error
+
+
+def _stored_logo(form: OrganizationSignatureForm) -> str | None:
+    # Written before the signature is committed: a row never names a missing file,
+    # and a file no row names is swept later (campaign.signing.logos).
+    return store_logo(form.prepared_logo) if form.prepared_logo else None
 
 
 def _client(form: IndividualSignatureForm | OrganizationSignatureForm) -> Client:

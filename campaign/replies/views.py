@@ -93,6 +93,22 @@ def _change(slug: str, reply_id: int, change: Callable[[Reply], None], done: str
     return redirect(url_for(".index", slug=slug, _anchor=f"reply-{reply_id}"))
 
 
+@bp.get("/<slug>/replies/<int:reply_id>/publish")
+@login_required
+def confirm_publish(slug: str, reply_id: int) -> str:
+    statement = team_statement_or_404(slug)
+    reply = _reply_of(statement, reply_id)
+    name = reply.addressee.name if reply.addressee else ""
+    return render_template(
+        "confirm_action.html", layout="coordinator_base.html", statement=statement,
+        heading=_("Publish the reply of %(name)s and tell the signers?", name=name),
+        explanation=_("The reply appears on the statement's page, and the signers who asked "
+                      "for updates are told by e-mail. You can unpublish it later, but the "
+                      "e-mail cannot be called back."),
+        action=url_for(".publish", slug=slug, reply_id=reply_id), button=_("Publish"),
+        back=url_for(".index", slug=slug, _anchor=f"reply-{reply_id}"))
+
+
 @bp.post("/<slug>/replies/<int:reply_id>/publish")
 @login_required
 def publish(slug: str, reply_id: int) -> Response:

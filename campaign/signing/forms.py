@@ -7,6 +7,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, EmailField, Field, RadioField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Optional, ValidationError
@@ -20,6 +22,7 @@ from campaign.form_fields import (
     strip_whitespace,
     valid_email,
 )
+from campaign.signing.logos import LogoError, PreparedLogo, prepare_logo
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
 from campaign.text import InvalidEmail, country_names, normalize_email
@@ -43,6 +46,17 @@ def _web_address(value: Any) -> Any:
 def _http_only(form: FlaskForm, field: Field) -> None:
     if field.data and not field.data.lower().startswith(("https://", "http://")):
         raise ValidationError(_l("Enter a web address starting with https://"))
+
+
+def prepared_logo_of(field: Field) -> PreparedLogo | None:
+    """The uploaded logo as it will be stored; None when no file was chosen; a
+    ValidationError, with the store's reason, for a file that cannot be a logo."""
+    if not isinstance(field.data, FileStorage) or not field.data.filename:
+        return None
+    try:
+        return prepare_logo(field.data.stream)
+    except LogoError as error:
+        raise ValidationError(str(error)) from error
 
 
 def _country_field(label: Any) -> SelectField:
@@ -179,19 +193,25 @@ class OrganizationSignatureForm(Trapped, FlaskForm):
         validators=[DataRequired(message=_l(
             "Tick this box to confirm that you may sign for the organization."))],
     )
+    logo = FileField(_l("Logo (optional): PNG, JPEG or WebP, at most 2 MB"))
     homepage = _honeypot()
+    # The logo as it will be stored, once the form validated (campaign.signing.logos).
+    prepared_logo: PreparedLogo | None = None
 
     def validate_organization_type(self, field: Field) -> None:
         if field.data not in {kind.value for kind in OrganizationType}:
             raise ValidationError(_l("Choose a type from the list."))
 
-    def to_request(self) -> OrganizationSignatureRequest:
+    def validate_logo(self, field: Field) -> None:
+        self.prepared_logo = prepared_logo_of(field)
+
+    def to_request(self, logo: str | None = None) -> OrganizationSignatureRequest:
         return OrganizationSignatureRequest(
             name=self.name.data, country=self.country.data,
             organization_type=OrganizationType(self.organization_type.data),
             website=self.website.data or None, contact_name=self.contact_name.data,
             contact_email=self.contact_email.data,
-            authorized_to_sign=bool(self.authorized_to_sign.data),
+            authorized_to_sign=bool(self.authorized_to_sign.data), logo=logo,
         )
 
 

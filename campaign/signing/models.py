@@ -383,6 +383,9 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
     # How a coordinator chose to show the name (a typo fixed, a long name shortened);
     # the name as submitted stays in `name`.
     display_name: Mapped[str | None] = mapped_column(String(200))
+    # The file name of its logo in the logo store (campaign.signing.logos): the
+    # digest of the re-encoded image, so the same logo is one file.
+    logo: Mapped[str | None] = mapped_column(String(80), index=True)
 
     statement: Mapped[Statement] = relationship()
 

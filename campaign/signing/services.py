@@ -77,6 +77,8 @@ class OrganizationSignatureRequest:
     contact_name: str
     contact_email: str
     authorized_to_sign: bool
+    # The stored logo's name (campaign.signing.logos.store_logo), if one was sent.
+    logo: str | None = None
 
 
 def _check_open_for_signing(statement: Statement, sign_on_token: str | None = None) -> None:
@@ -155,7 +157,7 @@ def sign_for_organization(
         {"name": name, "country": request.country,
          "organization_type": request.organization_type, "website": request.website or None,
          "contact_name": normalize_name(request.contact_name), "authorized_to_sign": True,
-         "language": current_language()},
+         "language": current_language(), **({"logo": request.logo} if request.logo else {})},
         lambda signature: signature.contact_email,
         tell_where_it_stands,
         email=contact_email,

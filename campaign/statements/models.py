@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import UTCDateTime, enum_column, utcnow
@@ -28,6 +28,9 @@ CLOSABLE_STATUSES = SIGNABLE_STATUSES
 REOPENABLE_STATUSES = frozenset({StatementStatus.CLOSED})
 # Only a draft needs a private link: once published, anyone may co-sign.
 SIGN_ON_LINK_STATUSES = frozenset({StatementStatus.DRAFT})
+
+
+SENDER_NAME_LENGTH = 120
 
 
 class StatementError(DomainError):
@@ -63,6 +66,12 @@ class Statement(db.Model):
     # A capability link for co-signing before launch: whoever holds it may sign the
     # draft. Kept readable so coordinators can copy it again; revoked by clearing it.
     sign_on_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The coalition's name: the display name of every e-mail about the statement (its
+    # address stays the instance's own, so that SPF, DKIM and DMARC pass) and the
+    # letterhead of its letters. None: the instance's name.
+    sender_name: Mapped[str | None] = mapped_column(String(SENDER_NAME_LENGTH))
+    # Whether the letters' signatory list shows the organizations' logos.
+    letter_logos: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     demand_groups: Mapped[list[DemandGroup]] = relationship(
         back_populates="statement", order_by="DemandGroup.position",
@@ -185,6 +194,11 @@ class DemandGroup(db.Model):
     )
     position: Mapped[int]
     intro: Mapped[str] = mapped_column(Text, default="")
+    # The letter's own words to this group's addressees; None: the default wording,
+    # in the addressee's language (campaign.letters.building).
+    letter_salutation: Mapped[str | None] = mapped_column(Text)
+    letter_note: Mapped[str | None] = mapped_column(Text)
+    letter_closing: Mapped[str | None] = mapped_column(Text)
 
     statement: Mapped[Statement] = relationship(back_populates="demand_groups")
     addressee_links: Mapped[list[DemandGroupAddressee]] = relationship(

@@ -108,6 +108,21 @@ def send_test(slug: str, update_id: int) -> Response:
     return redirect(url_for(".show", slug=slug, update_id=update_id))
 
 
+@bp.get("/<slug>/updates/<int:update_id>/publish")
+@login_required
+def confirm_publish(slug: str, update_id: int) -> str:
+    statement = team_statement_or_404(slug)
+    update = _update_of(statement, update_id)
+    return render_template(
+        "confirm_action.html", layout="coordinator_base.html", statement=statement,
+        heading=_("Publish “%(title)s” and e-mail the signers?", title=update.title),
+        explanation=_("The update appears on the statement's page, and every signer who "
+                      "asked for updates is e-mailed it."),
+        action=url_for(".publish", slug=slug, update_id=update_id),
+        button=_("Publish and e-mail the signers"),
+        back=url_for(".show", slug=slug, update_id=update_id))
+
+
 @bp.post("/<slug>/updates/<int:update_id>/publish")
 @login_required
 def publish(slug: str, update_id: int) -> Response:

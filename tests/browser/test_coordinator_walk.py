@@ -108,7 +108,8 @@ def test_a_coordinator_imports_corrects_publishes_and_approves_an_organization(
     expect(first_group.get_by_role("listitem").first).to_have_text(corrected)
     state = coordinator.get_by_role("region", name="State")
     expect(state).to_contain_text("Draft: only its team can see it.")
-    state.get_by_role("button", name="Publish").click()
+    state.get_by_role("link", name="Publish…").click()
+    coordinator.get_by_role("button", name="Publish").click()
     expect(coordinator.get_by_role("status")).to_contain_text("The statement is published")
 
     coordinator.get_by_role("link", name="See the public page").click()

@@ -89,7 +89,8 @@ def test_an_organization_cosigns_a_draft_through_its_private_link(
     expect(coordinator.get_by_role("region", name="Awaiting approval (0)")).to_be_visible()
 
     coordinator.goto(f"/coordinate/{SLUG}/edit")
-    coordinator.get_by_role("region", name="State").get_by_role("button", name="Publish").click()
+    coordinator.get_by_role("region", name="State").get_by_role("link", name="Publish…").click()
+    coordinator.get_by_role("button", name="Publish").click()
     expect(coordinator.get_by_role("status")).to_contain_text("The statement is published")
 
     # The other person now finds the organization on the public page.

@@ -47,6 +47,7 @@ def test_a_supporter_hides_their_name_then_erases_their_signature_from_their_own
     expect(page.get_by_role("region", name="Signed by")).not_to_contain_text("Olena")
 
     page.goto(signer_page)
+    page.get_by_role("link", name="Erase my data…").click()
     page.get_by_role("button", name="Erase my data").click()
     expect(page.get_by_role("status")).to_contain_text("Your signature and your details are erased")
     expect(page.locator("#counts")).to_contain_text("0 individuals have signed")

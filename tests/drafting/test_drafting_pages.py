@@ -237,7 +237,7 @@ def test_coordinator_edits_title_and_lead_and_the_public_page_renders_it_safely(
     saved = client.post(f"/coordinate/{slug}/details", data=fields, follow_redirects=True)
 
     assert "The title, address, date and lead text are saved." in saved.text
-    press(client, "/coordinate/bakhchysarai/edit", "/coordinate/bakhchysarai/publish")
+    press(client, "/coordinate/bakhchysarai/publish", "/coordinate/bakhchysarai/publish")
     public = client.get("/s/bakhchysarai").text
     assert "<h1>Free the Second Bakhchysarai group</h1>" in public
     assert "We <strong>condemn</strong> it." in public
@@ -357,7 +357,11 @@ def test_publish_close_and_reopen(app):
     edit = f"/coordinate/{slug}/edit"
     assert client.get(f"/s/{slug}").status_code == 404
 
-    published = press(client, edit, f"/coordinate/{slug}/publish")
+    # Publishing asks first, on a page of its own; asking changes nothing.
+    asked = client.get(f"/coordinate/{slug}/publish")
+    assert "This cannot be undone." in asked.text
+    assert load(app, slug).status is StatementStatus.DRAFT
+    published = press(client, f"/coordinate/{slug}/publish", f"/coordinate/{slug}/publish")
     assert "The statement is published" in client.get(published.headers["Location"]).text
     assert client.get(f"/s/{slug}").status_code == 200
     assert 'id="sign-heading"' in client.get(f"/s/{slug}").text

@@ -131,7 +131,7 @@ def test_the_pdf_fetches_nothing_but_static_files(app_context):
     from campaign.letters import pdf
 
     fetched: list[str] = []
-    fetcher = pdf._static_files_only(pdf._static_folder())
+    fetcher = pdf._own_files_only([pdf._static_folder()])
     for url in ("https://tracker.example.net/pixel.png", "file:///etc/passwd",
                 pdf._static_folder().as_uri() + "/fonts/DejaVuSerif.ttf"):
         try:

@@ -38,7 +38,10 @@ def test_sending_to_all_from_the_page_then_marking_a_letter_delivered_by_hand(
         address_the_addressees(statement_slug)
     letters_page = f"/coordinate/{statement_slug}/letters"
 
-    sent = press(coordinator_client, letters_page, f"{letters_page}/send")
+    summary = coordinator_client.get(f"{letters_page}/send")
+    assert "Confirm sending" in summary.text
+    assert not coordinator_client.get(letters_page).text.count("Queued for e-mail:")
+    sent = press(coordinator_client, f"{letters_page}/send", f"{letters_page}/send")
     assert sent.status_code == 302
     page = coordinator_client.get(letters_page).text
     assert "Queued for e-mail:" in page and "to deliver by hand" in page

@@ -82,7 +82,8 @@ def test_sending_to_all_queues_one_letter_per_addressee_with_email_and_one_by_ha
     message = letter.outbox_message
     assert message.to_address == email_of(WITH_EMAIL[0])
     assert message.subject == TITLE
-    assert message.template == "letter" and message.context == {"letter_id": letter.id}
+    assert message.template == "letter" and message.context == {
+        "letter_id": letter.id, "statement_slug": letter.statement.slug}
     assert message.reply_to == ", ".join(COORDINATORS)
 
 

@@ -121,9 +121,11 @@ def test_the_confirmation_email_links_to_the_signers_own_page(
     assert page.status_code == 200
     assert "Signed as Olena Kovalenko." in page.text
     assert "Your signature counts, and your name is shown as" in page.text
-    for button in ("Save how my name is shown", "Send me updates", "Withdraw my signature",
-                   "Erase my data"):
+    for button in ("Save how my name is shown", "Send me updates"):
         assert button in button_texts(page.text)
+    # Withdrawing and erasing cannot be undone: each asks on a page of its own.
+    for link_text in ("Withdraw my signature…", "Erase my data…"):
+        assert link_text in page.text
     assert "moderation log keeps that an action happened, but no longer on whom" in page.text
 
 
@@ -207,10 +209,13 @@ def test_a_withdrawn_signature_leaves_the_page_the_counts_letters_exports_and_ma
             OutboxMessage.status == OutboxStatus.PENDING)).all()
         assert pending
 
-    page = press(client, link, "Withdraw my signature")
+    confirmation = client.get(f"{link}/withdraw")
+    assert "Withdraw your signature?" in confirmation.text
+    assert the_signature(app).status is not IndividualStatus.WITHDRAWN, "asking changes nothing"
+    page = press(client, f"{link}/withdraw", "Withdraw my signature")
     assert "Your signature is withdrawn" in page.text
-    assert "Withdraw my signature" not in button_texts(page.text)
-    assert "Erase my data" in button_texts(page.text)
+    assert "Withdraw my signature…" not in page.text
+    assert "Erase my data…" in page.text
 
     shown = statement_page(client, statement_slug)
     assert NAME not in shown
@@ -275,7 +280,7 @@ def test_erasing_deletes_the_signature_and_leaves_the_address_and_name_in_no_tab
     assert rows_holding(app, EMAIL, NAME)
     assert "1 individual has signed" in counts_line(statement_page(client, statement_slug))
 
-    page = press(client, link, "Erase my data")
+    page = press(client, f"{link}/erase", "Erase my data")
     assert "Your signature and your details are erased." in page.text
     assert NAME not in page.text
     assert "0 individuals have signed" in counts_line(page.text)
@@ -303,7 +308,7 @@ def test_an_organizations_contact_erases_the_cosignature_and_the_count_drops(
     assert "Co-signed for Kharkiv Solidarity Network" in page
     assert "Withdraw my signature" not in button_texts(page)
     press(client, link, "Stop updates")
-    page = press(client, link, "Erase my data")
+    page = press(client, f"{link}/erase", "Erase my data")
     assert "Kharkiv Solidarity Network" not in statement_page(client, statement_slug)
     organizations_before = int(before.split()[0])
     assert counts_line(page.text).startswith(f"{organizations_before - 1} organization")

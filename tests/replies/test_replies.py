@@ -49,7 +49,8 @@ def record_by_form(client: FlaskClient, slug: str, fields: dict[str, object]):
 
 
 def press(client: FlaskClient, slug: str, action: str):
-    page = client.get(f"/coordinate/{slug}/replies")
+    # Publishing (which e-mails the signers) asks first, on a page of its own.
+    page = client.get(action if action.endswith("/publish") else f"/coordinate/{slug}/replies")
     assert f'action="{action}"' in page.text, f"no button posting to {action}"
     return client.post(action, data={"csrf_token": csrf_token(page.text)})
 
@@ -184,7 +185,7 @@ def test_a_refused_publication_hands_nothing_to_the_worker(app, client, monkeypa
      "The document is too large: attach at most 10 MB."),
     # Far over: refused before the request is even read.
     (b"x" * (MAX_REQUEST_BYTES + 1), "answer.pdf", 413,
-     "a document may be at most 10 MB. Nothing was saved."),
+     "a document may be at most 10 MB, a logo 2 MB. Nothing was saved."),
 ], ids=["another-type", "over-10-mb", "over-the-request-limit"])
 def test_a_document_that_cannot_be_kept_is_refused_with_a_clear_message(
     app, coordinator_client, statement_slug, content, filename, status, message

@@ -75,7 +75,7 @@ def test_an_erased_signers_link_does_not_open_the_next_signers_page(
     alice_link = signer_page_link(app, mail_dir, ALICE)
     [(alice_id, _)] = individuals(app)
     unsubscribe_link = alice_link.replace("/signer/", "/unsubscribe/")
-    press(client, alice_link, "Erase my data")
+    press(client, f"{alice_link}/erase", "Erase my data")
 
     sign_and_confirm(app, client, mail_dir, statement_slug,
                      **{"person-name": "Bob Brown", "person-email": BOB})
@@ -114,7 +114,7 @@ def test_an_erased_signer_who_signs_again_starts_clean(app, client, mail_dir, st
                      **{"person-email": "jane.doe@gmail.com", "person-wants_updates": "y",
                         "person-name_display": "hidden"})
     old_link = signer_page_link(app, mail_dir, "jane.doe@gmail.com")
-    press(client, old_link, "Erase my data")
+    press(client, f"{old_link}/erase", "Erase my data")
 
     sign(client, statement_slug, **{"person-email": "janedoe+again@gmail.com"})
 

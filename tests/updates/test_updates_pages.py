@@ -62,7 +62,7 @@ def test_write_preview_test_send_and_publish(coordinator_client, app, mail_dir, 
     # Not counted, and the public sees nothing yet.
     assert "Hearing on 3 March" not in coordinator_client.get("/s/crimea-2020").text
 
-    press(coordinator_client, page_url, f"{page_url}/publish")
+    press(coordinator_client, f"{page_url}/publish", f"{page_url}/publish")
     assert ("updates.fan_out", (update_id,)) in _no_broker
     with app.app_context():
         update = db.session.get(Update, update_id)

@@ -1,0 +1,30 @@
+"""The coalition's own voice: every e-mail about a statement carries the statement's
+sender name as the display name of its From, and its coordinators as Reply-To.
+
+The address stays the instance's own (MAIL_DEFAULT_SENDER), and so does the SMTP
+envelope, which is taken from it: a message "from" a coalition's own domain, sent by
+this server, would fail SPF, DKIM and DMARC and land in spam, or nowhere. A reply
+still reaches the coalition, through Reply-To.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from campaign.extensions import db
+from campaign.letters.services import coordinators_reply_to
+from campaign.outbox.delivery import Voice
+from campaign.outbox.models import OutboxMessage
+from campaign.statements.models import Statement
+
+
+def voice_of(message: OutboxMessage) -> Voice:
+    """Whose message this is, from the statement its context names (every e-mail
+    about a statement names it by its slug); the instance's own voice otherwise."""
+    slug = message.context.get("statement_slug") if isinstance(message.context, dict) else None
+    if not isinstance(slug, str):
+        return Voice()
+    statement = db.session.scalars(select(Statement).where(Statement.slug == slug)).first()
+    if statement is None:
+        return Voice()
+    return Voice(name=statement.sender_name, reply_to=coordinators_reply_to(statement))
