@@ -1,5 +1,8 @@
 """The coalition's own voice: every e-mail about a statement carries the statement's
-sender name as the display name of its From, and its coordinators as Reply-To.
+sender name as the display name of its From. Only letters name the coordinators as
+Reply-To (they set it when queued): anyone can sign with any address and be sent a
+confirmation, and the coordinators of a coalition at risk must not be named to
+whoever does.
 
 The address stays the instance's own (MAIL_DEFAULT_SENDER), and so does the SMTP
 envelope, which is taken from it: a message "from" a coalition's own domain, sent by
@@ -12,7 +15,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.letters.services import coordinators_reply_to
 from campaign.outbox.delivery import Voice
 from campaign.outbox.models import OutboxMessage
 from campaign.statements.models import Statement
@@ -27,4 +29,4 @@ def voice_of(message: OutboxMessage) -> Voice:
     statement = db.session.scalars(select(Statement).where(Statement.slug == slug)).first()
     if statement is None:
         return Voice()
-    return Voice(name=statement.sender_name, reply_to=coordinators_reply_to(statement))
+    return Voice(name=statement.sender_name)

@@ -104,11 +104,9 @@ def register_template_hooks(template: str, hooks: TemplateHooks) -> None:
 @dataclass(frozen=True)
 class Voice:
     """Who a message speaks for: the display name of its From (its address stays the
-    instance's own, so that SPF, DKIM and DMARC pass), and where replies go when the
-    row names no Reply-To. None: the instance's name; no Reply-To."""
+    instance's own, so that SPF, DKIM and DMARC pass). None: the instance's name."""
 
     name: str | None = None
-    reply_to: str | None = None
 
 
 # Asked of the area that knows whose message it is (a statement's coalition), so
@@ -323,11 +321,11 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
     email.set_raw("From", address_list([(voice.name or instance_name, instance_address)]))
     # An internationalized domain goes out in its IDNA 2008 (ASCII) form.
     email.set_raw("To", address_list([("", ascii_address(one_line(message.to_address)))]))
-    if reply_to := message.reply_to or voice.reply_to:
-        # A statement's mail is answered to every coordinator of the statement.
+    if message.reply_to:
+        # A letter is answered to every coordinator of the statement.
         email.set_raw("Reply-To", address_list([
             (address.display_name, address.addr_spec) for address in
-            MAIL_POLICY.header_factory("Reply-To", one_line(reply_to)).addresses]))
+            MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses]))
     email["Date"] = format_datetime(utcnow())
     domain = current_app.config["SERVER_NAME"].split(":")[0]
     email["Message-ID"] = f"<outbox-{message.id}@{domain}>"

@@ -143,6 +143,8 @@ def test_a_signers_confirmation_speaks_in_the_coalitions_name_too(app, client, s
         deliver_due_messages()
     [received] = smtp.messages
     assert received["From"].addresses[0].display_name == COALITION
+    # Whoever signs is not told who the coordinators are: only letters carry Reply-To.
+    assert received["Reply-To"] is None
 
 
 @pytest.mark.usefixtures("app_context")
