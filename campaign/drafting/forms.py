@@ -13,16 +13,19 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.drafting.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
 from campaign.drafting.services import StatementDetails
 from campaign.form_fields import at_most_message, one_line
+from campaign.signing.forms import ORGANIZATION_NAME_LENGTH
 from campaign.statements.models import Addressee
 from campaign.text import country_names
 
@@ -87,6 +90,9 @@ class ReadingForm(_DetailsFields):
     groups = FieldList(FormField(ReadingGroupForm))
     signatories = TextAreaField(_l("Signatory organizations, one per line"),
                                 render_kw={"rows": 12, "cols": 72})
+    # Choices are the coordinator's teams, set by the view; none for a first statement.
+    team = SelectField(_l("Team that runs it"), coerce=int, validate_choice=False,
+                       validators=[Optional()])
     dropped_lines = FieldList(HiddenField())
     unplaced_lines = FieldList(HiddenField())
 
@@ -122,6 +128,17 @@ class ReadingForm(_DetailsFields):
             dropped_lines=[field.data for field in self.dropped_lines],
             unplaced_lines=[field.data for field in self.unplaced_lines],
         )
+
+
+class FoundingOrganizationForm(FlaskForm):
+    name = StringField(_l("Name of the organization"), filters=[_strip], validators=[
+        DataRequired(message=_l("Enter the organization's name.")), Length(
+            max=ORGANIZATION_NAME_LENGTH, message=at_most_message(ORGANIZATION_NAME_LENGTH)),
+        one_line])
+    country = SelectField(
+        _l("Country (optional)"), validators=[Optional()],
+        choices=lambda: [SelectChoice("", _l("No country")),
+                         *(SelectChoice(code, name) for code, name in country_names().items())])
 
 
 class DetailsForm(_DetailsFields):

@@ -54,6 +54,10 @@ class Statement(db.Model):
     # A capability link for co-signing before launch: whoever holds it may sign the
     # draft. Kept readable so coordinators can copy it again; revoked by clearing it.
     sign_on_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The coalition that runs it (campaign.accounts.models.Team); a statement with no
+    # team is seen by no coordinator.
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="RESTRICT"), index=True)
 
     demand_groups: Mapped[list[DemandGroup]] = relationship(
         back_populates="statement", order_by="DemandGroup.position",
@@ -100,6 +104,10 @@ class Statement(db.Model):
                 status=self.status_label))
         self.status = StatementStatus.PUBLISHED
         self.closed_at = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is StatementStatus.DRAFT
 
     def open_sign_on_link(self, token: str) -> None:
         """A new private sign-on link (replacing any earlier one, which then stops
