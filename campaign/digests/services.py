@@ -19,7 +19,7 @@ Services only: the worker's tasks commit.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,12 +54,12 @@ MILESTONE_TEMPLATE = "milestone"
 # --- The daily digest -------------------------------------------------------------
 
 
-def _zone(name: str) -> ZoneInfo:
+def _zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        # A zone the system's database lost in an upgrade: UTC rather than no digest.
-        return ZoneInfo("UTC")
+        # A zone the zone database lost in an upgrade: UTC rather than no digest.
+        return UTC
 
 
 def _day_bounds(day: date, zone: str = "UTC") -> tuple[datetime, datetime]:
