@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
@@ -76,7 +76,10 @@ def preview(slug: str) -> Response:
     total = rounded_count(counts.organizations + counts.individuals)
     count_line = ngettext("%(count)s signature", "%(count)s signatures", total,
                           count=format_count(total))
-    site_line = f"{_('Undersigned')} · {request.host}"
+    # The instance's configured name, never the request's Host header: a client could
+    # make every request draw (and cache) a card of its own.
+    server = current_app.config.get("SERVER_NAME")
+    site_line = f"{_('Undersigned')} · {server}" if server else _("Undersigned")
     response = current_app.response_class(preview_png(statement.title, count_line, site_line),
                                           mimetype="image/png")
     response.cache_control.public = True
