@@ -101,12 +101,13 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.public.views import bp as statements_bp
     from campaign.replies.views import bp as replies_bp
     from campaign.replies.views import public_bp as public_replies_bp
+    from campaign.sharing.views import bp as sharing_bp
     from campaign.updates.views import bp as updates_bp
 
     for blueprint in (statements_bp, signing_bp, signer_bp, api_bp, accounts_bp, drafting_bp,
                       moderation_bp, progress_bp, exports_bp, letters_bp, replies_bp,
                       public_replies_bp, address_book_bp, updates_bp, privacy_bp, abuse_bp,
-                      logos_bp):
+                      logos_bp, sharing_bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAIL_PAGE"]:
         from campaign.outbox.dev_views import bp as dev_mail_bp

@@ -104,6 +104,11 @@ def run_migrations_online():
                 orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if orphans:
                     raise RuntimeError(f"rows left without their parent: {orphans[:5]}")
+    if connectable.dialect.name == "sqlite":
+        # The pragma back ON may have run inside the still-open transaction, where SQLite
+        # ignores it: no pooled connection with its foreign keys off may serve the app
+        # (an in-process upgrade, as in the tests, would then delete without cascading).
+        connectable.dispose()
 
 
 @contextmanager

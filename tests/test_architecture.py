@@ -33,6 +33,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
                           "replies", "progress"}),
     "public": frozenset({"statements", "abuse", "signing", "replies", "updates",
                          "privacy"}),
+    "sharing": frozenset({"statements", "accounts", "signing"}),
 }
 # Shared modules that reach into areas, each for a reason: the factory registers every
 # area's blueprint, models.py imports every model module for Alembic, the commands

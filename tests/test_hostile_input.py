@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from campaign.accounts.models import Coordinator
+from campaign.accounts.models import Coordinator, Team
 from campaign.accounts.services import invite_to_team, request_password_reset
 from campaign.extensions import db
 from campaign.input_checks import LARGEST_ID
@@ -252,8 +252,9 @@ def prepare(app: Flask, mail_dir: Path, slug: str) -> Capabilities:
         statement = get_statement(slug)
         inviter = db.session.get(Coordinator, create_coordinator_for(COORDINATOR, slug))
         create_coordinator_for(MEMBER)
-        invite_to_team(statement, "new.member@example.org", inviter)
-        invite_to_team(statement, MEMBER, inviter)
+        team = db.session.get_one(Team, statement.team_id)
+        invite_to_team(team, "new.member@example.org", inviter)
+        invite_to_team(team, MEMBER, inviter)
         request_password_reset(COORDINATOR)
         draft = import_example(slug="private-draft", publish=False)
         sign_on_token = create_sign_on_link(draft)

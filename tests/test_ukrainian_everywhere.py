@@ -28,7 +28,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from campaign.accounts.models import Coordinator
+from campaign.accounts.models import Coordinator, Team
 from campaign.accounts.services import invite_to_team, request_password_reset
 from campaign.addressees.services import AddresseeDetails, add_entry
 from campaign.digests.services import announce_milestones, send_due_digests
@@ -59,7 +59,9 @@ CATALOG = PROJECT_ROOT / "campaign" / "translations" / "uk" / "LC_MESSAGES" / "m
 # formats, standards and units that are written the same in Ukrainian.
 ALLOWED = {"Undersigned", "UTC", "PDF", "CSV", "HTML", "DOC", "DOCX", "ODT", "TXT", "PNG",
            "JPEG", "GIF", "WebP", "Markdown", "CIDR", "IPv", "IP", "slug", "ZMINA", "UA",
-           "NUL", "kovalenko", "bot"}
+           "NUL", "kovalenko", "bot",
+           # The sites a statement is shared on, named as they name themselves.
+           "Telegram", "WhatsApp", "Signal", "X", "Facebook", "Mastodon"}
 _URL_OR_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|\b[\w.-]+\.(?:org|example|test)\b\S*")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
@@ -196,7 +198,8 @@ def build_world(app: Flask, mail_dir: Path) -> dict[str, str]:
             signature.last_mailed_at = None
         send_signer_links(statement, "olena@example.org")
         request_password_reset("koordynatorka@example.org")
-        invite_to_team(statement, "nova@example.org", coordinator)
+        invite_to_team(db.session.get_one(Team, statement.team_id), "nova@example.org",
+                       coordinator)
         entry = add_entry(coordinator_id, AddresseeDetails(
             name="Верховна Рада", role="Голова", email="rada@gov.example", language="uk"))
         update = write_update(statement, "Зустріч у Львові", "Ми зустрілися з радою.",
@@ -245,6 +248,7 @@ PUBLIC_PAGES = [
     "/s/{draft}/private/{sign_on}", "/s/{draft}/private/{sign_on}/check-your-email",
     "/coordinate/sign-in", "/coordinate/forgot-password", "/coordinate/forgot-password/sent",
     "/coordinate/reset-password/not-a-token", "/no-such-page", "/signer/not-a-token",
+    "/s/{slug}/widget", "/s/{slug}/share/signal", "/s/{slug}/share/mastodon",
 ]
 WORKSPACE_PAGES = [
     "/coordinate/", "/coordinate/new", "/coordinate/settings", "/coordinate/address-book",
@@ -261,7 +265,9 @@ WORKSPACE_PAGES = [
     "/coordinate/{slug}/organizations/{organization}/name",
     "/coordinate/{slug}/organizations/{rejected}/reject", "/coordinate/{slug}/replies",
     "/coordinate/{slug}/team", "/coordinate/{slug}/updates",
-    "/coordinate/{slug}/updates/{update}", "/dev/mail/",
+    "/coordinate/{slug}/updates/{update}", "/dev/mail/", "/coordinate/password",
+    "/coordinate/{draft}/delete", "/coordinate/{slug}/founding-organizations/new",
+    "/coordinate/{slug}/share",
 ]
 
 

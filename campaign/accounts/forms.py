@@ -10,7 +10,11 @@ from wtforms import EmailField, Field, HiddenField, PasswordField, SelectField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
 
-from campaign.accounts.services import AccountError, check_password_strength
+from campaign.accounts.services import (
+    AccountError,
+    available_time_zones,
+    check_password_strength,
+)
 from campaign.form_fields import (
     EMAIL_LENGTH,
     NAME_LENGTH,
@@ -20,6 +24,7 @@ from campaign.form_fields import (
 )
 from campaign.languages import language_links
 
+TEAM_NAME_LENGTH = 200
 # Far longer than any passphrase, short enough that hashing a pasted book is cheap.
 PASSWORD_LENGTH = 1000
 
@@ -77,6 +82,19 @@ class InvitationForm(FlaskForm):
     email = _email_field(_l("E-mail address of the person to invite"))
 
 
+class TeamNameForm(FlaskForm):
+    name = StringField(_l("Name of the team"), filters=[strip_whitespace], validators=[
+        DataRequired(message=_l("Give the team a name.")), at_most(TEAM_NAME_LENGTH)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(message=_l("Enter your current password.")),
+        at_most(PASSWORD_LENGTH)])
+    password = _new_password_field(_l("New password"))
+    password_again = _password_again_field(_l("New password again"))
+
+
 class NewAccountForm(FlaskForm):
     name = StringField(_l("Your name"), filters=[strip_whitespace], validators=[
         DataRequired(message=_l("Enter your name.")),
@@ -92,7 +110,11 @@ class DigestSettingsForm(FlaskForm):
     digest_hour = SelectField(
         _l("Daily digest"),
         choices=[SelectChoice(NO_DIGEST, _l("No digest")),
-                 *(SelectChoice(str(hour), f"{hour:02d}:00 UTC") for hour in range(24))])
+                 *(SelectChoice(str(hour), f"{hour:02d}:00") for hour in range(24))])
+
+    time_zone = SelectField(_l("Your time zone"), validators=[Optional()],
+                            choices=lambda: [SelectChoice(zone, zone.replace("_", " "))
+                                             for zone in available_time_zones()])
 
     # Each language named in itself, as on the switcher; left out, it stays as it is.
     language = SelectField(_l("Language of the e-mails we send you"), validators=[Optional()],

@@ -1,4 +1,4 @@
-"""Coordinators, the teams that run statements, and invitations to join a team."""
+"""Coordinators, the teams (coalitions) that run statements, and invitations to join one."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
-from campaign.statements.models import Statement
 
 
 class Coordinator(UserMixin, db.Model):
@@ -30,8 +29,11 @@ class Coordinator(UserMixin, db.Model):
     sign_in_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_reset_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The hour (UTC, 0–23) of this coordinator's daily digest; None for no digest.
+    # The hour (0–23, in their own time zone) of this coordinator's daily digest;
+    # None for no digest.
     digest_hour: Mapped[int | None] = mapped_column(default=7)
+    # An IANA zone name ("Europe/Kyiv"): digests are sent and times shown in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # The language of every e-mail to this coordinator (chosen in their settings).
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # An instance admin manages the instance-wide block and allow lists; set from the
@@ -54,20 +56,36 @@ class Coordinator(UserMixin, db.Model):
                         hashlib.sha256).hexdigest()[:24]
 
 
+class Team(db.Model):
+    """A coalition: it owns statements, and each of its members sees and runs all of
+    them. Only its owner changes who is on it."""
+
+    # Its ids are in links: SQLite must not reuse a deleted one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coordinator.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[Coordinator | None] = relationship()
+
+
 class TeamMembership(db.Model):
-    """A coordinator sees and changes only the statements whose team they are on."""
+    """A coordinator sees and changes only the statements of the teams they are on."""
 
-    __tablename__ = "statement_team_member"
+    __tablename__ = "team_member"
 
-    statement_id: Mapped[int] = mapped_column(
-        ForeignKey("statement.id", ondelete="CASCADE"), primary_key=True
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
     )
     coordinator_id: Mapped[int] = mapped_column(
         ForeignKey("coordinator.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    statement: Mapped[Statement] = relationship()
+    team: Mapped[Team] = relationship()
     coordinator: Mapped[Coordinator] = relationship(back_populates="memberships")
 
 
@@ -75,9 +93,7 @@ class TeamInvitation(db.Model):
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[int] = mapped_column(
-        ForeignKey("statement.id", ondelete="CASCADE"), index=True
-    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(
@@ -87,5 +103,5 @@ class TeamInvitation(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    statement: Mapped[Statement] = relationship()
+    team: Mapped[Team] = relationship()
     invited_by: Mapped[Coordinator | None] = relationship()

@@ -8,8 +8,10 @@ Confirmable): only the token's hash is stored, so a leaked database opens no acc
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, case, literal, or_, select, update
 
-from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
+from campaign.accounts.models import Coordinator, Team, TeamInvitation, TeamMembership
 from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.languages import current_language, in_language, supported_language
@@ -168,31 +170,126 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+# --- Teams (coalitions) ------------------------------------------------------------
+
+
+class NotTeamOwner(AccountError):
+    """Only a team's owner changes who is on it."""
+
+
+def is_member(coordinator: Coordinator, team: Team) -> bool:
+    return db.session.get(TeamMembership, (team.id, coordinator.id)) is not None
+
+
 def is_on_team(coordinator: Coordinator, statement: Statement) -> bool:
-    return db.session.get(TeamMembership, (statement.id, coordinator.id)) is not None
+    """Whether the coordinator is on the team that runs the statement."""
+    return statement.team_id is not None and db.session.get(
+        TeamMembership, (statement.team_id, coordinator.id)) is not None
+
+
+def is_owner(coordinator: Coordinator, team: Team) -> bool:
+    return team.owner_id == coordinator.id
+
+
+def create_team(owner: Coordinator, name: str) -> Team:
+    name = normalize_name(name)
+    if not name:
+        raise AccountError(_("Give the team a name."))
+    team = Team(name=name, owner=owner)
+    db.session.add(team)
+    db.session.add(TeamMembership(team=team, coordinator=owner))
+    return team
+
+
+def rename_team(team: Team, name: str, by: Coordinator) -> None:
+    _require_owner(team, by)
+    name = normalize_name(name)
+    if not name:
+        raise AccountError(_("Give the team a name."))
+    team.name = name
+
+
+def _require_owner(team: Team, coordinator: Coordinator) -> None:
+    if not is_owner(coordinator, team):
+        raise NotTeamOwner(_("Only the team's owner can do this."))
+
+
+def teams_of(coordinator: Coordinator) -> list[Team]:
+    return list(db.session.scalars(
+        select(Team).join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.coordinator_id == coordinator.id)
+        .order_by(Team.created_at, Team.id)))
+
+
+def team_of_member(coordinator: Coordinator, team_id: int) -> Team | None:
+    """The team with this id, if the coordinator is on it (to anyone else it does not
+    exist)."""
+    team = db.session.get(Team, team_id)
+    return team if team is not None and is_member(coordinator, team) else None
+
+
+def team_for_new_statement(coordinator: Coordinator) -> Team:
+    """The team a coordinator's new statement goes to: their first team, or a team of
+    their own when they are on none."""
+    teams = teams_of(coordinator)
+    return teams[0] if teams else create_team(coordinator, coordinator.name)
+
+
+def give_statement_to_team(statement: Statement, team: Team) -> None:
+    if team.id is None:
+        db.session.flush()  # a team created just now gets its id
+    statement.team_id = team.id
 
 
 def add_to_team(statement: Statement, coordinator: Coordinator) -> None:
-    if not is_on_team(coordinator, statement):
-        db.session.add(TeamMembership(statement=statement, coordinator=coordinator))
+    """Put the coordinator on the statement's team; a statement with none gets a team
+    owned by the coordinator."""
+    if coordinator.id is None or statement.id is None:
+        db.session.flush()  # memberships are looked up by id
+    if statement.team_id is None:
+        give_statement_to_team(statement, create_team(coordinator, coordinator.name))
+        return
+    team = db.session.get_one(Team, statement.team_id)
+    if not is_member(coordinator, team):
+        db.session.add(TeamMembership(team=team, coordinator=coordinator))
 
 
 def team_statements(coordinator: Coordinator) -> list[Statement]:
     return list(db.session.scalars(
         select(Statement)
-        .join(TeamMembership, TeamMembership.statement_id == Statement.id)
+        .join(TeamMembership, TeamMembership.team_id == Statement.team_id)
         .where(TeamMembership.coordinator_id == coordinator.id)
-        .order_by(Statement.created_at.desc())
+        .order_by(Statement.created_at.desc(), Statement.id.desc())
     ))
 
 
-def team_members(statement: Statement) -> list[Coordinator]:
+def statements_of_team(team: Team) -> list[Statement]:
+    return list(db.session.scalars(
+        select(Statement).where(Statement.team_id == team.id)
+        .order_by(Statement.created_at.desc(), Statement.id.desc())))
+
+
+def team_members(team: Team) -> list[Coordinator]:
     return list(db.session.scalars(
         select(Coordinator)
         .join(TeamMembership, TeamMembership.coordinator_id == Coordinator.id)
-        .where(TeamMembership.statement_id == statement.id)
+        .where(TeamMembership.team_id == team.id)
         .order_by(Coordinator.name, Coordinator.email)
     ))
+
+
+def remove_member(team: Team, coordinator_id: int, by: Coordinator) -> Coordinator:
+    """Take a member off the team: they no longer see any of its statements. The
+    owner stays, so that every team has someone who can change it."""
+    _require_owner(team, by)
+    if coordinator_id == team.owner_id:
+        raise AccountError(_("The team's owner cannot be removed from it."))
+    membership = db.session.get(TeamMembership, (team.id, coordinator_id))
+    if membership is None:
+        raise AccountError(_("This person is not on the team (any more)."))
+    member = membership.coordinator
+    db.session.delete(membership)
+    return member
 
 
 def _new_token() -> tuple[str, str]:
@@ -285,30 +382,31 @@ def _reset_link_lifetime() -> timedelta:
 # --- Invitations to a team --------------------------------------------------------
 
 
-def pending_invitations(statement: Statement) -> list[TeamInvitation]:
+def pending_invitations(team: Team) -> list[TeamInvitation]:
     return list(db.session.scalars(
         select(TeamInvitation)
-        .where(TeamInvitation.statement_id == statement.id,
+        .where(TeamInvitation.team_id == team.id,
                TeamInvitation.accepted_at.is_(None),
                TeamInvitation.expires_at > utcnow())
-        .order_by(TeamInvitation.created_at)
+        .order_by(TeamInvitation.created_at, TeamInvitation.id)
     ))
 
 
-def invite_to_team(statement: Statement, email: str, invited_by: Coordinator) -> TeamInvitation:
-    """Mail an invitation to join the statement's team. Inviting an address again
-    renews its open invitation, so only the newest link works."""
+def invite_to_team(team: Team, email: str, invited_by: Coordinator) -> TeamInvitation:
+    """Mail an invitation to join the team. Inviting an address again renews its open
+    invitation, so only the newest link works."""
+    _require_owner(team, invited_by)
     address = normalize_email(email)
     existing = find_coordinator(address)
-    if existing is not None and is_on_team(existing, statement):
+    if existing is not None and is_member(existing, team):
         raise AccountError(_("%(email)s is on the team already.", email=address))
     invitation = db.session.scalars(
         select(TeamInvitation)
-        .where(TeamInvitation.statement_id == statement.id, TeamInvitation.email == address,
+        .where(TeamInvitation.team_id == team.id, TeamInvitation.email == address,
                TeamInvitation.accepted_at.is_(None))
     ).first()
     if invitation is None:
-        invitation = TeamInvitation(statement=statement, email=address)
+        invitation = TeamInvitation(team=team, email=address)
         db.session.add(invitation)
     token, invitation.token_hash = _new_token()
     invitation.invited_by = invited_by
@@ -316,14 +414,30 @@ def invite_to_team(statement: Statement, email: str, invited_by: Coordinator) ->
     invitation.expires_at = utcnow() + timedelta(days=valid_days)
     queue_email(
         to=address,
-        subject=_("%(name)s invites you to coordinate “%(title)s”",
-                  name=invited_by.name, title=statement.title),
+        subject=_("%(name)s invites you to the team “%(team)s”",
+                  name=invited_by.name, team=team.name),
         template="team_invitation",
         # Replies reach the person who invited, not a no-reply address.
         reply_to=invited_by.email,
-        context={"inviter_name": invited_by.name, "statement_title": statement.title,
+        context={"inviter_name": invited_by.name, "team_name": team.name,
+                 "statement_titles": [statement.title for statement in statements_of_team(team)],
                  "token": token, "link_valid_days": valid_days},
     )
+    return invitation
+
+
+def cancel_invitation(team: Team, invitation_id: int, by: Coordinator) -> TeamInvitation:
+    """Withdraw an open invitation: its link stops working at once."""
+    _require_owner(team, by)
+    invitation = db.session.scalars(
+        select(TeamInvitation).where(TeamInvitation.id == invitation_id,
+                                     TeamInvitation.team_id == team.id,
+                                     TeamInvitation.accepted_at.is_(None))
+        .with_for_update()).one_or_none()
+    if invitation is None:
+        raise AccountError(_("This invitation is no longer open: it was accepted or "
+                             "cancelled already."))
+    db.session.delete(invitation)
     return invitation
 
 
@@ -334,20 +448,29 @@ def invitation_for_token(token: str, *, for_update: bool = False) -> TeamInvitat
         query.with_for_update() if for_update else query).one_or_none()
     if invitation is None:
         raise AccountError(_(
-            "This invitation link is not valid: a newer invitation replaced it, or the link "
-            "is incomplete. The latest invitation e-mail has the link to use."))
+            "This invitation link is not valid: it was cancelled, a newer invitation "
+            "replaced it, or the link is incomplete. The latest invitation e-mail has the "
+            "link to use."))
     if invitation.accepted_at is not None:
         raise AccountError(_(
-            "This invitation has been accepted already. Sign in to find the statement "
-            "among your statements."))
+            "This invitation has been accepted already. Sign in to find the team's "
+            "statements among your statements."))
     if invitation.expires_at <= utcnow():
         raise AccountError(_(
-            "This invitation has expired. Ask a coordinator of the statement to invite you "
-            "again."))
+            "This invitation has expired. Ask the team's owner to invite you again."))
     return invitation
 
 
-def accept_invitation(token: str, coordinator: Coordinator) -> Statement:
+def _join(team: Team, coordinator: Coordinator) -> None:
+    # A team left without an owner (theirs was deleted, or none was known when teams
+    # were made from the statements' teams) gets the next member who joins.
+    if team.owner_id is None:
+        team.owner_id = coordinator.id
+    if not is_member(coordinator, team):
+        db.session.add(TeamMembership(team=team, coordinator=coordinator))
+
+
+def accept_invitation(token: str, coordinator: Coordinator) -> Team:
     """Put a signed-in coordinator on the team they were invited to; the invitation
     is for an address, so only the account with that address may accept it."""
     invitation = invitation_for_token(token, for_update=True)
@@ -355,9 +478,9 @@ def accept_invitation(token: str, coordinator: Coordinator) -> Statement:
         raise AccountError(_(
             "This invitation is for another e-mail address than the one you are signed in "
             "with. Sign out, then follow the link again."))
-    add_to_team(invitation.statement, coordinator)
+    _join(invitation.team, coordinator)
     invitation.accepted_at = utcnow()
-    return invitation.statement
+    return invitation.team
 
 
 def accept_invitation_with_new_account(token: str, name: str, password: str) -> Coordinator:
@@ -366,13 +489,44 @@ def accept_invitation_with_new_account(token: str, name: str, password: str) -> 
     invitation = invitation_for_token(token, for_update=True)
     coordinator = create_coordinator(invitation.email, name, password)
     coordinator.last_signed_in_at = utcnow()
-    db.session.flush()  # add_to_team looks the membership up by the new account's id
-    add_to_team(invitation.statement, coordinator)
+    db.session.flush()  # _join looks the membership up by the new account's id
+    _join(invitation.team, coordinator)
     invitation.accepted_at = utcnow()
     return coordinator
 
 
-# The hours (UTC) a coordinator may choose for their daily digest.
+# --- Own settings ------------------------------------------------------------------
+
+
+def change_password(coordinator: Coordinator, current: str, new: str) -> None:
+    """A new password for a signed-in coordinator, who must know the current one (a
+    session left open on a shared computer must not be enough). Sessions opened with
+    the old password end (see Coordinator.get_id); the caller signs this one in again."""
+    if not _verify(coordinator.password_hash, current):
+        raise AccountError(_("The current password is not right."))
+    set_password(coordinator, new)
+
+
+def valid_time_zone(name: str) -> str | None:
+    """The IANA zone of that name, or None when there is no such zone."""
+    return name if name in available_time_zones() else None
+
+
+@cache
+def available_time_zones() -> tuple[str, ...]:
+    # "localtime" and the like are files of the system's database, not zones to choose.
+    return tuple(sorted(zone for zone in zoneinfo.available_timezones()
+                        if "/" in zone or zone == "UTC"))
+
+
+def set_time_zone(coordinator: Coordinator, name: str) -> None:
+    zone = valid_time_zone(name)
+    if zone is None:
+        raise AccountError(_("Choose a time zone from the list."))
+    coordinator.time_zone = zone
+
+
+# The hours (in their own time zone) a coordinator may choose for their daily digest.
 DIGEST_HOURS = range(24)
 
 

@@ -1,7 +1,8 @@
 """What coordinators are told without asking: a daily digest, and milestones.
 
-Digest: at their `digest_hour` (UTC) each coordinator gets, for each statement on
-their team, what happened on the previous UTC day (the last whole day): organizations
+Digest: at their `digest_hour` in their own time zone each coordinator gets, for each
+statement of their teams, what happened on their previous day (the last whole day,
+midnight to midnight where they live): organizations
 that confirmed their co-signature, individuals who confirmed, letters sent or
 failed, replies recorded; and what waits for moderation now. Nothing happened, no
 digest. The beat task runs several times in the hour; `DigestSent` (written first,
@@ -18,12 +19,13 @@ Services only: the worker's tasks commit.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import Coordinator, TeamMembership
@@ -52,15 +54,26 @@ MILESTONE_TEMPLATE = "milestone"
 # --- The daily digest -------------------------------------------------------------
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(), tzinfo=UTC)
-    return start, start + timedelta(days=1)
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # A zone the zone database lost in an upgrade: UTC rather than no digest.
+        return UTC
 
 
-def digest_of(statement_id: int, day: date) -> dict[str, Any] | None:
-    """What happened on a statement on that UTC day, as plain values for the e-mail;
-    None when nothing did."""
-    start, end = _day_bounds(day)
+def _day_bounds(day: date, zone: str = "UTC") -> tuple[datetime, datetime]:
+    """Midnight to midnight in the zone (a day of 23 or 25 hours when clocks change)."""
+    tz = _zone(zone)
+    start = datetime.combine(day, time(), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def digest_of(statement_id: int, day: date, zone: str = "UTC") -> dict[str, Any] | None:
+    """What happened on a statement on that day in that time zone, as plain values for
+    the e-mail; None when nothing did."""
+    start, end = _day_bounds(day, zone)
     organizations = [
         {"name": name, "status": status.value}
         for name, status in db.session.execute(
@@ -112,28 +125,42 @@ def digest_of(statement_id: int, day: date) -> dict[str, Any] | None:
                                  for source in trending.domains]}
 
 
-def _due_recipients(hour: int) -> list[tuple[int, str, str, str, Statement]]:
+def _local_times(now: datetime) -> dict[str, datetime]:
+    """`now` on the clock of each time zone a coordinator with a digest lives in."""
+    zones = db.session.scalars(select(Coordinator.time_zone).distinct()
+                               .where(Coordinator.digest_hour.is_not(None)))
+    return {zone: now.astimezone(_zone(zone)) for zone in zones}
+
+
+def _due_recipients(local_times: dict[str, datetime]
+                    ) -> list[tuple[int, str, str, str, str, Statement]]:
+    """Each coordinator whose digest hour it is on their own clock, with each
+    statement of their teams."""
+    if not local_times:
+        return []
     rows = db.session.execute(
         select(Coordinator.id, Coordinator.email, Coordinator.name, Coordinator.language,
-               Statement)
+               Coordinator.time_zone, Statement)
         .join(TeamMembership, TeamMembership.coordinator_id == Coordinator.id)
-        .join(Statement, Statement.id == TeamMembership.statement_id)
-        .where(Coordinator.digest_hour == hour)
+        .join(Statement, Statement.team_id == TeamMembership.team_id)
+        .where(or_(*(and_(Coordinator.time_zone == zone, Coordinator.digest_hour == local.hour)
+                     for zone, local in local_times.items())))
         .order_by(Coordinator.id, Statement.id))
-    return [(coordinator_id, address, name, language, statement)
-            for coordinator_id, address, name, language, statement in rows]
+    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def send_due_digests(now: datetime) -> int:
-    """Queue the digests due at `now`'s hour, of the day before; returns how many."""
-    day = now.astimezone(UTC).date() - timedelta(days=1)
-    hour = now.astimezone(UTC).hour
+    """Queue the digests due at `now` on each coordinator's clock, each of the day
+    before theirs; returns how many."""
+    local_times = _local_times(now)
     sent = 0
-    digests: dict[int, dict[str, Any] | None] = {}
-    for coordinator_id, address, name, language, statement in _due_recipients(hour):
-        if statement.id not in digests:
-            digests[statement.id] = digest_of(statement.id, day)
-        digest = digests[statement.id]
+    digests: dict[tuple[int, date, str], dict[str, Any] | None] = {}
+    for coordinator_id, address, name, language, zone, statement in _due_recipients(
+            local_times):
+        day = local_times[zone].date() - timedelta(days=1)
+        if (statement.id, day, zone) not in digests:
+            digests[statement.id, day, zone] = digest_of(statement.id, day, zone)
+        digest = digests[statement.id, day, zone]
         if digest is None:
             continue
         if not _note_once(DigestSent(coordinator_id=coordinator_id, statement_id=statement.id,
@@ -203,7 +230,7 @@ def announce_milestones() -> int:
         for address, name, language in db.session.execute(
                 select(Coordinator.email, Coordinator.name, Coordinator.language)
                 .join(TeamMembership)
-                .where(TeamMembership.statement_id == statement.id)
+                .where(TeamMembership.team_id == statement.team_id)
                 .order_by(Coordinator.id)):
             with in_language(language):
                 queue_email(

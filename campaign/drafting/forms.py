@@ -35,6 +35,7 @@ from campaign.drafting.importer import (
 from campaign.drafting.services import StatementDetails
 from campaign.form_fields import LongListSelect, at_most_message, one_line
 from campaign.languages import format_count
+from campaign.signing.forms import ORGANIZATION_NAME_LENGTH
 from campaign.statements.models import Addressee, StatementError
 from campaign.text import country_names, name_key
 
@@ -208,6 +209,9 @@ class ReadingForm(_DetailsFields):
     lines = FieldList(FormField(LineMarkForm), max_entries=MARKABLE_LINES)
     groups = FieldList(FormField(ReadingGroupForm), max_entries=GROUPS)
     signatories = FieldList(FormField(RowForm), max_entries=SIGNATORIES)
+    # Choices are the coordinator's teams, set by the view; none for a first statement.
+    team = SelectField(_l("Team that runs it"), coerce=int, validate_choice=False,
+                       validators=[Optional()])
     dropped_lines = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
     unplaced_lines = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
     warnings = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
@@ -316,6 +320,17 @@ class ReadingForm(_DetailsFields):
             unplaced_lines=[field.data for field in self.unplaced_lines],
             warnings=[field.data for field in self.warnings],
         )
+
+
+class FoundingOrganizationForm(FlaskForm):
+    name = StringField(_l("Name of the organization"), filters=[_strip], validators=[
+        DataRequired(message=_l("Enter the organization's name.")), Length(
+            max=ORGANIZATION_NAME_LENGTH, message=at_most_message(ORGANIZATION_NAME_LENGTH)),
+        one_line])
+    country = SelectField(
+        _l("Country (optional)"), validators=[Optional()],
+        choices=lambda: [SelectChoice("", _l("No country")),
+                         *(SelectChoice(code, name) for code, name in country_names().items())])
 
 
 class DetailsForm(_DetailsFields):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from campaign.addressees.services import statement_addressees
 from campaign.database import utcnow
@@ -30,6 +32,7 @@ from campaign.statements.models import (
     Statement,
     StatementError,
     StatementStatus,
+    StatementStatusError,
 )
 from campaign.statements.services import available_slug, publish_statement
 from campaign.text import name_key, normalize_name
@@ -96,6 +99,52 @@ def create_statement_from_text(
     if publish:
         publish_statement(statement)
     return statement
+
+
+def add_founding_organization(statement: Statement, name: str,
+                              country: str | None) -> OrganizationSignature:
+    """An organization a coordinator lists by hand as a founding signatory, at any
+    time (the paste's list was incomplete, or it joined by phone): approved at once,
+    with no contact and no e-mail, as the paste's signatories are."""
+    listed = normalize_name(name)
+    if not listed:
+        raise StatementError(_("Enter the organization's name."), field="name")
+    key = name_key(listed)
+    if db.session.scalar(select(OrganizationSignature.id).where(
+            OrganizationSignature.statement_id == statement.id,
+            OrganizationSignature.name_key == key)) is not None:
+        raise StatementError(_("%(name)s is on the statement's list already.", name=listed),
+                             field="name")
+    now = utcnow()
+    organization = OrganizationSignature(
+        statement_id=statement.id, name=listed, name_key=key, country=country or None,
+        founding=True, status=OrganizationStatus.APPROVED, approved_at=now, confirmed_at=now)
+    try:
+        # The unique name key decides between two coordinators adding it at once.
+        with db.session.begin_nested():
+            db.session.add(organization)
+    except IntegrityError as error:
+        raise StatementError(_("%(name)s is on the statement's list already.", name=listed),
+                             field="name") from error
+    add_to_tally(statement.id, TallyKind.ORGANIZATIONS, 1)
+    return organization
+
+
+def count_organizations(statement: Statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(OrganizationSignature).where(
+        OrganizationSignature.statement_id == statement.id)) or 0
+
+
+def delete_draft(statement: Statement) -> None:
+    """Delete a draft with everything in it. Only a draft: a published statement has
+    a public page and signatories, and is closed instead. Co-signatures that came in
+    through the private sign-on link go with it; the confirmation page says how many."""
+    if not statement.is_draft:
+        raise StatementStatusError(_(
+            "Only a draft can be deleted; this statement is %(status)s. Close it instead.",
+            status=statement.status_label))
+    # Every row that points at the statement goes with it (ON DELETE CASCADE).
+    db.session.delete(statement)
 
 
 # --- The text ------------------------------------------------------------------------

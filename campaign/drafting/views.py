@@ -7,10 +7,16 @@ from typing import Any, TypeVar
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
-from campaign.accounts.services import add_to_team
+from campaign.accounts.services import (
+    give_statement_to_team,
+    team_for_new_statement,
+    team_of_member,
+    teams_of,
+)
 from campaign.addressees import services as address_book
 from campaign.addressees.forms import AddresseeForm, PickFromBookForm
 from campaign.drafting import services as drafting
@@ -18,6 +24,7 @@ from campaign.drafting.forms import (
     MARKABLE_LINES,
     DemandForm,
     DetailsForm,
+    FoundingOrganizationForm,
     GroupForm,
     NewGroupForm,
     PasteForm,
@@ -71,7 +78,7 @@ def _to_edit_page(statement: Statement, anchor: str | None = None) -> Response:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new() -> str | tuple[str, int]:
+def new() -> tuple[str, int]:
     """Step one: the pasted text. Step two (the reading to correct) is shown from here
     and sent to `save_new`; the reading travels in the form, never in the session."""
     form = PasteForm()
@@ -89,6 +96,7 @@ def new() -> str | tuple[str, int]:
 
 
 def _render_reading(form: ReadingForm, status: int = 200) -> tuple[str, int]:
+    form.team.choices = [(team.id, team.name) for team in teams_of(current_user)]
     try:
         lines = line_texts(form.text.data or "")
     except StatementError:
@@ -138,13 +146,20 @@ def save_new() -> Response | tuple[str, int]:
         if action == "save":
             flash(_("Your changes are applied below. Check them, then save."))
         return _render_reading(applied)
+    if form.team.data:
+        team = team_of_member(current_user, form.team.data)
+        if team is None:
+            form.team.errors.append(_("Choose one of your teams."))
+            return _render_reading(form, 400)
+    else:
+        team = team_for_new_statement(current_user)
     try:
         statement = create_statement_from_text(form.to_parsed(), slug=form.slug.data)
     except StatementError as error:
         db.session.rollback()
         show_error(form, error)
         return _render_reading(form, 400)
-    add_to_team(statement, current_user)
+    give_statement_to_team(statement, team)
     db.session.commit()
     flash(_("“%(title)s” is saved as a draft. Only its team can see it.", title=statement.title))
     return _to_edit_page(statement)
@@ -278,6 +293,49 @@ def close(slug: str) -> Response:
 def reopen(slug: str) -> Response:
     return _transition(slug, statements.reopen_statement,
                        _("The statement is open for signing again."))
+
+
+# Deleting is confirmed on a page of its own: it cannot be undone.
+@bp.route("/<slug>/delete", methods=["GET", "POST"])
+@login_required
+def delete(slug: str) -> str | Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "drafting/delete.html", statement=statement, form=form,
+            organizations=drafting.count_organizations(statement),
+        ), 400 if form.is_submitted() else 200
+    title = statement.title
+    try:
+        drafting.delete_draft(statement)
+    except StatementError as error:
+        db.session.rollback()
+        flash(str(error))
+        return _to_edit_page(statement)
+    db.session.commit()
+    flash(_("The draft “%(title)s” is deleted.", title=title))
+    return redirect(url_for("accounts.workspace"))
+
+
+@bp.route("/<slug>/founding-organizations/new", methods=["GET", "POST"])
+@login_required
+def new_founding_organization(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = FoundingOrganizationForm()
+    if form.validate_on_submit():
+        try:
+            organization = drafting.add_founding_organization(
+                statement, form.name.data, form.country.data)
+        except StatementError as error:
+            show_error(form, error)
+        else:
+            name = organization.name
+            db.session.commit()
+            flash(_("%(name)s is listed as a founding signatory.", name=name))
+            return redirect(url_for(".new_founding_organization", slug=slug))
+    return render_template("drafting/founding_organization.html", statement=statement,
+                           form=form), 400 if form.is_submitted() else 200
 
 
 @bp.post("/<slug>/sign-on-link")

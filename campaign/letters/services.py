@@ -130,7 +130,7 @@ def coordinators_reply_to(statement: Statement) -> str | None:
     as many as fit in the header, the longest-serving first."""
     emails = db.session.scalars(
         select(Coordinator.email).join(TeamMembership)
-        .where(TeamMembership.statement_id == statement.id)
+        .where(TeamMembership.team_id == statement.team_id)
         .order_by(TeamMembership.added_at, Coordinator.id)
     )
     kept: list[str] = []

@@ -72,6 +72,10 @@ class Statement(db.Model):
     sender_name: Mapped[str | None] = mapped_column(String(SENDER_NAME_LENGTH))
     # Whether the letters' signatory list shows the organizations' logos.
     letter_logos: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The coalition that runs it (campaign.accounts.models.Team); a statement with no
+    # team is seen by no coordinator.
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="RESTRICT"), index=True)
 
     demand_groups: Mapped[list[DemandGroup]] = relationship(
         back_populates="statement", order_by="DemandGroup.position",
@@ -125,6 +129,10 @@ class Statement(db.Model):
                 status=self.status_label))
         self.status = StatementStatus.PUBLISHED
         self.closed_at = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is StatementStatus.DRAFT
 
     def open_sign_on_link(self, token: str) -> None:
         """A new private sign-on link (replacing any earlier one, which then stops

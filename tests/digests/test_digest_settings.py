@@ -32,9 +32,10 @@ def test_the_settings_page_has_a_labelled_choice_of_hour(coordinator_client: Fla
     assert page.status_code == 200
     assert '<label for="digest_hour">Daily digest</label>' in page.text
     assert '<option value="none">No digest</option>' in page.text
-    # The default, 07:00 UTC, is the one selected.
-    assert '<option selected value="7">07:00 UTC</option>' in page.text
-    assert '<option value="23">23:00 UTC</option>' in page.text
+    # The default, 07:00 in the coordinator's zone (UTC until they choose one), is selected.
+    assert '<option selected value="7">07:00</option>' in page.text
+    assert '<option value="23">23:00</option>' in page.text
+    assert '<option selected value="UTC">UTC</option>' in page.text
 
 
 def test_choosing_an_hour_or_no_digest(app: Flask, coordinator_client: FlaskClient):

@@ -189,7 +189,9 @@ def test_corrected_reading_is_saved_as_a_draft_of_its_team(app):
     assert [len(group) for group in demand_texts(statement)] == [3, 5, 4]
     assert [[a.name for a in group.addressees] for group in statement.demand_groups] == ADDRESSEES
     with app.app_context():
-        assert db.session.scalar(select(TeamMembership.statement_id)) == statement.id
+        # The drafter had no team: the statement goes to a new one of theirs.
+        assert db.session.scalar(select(TeamMembership.team_id)) == statement.team_id
+        assert statement.team_id is not None
         assert sorted(db.session.scalars(select(OrganizationSignature.name))) == sorted(
             FOUNDING_ORGANIZATIONS)
     edit_page = client.get(saved.headers["Location"], follow_redirects=True)

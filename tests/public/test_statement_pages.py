@@ -215,10 +215,11 @@ def test_statement_body_markdown_cannot_inject_scripts_links_or_images(app, clie
     assert "<img" not in response.text.lower()
 
 
-def urls_in(html: str) -> list[str]:
+def urls_in(html: str, *, links: bool = True) -> list[str]:
     return [value for element in parse(html).iter()
             for name, value in element.attrs.items()
-            if name in {"src", "href", "srcset", "action", "poster", "data"} and value]
+            if name in {"src", "href", "srcset", "action", "poster", "data"} and value
+            and (links or element.tag != "a")]
 
 
 def is_own(url: str) -> bool:
@@ -233,9 +234,14 @@ def test_statement_page_loads_nothing_from_another_origin(client, statement_slug
     assert response.status_code == 200
 
     urls = urls_in(response.text)
+    # A link loads nothing until followed: the share links lead to other sites, and only
+    # they (and signatories' own websites) may.
+    loaded = urls_in(response.text, links=False)
 
-    assert any(url.endswith(".css") for url in urls)  # the check below has something to see
-    assert [url for url in urls if not is_own(url)] == []
+    assert any(url.endswith(".css") for url in loaded)  # the check below has something to see
+    assert [url for url in loaded if not is_own(url)] == []
+    assert {urlsplit(url).netloc for url in urls if not is_own(url)} <= {
+        "", "t.me", "wa.me", "x.com", "www.facebook.com"}
     # Inline styles and the stylesheets the page links to fetch nothing from elsewhere.
     stylesheets = [url for url in urls if url.endswith(".css")]
     for url in stylesheets:
