@@ -20,17 +20,12 @@ from wtforms import ValidationError
 from campaign.abuse.limits import limited_by
 from campaign.abuse.services import Client
 from campaign.extensions import csrf, db, limiter
-from campaign.outbox.delivery import TemplateHooks, register_template_hooks
 from campaign.public.views import (
     render_statement_page,
     sign_on_statement_or_404,
     visible_statement_or_404,
 )
-from campaign.signing.first_signature import (
-    CONFIRMATION_TEMPLATE,
-    sign_first_time,
-    signer_page_context,
-)
+from campaign.signing.first_signature import register_confirmation_mail, sign_first_time
 from campaign.signing.forms import (
     INDIVIDUAL_FORM_PREFIX,
     IndividualSignatureForm,
@@ -56,7 +51,7 @@ _CONFIRMED = "undersigned.confirmed"
 
 @bp.record_once
 def _register_mail(state: BlueprintSetupState) -> None:
-    register_template_hooks(CONFIRMATION_TEMPLATE, TemplateHooks(context=signer_page_context))
+    register_confirmation_mail()
 
 
 # The form's CSRF token is checked here, once, as CSRFProtect would before the view,

@@ -52,6 +52,7 @@ from campaign.abuse.services import Client, hold_reason_for
 from campaign.database import autocommit_engine, utcnow
 from campaign.extensions import db
 from campaign.languages import current_language
+from campaign.outbox.delivery import TemplateHooks, register_template_hooks
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.signing.models import (
     IndividualSignature,
@@ -142,6 +143,10 @@ def _confirmation_context(*, statement_title: str, statement_slug: str, signer_n
             "organization_status": None, "token": token,
             "link_valid_hours": current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"],
             **extra}
+
+
+def register_confirmation_mail() -> None:
+    register_template_hooks(CONFIRMATION_TEMPLATE, TemplateHooks(context=signer_page_context))
 
 
 def signer_page_context(message: OutboxMessage) -> dict[str, Any]:
