@@ -45,6 +45,9 @@ class Statement(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     statement_date: Mapped[date | None]
     body_markdown: Mapped[str] = mapped_column(Text, default="")
+    # The language the statement is written in; its translations are in
+    # campaign.statements.translations.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     status: Mapped[StatementStatus] = mapped_column(
         enum_column(StatementStatus, "statement_status"), default=StatementStatus.DRAFT
     )
