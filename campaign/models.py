@@ -11,5 +11,4 @@ from campaign.outbox import models as outbox  # noqa: F401
 from campaign.replies import models as replies  # noqa: F401
 from campaign.signing import models as signing  # noqa: F401
 from campaign.statements import models as statements  # noqa: F401
-from campaign.statements import translations  # noqa: F401
 from campaign.updates import models as updates  # noqa: F401

@@ -89,6 +89,8 @@ class ReadingForm(_DetailsFields):
                                 render_kw={"rows": 12, "cols": 72})
     dropped_lines = FieldList(HiddenField())
     unplaced_lines = FieldList(HiddenField())
+    # The language the importer read the text in: the statement's own language.
+    language = HiddenField()
 
     @classmethod
     def from_parsed(cls, parsed: ParsedStatement, *, slug: str) -> ReadingForm:
@@ -103,6 +105,7 @@ class ReadingForm(_DetailsFields):
             "signatories": "\n".join(map(signatory_line, parsed.signatories)),
             "dropped_lines": parsed.dropped_lines,
             "unplaced_lines": parsed.unplaced_lines,
+            "language": parsed.language or "",
         })
 
     def to_parsed(self) -> ParsedStatement:
@@ -121,6 +124,7 @@ class ReadingForm(_DetailsFields):
             signatories=[_signatory(line) for line in _lines(self.signatories.data)],
             dropped_lines=[field.data for field in self.dropped_lines],
             unplaced_lines=[field.data for field in self.unplaced_lines],
+            language=self.language.data or None,
         )
 
 

@@ -31,6 +31,7 @@ from campaign.statements.models import (
     DemandGroupAddressee,
     Statement,
 )
+from campaign.statements.translating import statement_text
 
 LETTER_TEMPLATE = "letter"
 # The outbox's Reply-To column holds one header of this many characters.
@@ -143,7 +144,9 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
         if addressee.email:
             with in_language(addressee.language):
                 letter.outbox_message = queue_email(
-                    to=addressee.email, subject=statement.title, template=LETTER_TEMPLATE,
+                    to=addressee.email,
+                    subject=statement_text(statement, addressee.language).title.text,
+                    template=LETTER_TEMPLATE,
                     context={"letter_id": letter.id}, reply_to=reply_to)
             report.queued.append(addressee)
         else:
