@@ -438,3 +438,24 @@ def test_the_source_language_can_be_set(app, workspace, statement_slug):
     assert "The statement is written in Ukrainian." in done.text
     with app.app_context():
         assert get_statement(statement_slug).language == "uk"
+
+
+# --- Mail to signers --------------------------------------------------------------------------
+
+
+def test_a_signer_in_ukrainian_is_asked_to_confirm_the_statement_under_its_ukrainian_title(
+        app, statement_slug):
+    with app.app_context():
+        translate(statement_slug, "uk")
+    from tests.support import individual_fields, post_form
+    client = reader(app, "uk")
+    post_form(client, f"/s/{statement_slug}", f"/s/{statement_slug}/sign",
+              individual_fields(**{"person-email": "oksana@example.org"}))
+    english = reader(app, "en")
+    post_form(english, f"/s/{statement_slug}", f"/s/{statement_slug}/sign",
+              individual_fields(**{"person-email": "john@example.org"}))
+    with app.app_context():
+        subjects = {message.to_address: message.subject
+                    for message in db.session.query(OutboxMessage)}
+    assert subjects["oksana@example.org"] == f"Підтвердьте свій підпис: {UK_TITLE}"
+    assert subjects["john@example.org"] == f"Please confirm your signature: {TITLE}"

@@ -216,6 +216,22 @@ def statement_text(statement: Statement, language: str | None,
     return _text(statement, translation)
 
 
+def title_in(statement: Statement, language: str | None) -> str:
+    """The statement's title in `language` when it has an official translation into it,
+    else its own: for an e-mail's subject, without loading the whole text. Costs a
+    query only when the language is not the statement's own."""
+    if language is None or best_language(language, [statement.language]) is not None:
+        return statement.title
+    titles = dict(db.session.execute(
+        select(StatementTranslation.language, TranslatedPart.text)
+        .join(TranslatedPart, TranslatedPart.translation_id == StatementTranslation.id)
+        .where(StatementTranslation.statement_id == statement.id,
+               StatementTranslation.status.in_(PUBLIC_TRANSLATION_STATUSES),
+               TranslatedPart.key == "title")).tuples().all())
+    chosen = best_language(language, list(titles))
+    return titles[chosen] if chosen is not None else statement.title
+
+
 def _text(statement: Statement, translation: StatementTranslation | None) -> StatementText:
     parts = {part.key: part for part in translation.parts} if translation else {}
     source = statement.language
