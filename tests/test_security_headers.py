@@ -81,6 +81,8 @@ def sample_arguments(app: Flask, slug: str) -> dict[str, object]:
             # Nothing of these kinds exists in the example: their pages are 404s.
             "reply_id": 1, "update_id": 1, "entry_id": 1,
             "code": "uk",
+            # A translation that does not exist: its pages are 404s.
+            "language": "uk",
         }
 
 
