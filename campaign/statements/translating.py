@@ -222,12 +222,12 @@ def title_in(statement: Statement, language: str | None) -> str:
     query only when the language is not the statement's own."""
     if language is None or best_language(language, [statement.language]) is not None:
         return statement.title
-    titles = dict(db.session.execute(
+    titles: dict[str, str] = dict(db.session.execute(
         select(StatementTranslation.language, TranslatedPart.text)
         .join(TranslatedPart, TranslatedPart.translation_id == StatementTranslation.id)
         .where(StatementTranslation.statement_id == statement.id,
                StatementTranslation.status.in_(PUBLIC_TRANSLATION_STATUSES),
-               TranslatedPart.key == "title")).tuples().all())
+               TranslatedPart.key == "title")).all())
     chosen = best_language(language, list(titles))
     return titles[chosen] if chosen is not None else statement.title
 
