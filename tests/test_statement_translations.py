@@ -459,3 +459,34 @@ def test_a_signer_in_ukrainian_is_asked_to_confirm_the_statement_under_its_ukrai
                     for message in db.session.query(OutboxMessage)}
     assert subjects["oksana@example.org"] == f"Підтвердьте свій підпис: {UK_TITLE}"
     assert subjects["john@example.org"] == f"Please confirm your signature: {TITLE}"
+
+
+# --- The source language ----------------------------------------------------------------------
+
+
+def test_a_pasted_ukrainian_statement_is_written_in_ukrainian(app):
+    from pathlib import Path
+
+    from campaign.drafting.importer import parse_statement
+    from campaign.drafting.services import create_statement_from_text
+
+    corpus = Path(__file__).resolve().parent / "drafting" / "import_corpus"
+    text = next(corpus.glob("uk-*.txt")).read_text(encoding="utf-8")
+    with app.app_context():
+        create_statement_from_text(parse_statement(text), slug="zaiava")
+        db.session.commit()
+        assert get_statement("zaiava").language == "uk"
+
+
+def test_removing_a_demand_removes_its_translation(app, statement_slug):
+    with app.app_context():
+        translation = translate(statement_slug, "uk")
+        statement = get_statement(statement_slug)
+        demand = statement.demand_groups[0].demands[0]
+        key = f"demand-{demand.id}"
+        from campaign.drafting.services import remove_demand
+        remove_demand(demand)
+        db.session.commit()
+        db.session.expire_all()
+        assert key not in {part.key for part in db.session.get(
+            StatementTranslation, translation.id).parts}
