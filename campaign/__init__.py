@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.abuse.views import bp as abuse_bp
     from campaign.accounts.views import bp as accounts_bp
     from campaign.addressees.views import bp as address_book_bp
+    from campaign.drafting.translation_views import bp as translations_bp
     from campaign.drafting.views import bp as drafting_bp
     from campaign.exports.views import bp as exports_bp
     from campaign.letters.views import bp as letters_bp
@@ -107,7 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (statements_bp, signing_bp, signer_bp, api_bp, accounts_bp, drafting_bp,
                       moderation_bp, progress_bp, exports_bp, letters_bp, replies_bp,
                       public_replies_bp, address_book_bp, updates_bp, privacy_bp, abuse_bp,
-                      logos_bp, sharing_bp):
+                      logos_bp, sharing_bp, translations_bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAIL_PAGE"]:
         from campaign.outbox.dev_views import bp as dev_mail_bp

@@ -7,18 +7,24 @@ adding one is `pybabel init` and a translation (see the README), no code here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import force_locale, get_locale
+from markupsafe import Markup
 from werkzeug import Response
 
 LANGUAGE_COOKIE = "language"
+# A BCP 47 tag as people and address books write one ("uk", "crh", "en-GB"): a statement
+# may be translated into a language the interface does not speak.
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+LANGUAGE_TAG_MAX = 16
 # A year: the choice is a preference, not a secret, and holds nothing about the reader.
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -57,6 +63,57 @@ def current_language() -> str:
     """The code of the language this request is served in, as stored on what it makes
     (a signature, a coordinator's settings)."""
     return language_or_default(str(get_locale() or ""))
+
+
+def language_tag(code: str | None) -> str | None:
+    """The tag as stored ("UK_ua" -> "uk-ua"), or None when it is not a language tag."""
+    if not code:
+        return None
+    tag = code.strip().replace("_", "-").lower()
+    if len(tag) > LANGUAGE_TAG_MAX or not LANGUAGE_TAG.fullmatch(tag):
+        return None
+    return tag
+
+
+def best_language(wanted: str | None, available: list[str]) -> str | None:
+    """Which of `available` serves a reader of `wanted`: the same tag, else the same
+    language ("uk-ua" is served by "uk", and "uk" by "uk-ua")."""
+    tag = language_tag(wanted)
+    if tag is None:
+        return None
+    if tag in available:
+        return tag
+    base = tag.split("-", 1)[0]
+    return next((code for code in available if code.split("-", 1)[0] == base), None)
+
+
+def language_name(code: str, in_code: str | None = None) -> str:
+    """A language's name in the reader's language (or in `in_code`: a language is
+    offered in its own name); the tag itself when Babel does not know it."""
+    reader = _babel_locale(in_code or str(get_locale() or "en"))
+    try:
+        name = Locale.parse(_babel_locale(code)).get_display_name(reader)
+    except (ValueError, UnknownLocaleError):
+        # Babel names more languages than it has locales for (Crimean Tatar, say).
+        try:
+            name = Locale.parse(reader).languages.get(code.split("-", 1)[0])
+        except (ValueError, UnknownLocaleError):
+            name = None
+    return name[:1].upper() + name[1:] if name else code
+
+
+def _babel_locale(tag: str) -> str:
+    """Babel's spelling of a stored tag: "en-gb" -> "en_GB"."""
+    language, _sep, region = tag.replace("_", "-").partition("-")
+    return f"{language}_{region.upper()}" if len(region) == 2 else language
+
+
+def lang_attribute(code: str) -> Markup:
+    """` lang="uk"` on an element whose text is in another language than the page, so
+    that a screen reader speaks it in its own voice (and a browser hyphenates it)."""
+    if language_tag(code) == language_tag(str(get_locale() or "")):
+        return Markup("")
+    return Markup(' lang="%s"') % code
 
 
 def format_count(number: int) -> str:
@@ -121,6 +178,8 @@ def choose(code: str) -> Response:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(language_links)
+    app.add_template_global(language_name)
+    app.add_template_global(lang_attribute)
 
     @app.after_request
     def vary_by_language(response: Response) -> Response:

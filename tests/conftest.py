@@ -146,6 +146,10 @@ def app(database_url: str, mail_dir: Path) -> Flask:
     app = make_app(database_url, mail_dir)
     with app.app_context():
         upgrade()
+        # The migrations turn SQLite's foreign keys off on the connection they use, and
+        # cannot turn them on again inside its transaction: start the tests on fresh
+        # connections, where every ON DELETE CASCADE works as in production.
+        db.engine.dispose()
     return app
 
 

@@ -93,6 +93,8 @@ def sample_arguments(app: Flask, slug: str) -> dict[str, object]:
             # The example's team, when a coordinator was made for it (else a 404).
             "team_id": db.session.scalars(select(Statement.team_id)).first() or 1,
             "coordinator_id": 1, "invitation_id": 1,
+            # A translation that does not exist: its pages are 404s.
+            "language": "uk",
         }
 
 

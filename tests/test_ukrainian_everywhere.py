@@ -49,6 +49,12 @@ from campaign.signing.signer_links import signer_page_url
 from campaign.signing.signer_services import send_signer_links
 from campaign.signing.tally import TallyKind, add_to_tally
 from campaign.statements.services import create_sign_on_link, get_statement
+from campaign.statements.translating import (
+    add_translation,
+    approve_translation,
+    save_translation,
+    source_parts,
+)
 from campaign.updates.services import fan_out_update, publish_update, write_update
 from tests.conftest import SERVER_NAME, create_coordinator_for, import_example, sign_in
 from tests.moderation import factories
@@ -142,6 +148,7 @@ def english_in(text: str) -> list[str]:
 def make_ukrainian(slug: str) -> None:
     """The example statement, its groups, demands and addressees, in Ukrainian."""
     statement = get_statement(slug)
+    statement.language = "uk"
     statement.title = "Заява щодо звільнення політв'язнів"
     statement.body_markdown = "Ми, організації громадянського суспільства, заявляємо."
     for number, group in enumerate(statement.demand_groups, start=1):
@@ -212,6 +219,13 @@ def build_world(app: Flask, mail_dir: Path) -> dict[str, str]:
         publish_reply(reply)
         send_letters(statement, statement.addressees[:2], by=coordinator)
         sign_on = create_sign_on_link(get_statement(draft))
+        # An official English translation (the page links to it) and a Russian draft
+        # that lacks most of its parts (the workspace lists them).
+        english = add_translation(statement, "en")
+        save_translation(english, {part.key: f"English of {part.key}"
+                                   for part in source_parts(statement)})
+        approve_translation(english)
+        save_translation(add_translation(statement, "ru"), {"title": "Заявление"})
         db.session.commit()
         fan_out_update(update.id)
         notify_signers_of_reply(reply.id)
@@ -268,6 +282,9 @@ WORKSPACE_PAGES = [
     "/coordinate/{slug}/updates/{update}", "/dev/mail/", "/coordinate/password",
     "/coordinate/{draft}/delete", "/coordinate/{slug}/founding-organizations/new",
     "/coordinate/{slug}/share",
+    "/coordinate/{slug}/translations",
+    "/coordinate/{slug}/translations/en", "/coordinate/{slug}/translations/ru",
+    "/coordinate/{slug}/translations/ru/remove",
 ]
 
 

@@ -215,6 +215,8 @@ class ReadingForm(_DetailsFields):
     dropped_lines = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
     unplaced_lines = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
     warnings = FieldList(HiddenField(), max_entries=_SHOWN_AGAIN)
+    # The language the importer read the text in: the statement's own language.
+    language = HiddenField()
 
     @classmethod
     def from_parsed(cls, parsed: ParsedStatement, *, slug: str, text: str,
@@ -255,6 +257,7 @@ class ReadingForm(_DetailsFields):
             "dropped_lines": parsed.dropped_lines,
             "unplaced_lines": parsed.unplaced_lines,
             "warnings": parsed.warnings,
+            "language": parsed.language or "",
         })
 
     def marks(self) -> dict[int, LineKind]:
@@ -319,6 +322,7 @@ class ReadingForm(_DetailsFields):
             dropped_lines=[field.data for field in self.dropped_lines],
             unplaced_lines=[field.data for field in self.unplaced_lines],
             warnings=[field.data for field in self.warnings],
+            language=self.language.data or None,
         )
 
 

@@ -23,6 +23,7 @@ from campaign.drafting.importer import (
     parse_statement,
 )
 from campaign.extensions import db
+from campaign.languages import language_tag
 from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
 from campaign.signing.tally import add_to_tally, create_tally
 from campaign.statements.models import (
@@ -68,7 +69,8 @@ def create_statement_from_text(
     if not parsed.title.strip():
         raise StatementError(_("Give the statement a title."), field="title")
     statement = Statement(slug=slug, title=parsed.title, statement_date=parsed.date,
-                          body_markdown=parsed.body, status=StatementStatus.DRAFT)
+                          body_markdown=parsed.body, status=StatementStatus.DRAFT,
+                          language=language_tag(parsed.language) or "en")
     addressees: dict[str, Addressee] = {}
     for position, parsed_group in enumerate(parsed.demand_groups):
         group = DemandGroup(position=position, intro=parsed_group.intro)

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
+from campaign.languages import best_language
 from campaign.signing.models import (
     ACTIVE_INDIVIDUAL_STATUSES,
     ACTIVE_ORGANIZATION_STATUSES,
@@ -26,6 +28,7 @@ from campaign.signing.models import (
 )
 from campaign.signing.tally import Counts, read_counts
 from campaign.statements.models import Addressee, DemandGroup, DemandGroupAddressee, Statement
+from campaign.statements.translating import GroupText, StatementText, statement_text
 
 # Rows fetched per round trip while the template walks a signatory list.
 BATCH = 1000
@@ -49,6 +52,20 @@ class LetterContent:
     addressee: Addressee
     demand_groups: list[DemandGroup]
     counts: Counts
+    # The statement in the addressee's language when it has an official translation
+    # into it, else in its own.
+    text: StatementText
+
+    @property
+    def group_texts(self) -> list[GroupText]:
+        return [self.text.group(group) for group in self.demand_groups]
+
+    @property
+    def in_source_language_only(self) -> bool:
+        """The addressee reads another language than the text they are sent: the letter
+        says so, in theirs."""
+        reads = self.addressee.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+        return best_language(reads, [self.text.language]) is None
 
     @property
     def demands_count(self) -> int:
@@ -148,4 +165,5 @@ def build_letter(addressee: Addressee) -> LetterContent:
         addressee=addressee,
         demand_groups=demand_groups_for(addressee),
         counts=read_counts(addressee.statement_id),
+        text=statement_text(addressee.statement, addressee.language),
     )

@@ -33,6 +33,7 @@ from campaign.statements.models import (
     Statement,
 )
 from campaign.statements.services import suggest_slug
+from campaign.statements.translating import statement_text
 
 LETTER_TEMPLATE = "letter"
 SALUTATION_LENGTH = 300
@@ -176,7 +177,9 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
         if addressee.email:
             with in_language(addressee.language):
                 letter.outbox_message = queue_email(
-                    to=addressee.email, subject=statement.title, template=LETTER_TEMPLATE,
+                    to=addressee.email,
+                    subject=statement_text(statement, addressee.language).title.text,
+                    template=LETTER_TEMPLATE,
                     context={"letter_id": letter.id, "statement_slug": statement.slug},
                     reply_to=reply_to)
             report.queued.append(addressee)

@@ -19,6 +19,12 @@ from campaign.signing.models import (
 )
 from campaign.signing.tally import Counts, read_counts
 from campaign.statements.models import DemandGroup, Statement
+from campaign.statements.translating import (
+    StatementText,
+    official_languages,
+    reading_language,
+    statement_text,
+)
 from campaign.updates.models import Update
 from campaign.updates.services import published_updates
 
@@ -36,11 +42,18 @@ class StatementPage:
     replies: dict[int | None, list[Reply]]
     # Published updates, newest first.
     updates: list[Update] = field(default_factory=list)
+    # The statement in the language it is read in, and every language it is published
+    # in (the source first).
+    text: StatementText | None = None
+    languages: list[str] = field(default_factory=list)
 
 
-def load_statement_page(statement: Statement) -> StatementPage:
-    """What the public sees: approved organizations, kept counts, and the names of
-    the latest individuals who chose to be shown (never an e-mail address)."""
+def load_statement_page(statement: Statement, asked_language: str | None = None,
+                        interface_language: str | None = None) -> StatementPage:
+    """What the public sees: the statement in the reader's language (see
+    `reading_language`), approved organizations, kept counts, and the names of the
+    latest individuals who chose to be shown (never an e-mail address). The
+    signatories are one list, whatever the language each signed in."""
     # The demands are loaded here, for the page, and not with every lookup of a
     # statement: signing needs only its row, and a signature a second is many lookups.
     db.session.scalars(
@@ -64,8 +77,13 @@ def load_statement_page(statement: Statement) -> StatementPage:
         .order_by(IndividualSignature.confirmed_at.desc())
         .limit(RECENT_SIGNERS_SHOWN)
     )
+    languages = official_languages(statement)
+    language = reading_language(statement, asked_language,
+                                interface_language or statement.language, languages)
     return StatementPage(
         statement=statement,
+        text=statement_text(statement, language, languages),
+        languages=languages,
         organizations=organizations,
         counts=read_counts(statement.id),
         recent_signers=[name for signature in recent if (name := signature.public_name)],

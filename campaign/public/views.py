@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug import Response
 
+from campaign.languages import current_language
 from campaign.public.services import load_statement_page
 from campaign.signing.forms import (
     IndividualSignatureForm,
@@ -65,10 +66,11 @@ def render_statement_page(
 ) -> tuple[str, int]:
     """The statement with both signing forms; a form sent back with errors is shown
     with them, the other one blank. Prefixes keep the two forms' field ids apart.
-    Opened by a private sign-on link, the draft offers only the organizations' form."""
+    Opened by a private sign-on link, the draft offers only the organizations' form.
+    The statement is in the language the link asks for (`?lang=uk`), else the reader's."""
     return render_template(
         "public/show.html",
-        page=load_statement_page(statement),
+        page=load_statement_page(statement, request.args.get("lang"), current_language()),
         individual_form=individual_form or IndividualSignatureForm(prefix="person"),
         organization_form=organization_form or OrganizationSignatureForm(prefix="org"),
         sign_on_token=sign_on_token,

@@ -39,6 +39,7 @@ from campaign.signing.models import (
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
 from campaign.statements.models import Statement, StatementStatus
+from campaign.statements.translating import title_in
 from campaign.text import canonical_email, hash_token, name_key, normalize_email, normalize_name
 
 Signature = IndividualSignature | OrganizationSignature
@@ -290,7 +291,7 @@ def confirm_signature(token: str) -> Signature:
 def _mail_confirmation(signature: Signature, to: str, token: str) -> None:
     _mail(to, signature, CONFIRMATION_TEMPLATE,
           lazy_gettext("Please confirm your signature: %(title)s",
-                       title=signature.statement.title),
+                       title=title_in(signature.statement, signature.language)),
           token=token, link_valid_hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
 
 
@@ -305,7 +306,8 @@ def _mail(to: str, signature: Signature, template: str, subject: Any, *,
             subject=str(subject),
             template=template,
             context={
-                "statement_title": signature.statement.title,
+                # In the language the signer signed in, when the statement has it.
+                "statement_title": title_in(signature.statement, signature.language),
                 "statement_slug": signature.statement.slug,
                 "signer_name": organization.contact_name if organization else signature.name,
                 "organization_name": organization.name if organization else None,

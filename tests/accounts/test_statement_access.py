@@ -68,7 +68,19 @@ def object_ids(slug: str) -> dict[str, object]:
         "letter_id": _a_letter_id(statement),
         "update_id": _an_update_id(statement),
         "entry_id": _a_list_entry_id(statement),
+        "language": _a_translation_language(statement),
     }
+
+
+def _a_translation_language(statement: Statement) -> str:
+    """The language of a draft translation of the statement, started the first time."""
+    from campaign.statements.models import StatementTranslation
+
+    if db.session.scalars(select(StatementTranslation).where(
+            StatementTranslation.statement_id == statement.id)).first() is None:
+        db.session.add(StatementTranslation(statement=statement, language="uk"))
+        db.session.commit()
+    return "uk"
 
 
 def _a_list_entry_id(statement: Statement) -> int:

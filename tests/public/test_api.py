@@ -34,14 +34,17 @@ def test_statement_document_has_the_example_shape_and_values(client, statement_s
     assert response.mimetype == "application/json"
     document = response.json
     assert set(document) == {"slug", "title", "status", "date", "demand_groups",
-                             "organizations", "counts"}
+                             "organizations", "counts", "language", "source_language",
+                             "languages", "lead_markdown"}
+    assert document["language"] == document["source_language"] == "en"
+    assert document["languages"] == ["en"]
     assert document["slug"] == statement_slug
     assert document["title"] == TITLE
     assert document["status"] == "published"
     assert document["date"] == "2020-09-16"
 
     groups = document["demand_groups"]
-    assert all(set(group) == {"addressees", "demands"} for group in groups)
+    assert all(set(group) == {"addressees", "intro", "demands"} for group in groups)
     assert [[addressee for addressee in group["addressees"]] for group in groups] == [
         [{"name": name} for name in names] for names in ADDRESSEES]
     assert [len(group["demands"]) for group in groups] == [3, 5, 4]
