@@ -16,10 +16,11 @@ and that request is the one a campaign's big day is made of. It is shaped for it
   constraint;
 - Core, not the ORM: no session, no unit of work, no identity map. The statement is
   built once per process and SQLAlchemy's compiled cache keeps its SQL;
-- the statement's title, which the e-mail's subject needs before the insert, is
-  remembered per process, and the INSERT's SELECT checks it is still the title: an
-  edited title fails the check and the submission takes the full path, which reads
-  the statement afresh;
+- the statement's title, which the e-mail's subject needs before the insert (in the
+  signer's language where it has an official translation), is remembered per process
+  for a few seconds, and the INSERT's SELECT checks it is still the title: an edited
+  title fails the check and the submission takes the full path, which reads the
+  statement afresh;
 - the link to the signer's own page needs the signature's id, known only after the
   insert: the worker builds it when it renders the e-mail (`signer_page_context`).
 
@@ -38,6 +39,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
@@ -62,6 +64,7 @@ from campaign.signing.models import (
 )
 from campaign.signing.signer_links import signer_page_url_by_id
 from campaign.statements.models import SIGNABLE_STATUSES, Statement
+from campaign.statements.translating import title_in
 from campaign.text import canonical_email, normalize_email, normalize_name
 
 if TYPE_CHECKING:
@@ -75,13 +78,20 @@ CONFIRMATION_TEMPLATE = "confirm_signature"
 @dataclass(frozen=True)
 class OpenStatement:
     id: int
+    # Its own title, which every insert checks is still the title.
     title: str
+    # The title in the signer's language where it has an official translation: the
+    # e-mail's subject (campaign.statements.translating.title_in).
+    title_to_signer: str
+    read_at: float
 
 
-# The open statements this process has taken signatures for, by slug. Every insert
-# checks the statement is still this one, open, with this title, so an entry gone stale
-# costs one submission the full path.
-_open_statements: dict[str, OpenStatement] = {}
+# The open statements this process has taken signatures for, by slug and signer's
+# language, read again after a few seconds (a translation approved meanwhile). Every
+# insert checks the statement is still this one, open, with this title, so an entry
+# gone stale costs at most one submission the full path.
+_open_statements: dict[tuple[str, str], OpenStatement] = {}
+_FRESH_FOR_SECONDS = 5.0
 
 _SIGNATURE_COLUMNS = (
     "email_key", "email", "email_domain", "name", "country", "name_display",
@@ -96,10 +106,11 @@ _OUTBOX_COLUMNS = ("to_address", "subject", "template", "locale", "status", "att
 def sign_first_time(slug: str, request: IndividualSignatureRequest, client: Client) -> bool:
     """Store a first signature on the open statement SLUG and queue its confirmation;
     False, with nothing stored, wherever the full path must decide."""
-    statement = _open_statement(slug)
+    language = current_language()
+    statement = _open_statement(slug, language)
     if statement is None:
         return False
-    title = statement.title
+    title = statement.title_to_signer
     email = normalize_email(request.email)
     # Judged once per request (see Client): the full path, if taken, gets the same answer.
     if hold_reason_for(statement.id, form=IndividualSignature.__tablename__, client=client,
@@ -109,9 +120,8 @@ def sign_first_time(slug: str, request: IndividualSignatureRequest, client: Clie
     link_secret = new_link_secret()
     name = normalize_name(request.name)
     now = utcnow()
-    language = current_language()
     values: dict[str, Any] = {
-        "statement_id": statement.id, "slug": slug, "title": title,
+        "statement_id": statement.id, "slug": slug, "title": statement.title,
         "email_key": canonical_email(email), "email": email,
         "email_domain": email_domain(email), "name": name, "country": request.country,
         "name_display": request.name_display, "wants_updates": request.wants_updates,
@@ -130,7 +140,7 @@ def sign_first_time(slug: str, request: IndividualSignatureRequest, client: Clie
     if not stored:
         # A signer who signed before, or a statement that changed: the full path decides,
         # and the title is read again next time.
-        _open_statements.pop(slug, None)
+        _open_statements.pop((slug, language), None)
     return stored
 
 
@@ -169,15 +179,18 @@ def forget_open_statements() -> None:
     _open_statements.clear()
 
 
-def _open_statement(slug: str) -> OpenStatement | None:
-    statement = _open_statements.get(slug)
-    if statement is None:
-        row = db.session.execute(
-            select(Statement.id, Statement.title)
+def _open_statement(slug: str, language: str) -> OpenStatement | None:
+    statement = _open_statements.get((slug, language))
+    if statement is None or monotonic() - statement.read_at > _FRESH_FOR_SECONDS:
+        found = db.session.scalars(
+            select(Statement)
             .where(Statement.slug == slug, Statement.status.in_(SIGNABLE_STATUSES))
         ).one_or_none()
-        if row is not None:
-            statement = _open_statements[slug] = OpenStatement(row.id, row.title)
+        if found is None:
+            _open_statements.pop((slug, language), None)
+            return None
+        statement = _open_statements[(slug, language)] = OpenStatement(
+            found.id, found.title, title_in(found, language), monotonic())
     return statement
 
 
