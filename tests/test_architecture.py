@@ -32,7 +32,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "digests": frozenset({"statements", "outbox", "accounts", "signing", "letters",
                           "replies", "progress"}),
     "public": frozenset({"statements", "abuse", "signing", "replies", "updates",
-                         "privacy"}),
+                         "privacy", "letters"}),
 }
 # Shared modules that reach into areas, each for a reason: the factory registers every
 # area's blueprint, models.py imports every model module for Alembic, the commands

@@ -16,12 +16,14 @@ from campaign.form_fields import (
     NAME_LENGTH,
     LongListSelect,
     at_most,
+    one_line,
     required,
     strip_whitespace,
     valid_email,
 )
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
+from campaign.statements.models import AFFILIATION_LENGTH
 from campaign.text import InvalidEmail, country_names, normalize_email
 
 ORGANIZATION_NAME_LENGTH = 200
@@ -80,6 +82,10 @@ class IndividualSignatureForm(Trapped, FlaskForm):
     email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[
         required(_l("Enter your e-mail address.")), at_most(EMAIL_LENGTH), valid_email])
     country = _country_field(_l("Country"))
+    # Rendered and kept only where the statement asks for it.
+    affiliation = StringField(
+        _l("Affiliation or title (optional)"), filters=[strip_whitespace],
+        validators=[Optional(), at_most(AFFILIATION_LENGTH), one_line])
     name_display = RadioField(
         _l("How your name is shown"),
         choices=[
@@ -98,6 +104,7 @@ class IndividualSignatureForm(Trapped, FlaskForm):
             name=self.name.data, email=self.email.data, country=self.country.data,
             name_display=NameDisplay(self.name_display.data),
             wants_updates=bool(self.wants_updates.data),
+            affiliation=self.affiliation.data or None,
         )
 
 

@@ -4,6 +4,7 @@ transitions themselves are methods of Statement, beside its status sets)."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from flask_babel import gettext as _
 from slugify import slugify
@@ -95,12 +96,13 @@ def publish_statement(statement: Statement) -> None:
     statement.publish()
 
 
-def close_statement(statement: Statement) -> None:
-    statement.close(utcnow())
+def close_statement(statement: Statement, now: datetime | None = None) -> None:
+    """The close button's service, and beat's when a deadline passes."""
+    statement.close(now or utcnow())
 
 
 def reopen_statement(statement: Statement) -> None:
-    statement.reopen()
+    statement.reopen(utcnow())
 
 
 # --- The private sign-on link ----------------------------------------------------------
