@@ -21,6 +21,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -163,8 +164,9 @@ class DemandForm(FlaskForm):
 class DeadlineForm(FlaskForm):
     deadline_date = DateField(_l("Sign-on closes on (date)"), validators=[Optional()])
     deadline_time = TimeField(_l("At (time, 24-hour clock)"), validators=[Optional()])
-    time_zone = SelectField(_l("Time zone of the deadline"), choices=lambda: list(
-        time_zone_names()), validate_choice=False, widget=LongListSelect())
+    time_zone = SelectField(_l("Time zone of the deadline"), choices=lambda: [
+        SelectChoice(name, name) for name in time_zone_names()],
+        validate_choice=False, widget=LongListSelect())
     delivery_date = DateField(_l("Planned delivery date (optional)"), validators=[Optional()])
 
     def to_choice(self) -> DeadlineChoice:
@@ -175,10 +177,10 @@ class DeadlineForm(FlaskForm):
 
 
 GROUPING_CHOICES = [
-    (SignatoryGrouping.NONE.value, _l("In the order they signed")),
-    (SignatoryGrouping.COUNTRY.value, _l("Grouped by country")),
-    (SignatoryGrouping.AFFILIATION.value,
-     _l("Grouped by organization (individuals by the affiliation they give)")),
+    SelectChoice(SignatoryGrouping.NONE.value, _l("In the order they signed")),
+    SelectChoice(SignatoryGrouping.COUNTRY.value, _l("Grouped by country")),
+    SelectChoice(SignatoryGrouping.AFFILIATION.value,
+                 _l("Grouped by organization (individuals by the affiliation they give)")),
 ]
 
 

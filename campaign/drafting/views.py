@@ -22,8 +22,8 @@ from campaign.accounts.access import team_statement_or_404
 from campaign.accounts.services import add_to_team
 from campaign.addressees import services as address_book
 from campaign.addressees.forms import AddresseeForm, PickFromBookForm
-from campaign.drafting import services as drafting
 from campaign.database import utcnow
+from campaign.drafting import services as drafting
 from campaign.drafting.forms import (
     AffiliationSettingsForm,
     DeadlineForm,

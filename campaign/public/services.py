@@ -74,6 +74,10 @@ class StatementPage:
     deliveries: list[Delivery] = field(default_factory=list)
 
     @property
+    def organizations_grouped(self) -> bool:
+        return self.statement.signatory_grouping is SignatoryGrouping.COUNTRY
+
+    @property
     def shows_affiliations(self) -> bool:
         return any(signer.affiliation for signer in self.recent_signers)
 
@@ -81,9 +85,10 @@ class StatementPage:
 def group_signatories(grouping: SignatoryGrouping,
                       organizations: list[OrganizationSignature],
                       individuals: list[PublicSigner]) -> list[SignatoryGroup]:
-    """By country (in the reader's alphabetical order of country names), or by
-    affiliation (an organization is its own heading, and individuals who gave the
-    same affiliation, however capitalized, join it); those with neither come last."""
+    """By country (in the reader's alphabetical order of country names), organizations
+    and individuals alike; or individuals by affiliation (the same one however
+    capitalized), organizations keeping their own list. Those with no country or no
+    affiliation come last."""
     if grouping is SignatoryGrouping.NONE:
         return []
     grouped: dict[str | None, SignatoryGroup] = {}
@@ -94,9 +99,9 @@ def group_signatories(grouping: SignatoryGrouping,
             grouped[folded] = SignatoryGroup(key, [], [])
         return grouped[folded]
 
-    for organization in organizations:
-        group_for(organization.country if grouping is SignatoryGrouping.COUNTRY
-                  else organization.shown_name).organizations.append(organization)
+    if grouping is SignatoryGrouping.COUNTRY:
+        for organization in organizations:
+            group_for(organization.country).organizations.append(organization)
     for signer in individuals:
         group_for(signer.country if grouping is SignatoryGrouping.COUNTRY
                   else signer.affiliation).individuals.append(signer)
