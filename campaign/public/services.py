@@ -95,8 +95,11 @@ def group_signatories(grouping: SignatoryGrouping,
 
     def group_for(key: str | None) -> SignatoryGroup:
         folded = key.casefold() if key and grouping is SignatoryGrouping.AFFILIATION else key
-        if folded not in grouped:
-            grouped[folded] = SignatoryGroup(key, [], [])
+        group = grouped.get(folded)
+        # The list runs newest first: the heading ends up spelled as its earliest
+        # signer spelled it.
+        grouped[folded] = SignatoryGroup(key, group.organizations if group else [],
+                                         group.individuals if group else [])
         return grouped[folded]
 
     if grouping is SignatoryGrouping.COUNTRY:
