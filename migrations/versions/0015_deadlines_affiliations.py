@@ -48,6 +48,7 @@ def downgrade():
     with op.batch_alter_table('individual_signature', schema=None) as batch_op:
         batch_op.drop_column('affiliation')
     with op.batch_alter_table('statement', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_statement_signatory_grouping'), type_='check')
         for column in ('signatory_grouping', 'affiliation_disclaimer', 'asks_affiliation',
                        'delivery_date', 'deadline_extended', 'signing_deadline', 'time_zone'):
             batch_op.drop_column(column)

@@ -20,7 +20,7 @@ from campaign.signing.models import IndividualSignature, NameDisplay, TallyKind
 from campaign.signing.services import IndividualSignatureRequest, sign_as_individual
 from campaign.signing.tally import add_to_tally
 from campaign.statements.deadlines import DeadlineChoice, set_deadline
-from campaign.statements.models import SignatoryGrouping, Statement
+from campaign.statements.models import SignatoryGrouping
 from campaign.statements.services import close_statement, get_statement
 from tests.support import individual_fields, post_form
 
