@@ -79,6 +79,10 @@ def test_the_deadline_and_a_sign_link_stand_above_the_statement(app, client, sta
         db.session.commit()
     page = page_of(client, statement_slug)
     assert "Sign-on closes on October 8, 2099 at 18:00, Kyiv time.</strong> (extended)" in page
+    document = client.get(f"/api/v1/statements/{statement_slug}").json
+    assert (document["open_for_signing"], document["signing_deadline"], document["time_zone"],
+            document["delivery_date"]) == (True, "2099-10-08T15:00:00+00:00", "Europe/Kyiv",
+                                           None)
 
 
 def test_the_deadline_reads_in_ukrainian(app, client, statement_slug):
