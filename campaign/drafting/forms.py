@@ -166,7 +166,10 @@ class DeadlineForm(FlaskForm):
     deadline_time = TimeField(_l("At (time, 24-hour clock)"), validators=[Optional()])
     time_zone = SelectField(_l("Time zone of the deadline"), choices=lambda: [
         SelectChoice(name, name) for name in time_zone_names()],
-        validate_choice=False, widget=LongListSelect())
+        validate_choice=False, widget=LongListSelect(),
+        # The zones' names are the IANA database's identifiers, in English in every
+        # interface language: a screen reader reads them so.
+        render_kw={"lang": "en"})
     delivery_date = DateField(_l("Planned delivery date (optional)"), validators=[Optional()])
 
     def to_choice(self) -> DeadlineChoice:

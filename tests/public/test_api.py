@@ -34,7 +34,8 @@ def test_statement_document_has_the_example_shape_and_values(client, statement_s
     assert response.mimetype == "application/json"
     document = response.json
     assert set(document) == {"slug", "title", "status", "date", "demand_groups",
-                             "organizations", "counts"}
+                             "organizations", "counts", "open_for_signing",
+                             "signing_deadline", "time_zone", "delivery_date"}
     assert document["slug"] == statement_slug
     assert document["title"] == TITLE
     assert document["status"] == "published"
