@@ -16,6 +16,7 @@ from campaign.form_fields import (
     NAME_LENGTH,
     LongListSelect,
     at_most,
+    has_line_break,
     one_line,
     required,
     strip_whitespace,
@@ -143,11 +144,15 @@ def quick_individual_submission(formdata: Any) -> QuickSubmission | None:
         normalize_email(email)
     except InvalidEmail:
         return None
+    affiliation = strip_whitespace(first("affiliation"))
+    if affiliation and (len(affiliation) > AFFILIATION_LENGTH or has_line_break(affiliation)):
+        return None
     wants_updates = first("wants_updates")
     return QuickSubmission(
         IndividualSignatureRequest(
             name=name, email=email, country=country, name_display=NameDisplay(name_display),
-            wants_updates=wants_updates is not None and wants_updates not in ("false", "")),
+            wants_updates=wants_updates is not None and wants_updates not in ("false", ""),
+            affiliation=affiliation or None),
         honeypot_filled=bool(first("homepage")),
     )
 
