@@ -82,6 +82,11 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         # bigger is refused before it is read.
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "BABEL_DEFAULT_LOCALE": "en",
+        # The time zone a new deadline is offered in. UTC unless the instance says
+        # otherwise: an instance may serve coalitions anywhere, and a zone guessed
+        # wrong would move every deadline by hours without anyone noticing; the
+        # coordinator sees and can change the zone beside each deadline.
+        "DEFAULT_TIME_ZONE": environ.get("DEFAULT_TIME_ZONE", "UTC"),
         "LANGUAGES": _languages(environ.get("LANGUAGES")),
         "MAIL_BACKEND": mail_backend,
         "MAIL_FILE_DIR": environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),

@@ -46,8 +46,12 @@ def at_most(limit: int) -> Length:
 _LINE_BREAK = re.compile(r"[\r\n\v\f\x85\u2028\u2029]")
 
 
+def has_line_break(text: str) -> bool:
+    return _LINE_BREAK.search(text) is not None
+
+
 def one_line(form: FlaskForm, field: Field) -> None:
-    if isinstance(field.data, str) and _LINE_BREAK.search(field.data):
+    if isinstance(field.data, str) and has_line_break(field.data):
         raise ValidationError(_l("Write this on one line, without line breaks."))
 
 

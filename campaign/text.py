@@ -95,6 +95,11 @@ def _collator() -> pyuca.Collator:
     return pyuca.Collator()
 
 
+def collation_key(text: str) -> tuple[int, ...]:
+    """Sorts text as a reader of any language expects (see _country_names_in)."""
+    return _collator().sort_key(text.casefold())
+
+
 @cache
 def _country_names_in(language: str) -> dict[str, str]:
     # English names from pycountry (its common names: "Bolivia", not "Bolivia,

@@ -32,7 +32,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "digests": frozenset({"statements", "outbox", "accounts", "signing", "letters",
                           "replies", "progress"}),
     "public": frozenset({"statements", "abuse", "signing", "replies", "updates",
-                         "privacy"}),
+                         "privacy", "letters"}),
     "sharing": frozenset({"statements", "accounts", "signing"}),
 }
 # Shared modules that reach into areas, each for a reason: the factory registers every

@@ -29,8 +29,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from campaign.accounts.models import Coordinator, Team
-from campaign.accounts.services import invite_to_team, request_password_reset
+from campaign.accounts.services import add_to_team, invite_to_team, request_password_reset
 from campaign.addressees.services import AddresseeDetails, add_entry
+from campaign.digests.deadlines import close_statements_past_deadline
 from campaign.digests.services import announce_milestones, send_due_digests
 from campaign.extensions import db
 from campaign.letters.services import send_letters
@@ -233,6 +234,14 @@ def build_world(app: Flask, mail_dir: Path) -> dict[str, str]:
         db.session.commit()
         announce_milestones()
         send_due_digests(datetime.now(UTC).replace(hour=7) + timedelta(days=1))
+        db.session.commit()
+        closing = import_example("terminova")
+        closing.title = "Заява з кінцевим терміном"
+        closing.time_zone = "Europe/Kyiv"
+        closing.signing_deadline = datetime.now(UTC) - timedelta(minutes=1)
+        add_to_team(closing, coordinator)
+        # After the digests, which would name its (English) founding signatories.
+        close_statements_past_deadline(datetime.now(UTC))
         db.session.commit()
         deliver_due_messages()
         signer = db.session.get(IndividualSignature, olena)

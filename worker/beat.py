@@ -8,6 +8,7 @@ from celery.schedules import crontab
 
 from campaign.queue import (
     ANNOUNCE_MILESTONES_TASK,
+    CLOSE_STATEMENTS_PAST_DEADLINE_TASK,
     DELETE_EXPIRED_UNCONFIRMED_TASK,
     ERASE_ADDRESSES_AFTER_CLOSE_TASK,
     PURGE_BROKER_TASK,
@@ -37,6 +38,10 @@ def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
         # to one each.
         "send-digests": {"task": SEND_DIGESTS_TASK, "schedule": crontab(minute="*/15")},
         "announce-milestones": {"task": ANNOUNCE_MILESTONES_TASK, "schedule": 60.0},
+        # Signing already stops at the deadline (the signing path compares it); this
+        # makes the statement closed, and tells its coordinators.
+        "close-statements-past-deadline": {"task": CLOSE_STATEMENTS_PAST_DEADLINE_TASK,
+                                           "schedule": 60.0},
     }
     if config["CELERY"]["broker_url"].startswith("sqla+"):
         schedule["purge-consumed-broker-messages"] = {"task": PURGE_BROKER_TASK,

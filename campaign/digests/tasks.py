@@ -5,9 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from campaign.database import utcnow
+from campaign.digests import deadlines
 from campaign.digests import services as digests
 from campaign.extensions import db
-from campaign.queue import ANNOUNCE_MILESTONES_TASK, SEND_DIGESTS_TASK
+from campaign.queue import (
+    ANNOUNCE_MILESTONES_TASK,
+    CLOSE_STATEMENTS_PAST_DEADLINE_TASK,
+    SEND_DIGESTS_TASK,
+)
 
 
 @shared_task(name=SEND_DIGESTS_TASK)
@@ -24,3 +29,11 @@ def announce_milestones() -> int:
     announced = digests.announce_milestones()
     db.session.commit()
     return announced
+
+
+@shared_task(name=CLOSE_STATEMENTS_PAST_DEADLINE_TASK)
+def close_statements_past_deadline() -> int:
+    # Safe to run twice: only published statements are closed, each once.
+    closed = deadlines.close_statements_past_deadline(now=utcnow())
+    db.session.commit()
+    return closed

@@ -15,10 +15,12 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
@@ -32,11 +34,17 @@ from campaign.drafting.importer import (
     StatementTextError,
     numbered_lines,
 )
-from campaign.drafting.services import StatementDetails
+from campaign.drafting.services import AffiliationSettings, StatementDetails
 from campaign.form_fields import LongListSelect, at_most_message, one_line
 from campaign.languages import format_count
 from campaign.signing.forms import ORGANIZATION_NAME_LENGTH
-from campaign.statements.models import Addressee, StatementError
+from campaign.statements.deadlines import DeadlineChoice, time_zone_names
+from campaign.statements.models import (
+    DISCLAIMER_LENGTH,
+    Addressee,
+    SignatoryGrouping,
+    StatementError,
+)
 from campaign.text import country_names, name_key
 
 # "Name (UA)": the way the reading writes a signatory whose country it found.
@@ -363,3 +371,49 @@ class GroupForm(FlaskForm):
 class DemandForm(FlaskForm):
     text = TextAreaField(_l("Demand"), filters=[_strip], render_kw=_LINES, validators=[
         DataRequired(message=_l("Write the demand."))])
+
+
+# --- Sign-on settings: the deadline, affiliations, how signatories are listed ----------
+
+
+class DeadlineForm(FlaskForm):
+    deadline_date = DateField(_l("Sign-on closes on (date)"), validators=[Optional()])
+    deadline_time = TimeField(_l("At (time, 24-hour clock)"), validators=[Optional()])
+    time_zone = SelectField(_l("Time zone of the deadline"), choices=lambda: [
+        SelectChoice(name, name) for name in time_zone_names()],
+        validate_choice=False, widget=LongListSelect(),
+        # The zones' names are the IANA database's identifiers, in English in every
+        # interface language: a screen reader reads them so.
+        render_kw={"lang": "en"})
+    delivery_date = DateField(_l("Planned delivery date (optional)"), validators=[Optional()])
+
+    def to_choice(self) -> DeadlineChoice:
+        return DeadlineChoice(deadline_date=self.deadline_date.data,
+                              deadline_time=self.deadline_time.data,
+                              time_zone=self.time_zone.data or "",
+                              delivery_date=self.delivery_date.data)
+
+
+GROUPING_CHOICES = [
+    SelectChoice(SignatoryGrouping.NONE.value, _l("In the order they signed")),
+    SelectChoice(SignatoryGrouping.COUNTRY.value, _l("Grouped by country")),
+    SelectChoice(SignatoryGrouping.AFFILIATION.value,
+                 _l("Grouped by organization (individuals by the affiliation they give)")),
+]
+
+
+class AffiliationSettingsForm(FlaskForm):
+    asks_affiliation = BooleanField(
+        _l("Ask individuals for an affiliation or title (they may leave it empty)"))
+    affiliation_disclaimer = TextAreaField(
+        _l("Disclaimer shown with the affiliations (empty: the standard one)"),
+        filters=[_strip], render_kw=_LINES, validators=[_too_long(DISCLAIMER_LENGTH)])
+    signatory_grouping = RadioField(_l("How the signatories are listed"),
+                                    choices=GROUPING_CHOICES,
+                                    default=SignatoryGrouping.NONE.value)
+
+    def to_settings(self) -> AffiliationSettings:
+        return AffiliationSettings(
+            asks_affiliation=bool(self.asks_affiliation.data),
+            disclaimer=self.affiliation_disclaimer.data or "",
+            grouping=SignatoryGrouping(self.signatory_grouping.data))

@@ -23,13 +23,16 @@ from campaign.drafting.importer import (
     parse_statement,
 )
 from campaign.extensions import db
+from campaign.form_fields import at_most_message
 from campaign.languages import language_tag
 from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
 from campaign.signing.tally import add_to_tally, create_tally
 from campaign.statements.models import (
+    DISCLAIMER_LENGTH,
     Addressee,
     Demand,
     DemandGroup,
+    SignatoryGrouping,
     Statement,
     StatementError,
     StatementStatus,
@@ -168,6 +171,29 @@ def update_details(statement: Statement, details: StatementDetails) -> None:
     statement.title = title
     statement.statement_date = details.statement_date
     statement.body_markdown = details.body_markdown.strip()
+
+
+# --- Affiliations and how signatories are listed ----------------------------------------
+
+
+@dataclass(frozen=True)
+class AffiliationSettings:
+    asks_affiliation: bool
+    # Empty: the standard disclaimer, in each reader's language.
+    disclaimer: str
+    grouping: SignatoryGrouping
+
+
+def update_affiliation_settings(statement: Statement, settings: AffiliationSettings) -> None:
+    """Turning affiliations off hides those given (they are kept: turned on again,
+    they are shown again)."""
+    disclaimer = " ".join(settings.disclaimer.split())
+    if len(disclaimer) > DISCLAIMER_LENGTH:
+        raise StatementError(str(at_most_message(DISCLAIMER_LENGTH)),
+                             field="affiliation_disclaimer")
+    statement.asks_affiliation = settings.asks_affiliation
+    statement.affiliation_disclaimer = disclaimer or None
+    statement.signatory_grouping = settings.grouping
 
 
 # --- Groups of demands and their demands ---------------------------------------------

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -19,9 +28,12 @@ from campaign.accounts.services import (
 )
 from campaign.addressees import services as address_book
 from campaign.addressees.forms import AddresseeForm, PickFromBookForm
+from campaign.database import utcnow
 from campaign.drafting import services as drafting
 from campaign.drafting.forms import (
     MARKABLE_LINES,
+    AffiliationSettingsForm,
+    DeadlineForm,
     DemandForm,
     DetailsForm,
     FoundingOrganizationForm,
@@ -38,6 +50,7 @@ from campaign.drafting.services import (
 )
 from campaign.extensions import db
 from campaign.form_fields import show_error
+from campaign.statements import deadlines
 from campaign.statements import services as statements
 from campaign.statements.models import (
     Addressee,
@@ -47,6 +60,7 @@ from campaign.statements.models import (
     StatementError,
     StatementIncomplete,
     StatementStatus,
+    default_affiliation_disclaimer,
 )
 from campaign.statements.services import suggest_slug
 
@@ -198,12 +212,36 @@ def _problem_links(statement: Statement) -> list[tuple[str, str]]:
             for problem in statements.publication_problems(statement)]
 
 
+def _deadline_form(statement: Statement) -> DeadlineForm:
+    """The deadline as the coordinator typed it: its wall-clock date and time in the
+    statement's zone; without one yet, the instance's zone is offered."""
+    local = deadlines.local_deadline(statement)
+    return DeadlineForm(
+        formdata=None, deadline_date=local.date() if local else None,
+        deadline_time=local.time() if local else None,
+        time_zone=statement.time_zone if local else current_app.config["DEFAULT_TIME_ZONE"],
+        delivery_date=statement.delivery_date)
+
+
+def _affiliation_form(statement: Statement) -> AffiliationSettingsForm:
+    return AffiliationSettingsForm(
+        formdata=None, asks_affiliation=statement.asks_affiliation,
+        affiliation_disclaimer=statement.affiliation_disclaimer or "",
+        signatory_grouping=statement.signatory_grouping.value)
+
+
 def _render_edit(statement: Statement, details_form: DetailsForm | None = None,
-                 status: int = 200, refused: bool = False) -> tuple[str, int]:
+                 status: int = 200, refused: bool = False,
+                 deadline_form: DeadlineForm | None = None,
+                 affiliation_form: AffiliationSettingsForm | None = None) -> tuple[str, int]:
     return render_template(
         "drafting/edit.html", statement=statement, refused=refused,
         missing=_problem_links(statement),
         details_form=details_form or DetailsForm(obj=statement),
+        deadline_form=deadline_form or _deadline_form(statement),
+        affiliation_form=affiliation_form or _affiliation_form(statement),
+        closes=deadlines.describe_deadline(statement),
+        default_disclaimer=default_affiliation_disclaimer(),
         new_group_form=NewGroupForm(prefix="new-group"),
         addressees=address_book.statement_addressees(statement),
         sign_on_link=url_for("statements.private", slug=statement.slug,
@@ -336,6 +374,45 @@ def new_founding_organization(slug: str) -> Response | tuple[str, int]:
             return redirect(url_for(".new_founding_organization", slug=slug))
     return render_template("drafting/founding_organization.html", statement=statement,
                            form=form), 400 if form.is_submitted() else 200
+@bp.post("/<slug>/deadline")
+@login_required
+def update_deadline(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = DeadlineForm()
+    was_closed = statement.status is StatementStatus.CLOSED
+    if not form.validate_on_submit():
+        return _render_edit(statement, deadline_form=form, status=400)
+    try:
+        deadlines.set_deadline(statement, form.to_choice(), utcnow())
+    except StatementError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return _render_edit(statement, deadline_form=form, status=400)
+    db.session.commit()
+    if was_closed and statement.is_open_for_signing:
+        flash(_("The deadline is extended and the statement is open for signing again."))
+    elif statement.deadline_extended:
+        flash(_("The deadline is extended; the public page says so."))
+    else:
+        flash(_("The sign-on deadline and delivery date are saved."))
+    return _to_edit_page(statement, "sign-on-settings")
+
+
+@bp.post("/<slug>/affiliations")
+@login_required
+def update_affiliations(slug: str) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = AffiliationSettingsForm()
+    if not form.validate_on_submit():
+        return _render_edit(statement, affiliation_form=form, status=400)
+    try:
+        drafting.update_affiliation_settings(statement, form.to_settings())
+    except StatementError as error:
+        show_error(form, error)
+        return _render_edit(statement, affiliation_form=form, status=400)
+    db.session.commit()
+    flash(_("The settings for affiliations and the list of signatories are saved."))
+    return _to_edit_page(statement, "sign-on-settings")
 
 
 @bp.post("/<slug>/sign-on-link")

@@ -48,8 +48,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ORGANIZATION_COLUMNS = ("name_shown", "name_as_submitted", "status", "founding", "country",
                         "type", "website", "contact_name", "contact_email", "confirmed_at",
                         "approved_at")
-INDIVIDUAL_COLUMNS = ("name", "name_display", "country", "wants_updates", "email",
-                      "confirmed_at")
+INDIVIDUAL_COLUMNS = ("name", "name_display", "country", "affiliation", "wants_updates",
+                      "email", "confirmed_at")
 
 
 
@@ -91,7 +91,8 @@ def individual_rows(statement_id: int) -> Iterator[Sequence[object]]:
     yield from _stream(
         select(
             IndividualSignature.name, IndividualSignature.name_display,
-            IndividualSignature.country, IndividualSignature.wants_updates,
+            IndividualSignature.country, IndividualSignature.affiliation,
+            IndividualSignature.wants_updates,
             # Chosen in the database, so an address never leaves it unless opted in.
             case((IndividualSignature.wants_updates.is_(True), IndividualSignature.email),
                  else_=None),

@@ -134,7 +134,7 @@ class LetterContent:
 
     def individual_names(self) -> Iterator[str]:
         """The names of confirmed (so never hidden) individuals who chose to be shown,
-        as they chose to be shown, in the order they signed."""
+        as they chose to be shown, with their affiliations, in the order they signed."""
         rows = db.session.scalars(
             select(IndividualSignature)
             .where(IndividualSignature.statement_id == self.statement.id,
@@ -143,9 +143,12 @@ class LetterContent:
             .order_by(IndividualSignature.confirmed_at, IndividualSignature.id)
             .execution_options(yield_per=BATCH)
         )
+        # Affiliations only where the statement asks for them, as on its page.
+        with_affiliation = self.statement.asks_affiliation
         for signature in rows:
             if name := signature.public_name:
-                yield name
+                yield (f"{name}, {signature.affiliation}"
+                       if with_affiliation and signature.affiliation else name)
 
 
 def demand_groups_for(addressee: Addressee) -> list[DemandGroup]:

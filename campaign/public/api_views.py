@@ -36,6 +36,11 @@ def statement_document(page: StatementPage) -> dict[str, Any]:
         "lead_markdown": text.body.text,
         "status": statement.status.value,
         "date": statement.statement_date.isoformat() if statement.statement_date else None,
+        "open_for_signing": statement.is_open_for_signing,
+        "signing_deadline": statement.signing_deadline.isoformat()
+        if statement.signing_deadline else None,
+        "time_zone": statement.time_zone,
+        "delivery_date": statement.delivery_date.isoformat() if statement.delivery_date else None,
         "demand_groups": [
             {
                 "addressees": [{"name": text.addressee(addressee).text}

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Connection, Insert, bindparam, cast, func, select
+from sqlalchemy import JSON, Connection, Insert, bindparam, cast, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError
@@ -106,6 +106,10 @@ _OUTBOX_COLUMNS = ("to_address", "subject", "template", "locale", "status", "att
 def sign_first_time(slug: str, request: IndividualSignatureRequest, client: Client) -> bool:
     """Store a first signature on the open statement SLUG and queue its confirmation;
     False, with nothing stored, wherever the full path must decide."""
+    if request.affiliation:
+        # Whether it is kept depends on the statement (signature_affiliation): the full
+        # path, which reads it, decides. Few signers give one.
+        return False
     language = current_language()
     statement = _open_statement(slug, language)
     if statement is None:
@@ -222,7 +226,12 @@ def _signature_insert(dialect: Any) -> Insert:
             .where(Statement.id == bindparam("statement_id"),
                    Statement.slug == bindparam("slug"),
                    Statement.title == bindparam("title"),
-                   Statement.status.in_(SIGNABLE_STATUSES)))
+                   Statement.status.in_(SIGNABLE_STATUSES),
+                   # Past its deadline a statement takes nothing, closed by beat or not
+                   # yet (Statement.accepts_signatures_at).
+                   or_(Statement.signing_deadline.is_(None),
+                       Statement.signing_deadline > bindparam(
+                           "created_at", type_=table.c.created_at.type))))
         .on_conflict_do_nothing(index_elements=["statement_id", "email_key"])
         .returning(table.c.id)
     )

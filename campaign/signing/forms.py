@@ -18,6 +18,8 @@ from campaign.form_fields import (
     NAME_LENGTH,
     LongListSelect,
     at_most,
+    has_line_break,
+    one_line,
     required,
     strip_whitespace,
     valid_email,
@@ -25,6 +27,7 @@ from campaign.form_fields import (
 from campaign.signing.logos import LogoError, PreparedLogo, prepare_logo
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
+from campaign.statements.models import AFFILIATION_LENGTH
 from campaign.text import InvalidEmail, country_names, normalize_email
 
 ORGANIZATION_NAME_LENGTH = 200
@@ -94,6 +97,10 @@ class IndividualSignatureForm(Trapped, FlaskForm):
     email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[
         required(_l("Enter your e-mail address.")), at_most(EMAIL_LENGTH), valid_email])
     country = _country_field(_l("Country"))
+    # Rendered and kept only where the statement asks for it.
+    affiliation = StringField(
+        _l("Affiliation or title (optional)"), filters=[strip_whitespace],
+        validators=[Optional(), at_most(AFFILIATION_LENGTH), one_line])
     name_display = RadioField(
         _l("How your name is shown"),
         choices=[
@@ -112,6 +119,7 @@ class IndividualSignatureForm(Trapped, FlaskForm):
             name=self.name.data, email=self.email.data, country=self.country.data,
             name_display=NameDisplay(self.name_display.data),
             wants_updates=bool(self.wants_updates.data),
+            affiliation=self.affiliation.data or None,
         )
 
 
@@ -150,11 +158,15 @@ def quick_individual_submission(formdata: Any) -> QuickSubmission | None:
         normalize_email(email)
     except InvalidEmail:
         return None
+    affiliation = strip_whitespace(first("affiliation"))
+    if affiliation and (len(affiliation) > AFFILIATION_LENGTH or has_line_break(affiliation)):
+        return None
     wants_updates = first("wants_updates")
     return QuickSubmission(
         IndividualSignatureRequest(
             name=name, email=email, country=country, name_display=NameDisplay(name_display),
-            wants_updates=wants_updates is not None and wants_updates not in ("false", "")),
+            wants_updates=wants_updates is not None and wants_updates not in ("false", ""),
+            affiliation=affiliation or None),
         honeypot_filled=bool(first("homepage")),
     )
 

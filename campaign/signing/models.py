@@ -27,7 +27,7 @@ from campaign.abuse.models import HoldReason
 from campaign.database import UTCDateTime, enum_column, utcnow
 from campaign.domain import TransitionError
 from campaign.extensions import db
-from campaign.statements.models import Statement
+from campaign.statements.models import AFFILIATION_LENGTH, Statement
 from campaign.text import address_key, hash_token
 
 
@@ -216,6 +216,9 @@ class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenToI
     # The e-mail's domain, lower-cased and in ASCII (IDNA): see campaign.abuse.domains.
     email_domain: Mapped[str | None] = mapped_column(String(253))
     country: Mapped[str] = mapped_column(String(2))
+    # "Professor of Law, Kyiv University": shown beside the name, with the
+    # statement's disclaimer, only while the statement asks for it.
+    affiliation: Mapped[str | None] = mapped_column(String(AFFILIATION_LENGTH))
     name_display: Mapped[NameDisplay] = mapped_column(enum_column(NameDisplay, "name_display"))
     wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[IndividualStatus] = mapped_column(
@@ -240,6 +243,14 @@ class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenToI
             first, *rest = self.name.split()
             return f"{first} {rest[-1][0]}." if rest else first
         return None
+
+    @property
+    def shown_affiliation(self) -> str | None:
+        """The affiliation as the public, letters and exports see it: only when the
+        statement asks for affiliations, and never beside a name not shown."""
+        if not self.statement.asks_affiliation or self.name_display is NameDisplay.HIDDEN:
+            return None
+        return self.affiliation or None
 
     @property
     def is_active(self) -> bool:

@@ -38,7 +38,7 @@ from campaign.signing.models import (
 )
 from campaign.signing.signer_links import signer_page_url
 from campaign.signing.tally import add_to_tally
-from campaign.statements.models import Statement, StatementStatus
+from campaign.statements.models import AFFILIATION_LENGTH, Statement, StatementStatus
 from campaign.statements.translating import title_in
 from campaign.text import canonical_email, hash_token, name_key, normalize_email, normalize_name
 
@@ -67,6 +67,8 @@ class IndividualSignatureRequest:
     country: str
     name_display: NameDisplay
     wants_updates: bool
+    # Kept only where the statement asks for it (see signature_affiliation).
+    affiliation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,14 @@ def _check_open_for_signing(statement: Statement, sign_on_token: str | None = No
     if statement.is_open_for_signing or holds_sign_on_link(statement, sign_on_token):
         return
     raise SigningError(_("This statement is not open for signing."))
+
+
+def signature_affiliation(statement: Statement, affiliation: str | None) -> str | None:
+    """What is stored of the affiliation typed: nothing where the statement does not
+    ask for one (a crafted form cannot slip one in), one line, at most its length."""
+    if not statement.asks_affiliation or not affiliation:
+        return None
+    return normalize_name(affiliation)[:AFFILIATION_LENGTH] or None
 
 
 def holds_sign_on_link(statement: Statement, sign_on_token: str | None) -> bool:
@@ -113,6 +123,7 @@ def sign_as_individual(
         {"email": email, "email_domain": email_domain(email)},
         {"name": normalize_name(request.name), "country": request.country,
          "name_display": request.name_display, "wants_updates": request.wants_updates,
+         "affiliation": signature_affiliation(statement, request.affiliation),
          "language": current_language()},
         lambda signature: signature.email,
         lambda signature: _mail(signature.email, signature, "already_signed", lazy_gettext(

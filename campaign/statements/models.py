@@ -32,6 +32,29 @@ SIGN_ON_LINK_STATUSES = frozenset({StatementStatus.DRAFT})
 
 
 SENDER_NAME_LENGTH = 120
+class SignatoryGrouping(enum.StrEnum):
+    """How the public page lists its signatories."""
+
+    NONE = "none"
+    COUNTRY = "country"
+    # Individuals by the affiliation they gave (organizations have none).
+    AFFILIATION = "affiliation"
+
+
+# An affiliation or title, as "Professor of Law, Kyiv University".
+AFFILIATION_LENGTH = 200
+DISCLAIMER_LENGTH = 300
+
+
+def default_affiliation_disclaimer() -> str:
+    return _("Affiliations are for identification only and do not imply institutional "
+             "endorsement.")
+
+
+def deadline_has_passed(deadline: datetime | None, now: datetime) -> bool:
+    """The signing path's check: a comparison, so that a signature that comes after
+    the deadline but before beat closes the statement is refused all the same."""
+    return deadline is not None and now >= deadline
 
 
 class StatementError(DomainError):
@@ -79,6 +102,22 @@ class Statement(db.Model):
     # team is seen by no coordinator.
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("team.id", ondelete="RESTRICT"), index=True)
+    # The coalition's time zone (an IANA name): the deadline is typed and shown in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Signing stops at this instant (beat closes the statement; see
+    # campaign.statements.deadlines). None: closed by hand only.
+    signing_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a public deadline was moved later, so the page can say "extended".
+    deadline_extended: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
+    delivery_date: Mapped[date | None]
+    asks_affiliation: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
+    # None: the standard disclaimer, in the reader's language.
+    affiliation_disclaimer: Mapped[str | None] = mapped_column(String(DISCLAIMER_LENGTH))
+    signatory_grouping: Mapped[SignatoryGrouping] = mapped_column(
+        enum_column(SignatoryGrouping, "signatory_grouping"), default=SignatoryGrouping.NONE,
+        server_default=SignatoryGrouping.NONE.value)
 
     demand_groups: Mapped[list[DemandGroup]] = relationship(
         back_populates="statement", order_by="DemandGroup.position",
@@ -94,7 +133,22 @@ class Statement(db.Model):
 
     @property
     def is_open_for_signing(self) -> bool:
-        return self.status in SIGNABLE_STATUSES
+        return self.accepts_signatures_at(utcnow())
+
+    def accepts_signatures_at(self, now: datetime) -> bool:
+        return (self.status in SIGNABLE_STATUSES
+                and not deadline_has_passed(self.signing_deadline, now))
+
+    @property
+    def shown_affiliation_disclaimer(self) -> str:
+        return self.affiliation_disclaimer or default_affiliation_disclaimer()
+
+    @property
+    def closed_by_deadline(self) -> bool:
+        """Closed at (or after) its deadline, by beat or by hand: extending the
+        deadline opens it again, as the close was the deadline's and not a choice."""
+        return (self.status is StatementStatus.CLOSED and self.closed_at is not None
+                and deadline_has_passed(self.signing_deadline, self.closed_at))
 
     @property
     def status_label(self) -> str:
@@ -125,17 +179,37 @@ class Statement(db.Model):
         self.status = StatementStatus.CLOSED
         self.closed_at = now
 
-    def reopen(self) -> None:
+    def reopen(self, now: datetime) -> None:
         if self.status not in REOPENABLE_STATUSES:
             raise StatementStatusError(_(
                 "Only a closed statement can be reopened; this one is %(status)s.",
                 status=self.status_label))
+        if deadline_has_passed(self.signing_deadline, now):
+            # Beat would close it again within the minute.
+            raise StatementStatusError(_(
+                "The sign-on deadline has passed: set a later deadline (or none) to open "
+                "the statement for signing again."))
         self.status = StatementStatus.PUBLISHED
         self.closed_at = None
 
     @property
     def is_draft(self) -> bool:
         return self.status is StatementStatus.DRAFT
+    def move_deadline(self, deadline: datetime | None, now: datetime) -> None:
+        """A public deadline moved later is an extension, shown as such; a statement
+        closed by its deadline opens again. A new deadline must be ahead of us."""
+        if deadline is not None and deadline != self.signing_deadline and deadline <= now:
+            raise StatementError(_("Choose a deadline in the future."), field="deadline_date")
+        was = self.signing_deadline
+        reopens = deadline is not None and self.closed_by_deadline
+        self.deadline_extended = bool(
+            self.published_at is not None and was is not None and deadline is not None
+            and (deadline > was or (deadline == was and self.deadline_extended)))
+        self.signing_deadline = deadline
+        # Clearing the deadline does not reopen: "no deadline" may only mean "stop
+        # showing it", and the reopen button says what it does.
+        if reopens:
+            self.reopen(now)
 
     def open_sign_on_link(self, token: str) -> None:
         """A new private sign-on link (replacing any earlier one, which then stops

@@ -35,7 +35,8 @@ def test_statement_document_has_the_example_shape_and_values(client, statement_s
     document = response.json
     assert set(document) == {"slug", "title", "status", "date", "demand_groups",
                              "organizations", "counts", "language", "source_language",
-                             "languages", "lead_markdown"}
+                             "languages", "lead_markdown", "open_for_signing",
+                             "signing_deadline", "time_zone", "delivery_date"}
     assert document["language"] == document["source_language"] == "en"
     assert document["languages"] == ["en"]
     assert document["slug"] == statement_slug

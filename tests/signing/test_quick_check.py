@@ -32,6 +32,11 @@ COUNTRIES = st.one_of(st.sampled_from(["UA", "PL", "GB", "", "ua", "XX", "U A", 
 NAME_DISPLAYS = st.one_of(st.sampled_from([*(choice.value for choice in NameDisplay),
                                            "", "FULL", "everything"]),
                           st.text(max_size=8))
+AFFILIATIONS = st.one_of(
+    st.sampled_from(["", " ", "Professor of Law, Kyiv University", "  КНУ  ", "x" * 200,
+                     "x" * 201, " " + "x" * 200 + " ", "Two\nlines", "Line\u2028break"]),
+    st.text(max_size=30),
+)
 CHECKBOX = st.sampled_from(["y", "on", "false", "", "0", "no", "true"])
 
 
@@ -42,6 +47,7 @@ def posted_forms(draw: st.DrawFn) -> MultiDict[str, str]:
     fields: list[tuple[str, str]] = []
     for name, values in (("name", NAMES), ("email", EMAILS), ("country", COUNTRIES),
                          ("name_display", NAME_DISPLAYS), ("wants_updates", CHECKBOX),
+                         ("affiliation", AFFILIATIONS),
                          ("homepage", st.sampled_from(["", "", "http://spam.example", " "]))):
         for value in draw(st.lists(values, min_size=0, max_size=2)):
             fields.append((f"person-{name}", value))
