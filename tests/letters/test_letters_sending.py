@@ -20,8 +20,9 @@ from campaign.letters.services import (
     retry_letter,
     send_letters,
 )
-from campaign.outbox.delivery import DeliveryResult, deliver_due_messages
+from campaign.outbox.delivery import DeliveryResult
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.statements.services import get_statement
 from tests.conftest import import_example
 from tests.example_statement import ADDRESSEES, TITLE
@@ -232,7 +233,7 @@ def test_sending_again_after_more_signatures_makes_a_new_letter_with_the_new_cou
 
 @pytest.mark.usefixtures("app_context")
 def test_letters_are_handed_to_the_worker_by_the_relay_once_committed(monkeypatch):
-    from campaign.outbox import delivery
+    from campaign.outbox import delivery, tasks
 
     statement, coordinator = prepare()
     published: list[list[tuple[int]]] = []
@@ -243,6 +244,7 @@ def test_letters_are_handed_to_the_worker_by_the_relay_once_committed(monkeypatc
     assert published == []
     db.session.commit()
 
-    assert delivery.relay_due_messages() == len(WITH_EMAIL)
-    [ids] = published
+    assert tasks.relay_due_messages() == len(WITH_EMAIL)
+    # One delivery task for the batch, its ids in one argument.
+    [[(ids,)]] = published
     assert len(ids) == len(WITH_EMAIL)
