@@ -267,7 +267,7 @@ def mark_next_relay_batch() -> list[int]:
 
 
 def release_stale_claims() -> int:
-    released = db.session.execute(
+    return db.session.execute(
         update(OutboxMessage)
         # In bulk, as a batch must: every claim whose worker died, at once.
         .where(OutboxMessage.status.in_(CLAIMED_STATUSES),
@@ -275,7 +275,6 @@ def release_stale_claims() -> int:
         .values(status=OutboxStatus.PENDING)
         .execution_options(synchronize_session=False)
     ).rowcount
-    return released
 
 
 def hand_to_delivery(message_ids: Sequence[int]) -> None:
