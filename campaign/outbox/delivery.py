@@ -32,7 +32,7 @@ from email import policy
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, quote, unquote
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -291,6 +291,9 @@ def one_line(value: str) -> str:
     return _NOT_ONE_LINE.sub(" ", value).strip(" ")
 
 
+# Cached: a fan-out's messages share their subject, and encoding one that is not plain
+# ASCII cost a few milliseconds, as much as the rest of the message's headers.
+@lru_cache(maxsize=1024)
 def encoded_text(value: str, header_name: str) -> str:
     """Text for an unstructured header (the subject), as encoded words of whole
     characters when it is not plain ASCII, folded at 78 characters."""
@@ -348,9 +351,11 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
         email.set_raw("Reply-To", address_list([
             (address.display_name, address.addr_spec) for address in
             MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses]))
-    email["Date"] = format_datetime(utcnow())
+    # Set raw, as the other headers made here: parsing what is made here cost more
+    # than making it.
+    email.set_raw("Date", format_datetime(utcnow()))
     domain = current_app.config["SERVER_NAME"].split(":")[0]
-    email["Message-ID"] = f"<outbox-{message.id}@{domain}>"
+    email.set_raw("Message-ID", f"<outbox-{message.id}@{domain}>")
     if hooks and hooks.headers:
         for name, value in hooks.headers(message).items():
             email[name] = one_line(value)
@@ -368,7 +373,7 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
                 email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
                                      filename=attachment.filename)
     # Set last: making the message multipart moves Content-* headers into its first part.
-    email["Content-Language"] = message.locale
+    email.set_raw("Content-Language", one_line(message.locale))
     return email
 
 
@@ -384,7 +389,9 @@ def mail_connection() -> Iterator[Callable[[EmailMessage], None]]:
         return
     # A server that stops answering fails this attempt (retried later) instead of
     # holding the worker; and TLS checks the server's certificate.
-    context = ssl.create_default_context()
+    # Made only for TLS: loading the system's certificates cost tens of milliseconds.
+    context = (ssl.create_default_context()
+               if config["MAIL_USE_SSL"] or config["MAIL_USE_TLS"] else None)
     smtp = (smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
                              timeout=config["MAIL_TIMEOUT"], context=context)
             if config["MAIL_USE_SSL"] else
