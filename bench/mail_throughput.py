@@ -228,6 +228,9 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
                 elapsed = time.monotonic() - started
                 samples.append(Sample(elapsed, sink.messages,
                                       process_tree_rss(worker_pid) / MIB))
+                if len(samples) % 60 == 0:  # every half a minute, for a long run
+                    print(f"{elapsed:.0f} s: {sink.messages:,} delivered, worker RSS "
+                          f"{samples[-1].rss_mib:.1f} MiB", file=sys.stderr, flush=True)
                 counts = outbox_counts(update_id)
                 if counts.get("sent", 0) >= signers and sum(counts.values()) == counts["sent"]:
                     break
@@ -262,13 +265,13 @@ def main(argv: list[str] | None = None) -> Result:
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY,
                         help="the worker's pool processes (celery --concurrency)")
     parser.add_argument("--timeout", type=float, default=None,
-                        help="seconds to wait for the last e-mail (default: 60 + 20 ms a "
+                        help="seconds to wait for the last e-mail (default: 120 + 50 ms a "
                              "signer)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
 
     result = run(args.signers, args.concurrency,
-                 args.timeout or 60 + 0.02 * args.signers)
+                 args.timeout or 120 + 0.05 * args.signers)
 
     print(f"PostgreSQL {harness.DATABASE_URL.split('@')[-1]}, Redis {harness.REDIS_URL}; "
           f"celery worker (prefork, --concurrency={args.concurrency}) and beat; "

@@ -30,6 +30,7 @@ DELETE_EXPIRED_UNCONFIRMED_TASK = "retention.delete_expired_unconfirmed"
 ERASE_ADDRESSES_AFTER_CLOSE_TASK = "retention.erase_addresses_after_close"
 SEND_DIGESTS_TASK = "digests.send_due"
 ANNOUNCE_MILESTONES_TASK = "digests.announce_milestones"
+# Named when bulk invalidation was the abuse area's: tasks waiting in a broker keep it.
 INVALIDATE_SIGNATURES_TASK = "abuse.invalidate_signatures"
 RESUME_INVALIDATIONS_TASK = "abuse.resume_invalidations"
 
