@@ -12,6 +12,7 @@ from campaign.letters.pdf import render_letter_pdf
 from campaign.letters.services import LETTER_TEMPLATE, letter_of_message, mark_failed, mark_sent
 from campaign.outbox.delivery import Attachment, TemplateHooks, register_template_hooks
 from campaign.outbox.models import OutboxMessage
+from campaign.statements.models import Addressee, Statement
 from campaign.statements.services import suggest_slug
 
 
@@ -26,16 +27,21 @@ def letter_content(letter_id: int) -> LetterContent:
     return build_letter(letter.addressee)
 
 
-def letter_pdf_name(content: LetterContent) -> str:
-    return f"{content.statement.slug}-{suggest_slug(content.addressee.name)}.pdf"
+def letter_pdf_name(statement: Statement, addressee: Addressee) -> str:
+    return f"{statement.slug}-{suggest_slug(addressee.name)}.pdf"
 
 
 def _attach_pdf(message: OutboxMessage) -> list[Attachment]:
+    """The letter's PDF, rendered once per letter (one addressee, one sending): kept on
+    the letter in the attempt's transaction, which commits whatever the attempt's
+    outcome, so that a retry sends the same PDF without rendering it again."""
     letter = letter_of_message(message)
     if letter is None:
         raise LetterGone(f"letter {message.context.get('letter_id')} no longer exists")
-    content = build_letter(letter.addressee)
-    return [Attachment(letter_pdf_name(content), "application/pdf", render_letter_pdf(content))]
+    if letter.pdf is None:
+        letter.pdf = render_letter_pdf(build_letter(letter.addressee))
+    return [Attachment(letter_pdf_name(letter.statement, letter.addressee), "application/pdf",
+                       letter.pdf)]
 
 
 def register_letter_mail(app: Flask) -> None:
