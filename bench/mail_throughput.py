@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 TARGET_PER_SECOND = 200.0
 # The worker's memory must not grow with the fan-out's size: its RSS at the end may
@@ -231,14 +231,11 @@ def publish_fan_out(update_id: int) -> None:
         enqueue(FAN_OUT_UPDATE_TASK, [(update_id,)])
 
 
-def outbox_counts(update_id: int) -> dict[str, int]:
-    engine = create_engine(harness.DATABASE_URL)
+def outbox_counts(engine: Engine, update_id: int) -> dict[str, int]:
     with engine.connect() as connection:
-        counts = dict(connection.execute(text(
+        return dict(connection.execute(text(
             "SELECT status, count(*) FROM outbox_message WHERE update_id = :update_id "
             "GROUP BY status"), {"update_id": update_id}).all())
-    engine.dispose()
-    return counts
 
 
 def run(signers: int, concurrency: int, timeout: float) -> Result:
@@ -247,6 +244,7 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
     controller = Controller(sink, hostname="127.0.0.1", port=harness.free_port())
     controller.start()
     samples: list[Sample] = []
+    engine = create_engine(harness.DATABASE_URL)
     try:
         with tempfile.TemporaryDirectory() as log_dir, \
                 celery_processes(controller.port, concurrency, Path(log_dir)) as worker_pid:
@@ -263,7 +261,7 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
                 if len(samples) % 60 == 0:  # every half a minute, for a long run
                     print(f"{elapsed:.0f} s: {sink.messages:,} delivered, worker RSS "
                           f"{samples[-1].rss_mib:.1f} MiB", file=sys.stderr, flush=True)
-                counts = outbox_counts(update_id)
+                counts = outbox_counts(engine, update_id)
                 if counts.get("sent", 0) >= signers and sum(counts.values()) == counts["sent"]:
                     break
                 if time.monotonic() > deadline:
@@ -276,6 +274,7 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
             worker_cpu = process_tree_cpu(worker_pid) - cpu_at_start
     finally:
         controller.stop()
+        engine.dispose()
     expected = {f"signer{n}@example.org" for n in range(1, signers + 1)}
     copies = dict(sink.copies)
     return Result(
