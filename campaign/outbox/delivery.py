@@ -373,7 +373,7 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
                 email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
                                      filename=attachment.filename)
     # Set last: making the message multipart moves Content-* headers into its first part.
-    email.set_raw("Content-Language", one_line(message.locale))
+    email["Content-Language"] = message.locale
     return email
 
 
