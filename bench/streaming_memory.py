@@ -44,10 +44,11 @@ from campaign.database import utcnow
 from campaign.exports.services import BATCH_SIZE as EXPORT_BATCH_SIZE
 from campaign.exports.services import INDIVIDUAL_COLUMNS, csv_lines, individual_rows
 from campaign.extensions import db
-from campaign.outbox import fanout
+from campaign.outbox import delivery
 from campaign.outbox.models import OutboxMessage
 from campaign.updates.models import Update, UpdateStatus
-from campaign.updates.services import FAN_OUT_BATCH, fan_out_update
+from campaign.updates.services import FAN_OUT_BATCH
+from campaign.updates.tasks import fan_out_update
 
 EXPORT = "CSV export"
 FAN_OUT = "update fan-out"
@@ -174,15 +175,15 @@ def run_fan_out(app: Flask, update_id: int) -> tuple[int, int]:
 
     def count_handed(task: str, args_list: list) -> None:
         nonlocal handed
-        handed += len(args_list)
+        handed += sum(len(ids) for (ids,) in args_list)
 
-    original_enqueue, fanout.enqueue = fanout.enqueue, count_handed  # type: ignore[assignment]
+    original_enqueue, delivery.enqueue = delivery.enqueue, count_handed  # type: ignore[assignment]
     try:
         with app.app_context():
             written = fan_out_update(update_id)
             db.session.remove()
     finally:
-        fanout.enqueue = original_enqueue  # type: ignore[assignment]
+        delivery.enqueue = original_enqueue  # type: ignore[assignment]
     return written, handed
 
 

@@ -18,7 +18,7 @@ from campaign.queue import celery_init_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The areas with Celery tasks (each in its tasks.py); the worker loads them.
-TASK_AREAS = ("abuse", "digests", "outbox", "privacy", "replies", "updates")
+TASK_AREAS = ("digests", "moderation", "outbox", "privacy", "replies", "updates")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

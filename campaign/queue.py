@@ -31,6 +31,7 @@ ERASE_ADDRESSES_AFTER_CLOSE_TASK = "retention.erase_addresses_after_close"
 SEND_DIGESTS_TASK = "digests.send_due"
 ANNOUNCE_MILESTONES_TASK = "digests.announce_milestones"
 CLOSE_STATEMENTS_PAST_DEADLINE_TASK = "digests.close_statements_past_deadline"
+# Named when bulk invalidation was the abuse area's: tasks waiting in a broker keep it.
 INVALIDATE_SIGNATURES_TASK = "abuse.invalidate_signatures"
 RESUME_INVALIDATIONS_TASK = "abuse.resume_invalidations"
 

@@ -25,7 +25,7 @@ from campaign.accounts.models import Coordinator, Team
 from campaign.accounts.services import invite_to_team, request_password_reset
 from campaign.extensions import db
 from campaign.input_checks import LARGEST_ID
-from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import IndividualSignature
 from campaign.signing.signer_links import signer_page_url, unsubscribe_url
 from campaign.statements.services import create_sign_on_link, get_statement

@@ -36,14 +36,10 @@ from campaign.digests.services import announce_milestones, send_due_digests
 from campaign.extensions import db
 from campaign.letters.services import send_letters
 from campaign.moderation.services import approve_organization, reject_organization
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
-from campaign.replies.services import (
-    ReplyDetails,
-    notify_signers_of_reply,
-    publish_reply,
-    record_reply,
-)
+from campaign.outbox.tasks import deliver_due_messages
+from campaign.replies.services import ReplyDetails, publish_reply, record_reply
+from campaign.replies.tasks import notify_signers_of_reply
 from campaign.signing.models import IndividualSignature, OrganizationSignature, OrganizationType
 from campaign.signing.services import OrganizationSignatureRequest, sign_for_organization
 from campaign.signing.signer_links import signer_page_url
@@ -56,7 +52,8 @@ from campaign.statements.translating import (
     save_translation,
     source_parts,
 )
-from campaign.updates.services import fan_out_update, publish_update, write_update
+from campaign.updates.services import publish_update, write_update
+from campaign.updates.tasks import fan_out_update
 from tests.conftest import SERVER_NAME, create_coordinator_for, import_example, sign_in
 from tests.moderation import factories
 from tests.support import PROJECT_ROOT, path_of, read_mail_dir, text_of

@@ -1,27 +1,15 @@
 """The workspace's abuse pages: block and allow lists (a statement's, and the
-instance's for admins), and bulk invalidation with its preview and log."""
+instance's for admins). Bulk invalidation, which acts on signatures, is moderation's
+(campaign.moderation.views)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug import Response
 
-from campaign.abuse.forms import (
-    LIST_KIND_LABELS,
-    TARGET_LABELS,
-    CriteriaForm,
-    InvalidationForm,
-    ListEntryForm,
-)
-from campaign.abuse.invalidation import (
-    CriteriaError,
-    preview_invalidation,
-    request_invalidation,
-    statement_invalidations,
-)
+from campaign.abuse.forms import LIST_KIND_LABELS, TARGET_LABELS, ListEntryForm
 from campaign.abuse.lists import ListError, add_entry, find_entry, list_entries, remove_entry
 from campaign.abuse.models import ListKind
 from campaign.accounts.access import team_statement_or_404
@@ -105,62 +93,3 @@ def _remove(statement: Statement | None, entry_id: int) -> Response:
         flash(_("%(value)s is off the %(list)s.", value=entry.value,
                 list=LIST_KIND_LABELS[entry.list_kind]))
     return redirect(_lists_page_url(statement))
-
-
-# --- Bulk invalidation -----------------------------------------------------------------
-
-
-@bp.get("/<slug>/invalidations")
-@login_required
-def invalidations(slug: str) -> str:
-    statement = team_statement_or_404(slug)
-    return _invalidations_page(statement, CriteriaForm(meta={"csrf": False}))
-
-
-@bp.get("/<slug>/invalidations/preview")
-@login_required
-def preview(slug: str) -> str | tuple[str, int]:
-    """A GET: counting changes nothing, and a trending source links straight here."""
-    statement = team_statement_or_404(slug)
-    criteria_form = CriteriaForm(formdata=request.args, meta={"csrf": False})
-    if not criteria_form.validate():
-        return _invalidations_page(statement, criteria_form), 400
-    return _preview_page(statement, criteria_form)
-
-
-@bp.post("/<slug>/invalidations")
-@login_required
-def invalidate(slug: str) -> str | Response | tuple[str, int]:
-    statement = team_statement_or_404(slug)
-    form = InvalidationForm()
-    if form.validate_on_submit() and form.criteria is not None:
-        try:
-            invalidation = request_invalidation(statement, form.criteria, form.reason.data,
-                                                by=current_user)
-        except CriteriaError as error:
-            form.reason.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(ngettext("The invalidation is under way: %(num)d signature matched. Its "
-                           "progress is shown below.",
-                           "The invalidation is under way: %(num)d signatures matched. Its "
-                           "progress is shown below.", invalidation.matched))
-            return redirect(url_for(".invalidations", slug=statement.slug))
-    if form.criteria is None:
-        return _invalidations_page(statement, form), 400
-    return _preview_page(statement, form, confirm_form=form), 400
-
-
-def _invalidations_page(statement: Statement, form: CriteriaForm) -> str:
-    return render_template("abuse/invalidations.html", statement=statement, form=form,
-                           log=statement_invalidations(statement))
-
-
-def _preview_page(statement: Statement, criteria_form: CriteriaForm,
-                  confirm_form: InvalidationForm | None = None) -> str:
-    assert criteria_form.criteria is not None
-    criteria = criteria_form.criteria
-    return render_template(
-        "abuse/invalidation_preview.html", statement=statement, criteria=criteria,
-        preview=preview_invalidation(statement, criteria),
-        form=confirm_form or InvalidationForm(formdata=None))

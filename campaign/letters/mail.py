@@ -10,7 +10,13 @@ from campaign.letters.building import LetterContent, build_letter
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
 from campaign.letters.sender import voice_of
-from campaign.letters.services import LETTER_TEMPLATE, letter_file_name, mark_failed, mark_sent
+from campaign.letters.services import (
+    LETTER_TEMPLATE,
+    letter_file_name,
+    letter_of_message,
+    mark_failed,
+    mark_sent,
+)
 from campaign.outbox.delivery import (
     Attachment,
     TemplateHooks,
@@ -44,9 +50,19 @@ def letter_pdf_name(content: LetterContent) -> str:
 
 
 def _attach_pdf(message: OutboxMessage) -> list[Attachment]:
+    """The letter's PDF, rendered once per letter (one addressee, one sending): kept on
+    the letter in the attempt's transaction, which commits whatever the attempt's
+    outcome, so that a retry sends the same PDF without rendering it again. A test copy
+    has no letter to keep it on, and is sent once."""
     context = message.context
     content = letter_content(context.get("letter_id"), context.get("test_addressee_id"))
-    return [Attachment(letter_pdf_name(content), "application/pdf", render_letter_pdf(content))]
+    letter = letter_of_message(message) if context.get("test_addressee_id") is None else None
+    if letter is None:
+        return [Attachment(letter_pdf_name(content), "application/pdf",
+                           render_letter_pdf(content))]
+    if letter.pdf is None:
+        letter.pdf = render_letter_pdf(content)
+    return [Attachment(letter_pdf_name(content), "application/pdf", letter.pdf)]
 
 
 def register_letter_mail(app: Flask) -> None:

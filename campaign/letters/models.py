@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, Index, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
@@ -64,6 +64,11 @@ class Letter(db.Model):
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_message.id", ondelete="SET NULL")
     )
+    # The PDF as its e-mail's first attempt rendered it, kept until the e-mail is sent
+    # or given up: a retry attaches the same letter, and rendering it (a page per
+    # hundreds of signatories) is the costliest part of its delivery. Read only when
+    # asked for.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     statement: Mapped[Statement] = relationship()
     addressee: Mapped[Addressee] = relationship()
@@ -82,9 +87,11 @@ class Letter(db.Model):
         self.status = LetterStatus.SENT
         self.sent_at = now
         self.failure_reason = None
+        self.pdf = None  # no attempt is left to attach it
 
     def mark_failed(self, reason: str | None) -> None:
         if self.status not in AWAITING_OUTCOME_STATUSES:
             raise LetterStatusError(f"letter {self.id} is {self.status.value}")
         self.status = LetterStatus.FAILED
         self.failure_reason = reason
+        self.pdf = None

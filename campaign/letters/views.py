@@ -112,8 +112,9 @@ def pdf(slug: str, addressee_id: int) -> Response:
     letter = build_letter(_addressee(slug, addressee_id))
     with in_language(letter.addressee.language):
         document = render_letter_pdf(letter)
+    name = letter_pdf_name(letter)
     return Response(document, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{letter_pdf_name(letter)}"',
+        "Content-Disposition": f'inline; filename="{name}"',
         "Cache-Control": "no-store",
     })
 

@@ -1,17 +1,26 @@
-"""The moderation forms, and the words coordinators see for stored choices."""
+"""The moderation forms (bulk invalidation's too), and the words coordinators see for
+stored choices."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.abuse.models import HoldReason
-from campaign.form_fields import at_most_message
+from campaign.form_fields import at_most_message, show_error
+from campaign.moderation.invalidation import (
+    NAME_PATTERN_LENGTH,
+    Criteria,
+    CriteriaError,
+    parse_criteria,
+)
+from campaign.moderation.invalidation import REASON_LENGTH as INVALIDATION_REASON_LENGTH
 from campaign.moderation.models import ModerationActionKind
 from campaign.signing.forms import prepared_logo_of
 from campaign.signing.logos import PreparedLogo
@@ -19,6 +28,7 @@ from campaign.signing.models import NameDisplay
 
 REASON_LENGTH = 2000
 ORGANIZATION_NAME_LENGTH = 200
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _strip(value: Any) -> Any:
@@ -69,3 +79,53 @@ HOLD_REASON_LABELS = {
     HoldReason.HONEYPOT: _l("Filled in a field hidden from people"),
     HoldReason.BLOCK_LIST: _l("On a block list"),
 }
+
+
+class _UTCDateTimeField(DateTimeLocalField):
+    """A time typed in UTC, as the page says."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, datetime):
+            self.data = self.data.replace(tzinfo=UTC)
+
+
+CRITERIA_FIELDS = ("ip_range", "email_domain", "name_pattern", "created_from", "created_to")
+
+
+class CriteriaForm(FlaskForm):
+    """Read from the query string of the preview, or posted with the confirmation."""
+
+    ip_range = StringField(_l("IP range"), filters=[_strip])
+    email_domain = StringField(_l("E-mail domain"), filters=[_strip])
+    name_pattern = StringField(_l("Name"), filters=[_strip], validators=[
+        Length(max=NAME_PATTERN_LENGTH, message=at_most_message(NAME_PATTERN_LENGTH))])
+    created_from = _UTCDateTimeField(_l("Signed from (UTC)"), format=TIME_FORMAT,
+                                     validators=[Optional()])
+    created_to = _UTCDateTimeField(_l("Signed before (UTC)"), format=TIME_FORMAT,
+                                   validators=[Optional()])
+
+    criteria: Criteria | None = None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if any(getattr(self, name).errors for name in CRITERIA_FIELDS):
+            return False
+        try:
+            self.criteria = parse_criteria(
+                ip_range=self.ip_range.data, email_domain=self.email_domain.data,
+                name_pattern=self.name_pattern.data, created_from=self.created_from.data,
+                created_to=self.created_to.data)
+        except CriteriaError as error:
+            show_error(self, error)
+            return False
+        # Valid criteria are kept even when another field is not, so that the page
+        # can show their preview again beside that field's error.
+        return valid
+
+
+class InvalidationForm(CriteriaForm):
+    reason = TextAreaField(_l("Reason (kept in the log)"), filters=[_strip], validators=[
+        DataRequired(message=_l("Say why: the reason is kept in the log.")),
+        Length(max=INVALIDATION_REASON_LENGTH,
+               message=at_most_message(INVALIDATION_REASON_LENGTH))])

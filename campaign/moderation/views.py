@@ -1,12 +1,13 @@
-"""Moderating organizations, hiding abusive signatures, and the held signatures'
-review queue."""
+"""Moderating organizations, hiding abusive signatures, the held signatures' review
+queue, and bulk invalidation with its preview and log."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug import Response
 
@@ -16,9 +17,17 @@ from campaign.moderation.forms import (
     ACTION_LABELS,
     HOLD_REASON_LABELS,
     NAME_DISPLAY_LABELS,
+    CriteriaForm,
     DisplayNameForm,
+    InvalidationForm,
     LogoForm,
     RejectionForm,
+)
+from campaign.moderation.invalidation import (
+    CriteriaError,
+    preview_invalidation,
+    request_invalidation,
+    statement_invalidations,
 )
 from campaign.moderation.services import (
     ModerationError,
@@ -274,3 +283,62 @@ def _act(statement: Statement, action: Callable[[], None], done: Callable[[], st
         db.session.commit()
         flash(done())
     return redirect(url_for(page, slug=statement.slug))
+
+
+# --- Bulk invalidation -----------------------------------------------------------------
+
+
+@bp.get("/<slug>/invalidations")
+@login_required
+def invalidations(slug: str) -> str:
+    statement = team_statement_or_404(slug)
+    return _invalidations_page(statement, CriteriaForm(meta={"csrf": False}))
+
+
+@bp.get("/<slug>/invalidations/preview")
+@login_required
+def invalidation_preview(slug: str) -> str | tuple[str, int]:
+    """A GET: counting changes nothing, and a trending source links straight here."""
+    statement = team_statement_or_404(slug)
+    criteria_form = CriteriaForm(formdata=request.args, meta={"csrf": False})
+    if not criteria_form.validate():
+        return _invalidations_page(statement, criteria_form), 400
+    return _preview_page(statement, criteria_form)
+
+
+@bp.post("/<slug>/invalidations")
+@login_required
+def invalidate(slug: str) -> str | Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = InvalidationForm()
+    if form.validate_on_submit() and form.criteria is not None:
+        try:
+            invalidation = request_invalidation(statement, form.criteria, form.reason.data,
+                                                by=current_user)
+        except CriteriaError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(ngettext("The invalidation is under way: %(num)d signature matched. Its "
+                           "progress is shown below.",
+                           "The invalidation is under way: %(num)d signatures matched. Its "
+                           "progress is shown below.", invalidation.matched))
+            return redirect(url_for(".invalidations", slug=statement.slug))
+    if form.criteria is None:
+        return _invalidations_page(statement, form), 400
+    return _preview_page(statement, form, confirm_form=form), 400
+
+
+def _invalidations_page(statement: Statement, form: CriteriaForm) -> str:
+    return render_template("moderation/invalidations.html", statement=statement, form=form,
+                           log=statement_invalidations(statement))
+
+
+def _preview_page(statement: Statement, criteria_form: CriteriaForm,
+                  confirm_form: InvalidationForm | None = None) -> str:
+    assert criteria_form.criteria is not None
+    criteria = criteria_form.criteria
+    return render_template(
+        "moderation/invalidation_preview.html", statement=statement, criteria=criteria,
+        preview=preview_invalidation(statement, criteria),
+        form=confirm_form or InvalidationForm(formdata=None))

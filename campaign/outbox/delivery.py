@@ -3,10 +3,15 @@
 The web process only writes rows. The worker's relay, run by beat every second,
 hands the rows that are due to the delivery task in batches: publishing a task from
 each signing request cost a fifth of the request, and made signing wait on the
-broker. A row is claimed with a conditional UPDATE before anything is sent, so two
-tasks for the same row (relayed twice, or a fan-out's and the relay's) never both
-send it. The claim commits before the send on purpose: the send is slow and must not
-hold a transaction open, and the claim must be visible to every other worker.
+broker. A batch of rows is claimed with one conditional UPDATE before anything is
+sent, so two tasks for the same row (relayed twice, or a fan-out's and the relay's)
+never both send it; the batch is then sent over one SMTP connection, and each
+message recorded as sent as soon as the server has accepted it.
+
+These are the steps; the loop over them, and its commits, is the delivery task's
+(campaign.outbox.tasks): the claim commits before the send (the send is slow and must
+not hold a transaction open, and the claim must be visible to every other worker),
+and each message's outcome commits before the next is sent.
 """
 
 from __future__ import annotations
@@ -18,15 +23,16 @@ import re
 import smtplib
 import ssl
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, quote, unquote
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +69,10 @@ STALE_CLAIM_AFTER = timedelta(minutes=10)
 # claim makes a second task for it harmless.
 REQUEUE_AFTER = timedelta(minutes=2)
 RELAY_BATCH_SIZE = 1000
+# Messages claimed at once and sent over one SMTP connection by one delivery task: a
+# connection per message cost most of a message's time, and a batch this size is sent
+# in well under a second, far from STALE_CLAIM_AFTER.
+DELIVERY_BATCH_SIZE = 50
 # A run stops after this many batches, so that runs do not pile up behind a backlog;
 # the next second's run goes on with it.
 RELAY_BATCHES_PER_RUN = 20
@@ -132,70 +142,123 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def deliver_message(message_id: int) -> DeliveryResult:
+def claim_messages(message_ids: Sequence[int]) -> list[int]:
+    """Claim those of the messages that are due, in one conditional UPDATE; returns the
+    ids claimed. Of two tasks for one message, the database lets one claim it. The
+    caller commits before sending: the claim must be visible to every other worker,
+    and the slow send must not hold a transaction open."""
+    if not message_ids:
+        return []
     now = utcnow()
-    claimed = db.session.execute(
+    return sorted(db.session.scalars(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == message_id,
+            OutboxMessage.id.in_(list(message_ids)),
             OutboxMessage.status.in_(CLAIMABLE_STATUSES),
             or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
         )
-        # A claim is one conditional UPDATE, not a transition method: of two tasks for
-        # one message, the database lets one claim it.
+        # A claim is a conditional UPDATE, not a transition method: see above.
         .values(status=OutboxStatus.SENDING, claimed_at=now,
                 attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if not claimed:
-        return DeliveryResult.NOT_DUE
+    ))
 
+
+@dataclass(frozen=True)
+class Claimed:
+    message: OutboxMessage
+    hooks: TemplateHooks
+
+
+def to_send(message_id: int) -> Claimed | None:
+    """A claimed message and its template's hooks; None when it is cancelled instead
+    (in the session: the caller commits)."""
     message = db.session.get(OutboxMessage, message_id)
     assert message is not None
     hooks = _hooks.get(message.template, TemplateHooks())
     # An erased address (see campaign.privacy.services) is no address: nothing goes to it.
     if "@" not in message.to_address or (hooks.should_send and not hooks.should_send(message)):
         message.cancel()
-        db.session.commit()
-        return DeliveryResult.CANCELLED
-    accepted = False
-    try:
-        # Building is inside the try: an attachment that fails to render is a failed
-        # attempt of this message alone, retried like a refused send.
-        email = build_email(message, hooks)
-        with mail_connection() as send:
-            send(email)
-            accepted = True
-            # Recorded while the connection is still open: from the server's acceptance
-            # to this commit is the one window in which a crash sends the message again
-            # (its claim is released after STALE_CLAIM_AFTER), and the goodbye is
-            # kept out of it.
-            _record_sent(message, hooks)
-    except Exception as error:
-        if accepted:
-            raise  # the server has it: not a failed send, never retried as one
-        log.warning("outbox message %s failed (attempt %s): %s", message.id,
-                    message.attempts, error)
-        reason = f"{type(error).__name__}: {error}"[:2000]
-        if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            message.give_up(reason)
-            if hooks.on_given_up:
-                hooks.on_given_up(message)
-            result = DeliveryResult.GAVE_UP
-        else:
-            message.retry_at(utcnow() + retry_delay(message.attempts), reason)
-            result = DeliveryResult.RETRY_LATER
-        db.session.commit()
-        return result
-    return DeliveryResult.SENT
+        return None
+    return Claimed(message, hooks)
 
 
-def _record_sent(message: OutboxMessage, hooks: TemplateHooks) -> None:
-    message.mark_sent(utcnow())
-    if hooks.on_sent:
-        hooks.on_sent(message)
-    db.session.commit()
+def record_sent(claimed: Claimed) -> None:
+    claimed.message.mark_sent(utcnow())
+    if claimed.hooks.on_sent:
+        claimed.hooks.on_sent(claimed.message)
+
+
+def record_failure(claimed: Claimed, error: BaseException) -> DeliveryResult:
+    """A failed attempt: retried later, or given up after the last one."""
+    message, hooks = claimed.message, claimed.hooks
+    log.warning("outbox message %s failed (attempt %s): %s", message.id, message.attempts,
+                error)
+    reason = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        message.give_up(reason)
+        if hooks.on_given_up:
+            hooks.on_given_up(message)
+        return DeliveryResult.GAVE_UP
+    message.retry_at(utcnow() + retry_delay(message.attempts), reason)
+    return DeliveryResult.RETRY_LATER
+
+
+class BatchOutOfTime(Exception):
+    """A batch's sends took so long that its claims would soon be presumed dead."""
+
+
+def out_of_time(started: float) -> BatchOutOfTime | None:
+    """Whether a batch that started at `started` (time.monotonic()) must give its
+    remaining claims back now: past half of STALE_CLAIM_AFTER, the relay would soon
+    release them to another worker, which would send them a second time."""
+    if time.monotonic() - started > STALE_CLAIM_AFTER.total_seconds() / 2:
+        return BatchOutOfTime("the batch ran out of time before this message")
+    return None
+
+
+class Mailer:
+    """One SMTP connection for a batch of messages: opened at the first send, closed
+    after any failed one (the next send opens another, so a server that dropped the
+    connection between two messages costs one attempt, not the batch), and refusing
+    at once every send after a connection could not be opened, so that a server that
+    is down costs the batch one timeout rather than one per message."""
+
+    def __init__(self) -> None:
+        self._connection: ExitStack | None = None
+        self._send: Callable[[EmailMessage], None] | None = None
+        self._unreachable: Exception | None = None
+
+    def send(self, email: EmailMessage) -> None:
+        if self._unreachable is not None:
+            raise self._unreachable
+        if self._send is None:
+            connection = ExitStack()
+            try:
+                self._send = connection.enter_context(mail_connection())
+            except Exception as error:
+                self._unreachable = error
+                raise
+            self._connection = connection
+        try:
+            self._send(email)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Say goodbye (QUIT). Call it only once every accepted message is recorded:
+        a server that hangs up instead of answering has still accepted them."""
+        connection, self._connection, self._send = self._connection, None, None
+        if connection is not None:
+            connection.close()
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -210,33 +273,23 @@ def due_message_ids(limit: int = 500) -> list[int]:
     ))
 
 
-def relay_due_messages() -> int:
-    """Hand what is due and not handed over already to the delivery task, a batch at
-    a time, each marked in the database before it is published; returns how many."""
-    release_stale_claims()
-    relayed = 0
-    for _ in range(RELAY_BATCHES_PER_RUN):
-        now = utcnow()
-        batch = (select(OutboxMessage.id)
-                 .where(_due(now), or_(OutboxMessage.queued_at.is_(None),
-                                       OutboxMessage.queued_at < now - REQUEUE_AFTER))
-                 .order_by(OutboxMessage.id).limit(RELAY_BATCH_SIZE)
-                 # Two runs at once (a slow one and the next) take different rows.
-                 .with_for_update(skip_locked=True))
-        ids = list(db.session.scalars(
-            update(OutboxMessage).where(OutboxMessage.id.in_(batch)).values(queued_at=now)
-            .returning(OutboxMessage.id).execution_options(synchronize_session=False)))
-        db.session.commit()
-        if ids:
-            enqueue(DELIVER_EMAIL_TASK, [(message_id,) for message_id in sorted(ids)])
-        relayed += len(ids)
-        if len(ids) < RELAY_BATCH_SIZE:
-            break
-    return relayed
+def mark_next_relay_batch() -> list[int]:
+    """Mark up to RELAY_BATCH_SIZE due messages, not handed over already, as handed to
+    the delivery task now; their ids. The caller commits, then publishes them."""
+    now = utcnow()
+    batch = (select(OutboxMessage.id)
+             .where(_due(now), or_(OutboxMessage.queued_at.is_(None),
+                                   OutboxMessage.queued_at < now - REQUEUE_AFTER))
+             .order_by(OutboxMessage.id).limit(RELAY_BATCH_SIZE)
+             # Two runs at once (a slow one and the next) take different rows.
+             .with_for_update(skip_locked=True))
+    return sorted(db.session.scalars(
+        update(OutboxMessage).where(OutboxMessage.id.in_(batch)).values(queued_at=now)
+        .returning(OutboxMessage.id).execution_options(synchronize_session=False)))
 
 
 def release_stale_claims() -> int:
-    released = db.session.execute(
+    return db.session.execute(
         update(OutboxMessage)
         # In bulk, as a batch must: every claim whose worker died, at once.
         .where(OutboxMessage.status.in_(CLAIMED_STATUSES),
@@ -244,19 +297,15 @@ def release_stale_claims() -> int:
         .values(status=OutboxStatus.PENDING)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
-    return released
 
 
-def deliver_due_messages() -> dict[DeliveryResult, int]:
-    """Deliver everything that is due, in this process, without a worker (the tests
-    use it to be the worker)."""
-    release_stale_claims()
-    outcomes: dict[DeliveryResult, int] = {}
-    for message_id in due_message_ids():
-        result = deliver_message(message_id)
-        outcomes[result] = outcomes.get(result, 0) + 1
-    return outcomes
+def hand_to_delivery(message_ids: Sequence[int]) -> None:
+    """Publish delivery tasks for committed rows, DELIVERY_BATCH_SIZE ids a task."""
+    ids = list(message_ids)
+    if not ids:
+        return
+    enqueue(DELIVER_EMAIL_TASK, [(ids[start:start + DELIVERY_BATCH_SIZE],)
+                                 for start in range(0, len(ids), DELIVERY_BATCH_SIZE)])
 
 
 def one_line(value: str) -> str:
@@ -264,6 +313,9 @@ def one_line(value: str) -> str:
     return _NOT_ONE_LINE.sub(" ", value).strip(" ")
 
 
+# Cached: a fan-out's messages share their subject, and encoding one that is not plain
+# ASCII cost a few milliseconds, as much as the rest of the message's headers.
+@lru_cache(maxsize=1024)
 def encoded_text(value: str, header_name: str) -> str:
     """Text for an unstructured header (the subject), as encoded words of whole
     characters when it is not plain ASCII, folded at 78 characters."""
@@ -326,9 +378,11 @@ def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> E
         email.set_raw("Reply-To", address_list([
             (address.display_name, address.addr_spec) for address in
             MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses]))
-    email["Date"] = format_datetime(utcnow())
+    # Set raw, as the other headers made here: parsing what is made here cost more
+    # than making it.
+    email.set_raw("Date", format_datetime(utcnow()))
     domain = current_app.config["SERVER_NAME"].split(":")[0]
-    email["Message-ID"] = f"<outbox-{message.id}@{domain}>"
+    email.set_raw("Message-ID", f"<outbox-{message.id}@{domain}>")
     if hooks and hooks.headers:
         for name, value in hooks.headers(message).items():
             email[name] = one_line(value)
@@ -362,7 +416,9 @@ def mail_connection() -> Iterator[Callable[[EmailMessage], None]]:
         return
     # A server that stops answering fails this attempt (retried later) instead of
     # holding the worker; and TLS checks the server's certificate.
-    context = ssl.create_default_context()
+    # Made only for TLS: loading the system's certificates cost tens of milliseconds.
+    context = (ssl.create_default_context()
+               if config["MAIL_USE_SSL"] or config["MAIL_USE_TLS"] else None)
     smtp = (smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
                              timeout=config["MAIL_TIMEOUT"], context=context)
             if config["MAIL_USE_SSL"] else

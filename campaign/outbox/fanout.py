@@ -3,19 +3,25 @@
 Recipients are read on a connection of their own (a server-side cursor on PostgreSQL
 would close at the first commit of the session's) `batch_size` rows at a time, so a
 fan-out to 100,000 holds one batch in memory. Each batch's outbox rows are inserted
-with INSERT … ON CONFLICT DO NOTHING on their dedupe key and committed before their
-ids go to the delivery task: a run that stops halfway keeps what it wrote, and a
-second run, a retry or a restart skips every recipient that already has its row.
-These commits are on purpose: a fan-out in one transaction would hold every row,
-and lose them all, until its end. They are one of the two places below the tasks that
-commit (the other is delivery's claim, send and record, campaign.outbox.delivery);
-every other service leaves the commit to the view or task that called it, which
-commits once.
+with INSERT … ON CONFLICT DO NOTHING on their dedupe key, and must be committed
+before their ids go to the delivery task: a run that stops halfway keeps what it
+wrote, and a second run, a retry or a restart skips every recipient that already has
+its row. A fan-out in one transaction would hold every row, and lose them all, until
+its end.
+
+The commits follow the project's one convention: services never commit; the view or
+the task that called them does. Work that is several transactions by nature is a
+loop in the task over service calls that each do one step, and the task commits after
+each: here `new_rows_in_batches` yields each batch's ids uncommitted, and the loop
+(campaign.outbox.tasks.fan_out, which the updates' and replies' tasks run) commits
+the batch and hands it to delivery before asking for the next. Delivery's claim, send
+and record are likewise steps in campaign.outbox.delivery, looped and committed by
+campaign.outbox.tasks. tests/test_architecture.py holds every other module to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, Row
@@ -23,7 +29,6 @@ from sqlalchemy import Executable, Row
 from campaign.database import READ_ONLY, insert_unless_present, utcnow
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
-from campaign.queue import DELIVER_EMAIL_TASK, enqueue
 
 
 def insert_new_outbox_rows(rows: Iterable[dict[str, Any]]) -> list[int]:
@@ -46,20 +51,16 @@ def insert_new_outbox_rows(rows: Iterable[dict[str, Any]]) -> list[int]:
     return list(db.session.connection().execute(statement, rows).scalars())
 
 
-def fan_out(recipients: Executable,
-            rows_for: Callable[[Sequence[Row[Any]]], Iterable[dict[str, Any]]], *,
-            batch_size: int) -> int:
-    """Write and hand to delivery the outbox rows `rows_for` makes of each batch of
-    `recipients`; returns how many new rows were written. Commits per batch."""
-    queued = 0
+def new_rows_in_batches(
+        recipients: Executable,
+        rows_for: Callable[[Sequence[Row[Any]]], Iterable[dict[str, Any]]], *,
+        batch_size: int) -> Iterator[list[int]]:
+    """Write the outbox rows `rows_for` makes of each batch of `recipients`, yielding
+    the ids of each batch's new rows in the session, uncommitted: the caller commits
+    them (and hands them to delivery) before taking the next batch."""
     with db.engine.connect() as reader:
         # A deferred transaction on SQLite, which holds no lock against the writes.
         reader.execution_options(**{READ_ONLY: True})
         result = reader.execute(recipients.execution_options(yield_per=batch_size))
         for batch in result.partitions():
-            new_ids = insert_new_outbox_rows(rows_for(batch))
-            db.session.commit()
-            if new_ids:
-                enqueue(DELIVER_EMAIL_TASK, [(message_id,) for message_id in new_ids])
-            queued += len(new_ids)
-    return queued
+            yield insert_new_outbox_rows(rows_for(batch))

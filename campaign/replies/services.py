@@ -3,7 +3,7 @@ and announced to the signers who asked to hear about the statement."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
@@ -17,7 +17,7 @@ from campaign.database import utcnow
 from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.languages import in_each_language, language_or_default
-from campaign.outbox.fanout import fan_out
+from campaign.outbox.fanout import new_rows_in_batches
 from campaign.outbox.models import OutboxStatus
 from campaign.queue import NOTIFY_SIGNERS_OF_REPLY_TASK, enqueue_after_commit
 from campaign.replies.models import Reply
@@ -186,9 +186,10 @@ def unpublish_reply(reply: Reply) -> None:
 
 
 
-def notify_signers_of_reply(reply_id: int) -> int:
-    """E-mail every recipient of a published reply who has not had this e-mail yet;
-    returns how many new e-mails were queued.
+def reply_notification_batches(reply_id: int) -> Iterator[list[int]]:
+    """The batches of outbox rows that e-mail every recipient of a published reply
+    who has not had this e-mail yet (none if it is unpublished); run, and committed
+    batch by batch, by campaign.replies.tasks.
 
     Streamed and deduplicated by `campaign.outbox.fanout` (see there): a second run,
     a retry or publishing again skips every address that already has its row."""
@@ -199,7 +200,7 @@ def notify_signers_of_reply(reply_id: int) -> int:
     ).one_or_none()
     # Unpublished (or deleted) before the task ran: nothing to announce.
     if reply is None or not reply.published:
-        return 0
+        return iter(())
     context = {
         "statement_title": reply.statement.title,
         "statement_slug": reply.statement.slug,
@@ -209,7 +210,7 @@ def notify_signers_of_reply(reply_id: int) -> int:
     subjects = in_each_language(lambda: _("A reply to “%(title)s”", title=title))
     statement_id = reply.statement_id
 
-    return fan_out(
+    return new_rows_in_batches(
         signers_to_tell(statement_id),
         lambda batch: _notification_rows(reply_id, batch, subjects, context),
         batch_size=NOTIFICATION_BATCH,

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from campaign.outbox.tasks import fan_out
 from campaign.queue import NOTIFY_SIGNERS_OF_REPLY_TASK
-from campaign.replies.services import notify_signers_of_reply
+from campaign.replies.services import reply_notification_batches
+
+
+def notify_signers_of_reply(reply_id: int) -> int:
+    """E-mail every recipient of a published reply who has not had this e-mail yet,
+    committing batch by batch; returns how many new e-mails were queued."""
+    return fan_out(reply_notification_batches(reply_id))
 
 
 @shared_task(name=NOTIFY_SIGNERS_OF_REPLY_TASK)

@@ -170,7 +170,7 @@ UNHIDEABLE_STATUSES = frozenset({IndividualStatus.HIDDEN})
 WITHDRAWABLE_STATUSES = frozenset(IndividualStatus) - {IndividualStatus.WITHDRAWN}
 # Someone who withdrew and signs again starts over.
 SIGN_AGAIN_STATUSES = frozenset({IndividualStatus.WITHDRAWN})
-# What a bulk invalidation (campaign.abuse.invalidation) may take out: anything not
+# What a bulk invalidation (campaign.moderation.invalidation) may take out: anything not
 # already out by the signer's own choice or a coordinator's judgement.
 INVALIDATABLE_INDIVIDUAL_STATUSES = frozenset({
     IndividualStatus.UNCONFIRMED, IndividualStatus.CONFIRMED, IndividualStatus.HIDDEN,

@@ -3,7 +3,7 @@ the statement's page and e-mailed once to every signer who asked for updates."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from campaign.database import utcnow
 from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.languages import in_each_language, in_language, language_or_default
-from campaign.outbox.fanout import fan_out
+from campaign.outbox.fanout import new_rows_in_batches
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.queue import (
     FAN_OUT_UPDATE_TASK,
@@ -162,31 +162,31 @@ def _update_rows(update_id: int, recipients: Sequence[Row[Any]], subjects: dict[
     } for recipient in recipients]
 
 
-def fan_out_update(update_id: int) -> int:
-    """Write one outbox row per recipient of a published update and hand them to
-    delivery; returns how many new rows were written. Safe to start twice, and to
-    restart after it was killed: recipients with a row already are skipped (the
-    dedupe key), and the rows a killed run wrote but did not hand over are relayed
-    two minutes later. Commits: recipients_total first, then per batch, then
-    fanned_out_at."""
+def start_fan_out(update_id: int) -> Iterator[list[int]] | None:
+    """The first step of a published update's fan-out (campaign.updates.tasks): its
+    recipients counted in `recipients_total`, and the batches of its outbox rows to
+    write, one per recipient (campaign.outbox.fanout); None when the update is not
+    published. Safe to start twice, and to restart after it was killed: recipients
+    with a row already are skipped (the dedupe key), and the rows a killed run wrote
+    but did not hand over are relayed two minutes later."""
     update = db.session.get(Update, update_id)
     if update is None or update.status is not UpdateStatus.PUBLISHED:
-        return 0
+        return None
     recipients = signers_to_tell(update.statement_id)
     update.recipients_total = db.session.scalar(
         select(func.count()).select_from(recipients.subquery()))
     subjects, context = in_each_language(lambda: _subject(update)), _context(update)
-    db.session.commit()
-    queued = fan_out(
+    return new_rows_in_batches(
         recipients.order_by("kind", "signature_id"),
         lambda batch: _update_rows(update_id, batch, subjects, context),
         batch_size=FAN_OUT_BATCH,
     )
+
+
+def finish_fan_out(update_id: int) -> None:
     update = db.session.get(Update, update_id)
     if update is not None:
         update.fanned_out_at = utcnow()
-        db.session.commit()
-    return queued
 
 
 def unfinished_fan_outs() -> list[int]:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db, limiter
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.text import hash_token
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for
 from tests.support import csrf_token, path_of, post_form, read_mail_dir, text_of

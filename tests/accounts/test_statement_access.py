@@ -11,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from campaign.abuse.models import EntryTarget, Invalidation, ListEntry, ListKind
+from campaign.abuse.models import EntryTarget, ListEntry, ListKind
 from campaign.extensions import db
+from campaign.moderation.models import Invalidation
 from campaign.signing.models import IndividualSignature, OrganizationSignature
 from campaign.statements.models import Addressee, Demand, DemandGroup, Statement
 from tests.conftest import import_example

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.statements.models import Statement
 from campaign.text import hash_token
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for, sign_in

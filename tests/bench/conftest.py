@@ -1,6 +1,7 @@
 """The benchmarks' smoke tests: each benchmark runs for a few seconds, so that they keep
 working. They need what the benchmarks need: PostgreSQL (TEST_DATABASE_URL) for all,
-and Redis (TEST_BROKER_URL) and wrk for those marked `load`. Without them the tests are
+Redis (TEST_BROKER_URL) for those marked `worker`, and Redis and wrk for those marked
+`load`. Without them the tests are
 deselected, never skipped, and the run says so; with TEST_REQUIRE_SERVICES=1 (as in
 `.ci/run`) a missing wrk fails the run instead.
 
@@ -32,6 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "load: runs a benchmark under gunicorn and wrk, on PostgreSQL and Redis "
                    "(TEST_DATABASE_URL, TEST_BROKER_URL); deselected without them")
+    config.addinivalue_line(
+        "markers", "worker: runs a benchmark with the Celery worker, on PostgreSQL and Redis "
+                   "(TEST_DATABASE_URL, TEST_BROKER_URL); deselected without them")
     database_url = os.environ.get("TEST_DATABASE_URL", "")
     if database_url.startswith("postgresql"):
         # Read by bench/harness.py when it is first imported, which is after this.
@@ -48,20 +52,20 @@ def pytest_configure(config: pytest.Config) -> None:
 def _missing(item: pytest.Item) -> str | None:
     if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
         return "set TEST_DATABASE_URL to a PostgreSQL database"
-    if item.get_closest_marker("load"):
-        if not os.environ.get("TEST_BROKER_URL", "").startswith("redis"):
-            return "set TEST_BROKER_URL to a Redis database"
-        if shutil.which("wrk") is None:
-            if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
-                raise pytest.UsageError("TEST_REQUIRE_SERVICES=1 but wrk is missing: "
-                                        "apt-get install wrk")
-            return "install wrk (apt-get install wrk)"
+    needs_broker = item.get_closest_marker("load") or item.get_closest_marker("worker")
+    if needs_broker and not os.environ.get("TEST_BROKER_URL", "").startswith("redis"):
+        return "set TEST_BROKER_URL to a Redis database"
+    if item.get_closest_marker("load") and shutil.which("wrk") is None:
+        if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
+            raise pytest.UsageError("TEST_REQUIRE_SERVICES=1 but wrk is missing: "
+                                    "apt-get install wrk")
+        return "install wrk (apt-get install wrk)"
     return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     left_out = {item: reason for item in items
-                if (item.get_closest_marker("postgresql") or item.get_closest_marker("load"))
+                if any(item.get_closest_marker(name) for name in ("postgresql", "load", "worker"))
                 and (reason := _missing(item))}
     if not left_out:
         return

@@ -11,9 +11,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.outbox.delivery import DeliveryResult, deliver_due_messages
+from campaign.outbox.delivery import DeliveryResult
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.services import queue_email
+from campaign.outbox.tasks import deliver_due_messages
 from tests.conftest import make_app
 from tests.faults.support import Mailbox, SmtpServer
 

@@ -20,8 +20,9 @@ from campaign.letters.services import (
     retry_letter,
     send_letters,
 )
-from campaign.outbox.delivery import DeliveryResult, deliver_due_messages
+from campaign.outbox.delivery import DeliveryResult
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.statements.services import get_statement
 from tests.conftest import import_example
 from tests.example_statement import ADDRESSEES, TITLE
@@ -183,6 +184,40 @@ def test_a_refused_delivery_is_retried_and_the_letter_ends_sent_once(smtp):
 
 @pytest.mark.usefixtures("smtp_context")
 @pytest.mark.pdf
+def test_a_letters_pdf_is_rendered_once_whatever_the_retries(smtp, monkeypatch):
+    from campaign.letters import mail
+
+    rendered: list[bytes] = []
+    real_render = mail.render_letter_pdf
+
+    def counting_render(content):
+        rendered.append(real_render(content))
+        return rendered[-1]
+
+    monkeypatch.setattr(mail, "render_letter_pdf", counting_render)
+    statement, coordinator = prepare()
+    send_letters(statement, [addressee_named(statement.slug, ADDRESSEES[0][0])], by=coordinator)
+    db.session.commit()
+    smtp.refuse_next = 2
+    [letter] = letters()
+    for _attempt in range(2):
+        assert deliver_due_messages() == {DeliveryResult.RETRY_LATER: 1}
+        letter.outbox_message.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+
+    assert len(rendered) == 1
+    [received] = smtp.messages
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_content() == rendered[0]
+    # Kept only while an attempt may need it.
+    db.session.refresh(letter)
+    assert letter.status is LetterStatus.SENT and letter.pdf is None
+
+
+@pytest.mark.usefixtures("smtp_context")
+@pytest.mark.pdf
 def test_a_letter_given_up_fails_with_the_reason_and_retry_sends_a_new_one(smtp_app, smtp):
     statement, coordinator = prepare()
     send_letters(statement, [addressee_named(statement.slug, ADDRESSEES[0][0])], by=coordinator)
@@ -233,7 +268,7 @@ def test_sending_again_after_more_signatures_makes_a_new_letter_with_the_new_cou
 
 @pytest.mark.usefixtures("app_context")
 def test_letters_are_handed_to_the_worker_by_the_relay_once_committed(monkeypatch):
-    from campaign.outbox import delivery
+    from campaign.outbox import delivery, tasks
 
     statement, coordinator = prepare()
     published: list[list[tuple[int]]] = []
@@ -244,6 +279,7 @@ def test_letters_are_handed_to_the_worker_by_the_relay_once_committed(monkeypatc
     assert published == []
     db.session.commit()
 
-    assert delivery.relay_due_messages() == len(WITH_EMAIL)
-    [ids] = published
+    assert tasks.relay_due_messages() == len(WITH_EMAIL)
+    # One delivery task for the batch, its ids in one argument.
+    [[(ids,)]] = published
     assert len(ids) == len(WITH_EMAIL)

@@ -23,7 +23,7 @@ from campaign.letters.services import (
     set_letter_voice,
     summarize_sending,
 )
-from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
 from campaign.signing.models import OrganizationSignature
 from tests.example_statement import ADDRESSEES, TITLE

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.moderation.models import ModerationAction, ModerationActionKind
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import OrganizationSignature, OrganizationStatus
 from campaign.signing.tally import read_counts
 from campaign.statements.services import get_statement

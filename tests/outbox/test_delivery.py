@@ -16,13 +16,11 @@ from campaign.outbox.delivery import (
     Attachment,
     DeliveryResult,
     TemplateHooks,
-    deliver_due_messages,
-    deliver_message,
     register_template_hooks,
-    relay_due_messages,
 )
 from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.services import queue_email
+from campaign.outbox.tasks import deliver_due_messages, deliver_message, relay_due_messages
 from campaign.signing.models import IndividualSignature
 from tests.conftest import import_example, make_app
 from tests.support import individual_fields, post_form, read_mail_dir
@@ -118,7 +116,7 @@ def test_message_claimed_by_a_worker_is_swept_only_once_that_worker_is_presumed_
 @pytest.fixture
 def published(monkeypatch) -> list[list[tuple[int]]]:
     """The delivery tasks that would reach the broker, in order."""
-    calls: list[list[tuple[int]]] = []
+    calls: list[list[tuple[list[int]]]] = []
     monkeypatch.setattr(delivery, "enqueue",
                         lambda task, args_list: calls.append(list(args_list)))
     return calls
@@ -134,11 +132,11 @@ def test_the_relay_hands_an_email_to_the_worker_once_it_is_committed(app, publis
         assert published == []
 
         assert relay_due_messages() == 1
-        assert published == [[(message_id,)]]
+        assert published == [[([message_id],)]]
         assert db.session.scalars(select(OutboxMessage.id)).all() == [message_id]
         # Handed over already: the next run leaves it to its task.
         assert relay_due_messages() == 0
-        assert published == [[(message_id,)]]
+        assert published == [[([message_id],)]]
 
 
 def test_the_relay_hands_over_again_only_what_its_task_did_not_claim_in_time(app, published):
@@ -150,7 +148,7 @@ def test_the_relay_hands_over_again_only_what_its_task_did_not_claim_in_time(app
         db.session.commit()
 
         assert relay_due_messages() == 1
-        assert published == [[(message_id,)], [(message_id,)]]
+        assert published == [[([message_id],)], [([message_id],)]]
 
         # A failed attempt waits for its retry time, then goes again.
         row.queued_at, row.next_attempt_at = None, utcnow() + timedelta(minutes=5)
@@ -167,7 +165,7 @@ def test_the_relay_hands_over_a_backlog_in_batches(app, published, monkeypatch):
         ids = [queue_confirmation_like_email() for _ in range(5)]
 
         assert relay_due_messages() == 5
-        assert published == [[(ids[0],), (ids[1],)], [(ids[2],), (ids[3],)], [(ids[4],)]]
+        assert published == [[([ids[0], ids[1]],)], [([ids[2], ids[3]],)], [([ids[4]],)]]
 
 
 def test_signature_is_saved_when_the_broker_is_down_and_mailed_once_it_is_back(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.tasks import deliver_due_messages
 from tests.conftest import make_app
 from tests.support import individual_fields, post_form
 

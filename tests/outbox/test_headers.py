@@ -16,15 +16,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.outbox.delivery import (
-    DeliveryResult,
-    build_email,
-    deliver_due_messages,
-    display_name,
-    one_line,
-)
+from campaign.outbox.delivery import DeliveryResult, build_email, display_name, one_line
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import NameDisplay
 from campaign.signing.services import IndividualSignatureRequest, sign_as_individual
 from tests.conftest import import_example, make_app

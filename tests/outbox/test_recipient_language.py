@@ -19,11 +19,12 @@ from campaign.accounts.services import request_password_reset
 from campaign.extensions import db
 from campaign.letters.services import send_letters
 from campaign.moderation.services import reject_organization
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import IndividualSignature, OrganizationSignature
 from campaign.statements.services import get_statement
-from campaign.updates.services import fan_out_update, publish_update, write_update
+from campaign.updates.services import publish_update, write_update
+from campaign.updates.tasks import fan_out_update
 from tests.conftest import SERVER_NAME, create_coordinator_for, import_example
 from tests.moderation import factories
 from tests.support import individual_fields, post_form, read_mail_dir, text_of

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from campaign.accounts.models import Coordinator
 from campaign.extensions import db
 from campaign.moderation.services import approve_organization
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.privacy.services import ERASED, erase_signature
 from campaign.signing.models import OrganizationSignature, OrganizationType
 from campaign.signing.services import OrganizationSignatureRequest, sign_for_organization

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from campaign.config import load_settings
 from campaign.extensions import db
-from campaign.outbox.delivery import DeliveryResult, deliver_message
+from campaign.outbox.delivery import DeliveryResult
 from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.tasks import deliver_message
 from campaign.privacy.services import delete_expired_unconfirmed, erase_addresses_after_close
 from campaign.signing.models import (
     IndividualSignature,

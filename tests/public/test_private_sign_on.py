@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.outbox.delivery import deliver_due_messages
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import OrganizationSignature, OrganizationStatus, OrganizationType
 from campaign.signing.services import (
     OrganizationSignatureRequest,

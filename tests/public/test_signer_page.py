@@ -19,12 +19,8 @@ from campaign.extensions import db
 from campaign.letters.building import build_letter
 from campaign.moderation.services import approve_organization
 from campaign.outbox.models import OutboxMessage, OutboxStatus
-from campaign.replies.services import (
-    ReplyDetails,
-    notify_signers_of_reply,
-    publish_reply,
-    record_reply,
-)
+from campaign.replies.services import ReplyDetails, publish_reply, record_reply
+from campaign.replies.tasks import notify_signers_of_reply
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,

@@ -21,8 +21,8 @@ from sqlalchemy import func, select, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,

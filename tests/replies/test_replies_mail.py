@@ -12,18 +12,12 @@ from campaign import queue
 from campaign.accounts.models import Coordinator
 from campaign.extensions import db
 from campaign.moderation.services import approve_organization, hide_individual
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.queue import DELIVER_EMAIL_TASK
 from campaign.replies.models import Reply
-from campaign.replies.services import (
-    ReplyDetails,
-    notify_signers_of_reply,
-    publish_reply,
-    record_reply,
-    unpublish_reply,
-)
-from campaign.replies.tasks import tell_signers_of_reply
+from campaign.replies.services import ReplyDetails, publish_reply, record_reply, unpublish_reply
+from campaign.replies.tasks import notify_signers_of_reply, tell_signers_of_reply
 from campaign.signing.models import IndividualSignature, OrganizationSignature
 from campaign.statements.models import Addressee
 from campaign.statements.services import get_statement
@@ -119,14 +113,14 @@ def test_each_batch_is_handed_to_the_delivery_task_after_its_commit(
 
     def enqueue(task: str, args_list):
         assert task == DELIVER_EMAIL_TASK
-        ids = [message_id for (message_id,) in args_list]
+        ids = [message_id for (batch,) in args_list for message_id in batch]
         # Committed: visible from another session.
         with db.engine.connect() as other:
             assert other.scalar(select(OutboxMessage.id).where(
                 OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id.desc()))
         handed.append(list(args_list))
 
-    monkeypatch.setattr("campaign.outbox.fanout.enqueue", enqueue)
+    monkeypatch.setattr("campaign.outbox.delivery.enqueue", enqueue)
     notify_signers_of_reply(published_reply)
 
     assert len(handed) == 2

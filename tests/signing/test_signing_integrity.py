@@ -15,8 +15,8 @@ from sqlalchemy import event, func, select, text, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import IndividualSignature, NameDisplay, OrganizationSignature
 from campaign.signing.services import IndividualSignatureRequest, sign_as_individual
 from campaign.signing.signer_links import (

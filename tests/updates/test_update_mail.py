@@ -15,13 +15,13 @@ from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.moderation.services import approve_organization, hide_individual
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.privacy.services import withdraw_signature
 from campaign.queue import FAN_OUT_UPDATE_TASK
 from campaign.signing.models import IndividualSignature, OrganizationSignature
 from campaign.statements.services import get_statement
-from campaign.updates import services
+from campaign.updates import services, tasks
 from campaign.updates.models import Update
 from campaign.updates.tasks import fan_out_update_task, resume_update_fan_outs
 from tests.conftest import create_coordinator_for
@@ -158,7 +158,7 @@ def test_a_fan_out_killed_halfway_is_resumed_where_it_stopped(
 
     monkeypatch.setattr(services, "_update_rows", dies_after_first_batch)
     with pytest.raises(Killed):
-        services.fan_out_update(published_update)
+        tasks.fan_out_update(published_update)
     db.session.rollback()
     assert db.session.get(Update, published_update).fanned_out_at is None
     assert len(db.session.scalars(select(OutboxMessage.id).where(

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.outbox.delivery import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
-from campaign.updates import services
+from campaign.outbox.tasks import deliver_due_messages
+from campaign.updates import services, tasks
 from campaign.updates.models import Update, UpdateStatus
 from tests.moderation import factories
 from tests.support import csrf_token, read_mail_dir
@@ -67,7 +67,7 @@ def test_write_preview_test_send_and_publish(coordinator_client, app, mail_dir, 
     with app.app_context():
         update = db.session.get(Update, update_id)
         assert update.status is UpdateStatus.PUBLISHED and update.published_at is not None
-        services.fan_out_update(update_id)
+        tasks.fan_out_update(update_id)
         deliver_due_messages()
     assert sorted(message["To"] for message in read_mail_dir(mail_dir)) == [
         "coordinator@example.org", "olena@example.org"]
@@ -123,7 +123,7 @@ def test_progress_shows_cancelled(coordinator_client, app):
         update = db.session.scalars(select(Update)).one()
         services.publish_update(update)
         db.session.commit()
-        services.fan_out_update(update.id)
+        tasks.fan_out_update(update.id)
         from campaign.signing.models import IndividualSignature
 
         db.session.get(IndividualSignature, a).wants_updates = False

@@ -10,7 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from campaign.abuse.invalidation import (
+from campaign.accounts.models import Coordinator
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.moderation.invalidation import (
     Criteria,
     CriteriaError,
     invalidate_next_batch,
@@ -19,11 +22,8 @@ from campaign.abuse.invalidation import (
     preview_invalidation,
     request_invalidation,
 )
-from campaign.abuse.models import Invalidation, InvalidationState
-from campaign.abuse.tasks import invalidate_signatures
-from campaign.accounts.models import Coordinator
-from campaign.database import utcnow
-from campaign.extensions import db
+from campaign.moderation.models import Invalidation, InvalidationState
+from campaign.moderation.tasks import invalidate_signatures
 from campaign.outbox.models import OutboxMessage
 from campaign.signing.models import (
     IndividualSignature,

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from campaign.abuse.models import Invalidation, InvalidationState
 from campaign.config import celery_settings
 from campaign.extensions import db
+from campaign.moderation.models import Invalidation, InvalidationState
 from campaign.signing.models import TallyKind
 from campaign.signing.tally import add_to_tally, read_counts
 from tests.abuse import factories

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from campaign.abuse.invalidation import invalidate_next_batch, resume_unfinished_invalidations
 from campaign.extensions import db
+from campaign.moderation.invalidation import (
+    invalidate_next_batch,
+    resume_unfinished_invalidations,
+)
 from campaign.queue import INVALIDATE_SIGNATURES_TASK, RESUME_INVALIDATIONS_TASK
 
 

@@ -21,11 +21,11 @@ from sqlalchemy import func, select, update
 
 from campaign.abuse.domains import parse_domain
 from campaign.abuse.lists import ListError, parse_ip_range
-from campaign.abuse.models import Invalidation, InvalidationState
 from campaign.accounts.models import Coordinator
 from campaign.database import unicode_lower, utcnow
 from campaign.domain import DomainError
 from campaign.extensions import db
+from campaign.moderation.models import Invalidation, InvalidationState
 from campaign.queue import INVALIDATE_SIGNATURES_TASK, enqueue, enqueue_after_commit
 from campaign.signing.models import (
     INVALIDATABLE_INDIVIDUAL_STATUSES,
