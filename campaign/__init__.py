@@ -88,17 +88,14 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.abuse.views import bp as abuse_bp
     from campaign.accounts.views import bp as accounts_bp
     from campaign.addressees.views import bp as address_book_bp
-    from campaign.drafting.translation_views import bp as translations_bp
     from campaign.drafting.views import bp as drafting_bp
+    from campaign.drafting.views import translations_bp
     from campaign.exports.views import bp as exports_bp
     from campaign.letters.views import bp as letters_bp
     from campaign.moderation.views import bp as moderation_bp
     from campaign.privacy.views import bp as privacy_bp
     from campaign.progress.views import bp as progress_bp
-    from campaign.public.api_views import bp as api_bp
-    from campaign.public.logo_views import bp as logos_bp
-    from campaign.public.signer_views import bp as signer_bp
-    from campaign.public.signing_views import bp as signing_bp
+    from campaign.public.views import api_bp, logos_bp, signer_bp, signing_bp
     from campaign.public.views import bp as statements_bp
     from campaign.replies.views import bp as replies_bp
     from campaign.replies.views import public_bp as public_replies_bp
@@ -111,6 +108,6 @@ def _register_blueprints(app: Flask) -> None:
                       logos_bp, sharing_bp, translations_bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAIL_PAGE"]:
-        from campaign.outbox.dev_views import bp as dev_mail_bp
+        from campaign.outbox.views import bp as dev_mail_bp
 
         app.register_blueprint(dev_mail_bp)

@@ -294,3 +294,12 @@ def test_commit_checker_finds_a_commit(source):
 def test_commit_checker_leaves_flushes_and_after_commit_hooks_alone():
     assert commits_in("db.session.flush()\nenqueue_after_commit(TASK, (1,))\n"
                       "with engine.begin() as connection:\n    pass\n") == []
+
+
+def test_every_area_keeps_its_views_and_its_forms_in_one_room_each():
+    # An area's pages are in its views.py (one blueprint or several) and their forms in
+    # its forms.py: a newcomer looks for a page in one place.
+    stray = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.glob("*/*.py")
+                   if path.stem.endswith(("views", "forms"))
+                   and path.stem not in {"views", "forms"})
+    assert stray == []

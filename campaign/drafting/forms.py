@@ -1,4 +1,4 @@
-"""The coordinators' forms for drafting a statement."""
+"""The coordinators' forms for drafting a statement, and for its languages and translations."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from campaign.drafting.importer import (
     numbered_lines,
 )
 from campaign.drafting.services import AffiliationSettings, StatementDetails
-from campaign.form_fields import LongListSelect, at_most_message, one_line
+from campaign.form_fields import LongListSelect, at_most_message, one_line, strip_whitespace
 from campaign.languages import format_count
 from campaign.signing.forms import ORGANIZATION_NAME_LENGTH
 from campaign.statements.deadlines import DeadlineChoice, time_zone_names
@@ -44,15 +44,13 @@ from campaign.statements.models import (
     Addressee,
     SignatoryGrouping,
     StatementError,
+    TranslationPartKind,
 )
+from campaign.statements.translating import PartState, TranslationPartState
 from campaign.text import country_names, name_key
 
 # "Name (UA)": the way the reading writes a signatory whose country it found.
 _SIGNATORY_WITH_COUNTRY = re.compile(r"(?P<name>.+?)\s*\((?P<code>[A-Z]{2})\)")
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 # Without a stylesheet rule for them, text areas are sized here.
@@ -82,9 +80,9 @@ class PasteForm(FlaskForm):
 
 
 class _DetailsFields(FlaskForm):
-    title = StringField(_l("Title"), filters=[_strip], validators=[
+    title = StringField(_l("Title"), filters=[strip_whitespace], validators=[
         DataRequired(message=_l("Give the statement a title.")), one_line, _too_long(300)])
-    slug = StringField(_l("Address (slug)"), filters=[_strip], validators=[
+    slug = StringField(_l("Address (slug)"), filters=[strip_whitespace], validators=[
         DataRequired(message=_l("Give the statement a slug.")), _too_long(80)])
     statement_date = DateField(_l("Date (optional)"), validators=[Optional()])
     body_markdown = TextAreaField(_l("Lead text (Markdown)"), render_kw=_LONG_TEXT)
@@ -175,14 +173,14 @@ class LineMarkForm(Form):
 class RowForm(Form):
     """An addressee, a demand or a signatory: its text, its place, and a box to remove it."""
 
-    text = StringField(_l("Text"), filters=[_strip], validators=[one_line,
+    text = StringField(_l("Text"), filters=[strip_whitespace], validators=[one_line,
                                                                  _too_long(_ITEM_LENGTH)])
     position = _position()
     remove = BooleanField(_l("Remove"))
 
 
 class ReadingGroupForm(Form):
-    intro = TextAreaField(_l("Introduction"), filters=[_strip], render_kw=_LINES)
+    intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES)
     position = _position()
     remove = BooleanField(_l("Remove this group, with its addressees and demands"))
     addressees = FieldList(FormField(RowForm), max_entries=ROWS)
@@ -335,7 +333,7 @@ class ReadingForm(_DetailsFields):
 
 
 class FoundingOrganizationForm(FlaskForm):
-    name = StringField(_l("Name of the organization"), filters=[_strip], validators=[
+    name = StringField(_l("Name of the organization"), filters=[strip_whitespace], validators=[
         DataRequired(message=_l("Enter the organization's name.")), Length(
             max=ORGANIZATION_NAME_LENGTH, message=at_most_message(ORGANIZATION_NAME_LENGTH)),
         one_line])
@@ -353,11 +351,12 @@ class DetailsForm(_DetailsFields):
 
 
 class NewGroupForm(FlaskForm):
-    intro = TextAreaField(_l("Introduction (optional)"), filters=[_strip], render_kw=_LINES)
+    intro = TextAreaField(_l("Introduction (optional)"), filters=[strip_whitespace],
+                          render_kw=_LINES)
 
 
 class GroupForm(FlaskForm):
-    intro = TextAreaField(_l("Introduction"), filters=[_strip], render_kw=_LINES)
+    intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES)
     addressees = SelectMultipleField(
         _l("Addressed to"), coerce=int, widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -369,7 +368,7 @@ class GroupForm(FlaskForm):
 
 
 class DemandForm(FlaskForm):
-    text = TextAreaField(_l("Demand"), filters=[_strip], render_kw=_LINES, validators=[
+    text = TextAreaField(_l("Demand"), filters=[strip_whitespace], render_kw=_LINES, validators=[
         DataRequired(message=_l("Write the demand."))])
 
 
@@ -407,7 +406,7 @@ class AffiliationSettingsForm(FlaskForm):
         _l("Ask individuals for an affiliation or title (they may leave it empty)"))
     affiliation_disclaimer = TextAreaField(
         _l("Disclaimer shown with the affiliations (empty: the standard one)"),
-        filters=[_strip], render_kw=_LINES, validators=[_too_long(DISCLAIMER_LENGTH)])
+        filters=[strip_whitespace], render_kw=_LINES, validators=[_too_long(DISCLAIMER_LENGTH)])
     signatory_grouping = RadioField(_l("How the signatories are listed"),
                                     choices=GROUPING_CHOICES,
                                     default=SignatoryGrouping.NONE.value)
@@ -417,3 +416,69 @@ class AffiliationSettingsForm(FlaskForm):
             asks_affiliation=bool(self.asks_affiliation.data),
             disclaimer=self.affiliation_disclaimer.data or "",
             grouping=SignatoryGrouping(self.signatory_grouping.data))
+
+
+
+# --- A statement's languages and translations --------------------------------------
+_LANGUAGE_HINT = _l("A language code: “uk” Ukrainian, “en” English, “ru” Russian, "
+                    "“crh” Crimean Tatar.")
+
+
+class SourceLanguageForm(FlaskForm):
+    language = StringField(_l("The statement is written in"), filters=[strip_whitespace],
+                           description=_LANGUAGE_HINT, validators=[
+                               DataRequired(message=_l("Write a language code."))])
+
+
+class NewTranslationForm(FlaskForm):
+    language = StringField(_l("Translate into"), filters=[strip_whitespace],
+                           description=_LANGUAGE_HINT, validators=[
+                               DataRequired(message=_l("Write a language code."))])
+
+
+class TranslationForm(FlaskForm):
+    """One text area per part of the statement, named by the part's key, and for a
+    part older than its source a box to say that it still says the same."""
+
+    @classmethod
+    def for_parts(cls, states: list[TranslationPartState], *,
+                  submitted: bool = False) -> TranslationForm:
+        class Form(cls):  # type: ignore[valid-type,misc]
+            pass
+
+        data: dict[str, object] = {}
+        for state in states:
+            source = state.source
+            rows = 1 if source.kind in (TranslationPartKind.TITLE,
+                                        TranslationPartKind.ADDRESSEE) else (
+                12 if source.kind is TranslationPartKind.BODY else 4)
+            setattr(Form, f"part-{source.key}", TextAreaField(
+                source.label, render_kw={"rows": rows, "cols": 72}))
+            data[f"part-{source.key}"] = state.translated.text if state.translated else ""
+            if state.state is PartState.OUTDATED:
+                setattr(Form, f"current-{source.key}", BooleanField(
+                    _l("The translation above still says what the changed source says")))
+        # Shown, the stored translation; sent, what the translator wrote.
+        form = Form(data=data) if submitted else Form(formdata=None, data=data)
+        form.states = states
+        return form
+
+    def texts(self) -> dict[str, str]:
+        return {state.source.key: self[f"part-{state.source.key}"].data or ""
+                for state in self.states}
+
+    def still_current(self) -> set[str]:
+        return {state.source.key for state in self.states
+                if f"current-{state.source.key}" in self and
+                self[f"current-{state.source.key}"].data}
+
+    def part_field(self, state: TranslationPartState) -> object:
+        return self[f"part-{state.source.key}"]
+
+    def current_field(self, state: TranslationPartState) -> object | None:
+        name = f"current-{state.source.key}"
+        return self._fields.get(name)
+
+
+class TranslationRemovalForm(FlaskForm):
+    """The confirmation that removes a translation: its text is lost."""

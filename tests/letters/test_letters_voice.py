@@ -23,8 +23,8 @@ from campaign.letters.services import (
     set_letter_voice,
     summarize_sending,
 )
-from campaign.outbox.tasks import deliver_due_messages
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import OrganizationSignature
 from tests.example_statement import ADDRESSEES, TITLE
 from tests.letters.letters_setup import BY_HAND, COORDINATORS, addressee_named, email_of
