@@ -45,7 +45,7 @@ def tell_coordinators_of_deadline_close(statement: Statement) -> None:
     for address, name, language in db.session.execute(
             select(Coordinator.email, Coordinator.name, Coordinator.language)
             .join(TeamMembership)
-            .where(TeamMembership.statement_id == statement.id)
+            .where(TeamMembership.team_id == statement.team_id)
             .order_by(Coordinator.id)):
         with in_language(language):
             queue_email(

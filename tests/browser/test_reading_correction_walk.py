@@ -58,7 +58,8 @@ def test_a_coordinator_marks_a_line_moves_a_demand_saves_and_publishes(
     expect(second.get_by_role("listitem").last).to_have_text(moved)
     expect(page.get_by_label("Lead text (Markdown)")).not_to_contain_text("Marlen Asanov")
 
-    page.get_by_role("region", name="State").get_by_role("button", name="Publish").click()
+    page.get_by_role("region", name="State").get_by_role("link", name="Publish…").click()
+    page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status")).to_contain_text("The statement is published")
     page.goto(f"/s/{slug}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
