@@ -167,6 +167,9 @@ def _clean_state(request: pytest.FixtureRequest, mail_dir: Path) -> Iterator[Non
                 connection.execute(table.delete())
     for path in mail_dir.glob("*.eml"):
         path.unlink()
+    # The logos of the rows just emptied (the store is the session's, beside the mail).
+    for path in (mail_dir / "logos").glob("*"):
+        path.unlink()
     # What a process remembers of the tables it just emptied.
     forget_known_lists()
     forget_open_statements()
