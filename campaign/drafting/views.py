@@ -70,6 +70,7 @@ from campaign.statements.models import (
     default_affiliation_disclaimer,
 )
 from campaign.statements.services import suggest_slug
+from campaign.views import carry_out
 
 bp = Blueprint("drafting", __name__, url_prefix="/coordinate")
 
@@ -283,15 +284,7 @@ def update_details(slug: str) -> Response | tuple[str, int]:
 def _transition(slug: str, change: Any, done: str) -> Response:
     """A change of the statement's state (or its sign-on link), told on the edit page."""
     statement = team_statement_or_404(slug)
-    try:
-        change(statement)
-    except StatementError as error:
-        db.session.rollback()
-        flash(str(error))
-        return _to_edit_page(statement)
-    db.session.commit()
-    flash(done)
-    return _to_edit_page(statement)
+    return carry_out(lambda: change(statement), done, url_for(".edit", slug=statement.slug))
 
 
 @bp.get("/<slug>/publish")
@@ -784,17 +777,10 @@ def save(slug: str, language: str) -> Response | tuple[str, int]:
     return _to_translation(translation)
 
 
-def _change(slug: str, language: str, change: object, done: str) -> Response:
+def _change(slug: str, language: str, change: Any, done: str) -> Response:
     translation = _translation_or_404(team_statement_or_404(slug), language)
-    try:
-        change(translation)  # type: ignore[operator]
-    except StatementError as error:
-        db.session.rollback()
-        flash(str(error))
-        return _to_translation(translation)
-    db.session.commit()
-    flash(done)
-    return _to_translation(translation)
+    return carry_out(lambda: change(translation), done,
+                     url_for(".translation", slug=slug, language=translation.language))
 
 
 @translations_bp.post("/<slug>/translations/<language>/approve")

@@ -19,6 +19,7 @@ from campaign.replies import services as replies
 from campaign.replies.forms import ReplyForm
 from campaign.replies.models import Reply
 from campaign.statements.models import Statement
+from campaign.views import carry_out
 
 bp = Blueprint("replies", __name__, url_prefix="/coordinate")
 public_bp = Blueprint("public_replies", __name__, url_prefix="/s")
@@ -80,17 +81,9 @@ def record(slug: str) -> Response | tuple[str, int]:
 
 
 def _change(slug: str, reply_id: int, change: Callable[[Reply], None], done: str) -> Response:
-    statement = team_statement_or_404(slug)
-    reply = _reply_of(statement, reply_id)
-    try:
-        change(reply)
-    except replies.ReplyError as error:
-        db.session.rollback()
-        flash(str(error))
-    else:
-        db.session.commit()
-        flash(done)
-    return redirect(url_for(".index", slug=slug, _anchor=f"reply-{reply_id}"))
+    reply = _reply_of(team_statement_or_404(slug), reply_id)
+    return carry_out(lambda: change(reply), done,
+                     url_for(".index", slug=slug, _anchor=f"reply-{reply_id}"))
 
 
 @bp.get("/<slug>/replies/<int:reply_id>/publish")
