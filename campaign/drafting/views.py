@@ -249,6 +249,9 @@ def _render_edit(statement: Statement, details_form: DetailsForm | None = None,
         deadline_form=deadline_form or _deadline_form(statement),
         affiliation_form=affiliation_form or _affiliation_form(statement),
         closes=deadlines.describe_deadline(statement),
+        # A coordinator elsewhere reads it on their own clock too.
+        closes_for_you=deadlines.describe_deadline(statement, current_user.time_zone)
+        if current_user.time_zone != statement.time_zone else None,
         default_disclaimer=default_affiliation_disclaimer(),
         new_group_form=NewGroupForm(prefix="new-group"),
         addressees=address_book.statement_addressees(statement),

@@ -88,10 +88,11 @@ def statements_past_deadline(now: datetime) -> list[Statement]:
 # --- Saying it -------------------------------------------------------------------------
 
 
-def local_deadline(statement: Statement) -> datetime | None:
+def local_deadline(statement: Statement, time_zone: str | None = None) -> datetime | None:
+    """The deadline on the clock of TIME_ZONE, by default the statement's own."""
     if statement.signing_deadline is None:
         return None
-    return statement.signing_deadline.astimezone(zone(statement.time_zone))
+    return statement.signing_deadline.astimezone(zone(time_zone or statement.time_zone))
 
 
 def zone_label(name: str, locale: str | None = None) -> str:
@@ -100,13 +101,15 @@ def zone_label(name: str, locale: str | None = None) -> str:
                                  return_city=True)
 
 
-def describe_deadline(statement: Statement) -> dict[str, str] | None:
+def describe_deadline(statement: Statement,
+                      time_zone: str | None = None) -> dict[str, str] | None:
     """The parts of the deadline as the reader's language writes them, for a sentence
-    of the template's: date, time and zone."""
-    local = local_deadline(statement)
+    of the template's: date, time and zone, on the clock of TIME_ZONE (a coordinator's
+    own), by default the statement's."""
+    local = local_deadline(statement, time_zone)
     if local is None:
         return None
     locale = str(get_locale())
     return {"date": format_date(local.date(), "long", locale=locale),
             "time": format_time(local, "HH:mm", locale=locale),
-            "zone": zone_label(statement.time_zone, locale)}
+            "zone": zone_label(time_zone or statement.time_zone, locale)}

@@ -8,7 +8,7 @@ from html import unescape
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
@@ -130,3 +130,23 @@ def test_affiliations_are_asked_with_a_disclaimer_and_signatories_grouped(
     assert too_long.status_code == 400
     assert "Use at most 300 characters." in unescape(too_long.text)
     assert statement_of(app, statement_slug).asks_affiliation
+
+
+def test_a_coordinator_elsewhere_reads_the_deadline_on_their_own_clock_too(
+        app, coordinator_client, statement_slug):
+    from campaign.accounts.models import Coordinator
+
+    def on_the_clock_of(time_zone: str) -> str:
+        with app.app_context():
+            db.session.execute(update(Coordinator).values(time_zone=time_zone))
+            db.session.commit()
+        return unescape(edit_page(coordinator_client, statement_slug))
+
+    save_deadline(coordinator_client, statement_slug, deadline_date="2099-10-01",
+                  deadline_time="18:00", time_zone="Europe/Kyiv")
+
+    page = on_the_clock_of("America/New_York")
+    assert "Sign-on closes on October 1, 2099 at 18:00, Kyiv time." in page
+    assert "On your clock: October 1, 2099 at 11:00, New York time." in page
+    # On the statement's own clock, once is enough.
+    assert "On your clock" not in on_the_clock_of("Europe/Kyiv")
