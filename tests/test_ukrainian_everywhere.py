@@ -158,8 +158,12 @@ def make_ukrainian(slug: str) -> None:
         addressee.role = "Міністерство"
         addressee.email = f"adresat{number}@gov.example"
         addressee.language = "uk"
-    for number, organization in enumerate(db.session.scalars(select(OrganizationSignature)),
-                                          start=1):
+    # This statement's own, in a set order: renaming another statement's again could
+    # meet a name it holds (the database checks each row's uniqueness as it goes).
+    for number, organization in enumerate(db.session.scalars(
+            select(OrganizationSignature)
+            .where(OrganizationSignature.statement_id == statement.id)
+            .order_by(OrganizationSignature.id)), start=1):
         organization.name = f"Організація-ініціатор {number}"
         organization.name_key = organization.name.casefold()
     db.session.commit()
