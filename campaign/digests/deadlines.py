@@ -13,10 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from campaign.accounts.models import Coordinator, TeamMembership
-from campaign.extensions import db
+from campaign.digests.services import coordinators_to_tell
 from campaign.languages import in_language
 from campaign.outbox.services import queue_email
 from campaign.signing.tally import read_counts
@@ -42,11 +40,7 @@ def close_statements_past_deadline(now: datetime) -> int:
 
 def tell_coordinators_of_deadline_close(statement: Statement) -> None:
     counts = read_counts(statement.id)
-    for address, name, language in db.session.execute(
-            select(Coordinator.email, Coordinator.name, Coordinator.language)
-            .join(TeamMembership)
-            .where(TeamMembership.team_id == statement.team_id)
-            .order_by(Coordinator.id)):
+    for address, name, language in coordinators_to_tell(statement):
         with in_language(language):
             queue_email(
                 to=address, template=DEADLINE_CLOSED_TEMPLATE,

@@ -227,11 +227,7 @@ def announce_milestones() -> int:
             continue
         if not _note_once(MilestoneReached(statement_id=statement.id, milestone=milestone)):
             continue
-        for address, name, language in db.session.execute(
-                select(Coordinator.email, Coordinator.name, Coordinator.language)
-                .join(TeamMembership)
-                .where(TeamMembership.team_id == statement.team_id)
-                .order_by(Coordinator.id)):
+        for address, name, language in coordinators_to_tell(statement):
             with in_language(language):
                 queue_email(
                     to=address, template=MILESTONE_TEMPLATE,
@@ -245,3 +241,13 @@ def announce_milestones() -> int:
                              "individuals": counts.individuals})
         announced += 1
     return announced
+
+
+def coordinators_to_tell(statement: Statement) -> list[tuple[str, str, str]]:
+    """Whom news of a statement goes to: its team's coordinators, each with the name
+    and the language they are written to in."""
+    return [(address, name, language) for address, name, language in db.session.execute(
+        select(Coordinator.email, Coordinator.name, Coordinator.language)
+        .join(TeamMembership)
+        .where(TeamMembership.team_id == statement.team_id)
+        .order_by(Coordinator.id))]
