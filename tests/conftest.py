@@ -226,6 +226,14 @@ def smtp_app(app: Flask, database_url: str, mail_dir: Path, _smtp_controller: Co
 
 
 @pytest.fixture
+def smtp_context(smtp_app: Flask) -> Iterator[None]:
+    """Inside the SMTP-sending application, whatever the test left uncommitted dropped."""
+    with smtp_app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
 def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield

@@ -7,7 +7,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import delete, select
 
@@ -58,13 +57,6 @@ def send_to_all(statement, coordinator):
     report = send_letters(statement, list(statement.addressees), by=coordinator)
     db.session.commit()
     return report
-
-
-@pytest.fixture
-def smtp_context(smtp_app: Flask):
-    with smtp_app.app_context():
-        yield
-        db.session.rollback()
 
 
 @pytest.mark.usefixtures("app_context")

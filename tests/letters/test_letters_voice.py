@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -31,13 +30,6 @@ from tests.letters.letters_setup import BY_HAND, COORDINATORS, addressee_named, 
 from tests.letters.test_letters_sending import prepare
 
 COALITION = "Коаліція «Україна — 5 ранку», Kyiv"
-
-
-@pytest.fixture
-def smtp_context(smtp_app: Flask):
-    with smtp_app.app_context():
-        yield
-        db.session.rollback()
 
 
 # --- The summary before sending ------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from campaign.config import celery_settings
@@ -33,12 +32,6 @@ def queue_confirmation_like_email() -> int:
                                    "signer_name": "Olena"})
     db.session.commit()
     return message.id
-
-
-@pytest.fixture
-def smtp_context(smtp_app: Flask):
-    with smtp_app.app_context():
-        yield
 
 
 @pytest.mark.usefixtures("smtp_context")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from campaign.accounts.models import Coordinator
@@ -31,13 +30,6 @@ from tests.moderation import factories
 OPTED_IN = "olena@example.org"
 ORGANIZATION_CONTACT = "iryna@solidarity.example.org"
 TITLE = "The court of appeal meets on 3 March"
-
-
-@pytest.fixture
-def smtp_context(smtp_app: Flask):
-    with smtp_app.app_context():
-        yield
-        db.session.rollback()
 
 
 @pytest.fixture
