@@ -10,7 +10,7 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import input_checks, languages, security
+from campaign import form_tokens, input_checks, languages, security
 from campaign.config import load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from campaign.logs import keep_tokens_out_of_logs
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     rendering.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    form_tokens.init_app(app)
     languages.init_app(app)
     _register_blueprints(app)
 

@@ -44,6 +44,13 @@ def csrf_token(html: str) -> str:
     return match[1]
 
 
+def session_csrf_token(client: FlaskClient) -> str:
+    """A CSRF token of the browser's session, as the confirmation page, the signer's
+    page and the workspace carry (the statement page's forms carry tokens of their
+    own, without a session: campaign.form_tokens)."""
+    return csrf_token(client.get("/coordinate/sign-in").text)
+
+
 def post_form(client: FlaskClient, page_url: str, action: str, fields: dict[str, str]):
     """Open the page as a browser would, then send the form with the page's token
     (named after the form's prefix, as in "person-name")."""

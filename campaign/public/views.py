@@ -10,7 +10,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -23,13 +22,12 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug import Response
-from wtforms import ValidationError
 
 from campaign.abuse.limits import limited_by
 from campaign.abuse.services import Client
 from campaign.extensions import csrf, db, limiter
+from campaign.form_tokens import check_form_token
 from campaign.languages import current_language
 from campaign.privacy.services import erase_signature, withdraw_signature
 from campaign.public.services import StatementPage, load_statement_page
@@ -140,8 +138,9 @@ def _register_mail(state: BlueprintSetupState) -> None:
     register_confirmation_mail()
 
 
-# The form's CSRF token is checked here, once, as CSRFProtect would before the view,
-# rather than by CSRFProtect and by the form again; and the rate limits are consulted
+# The statement page's forms carry CSRF tokens that need no session (campaign.
+# form_tokens): each view that takes one checks it first, as CSRFProtect, told to leave
+# these views alone, would check the session's. Signing's rate limits are consulted
 # by the abuse defences (hold_reason_for), which hold rather than refuse, so
 # Flask-Limiter has nothing to check before the view (see campaign.signing.
 # first_signature for the rest of the path's shape).
@@ -149,7 +148,7 @@ def _register_mail(state: BlueprintSetupState) -> None:
 @csrf.exempt
 @limiter.exempt
 def sign(slug: str) -> Response | tuple[str, int]:
-    _check_csrf_token()
+    check_form_token(f"{INDIVIDUAL_FORM_PREFIX}-csrf_token")
     # The common case, a valid first signature, in one round trip and without the form.
     submission = quick_individual_submission(request.form)
     # One client for both paths: the defences' verdict on it is counted once. A
@@ -173,7 +172,9 @@ def sign(slug: str) -> Response | tuple[str, int]:
 
 
 @signing_bp.post("/s/<slug>/cosign")
+@csrf.exempt
 def cosign(slug: str) -> Response | tuple[str, int]:
+    check_form_token("org-csrf_token")
     statement = visible_statement_or_404(slug)
     form = OrganizationSignatureForm(prefix="org")
     if not form.validate_on_submit():
@@ -189,8 +190,10 @@ def cosign(slug: str) -> Response | tuple[str, int]:
 
 
 @signing_bp.post("/s/<slug>/private/<token>/cosign")
+@csrf.exempt
 def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
     """Co-signing a draft through its private sign-on link."""
+    check_form_token("org-csrf_token")
     statement = sign_on_statement_or_404(slug, token)
     form = OrganizationSignatureForm(prefix="org")
     if not form.validate_on_submit():
@@ -205,15 +208,6 @@ def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
                                      sign_on_token=token)
     db.session.commit()
     return redirect(url_for(".private_check_email", slug=slug, token=token))
-
-
-def _check_csrf_token() -> None:
-    if not current_app.config["WTF_CSRF_ENABLED"]:
-        return
-    try:
-        validate_csrf(request.form.get(f"{INDIVIDUAL_FORM_PREFIX}-csrf_token"))
-    except ValidationError as error:
-        raise CSRFError(error.args[0]) from error
 
 
 def _stored_logo(form: OrganizationSignatureForm) -> str | None:
@@ -436,8 +430,10 @@ def unsubscribe_post(token: str) -> str:
 
 
 @signer_bp.post("/s/<slug>/manage")
+@csrf.exempt
 @limited_by("RESEND_RATE_LIMIT")
 def send_link(slug: str) -> Response | tuple[str, int]:
+    check_form_token("manage-csrf_token")
     statement = visible_statement_or_404(slug)
     form = ManageSignatureForm(prefix="manage")
     if not form.validate_on_submit():

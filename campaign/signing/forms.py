@@ -24,6 +24,7 @@ from campaign.form_fields import (
     strip_whitespace,
     valid_email,
 )
+from campaign.form_tokens import FormTokenCSRF
 from campaign.signing.logos import LogoError, PreparedLogo, prepare_logo
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
@@ -81,6 +82,14 @@ def _honeypot() -> StringField:
     return StringField(_l("Leave this field empty: it is here to catch automated spam."))
 
 
+class StatementPageForm(FlaskForm):
+    """A form of the statement page, whose CSRF token needs no session
+    (campaign.form_tokens)."""
+
+    class Meta:
+        csrf_class = FormTokenCSRF
+
+
 class Trapped:
     """A public form with a honeypot field."""
 
@@ -91,7 +100,7 @@ class Trapped:
         return bool(self.homepage.data)
 
 
-class IndividualSignatureForm(Trapped, FlaskForm):
+class IndividualSignatureForm(Trapped, StatementPageForm):
     name = StringField(_l("Your name"), filters=[strip_whitespace], validators=[
         required(_l("Enter your name.")), at_most(NAME_LENGTH)])
     email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[
@@ -181,7 +190,7 @@ ORGANIZATION_TYPE_LABELS = {
 }
 
 
-class OrganizationSignatureForm(Trapped, FlaskForm):
+class OrganizationSignatureForm(Trapped, StatementPageForm):
     name = StringField(_l("Organization name"), filters=[strip_whitespace], validators=[
         required(_l("Enter the organization's name.")), at_most(ORGANIZATION_NAME_LENGTH)])
     country = _country_field(_l("Country"))
@@ -234,7 +243,7 @@ NAME_DISPLAY_CHOICES = [
 ]
 
 
-class ManageSignatureForm(Trapped, FlaskForm):
+class ManageSignatureForm(Trapped, StatementPageForm):
     """On the statement page: the signer asks for the link to their own page again."""
 
     email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[

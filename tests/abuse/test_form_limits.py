@@ -4,13 +4,13 @@ a calm 429 over their limit, per client."""
 from __future__ import annotations
 
 from tests.abuse.limits_setup import client_from, mailed_to, sign
-from tests.support import csrf_token, post_form
+from tests.support import post_form, session_csrf_token
 
 
-def _token(client, slug: str) -> dict[str, str]:
+def _token(client) -> dict[str, str]:
     """A form's CSRF token, as a browser holds it: requests without one are refused
     before any limit counts them."""
-    return {"csrf_token": csrf_token(client.get(f"/s/{slug}").text)}
+    return {"csrf_token": session_csrf_token(client)}
 
 
 def _calm_429(response) -> None:
@@ -35,22 +35,22 @@ def test_send_me_my_link_over_its_limit_answers_429(limited_app, statement_slug)
     assert resend(client_from(app, "198.51.100.7")).status_code == 302
 
 
-def test_confirming_over_its_limit_answers_429(limited_app, statement_slug):
+def test_confirming_over_its_limit_answers_429(limited_app):
     app = limited_app(CONFIRM_RATE_LIMIT="2 per minute")
     browser = client_from(app, "203.0.113.5")
 
-    token = _token(browser, statement_slug)
+    token = _token(browser)
 
     assert browser.post("/confirm/not-a-token", data=token).status_code == 400
     assert browser.post("/confirm/nor-this", data=token).status_code == 400
     _calm_429(browser.post("/confirm/a-third-guess", data=token))
 
 
-def test_the_signer_page_buttons_share_one_limit(limited_app, statement_slug):
+def test_the_signer_page_buttons_share_one_limit(limited_app):
     app = limited_app(SIGNER_ACTION_RATE_LIMIT="2 per minute")
     browser = client_from(app, "203.0.113.5")
 
-    token = _token(browser, statement_slug)
+    token = _token(browser)
 
     assert browser.post("/signer/guess/withdraw", data=token).status_code == 404
     assert browser.post("/signer/guess/erase", data=token).status_code == 404

@@ -38,6 +38,7 @@ from tests.support import (
     path_of,
     post_form,
     read_mail_dir,
+    session_csrf_token,
 )
 
 ORGANIZATION = "Kharkiv Solidarity Network"
@@ -298,7 +299,7 @@ def test_an_expired_confirmation_link_is_explained_and_counts_nothing(
 ):
     sign(client, statement_slug)
     link = link_in_latest_mail_to(app, mail_dir, "olena@example.org")
-    token = csrf_token(client.get(f"/s/{statement_slug}").text)
+    token = session_csrf_token(client)
     with app.app_context():
         db.session.execute(update(IndividualSignature).values(
             confirmation_expires_at=utcnow() - timedelta(minutes=1)))

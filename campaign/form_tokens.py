@@ -1,0 +1,117 @@
+"""The CSRF tokens of the statement page's forms (sign, co-sign, "send me my link"),
+without a session.
+
+The statement page is what a campaign's big day brings: thousands of people open it,
+sign and leave. With Flask-WTF's tokens, kept in the session, the page would set a
+session cookie on every reader, and every signature would open that cookie (decoded,
+decompressed and checked under a key derived again on each request) and then check a
+second signed token against it: about 0.3 ms of CPU a submission, an eighth of the
+signing request (bench/RESULTS.md). These forms use a signed double-submit token
+instead:
+
+- a random nonce in a cookie of its own (HttpOnly, SameSite=Lax; over HTTPS named
+  with the `__Host-` prefix, so that no other host of the domain can set it), set with
+  the first page that shows one of these forms;
+- the form's token is an HMAC of that nonce, under a key derived from SECRET_KEY
+  (campaign.security.keyed_digest).
+
+A post is accepted when its token is the HMAC of the nonce in its cookie. A page on
+another site can make a browser post, but cannot read the cookie or the page, nor set
+the cookie, so it cannot send a token that matches. Like the session's tokens here
+(WTF_CSRF_TIME_LIMIT is None), the token does not expire: a page left open for a day
+still signs. A failure raises Flask-WTF's CSRFError, so the reader sees the same page
+as for any other form ("The form could not be sent").
+
+Every other form (the workspace, the signer's own page) keeps Flask-WTF's tokens: who
+uses them is signed in, or holds a link, and has a session anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import secrets
+
+from flask import Flask, current_app, g, request
+from flask_wtf.csrf import CSRFError
+from werkzeug import Response
+from wtforms import Field, Form, ValidationError
+from wtforms.csrf.core import CSRF
+
+from campaign.security import keyed_digest
+
+NONCE_BYTES = 16
+_NONCE = re.compile(r"[A-Za-z0-9_-]{22}")
+_NEW_NONCE = "new_form_nonce"
+
+
+def form_token() -> str:
+    """The token of this browser's forms; a browser that has no nonce yet is given one
+    with this response."""
+    nonce = _nonce_of_request()
+    if nonce is None:
+        nonce = g.get(_NEW_NONCE) or g.setdefault(_NEW_NONCE, _new_nonce())
+    return _token_for(nonce)
+
+
+def token_problem(token: str | None) -> str | None:
+    """Why TOKEN is not this browser's token, or None when it is."""
+    if not token:
+        return "The form's token is missing."
+    nonce = _nonce_of_request()
+    if nonce is None:
+        return "The form's nonce cookie is missing."
+    if not hmac.compare_digest(token.encode("ascii", "replace"), _token_for(nonce).encode()):
+        return "The form's token does not match its cookie."
+    return None
+
+
+def check_form_token(field_name: str) -> None:
+    """Stop the request with CSRFError unless the form's field FIELD_NAME holds this
+    browser's token (when CSRF protection is on)."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    problem = token_problem(request.form.get(field_name))
+    if problem is not None:
+        raise CSRFError(problem)
+
+
+class FormTokenCSRF(CSRF):
+    """The forms' CSRF field (WTForms' Meta.csrf_class), with these tokens."""
+
+    def generate_csrf_token(self, csrf_token_field: Field) -> str:
+        return form_token()
+
+    def validate_csrf_token(self, form: Form, field: Field) -> None:
+        problem = token_problem(field.data)
+        if problem is not None:
+            raise ValidationError(problem)
+
+
+def nonce_cookie_name() -> str:
+    return "__Host-form_nonce" if current_app.config["SESSION_COOKIE_SECURE"] else "form_nonce"
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def give_new_nonce(response: Response) -> Response:
+        nonce = g.get(_NEW_NONCE)
+        if nonce is not None:
+            response.set_cookie(nonce_cookie_name(), nonce, path="/", httponly=True,
+                                samesite="Lax", secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def _nonce_of_request() -> str | None:
+    nonce = request.cookies.get(nonce_cookie_name())
+    return nonce if nonce is not None and _NONCE.fullmatch(nonce) else None
+
+
+def _new_nonce() -> str:
+    return secrets.token_urlsafe(NONCE_BYTES)
+
+
+def _token_for(nonce: str) -> str:
+    digest = keyed_digest(b"undersigned.form-token", nonce)
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
