@@ -19,7 +19,9 @@ left out for that response.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import hmac
 
 from flask import Flask, current_app
 from werkzeug import Response
@@ -41,6 +43,19 @@ CONTENT_SECURITY_POLICY = {
 REFERRER_POLICY = "strict-origin"
 
 HSTS = "max-age=63072000; includeSubDomains"
+
+
+def keyed_digest(purpose: bytes, message: str) -> bytes:
+    """An HMAC-SHA256 of MESSAGE under a key derived from SECRET_KEY for PURPOSE: the
+    same for the same message, and useless to anyone without the instance's key. The
+    key is derived once per process (it is on the signing path twice a request)."""
+    return hmac.new(_derived_key(current_app.secret_key, purpose), message.encode(),
+                    hashlib.sha256).digest()
+
+
+@functools.lru_cache(maxsize=16)
+def _derived_key(secret_key: str, purpose: bytes) -> bytes:
+    return hmac.new(secret_key.encode(), purpose, hashlib.sha256).digest()
 
 
 def parse_policy(header: str) -> dict[str, str]:

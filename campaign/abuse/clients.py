@@ -8,11 +8,11 @@ provider or an institution rather than a household.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 
 from flask import current_app, has_request_context, request
+
+from campaign.security import keyed_digest
 
 UNKNOWN_ADDRESS = "0.0.0.0"
 
@@ -43,9 +43,7 @@ def network_prefix(address: str) -> str:
 def address_hash(address: str) -> str:
     """A keyed hash of an address: equal for equal addresses, and useless to anyone
     without the instance's SECRET_KEY."""
-    key = hmac.new(current_app.secret_key.encode(), b"undersigned.client-address",
-                   hashlib.sha256).digest()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+    return keyed_digest(b"undersigned.client-address", address).hex()[:32]
 
 
 def client_key() -> str:
