@@ -20,9 +20,10 @@ and that request is the one a campaign's big day is made of. It is shaped for it
   compiled cache lookup, the IN list expanded anew, each parameter's type processing)
   cost 0.2–0.3 ms of CPU a submission, the most expensive step left in Python.
   psycopg prepares the statement on the server after a few executions;
-- the statement's title, which the e-mail's subject needs before the insert (in the
-  signer's language where it has an official translation), is remembered per process
-  for a few seconds, and the INSERT's SELECT checks it is still the title: an edited
+- the statement's title, which the e-mail needs before the insert (in the signer's
+  language where it has an official translation), is remembered per process for a few
+  seconds with the e-mail's subject in that language (translated once, not on every
+  submission), and the INSERT's SELECT checks it is still the title: an edited
   title fails the check and the submission takes the full path, which reads the
   statement afresh;
 - the link to the signer's own page needs the signature's id, known only after the
@@ -98,9 +99,11 @@ class OpenStatement:
     id: int
     # Its own title, which every insert checks is still the title.
     title: str
-    # The title in the signer's language where it has an official translation: the
-    # e-mail's subject (campaign.statements.translating.title_in).
+    # The title in the signer's language where it has an official translation
+    # (campaign.statements.translating.title_in), as the e-mail shows it.
     title_to_signer: str
+    # The e-mail's subject, in the signer's language.
+    subject: str
     read_at: float
 
 
@@ -151,7 +154,7 @@ def sign_first_time(slug: str, request: IndividualSignatureRequest, client: Clie
         **token.columns(link_lifetime()), "link_secret": link_secret, "created_at": now,
         **client.trace(),
         "to_address": email,
-        "subject": _("Please confirm your signature: %(title)s", title=title),
+        "subject": statement.subject,
         "template": CONFIRMATION_TEMPLATE, "locale": language,
         "outbox_status": OutboxStatus.PENDING, "attempts": 0,
         "context": _confirmation_context(
@@ -211,8 +214,10 @@ def _open_statement(slug: str, language: str) -> OpenStatement | None:
         if found is None:
             _open_statements.pop((slug, language), None)
             return None
+        title = title_in(found, language)
         statement = _open_statements[(slug, language)] = OpenStatement(
-            found.id, found.title, title_in(found, language), monotonic())
+            found.id, found.title, title,
+            _("Please confirm your signature: %(title)s", title=title), monotonic())
     return statement
 
 
