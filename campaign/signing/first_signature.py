@@ -222,7 +222,7 @@ def _open_statement(slug: str, language: str) -> OpenStatement | None:
 
 
 def _store(values: dict[str, Any]) -> bool:
-    if db.session.get_bind().dialect.name != "postgresql":
+    if db.engine.dialect.name != "postgresql":
         # The embedded mode: in the request's own transaction, which the view commits
         # (a second connection would wait for the session's write lock).
         return _two_statements(db.session.connection(), values)
