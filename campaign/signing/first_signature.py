@@ -43,7 +43,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -228,9 +228,12 @@ def _store(values: dict[str, Any]) -> bool:
         return _two_statements(db.session.connection(), values)
     engine = autocommit_engine()
     sql = _one_statement_sql(engine.dialect)
-    # The values as psycopg takes them: the enums are str already, the context is not.
-    parameters = {**values, "context": Jsonb(values["context"]),
-                  "signable": sorted(SIGNABLE_STATUSES)}
+    # The values as the columns keep them, which SQLAlchemy's types would have done: the
+    # enums are str already; times naive UTC (an aware one would be converted in the
+    # server's time zone); the context as JSONB.
+    parameters = {name: _naive_utc(value) if isinstance(value, datetime) else value
+                  for name, value in values.items()}
+    parameters.update(context=Jsonb(values["context"]), signable=sorted(SIGNABLE_STATUSES))
     for attempt in (1, 2):
         try:
             with engine.connect() as connection:
@@ -240,6 +243,10 @@ def _store(values: dict[str, Any]) -> bool:
                 raise
             log.warning("signing connection dropped; trying once more")
     raise AssertionError("unreachable")
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _signature_insert(dialect: Any) -> Insert:

@@ -122,3 +122,35 @@ def test_a_first_signature_is_one_statement_on_postgresql_and_two_inserts_on_sql
     else:
         assert [sql.split("(")[0].strip() for sql in writes] == [
             "INSERT INTO individual_signature", "INSERT INTO outbox_message"]
+
+
+def test_a_signature_keeps_its_times_in_utc_whatever_the_database_servers_zone(
+        app, client, statement_slug, database_url):
+    if database_url.startswith("postgresql"):
+        # A server set up in Kyiv: the signing path's own connections in that zone.
+        with app.app_context():
+            engine = autocommit_engine()
+            engine.dispose()
+            event.listen(engine, "connect", _in_kyiv)
+    try:
+        before = utcnow()
+        assert sign(client, statement_slug, **{"person-email": "kyiv@example.org"}
+                    ).status_code == 302
+        after = utcnow()
+    finally:
+        if database_url.startswith("postgresql"):
+            event.remove(engine, "connect", _in_kyiv)
+            engine.dispose()
+    with app.app_context():
+        signature = db.session.scalars(select(IndividualSignature).where(
+            IndividualSignature.email == "kyiv@example.org")).one()
+        queued = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.to_address == "kyiv@example.org")).one()
+        assert before <= signature.created_at <= after
+        assert before <= queued.created_at <= after
+        assert signature.confirmation_expires_at > after
+
+
+def _in_kyiv(dbapi_connection, record) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Europe/Kyiv'")
