@@ -29,9 +29,12 @@ uses them is signed in, or holds a link, and has a session anyway.
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import re
 import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
 from flask_wtf.csrf import CSRFError
@@ -44,6 +47,7 @@ from campaign.security import keyed_digest
 NONCE_BYTES = 16
 _NONCE = re.compile(r"[A-Za-z0-9_-]{22}")
 _NEW_NONCE = "new_form_nonce"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def form_token() -> str:
@@ -75,6 +79,19 @@ def check_form_token(field_name: str) -> None:
     problem = token_problem(request.form.get(field_name))
     if problem is not None:
         raise CSRFError(problem)
+
+
+def form_token_required(field_name: str) -> Callable[[F], F]:
+    """A view that checks its form's token before anything else runs, its rate limit
+    included: a page elsewhere that makes visitors post without the token must not use
+    up their limit."""
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            check_form_token(field_name)
+            return view(*args, **kwargs)
+        return checked  # type: ignore[return-value]
+    return decorate
 
 
 class FormTokenCSRF(CSRF):

@@ -27,7 +27,7 @@ from werkzeug import Response
 from campaign.abuse.limits import limited_by
 from campaign.abuse.services import Client
 from campaign.extensions import csrf, db, limiter
-from campaign.form_tokens import check_form_token
+from campaign.form_tokens import check_form_token, form_token_required
 from campaign.languages import current_language
 from campaign.privacy.services import erase_signature, withdraw_signature
 from campaign.public.services import StatementPage, load_statement_page
@@ -435,9 +435,9 @@ def unsubscribe_post(token: str) -> str:
 
 @signer_bp.post("/s/<slug>/manage")
 @csrf.exempt
+@form_token_required("manage-csrf_token")
 @limited_by("RESEND_RATE_LIMIT")
 def send_link(slug: str) -> Response | tuple[str, int]:
-    check_form_token("manage-csrf_token")
     statement = visible_statement_or_404(slug)
     form = ManageSignatureForm(prefix="manage")
     if not form.validate_on_submit():

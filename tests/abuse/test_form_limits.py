@@ -35,6 +35,22 @@ def test_send_me_my_link_over_its_limit_answers_429(limited_app, statement_slug)
     assert resend(client_from(app, "198.51.100.7")).status_code == 302
 
 
+def test_posts_without_the_forms_token_use_up_no_ones_limit(limited_app, statement_slug):
+    # A page elsewhere makes its visitors post "send me my link" again and again.
+    app = limited_app(RESEND_RATE_LIMIT="1 per minute")
+    browser = client_from(app, "203.0.113.5")
+    sign(browser, statement_slug, "olena@example.org")
+    for _ in range(3):
+        forged = browser.post(f"/s/{statement_slug}/manage",
+                              data={"manage-email": "olena@example.org"})
+        assert forged.status_code == 400
+
+    asked = post_form(browser, f"/s/{statement_slug}", f"/s/{statement_slug}/manage",
+                      {"manage-email": "olena@example.org"})
+
+    assert asked.status_code == 302
+
+
 def test_confirming_over_its_limit_answers_429(limited_app):
     app = limited_app(CONFIRM_RATE_LIMIT="2 per minute")
     browser = client_from(app, "203.0.113.5")
