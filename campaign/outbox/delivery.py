@@ -469,6 +469,11 @@ def _shared_bodies_for(template: str, locale: str, key: Hashable, own: tuple[str
         marked = {**context, **{name: f"{_OWN_MARKER}{name}]]" for name in present}}
         text, html = _render_bodies(template, locale, marked)
         cut = (_OWN_VALUE.split(text), _OWN_VALUE.split(html))
+        if any(_OWN_MARKER[2:].casefold() in part.casefold()
+               for parts in cut for part in parts[::2]):
+            # A filter changed a marker (cut it, changed its case): the value it
+            # stands for cannot be put in, and no one else's must show instead.
+            raise ValueError(f"emails/{template} changes one of {own} before showing it")
         if len(shared_bodies) >= _SHARED_BODIES_KEPT:
             del shared_bodies[next(iter(shared_bodies))]
         shared_bodies[cache_key] = cut
@@ -527,8 +532,11 @@ def compose_email(message: OutboxMessage, hooks: TemplateHooks | None = None) ->
         context.update(hooks.context(message))
     voice = _voice_of(message) if _voice_of else Voice()
     instance_name, instance_address = mailbox(current_app.config["MAIL_DEFAULT_SENDER"])
-    # An internationalized domain goes out in its IDNA 2008 (ASCII) form.
-    recipient = ascii_address(one_line(message.to_address))
+    # An internationalized domain goes out in its IDNA 2008 (ASCII) form. An address
+    # of ASCII alone is its own (parsing it cost as much as the rest of the headers).
+    recipient = one_line(message.to_address)
+    if not recipient.isascii():
+        recipient = ascii_address(recipient)
     domain = current_app.config["SERVER_NAME"].split(":")[0]
     message_id = f"<outbox-{message.id}@{domain}>"
     headers = [

@@ -17,7 +17,7 @@ from campaign.signing.models import (
     IndividualSignature,
     OrganizationSignature,
 )
-from campaign.signing.signer_links import Signature, signer_page_url, unsubscribe_url
+from campaign.signing.signer_links import Signature, signer_links
 from campaign.updates.models import Update, UpdateStatus
 from campaign.updates.services import UPDATE_TEMPLATE
 
@@ -79,9 +79,9 @@ def _context(message: OutboxMessage) -> dict[str, Any]:
     """What the update's e-mail shows that is read at delivery: the update and, for a
     signer, their own links (the coordinator's test copy has none)."""
     signature = None if message.context.get("test") else signature_of(message)
-    return {"update": _update_of(message),
-            "signer_page_url": signer_page_url(signature) if signature else None,
-            "unsubscribe_url": unsubscribe_url(signature) if signature else None}
+    page, unsubscribe = signer_links(signature) if signature else (None, None)
+    return {"update": _update_of(message), "signer_page_url": page,
+            "unsubscribe_url": unsubscribe}
 
 
 # What differs from one signer's copy of an update to the next: everything else is

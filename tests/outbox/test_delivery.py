@@ -296,3 +296,15 @@ def test_both_bodies_arrive_exactly_as_rendered(smtp):
         assert received.get_body((subtype,)).get_content() == written
         assert received.get_body((subtype,))["Content-Transfer-Encoding"] == \
             "quoted-printable"
+
+
+def test_a_shared_rendering_that_alters_a_recipients_own_value_fails_the_message(
+        app_context, monkeypatch):
+    # A template that showed `signer_name | upper` (or cut it) could not have each
+    # recipient's own name put in; it must fail, not show the first recipient's.
+    monkeypatch.setattr(delivery, "_render_bodies",
+                        lambda template, locale, context: (context["signer_name"].upper(),
+                                                           context["signer_name"][:12]))
+    with pytest.raises(ValueError, match="changes one of"):
+        delivery._shared_bodies_for("altering", "en", "key", ("signer_name",),
+                                    {"signer_name": "Olena"})
