@@ -18,8 +18,11 @@ It polls until every outbox row of the update is sent, reading the worker's memo
 poll, and prints: e-mails delivered, duplicates, missing, seconds, the worker's RSS at
 the start (ready, idle), its peak and at the end, the CPU time the worker's processes
 spent per e-mail (a figure that other load on the machine does not change much, unlike
-the rate), and e-mails per second; then the RSS over time. It exits 1 when a recipient
-got no e-mail or more than one, and with --check when a target is missed.
+the rate), and e-mails per second; then the CPU time per e-mail of the worker, of the
+PostgreSQL processes serving the database, and of this process (the sink, and two
+queries every half second): on two cores, all of it counts against the rate; then
+the RSS over time. It exits 1 when a recipient got no e-mail or more than one, and with
+--check when a target is missed.
 """
 
 from __future__ import annotations
@@ -82,6 +85,9 @@ class Result:
     missing: int
     rows_sent: int
     worker_cpu_seconds: float
+    # This process's: the SMTP sink, and the polling (a query every half second).
+    sink_cpu_seconds: float
+    database_cpu_seconds: float
     samples: list[Sample] = field(default_factory=list)
 
     @property
@@ -91,6 +97,14 @@ class Result:
     @property
     def cpu_ms_per_email(self) -> float:
         return 1000 * self.worker_cpu_seconds / self.delivered if self.delivered else 0.0
+
+    @property
+    def sink_cpu_ms_per_email(self) -> float:
+        return 1000 * self.sink_cpu_seconds / self.delivered if self.delivered else 0.0
+
+    @property
+    def database_cpu_ms_per_email(self) -> float:
+        return 1000 * self.database_cpu_seconds / self.delivered if self.delivered else 0.0
 
     @property
     def rss_start(self) -> float:
@@ -138,17 +152,48 @@ def process_tree_rss(pid: int) -> int:
     return total
 
 
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system) a process has used; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def process_tree_cpu(pid: int) -> float:
-    """CPU seconds (user and system) a process and its descendants have used: on a
-    machine others are using too, the worker's cost per e-mail, which its rate is not."""
-    ticks = 0
-    for each in process_tree(pid):
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    """CPU seconds a process and its descendants have used: on a machine others are
+    using too, the worker's cost per e-mail, which its rate is not."""
+    return sum(process_cpu(each) or 0.0 for each in process_tree(pid))
+
+
+class DatabaseCpu:
+    """The CPU time of the PostgreSQL server processes serving this database (read
+    from /proc: the server runs on this machine), from the first reading on. Each
+    reading keeps the last figure of every process it saw, so that a connection
+    closed in between still counts; the server's own processes (WAL writer,
+    checkpointer) are not counted, nor the benchmark's own connection."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.at_start: dict[int, float] | None = None
+        self.seen: dict[int, float] = {}
+
+    def read(self) -> None:
+        with self.engine.connect() as connection:
+            pids = connection.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")).scalars().all()
+        for pid in pids:
+            if (cpu := process_cpu(pid)) is not None:
+                self.seen[pid] = cpu
+        if self.at_start is None:
+            self.at_start = dict(self.seen)
+
+    @property
+    def seconds(self) -> float:
+        start = self.at_start or {}
+        return sum(cpu - start.get(pid, 0.0) for pid, cpu in self.seen.items())
 
 
 def prepare(signers: int) -> int:
@@ -250,7 +295,10 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
                 celery_processes(controller.port, concurrency, Path(log_dir)) as worker_pid:
             samples.append(Sample(0.0, 0, process_tree_rss(worker_pid) / MIB))
             cpu_at_start = process_tree_cpu(worker_pid)
+            database_cpu = DatabaseCpu(engine)
+            database_cpu.read()
             publish_fan_out(update_id)
+            sink_cpu_at_start = time.process_time()
             started = time.monotonic()
             deadline = started + timeout
             while True:
@@ -261,6 +309,7 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
                 if len(samples) % 60 == 0:  # every half a minute, for a long run
                     print(f"{elapsed:.0f} s: {sink.messages:,} delivered, worker RSS "
                           f"{samples[-1].rss_mib:.1f} MiB", file=sys.stderr, flush=True)
+                database_cpu.read()
                 counts = outbox_counts(engine, update_id)
                 if counts.get("sent", 0) >= signers and sum(counts.values()) == counts["sent"]:
                     break
@@ -272,6 +321,8 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
             delivered = sink.messages
             samples.append(Sample(seconds, delivered, process_tree_rss(worker_pid) / MIB))
             worker_cpu = process_tree_cpu(worker_pid) - cpu_at_start
+            sink_cpu = time.process_time() - sink_cpu_at_start
+            database_cpu.read()
     finally:
         controller.stop()
         engine.dispose()
@@ -282,7 +333,8 @@ def run(signers: int, concurrency: int, timeout: float) -> Result:
         duplicates=sum(count - 1 for count in copies.values() if count > 1)
         + sum(count for address, count in copies.items() if address not in expected),
         missing=len(expected - copies.keys()), rows_sent=counts["sent"],
-        worker_cpu_seconds=worker_cpu, samples=samples)
+        worker_cpu_seconds=worker_cpu, sink_cpu_seconds=sink_cpu,
+        database_cpu_seconds=database_cpu.seconds, samples=samples)
 
 
 def rss_over_time(samples: list[Sample], points: int = 10) -> list[Sample]:
@@ -311,10 +363,16 @@ def main(argv: list[str] | None = None) -> Result:
           f"aiosmtpd in the benchmark's process")
     harness.print_table(
         ["signers", "delivered", "duplicates", "missing", "seconds", "RSS start MiB",
-         "RSS peak MiB", "RSS end MiB", "worker CPU ms/e-mail", "e-mails/s"],
+         "RSS peak MiB", "RSS end MiB", "e-mails/s"],
         [[result.signers, result.delivered, result.duplicates, result.missing,
           result.seconds, result.rss_start, result.rss_peak, result.rss_end,
-          f"{result.cpu_ms_per_email:.2f}", result.per_second]])
+          result.per_second]])
+    print()
+    print("CPU time per e-mail, ms")
+    shares = [result.cpu_ms_per_email, result.database_cpu_ms_per_email,
+              result.sink_cpu_ms_per_email]
+    harness.print_table(["worker", "PostgreSQL", "sink", "together"],
+                        [[f"{share:.2f}" for share in [*shares, sum(shares)]]])
     print()
     print("worker RSS over time")
     harness.print_table(["seconds", "delivered", "RSS MiB"],

@@ -27,7 +27,7 @@ from campaign.extensions import db
 from campaign.input_checks import LARGEST_ID
 from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import IndividualSignature
-from campaign.signing.signer_links import signer_page_url, unsubscribe_url
+from campaign.signing.signer_links import signer_links
 from campaign.statements.services import create_sign_on_link, get_statement
 from tests.conftest import (
     COORDINATOR_PASSWORD,
@@ -260,7 +260,7 @@ def prepare(app: Flask, mail_dir: Path, slug: str) -> Capabilities:
         sign_on_token = create_sign_on_link(draft)
         signer = db.session.scalars(select(IndividualSignature).where(
             IndividualSignature.email == "olena@example.org")).one()
-        signer_page, unsubscribe = signer_page_url(signer), unsubscribe_url(signer)
+        signer_page, unsubscribe = signer_links(signer)
         db.session.commit()
     confirm_links = links_in_mail(app, mail_dir, "/confirm/")
     return Capabilities(

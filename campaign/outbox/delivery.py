@@ -16,28 +16,34 @@ and each message's outcome commits before the next is sent.
 
 from __future__ import annotations
 
+import binascii
+import contextvars
+import email
 import enum
 import logging
 import os
 import re
+import secrets
 import smtplib
 import ssl
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.header import Header
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, quote, unquote
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, render_template
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from markupsafe import escape
+from sqlalchemy import ColumnElement, and_, event, or_, select, update
+from sqlalchemy.orm import Session
 
 from campaign.database import utcnow
 from campaign.extensions import db
@@ -98,10 +104,20 @@ class TemplateHooks:
     # Asked just before sending: False cancels the message (its recipient
     # unsubscribed or withdrew after it was written, and before it left).
     should_send: Callable[[OutboxMessage], bool] | None = None
-    # Extra headers, e.g. List-Unsubscribe for mail a signer can stop.
-    headers: Callable[[OutboxMessage], dict[str, str]] | None = None
+    # Extra headers, e.g. List-Unsubscribe for mail a signer can stop; given the
+    # message and its templates' context (the links in it).
+    headers: Callable[[OutboxMessage, dict[str, Any]], dict[str, str]] | None = None
     on_sent: Callable[[OutboxMessage], None] | None = None
     on_given_up: Callable[[OutboxMessage], None] | None = None
+    # Mail to many (an update to every signer): the key under which its bodies are
+    # rendered once per worker process and language, each recipient's own values (the
+    # context keys named in `own`: a name, a signer's links) filled in afterwards;
+    # rendering each of 100,000 messages whole cost more than all the rest of its
+    # delivery. None renders the message whole (a test copy of an update that may
+    # still change). Everything else its templates show must be the same for every
+    # message of one key and language.
+    shared_key: Callable[[OutboxMessage], Hashable | None] | None = None
+    own: tuple[str, ...] = ()
 
 
 _hooks: dict[str, TemplateHooks] = {}
@@ -184,6 +200,58 @@ def to_send(message_id: int) -> Claimed | None:
     return Claimed(message, hooks)
 
 
+# A message's hooks and templates look up the same rows (its update, its signature)
+# several times, and SQLAlchemy's identity map holds what it loaded only as long as
+# something else does: each lookup of a row nobody held was a query again.
+_HELD = "outbox.held_while_sending"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _hold_while_sending(session: Session, instance: object) -> None:
+    held = session.info.get(_HELD)
+    if held is not None:
+        held.append(instance)
+
+
+@contextmanager
+def holding_what_is_loaded() -> Iterator[None]:
+    """Keep every row loaded in the block in the session's identity map, so that
+    looking one up again in the same transaction costs no query."""
+    db.session.info[_HELD] = []
+    try:
+        yield
+    finally:
+        db.session.info.pop(_HELD, None)
+
+
+T = TypeVar("T")
+_batch_memo: contextvars.ContextVar[dict[Hashable, Any] | None] = contextvars.ContextVar(
+    "outbox_batch_memo", default=None)
+
+
+@contextmanager
+def one_batch() -> Iterator[None]:
+    """The sending of one batch, in which `for_the_batch` remembers what it looked up."""
+    token = _batch_memo.set({})
+    try:
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
+def for_the_batch(key: Hashable, look_up: Callable[[], T]) -> T:
+    """What the messages of a batch share and what may lag a batch's few seconds
+    behind a change (a statement's sender name, a published update): looked up once
+    a batch rather than once a message; each time outside a batch. Plain values, not
+    rows: a row read before a commit is read again after it."""
+    memo = _batch_memo.get()
+    if memo is None:
+        return look_up()
+    if key not in memo:
+        memo[key] = look_up()
+    return memo[key]  # type: ignore[no-any-return]
+
+
 def record_sent(claimed: Claimed) -> None:
     claimed.message.mark_sent(utcnow())
     if claimed.hooks.on_sent:
@@ -227,10 +295,10 @@ class Mailer:
 
     def __init__(self) -> None:
         self._connection: ExitStack | None = None
-        self._send: Callable[[EmailMessage], None] | None = None
+        self._send: Callable[[OutgoingEmail], None] | None = None
         self._unreachable: Exception | None = None
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, outgoing: OutgoingEmail) -> None:
         if self._unreachable is not None:
             raise self._unreachable
         if self._send is None:
@@ -242,7 +310,7 @@ class Mailer:
                 raise
             self._connection = connection
         try:
-            self._send(email)
+            self._send(outgoing)
         except Exception:
             self.close()
             raise
@@ -358,54 +426,165 @@ def address_list(mailboxes: list[tuple[str, str]]) -> str:
     return ",\n ".join(written)
 
 
-def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> EmailMessage:
-    """The e-mail of an outbox row. Every header is set here, and made one line here:
-    the rows are written in many places (some in bulk) from titles and names people
-    typed."""
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """An e-mail as it is sent: its envelope, and its bytes with CRLF line ends."""
+
+    sender: str
+    recipient: str
+    message_id: str
+    data: bytes
+
+
+# Markers for a recipient's own values in a body rendered once for many: random, so
+# that no text a person wrote (an update's) can hold one; made of characters that
+# neither HTML escaping nor a translation changes.
+_OWN_MARKER = f"[[own-{secrets.token_hex(8)}:"
+_OWN_VALUE = re.compile(rf"{re.escape(_OWN_MARKER)}(\w+)\]\]")
+_SHARED_BODIES_KEPT = 64
+# Kept on the application (its addresses and settings are in what is rendered):
+# (template, locale, key, own values present) -> the text and the HTML body, each cut
+# at the markers: even parts as rendered, odd parts the name of an own value.
+_SHARED_BODIES = "outbox.shared_bodies"
+
+
+def _render_bodies(template: str, locale: str, context: dict[str, Any]) -> tuple[str, str]:
+    with in_language(locale):
+        return (render_template(f"emails/{template}.txt", **context),
+                render_template(f"emails/{template}.html", **context))
+
+
+def _shared_bodies_for(template: str, locale: str, key: Hashable, own: tuple[str, ...],
+                       context: dict[str, Any]) -> tuple[str, str]:
+    """The bodies rendered once for every message of `key`, with this message's own
+    values put in: as written in the text, escaped in the HTML."""
+    present = tuple(name for name in own if context.get(name))
+    cache_key = (template, locale, key, present)
+    shared_bodies: dict[tuple[Hashable, ...], tuple[list[str], list[str]]] = \
+        current_app.extensions.setdefault(_SHARED_BODIES, {})
+    cut = shared_bodies.get(cache_key)
+    if cut is None:
+        # Values left out stay empty in the shared rendering, so that a template's
+        # {% if %} on them reads the same as it would for this message.
+        marked = {**context, **{name: f"{_OWN_MARKER}{name}]]" for name in present}}
+        text, html = _render_bodies(template, locale, marked)
+        cut = (_OWN_VALUE.split(text), _OWN_VALUE.split(html))
+        if any(_OWN_MARKER[2:].casefold() in part.casefold()
+               for parts in cut for part in parts[::2]):
+            # A filter changed a marker (cut it, changed its case): the value it
+            # stands for cannot be put in, and no one else's must show instead.
+            raise ValueError(f"emails/{template} changes one of {own} before showing it")
+        if len(shared_bodies) >= _SHARED_BODIES_KEPT:
+            del shared_bodies[next(iter(shared_bodies))]
+        shared_bodies[cache_key] = cut
+    text_parts, html_parts = cut
+    return ("".join(part if index % 2 == 0 else str(context[part])
+                    for index, part in enumerate(text_parts)),
+            "".join(part if index % 2 == 0 else str(escape(context[part]))
+                    for index, part in enumerate(html_parts)))
+
+
+def _quoted_printable(text: str) -> bytes:
+    """A body as quoted-printable UTF-8 ending in a line break, lines under 77 bytes:
+    SMTP servers refuse lines over 998 bytes, which a long paragraph is, and it keeps
+    mostly-Latin text readable in the source."""
+    lines = text.encode("utf-8").splitlines()
+    return binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True)
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\n'
+            "Content-Transfer-Encoding: quoted-printable\n\n").encode() + _quoted_printable(text)
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
+    """The Content-Type of a multipart body, and the body. The boundary holds "==",
+    which neither quoted-printable nor base64 text can."""
+    boundary = f"=={secrets.token_hex(16)}=="
+    delimiter = f"\n--{boundary}\n".encode()
+    body = delimiter.lstrip(b"\n") + delimiter.join(parts) + f"\n--{boundary}--\n".encode()
+    return f'multipart/{subtype}; boundary="{boundary}"', body
+
+
+def _attachment_part(attachment: Attachment) -> bytes:
+    part = MIMEPart(policy=MAIL_POLICY)
+    maintype, subtype = attachment.content_type.split("/", 1)
+    part.set_content(attachment.data, maintype=maintype, subtype=subtype,
+                     filename=attachment.filename)
+    return part.as_bytes().replace(b"\r\n", b"\n")
+
+
+def _extra_header(name: str, value: str) -> str:
+    value = one_line(value)
+    if value.isascii() and "=?" not in value and len(name) + len(value) < 990:
+        return value
+    return encoded_text.__wrapped__(value, name)
+
+
+def compose_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> OutgoingEmail:
+    """The e-mail of an outbox row, written out here rather than by Python's `email`,
+    whose policies cost more than the rest of a message's delivery. Every header is
+    made here, and made one line here: the rows are written in many places (some in
+    bulk) from titles and names people typed."""
     hooks = hooks or _hooks.get(message.template)
     context = dict(message.context)
     if hooks and hooks.context:
         context.update(hooks.context(message))
-    email = EmailMessage(policy=MAIL_POLICY)
-    email.set_raw("Subject", encoded_text(message.subject, "Subject"))
     voice = _voice_of(message) if _voice_of else Voice()
     instance_name, instance_address = mailbox(current_app.config["MAIL_DEFAULT_SENDER"])
-    email.set_raw("From", address_list([(voice.name or instance_name, instance_address)]))
-    # An internationalized domain goes out in its IDNA 2008 (ASCII) form.
-    email.set_raw("To", address_list([("", ascii_address(one_line(message.to_address)))]))
+    # An internationalized domain goes out in its IDNA 2008 (ASCII) form. An address
+    # of ASCII alone is its own (parsing it cost as much as the rest of the headers).
+    recipient = one_line(message.to_address)
+    if not recipient.isascii():
+        recipient = ascii_address(recipient)
+    domain = current_app.config["SERVER_NAME"].split(":")[0]
+    message_id = f"<outbox-{message.id}@{domain}>"
+    headers = [
+        ("Subject", encoded_text(message.subject, "Subject")),
+        ("From", address_list([(voice.name or instance_name, instance_address)])),
+        ("To", address_list([("", recipient)])),
+    ]
     if message.reply_to:
         # A letter is answered to every coordinator of the statement.
-        email.set_raw("Reply-To", address_list([
+        headers.append(("Reply-To", address_list([
             (address.display_name, address.addr_spec) for address in
-            MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses]))
-    # Set raw, as the other headers made here: parsing what is made here cost more
-    # than making it.
-    email.set_raw("Date", format_datetime(utcnow()))
-    domain = current_app.config["SERVER_NAME"].split(":")[0]
-    email.set_raw("Message-ID", f"<outbox-{message.id}@{domain}>")
+            MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses])))
+    headers += [("Date", format_datetime(utcnow())), ("Message-ID", message_id)]
     if hooks and hooks.headers:
-        for name, value in hooks.headers(message).items():
-            email[name] = one_line(value)
+        headers += [(name, _extra_header(name, value))
+                    for name, value in hooks.headers(message, context).items()]
+    key = hooks.shared_key(message) if hooks and hooks.shared_key else None
     # In the recipient's language, attachments (a letter's PDF) included.
-    with in_language(message.locale):
-        # Quoted-printable: SMTP servers refuse lines over 998 bytes, which a long
-        # paragraph is, and it keeps mostly-Latin text readable in the source.
-        email.set_content(render_template(f"emails/{message.template}.txt", **context),
-                          cte="quoted-printable")
-        email.add_alternative(render_template(f"emails/{message.template}.html", **context),
-                              subtype="html", cte="quoted-printable")
-        if hooks and hooks.attachments:
-            for attachment in hooks.attachments(message):
-                maintype, subtype = attachment.content_type.split("/", 1)
-                email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
-                                     filename=attachment.filename)
-    # Set last: making the message multipart moves Content-* headers into its first part.
-    email["Content-Language"] = message.locale
-    return email
+    if key is None:
+        text, html = _render_bodies(message.template, message.locale, context)
+    else:
+        text, html = _shared_bodies_for(message.template, message.locale, key, hooks.own,
+                                        context)
+    content_type, body = _multipart("alternative", [_text_part("plain", text),
+                                                    _text_part("html", html)])
+    if hooks and hooks.attachments:
+        with in_language(message.locale):
+            attachments = hooks.attachments(message)
+        if attachments:
+            content_type, body = _multipart("mixed", [
+                f"Content-Type: {content_type}\n\n".encode() + body,
+                *map(_attachment_part, attachments)])
+    headers += [("Content-Language", message.locale), ("MIME-Version", "1.0"),
+                ("Content-Type", content_type)]
+    head = "".join(f"{name}: {value}\n" for name, value in headers)
+    data = (head.encode("utf-8") + b"\n" + body).replace(b"\n", b"\r\n")
+    return OutgoingEmail(sender=instance_address, recipient=recipient,
+                         message_id=message_id, data=data)
+
+
+def build_email(message: OutboxMessage, hooks: TemplateHooks | None = None) -> EmailMessage:
+    """The e-mail of an outbox row as a reader's mail program parses it."""
+    return email.message_from_bytes(  # type: ignore[return-value]
+        compose_email(message, hooks).data, policy=MAIL_POLICY)
 
 
 @contextmanager
-def mail_connection() -> Iterator[Callable[[EmailMessage], None]]:
+def mail_connection() -> Iterator[Callable[[OutgoingEmail], None]]:
     """A function that sends an e-mail, returning once the SMTP server has accepted it
     (or the file is written). One connection serves the whole block; it says goodbye
     (QUIT) after it, and a server that hangs up instead of answering has still
@@ -429,7 +608,7 @@ def mail_connection() -> Iterator[Callable[[EmailMessage], None]]:
             smtp.starttls(context=context)
         if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        yield smtp.send_message
+        yield lambda outgoing: _send_over(smtp, outgoing)
     finally:
         try:
             smtp.quit()
@@ -437,13 +616,17 @@ def mail_connection() -> Iterator[Callable[[EmailMessage], None]]:
             smtp.close()
 
 
-def write_email_file(email: EmailMessage, directory: Path) -> Path:
+def _send_over(smtp: smtplib.SMTP, outgoing: OutgoingEmail) -> None:
+    smtp.sendmail(outgoing.sender, [outgoing.recipient], outgoing.data)
+
+
+def write_email_file(outgoing: OutgoingEmail, directory: Path) -> Path:
     """Capture an e-mail as an .eml file, written whole or not at all."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    message_id = str(email["Message-ID"]).strip("<>").split("@")[0]
+    message_id = outgoing.message_id.strip("<>").split("@")[0]
     target = directory / f"{stamp}-{message_id}.eml"
     with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
-        handle.write(email.as_bytes())
+        handle.write(outgoing.data)
     os.replace(handle.name, target)
     return target

@@ -18,11 +18,13 @@ from campaign.outbox import delivery
 from campaign.outbox.delivery import (
     DeliveryResult,
     Mailer,
-    build_email,
     claim_messages,
+    compose_email,
     due_message_ids,
     hand_to_delivery,
+    holding_what_is_loaded,
     mark_next_relay_batch,
+    one_batch,
     out_of_time,
     record_failure,
     record_sent,
@@ -44,9 +46,10 @@ def deliver_messages(message_ids: Sequence[int]) -> dict[int, DeliveryResult]:
     db.session.commit()
     outcomes = dict.fromkeys(message_ids, DeliveryResult.NOT_DUE)
     started = time.monotonic()
-    with Mailer() as mailer:
+    with Mailer() as mailer, one_batch():
         for message_id in claimed:
-            outcomes[message_id] = _deliver_claimed(message_id, mailer, started)
+            with holding_what_is_loaded():
+                outcomes[message_id] = _deliver_claimed(message_id, mailer, started)
     return outcomes
 
 
@@ -61,7 +64,7 @@ def _deliver_claimed(message_id: int, mailer: Mailer, started: float) -> Deliver
             raise late
         # Building is inside the try: an attachment that fails to render is a failed
         # attempt of this message alone, retried like a refused send.
-        mailer.send(build_email(claimed.message, claimed.hooks))
+        mailer.send(compose_email(claimed.message, claimed.hooks))
         accepted = True
         # Committed while the connection is still open: from the server's acceptance
         # to this commit is the one window in which a crash sends the message again

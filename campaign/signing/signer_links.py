@@ -77,5 +77,9 @@ def signer_page_url(signature: Signature) -> str:
     return url_for("signer.page", token=signer_token(signature), _external=True)
 
 
-def unsubscribe_url(signature: Signature) -> str:
-    return url_for("signer.unsubscribe", token=signer_token(signature), _external=True)
+def signer_links(signature: Signature) -> tuple[str, str]:
+    """The signer's page and their unsubscribe link, signed once for both: an e-mail
+    to 100,000 signers carries both in each."""
+    token = signer_token(signature)
+    return (url_for("signer.page", token=token, _external=True),
+            url_for("signer.unsubscribe", token=token, _external=True))

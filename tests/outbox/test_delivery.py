@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import render_template
 from sqlalchemy import select
 
 from campaign.config import celery_settings
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.languages import in_language
 from campaign.outbox import delivery
 from campaign.outbox.delivery import (
     Attachment,
@@ -271,3 +273,38 @@ def test_an_email_with_a_very_long_line_is_accepted_and_arrives_whole(smtp):
     [received] = smtp.messages
     assert long_name in " ".join(received.get_body(("plain",)).get_content().split("\n"))
     assert db.session.get(OutboxMessage, message.id).status is OutboxStatus.SENT
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_both_bodies_arrive_exactly_as_rendered(smtp):
+    # What quoted-printable and SMTP treat specially: "=", a line starting with a dot
+    # or "From ", spaces and tabs at a line's end, and text of several scripts.
+    title = "a = b =3D c\n.\n.hidden\nFrom here  \nend\t\nЗаява «Крим» — 中文 😀 "
+    context = {"statement_title": title, "statement_slug": "a", "signer_name": "Olena"}
+    queue_email(to="olena@example.org", subject="Exact", template="already_signed",
+                context=context)
+    db.session.commit()
+
+    assert deliver_due_messages() == {DeliveryResult.SENT: 1}
+
+    [received] = smtp.messages
+    for subtype, template in (("plain", "txt"), ("html", "html")):
+        with in_language("en"):
+            rendered = render_template(f"emails/already_signed.{template}", **context)
+        # As it is sent, and as Python reads it back: CRLF line ends.
+        written = "\r\n".join(rendered.splitlines()) + "\r\n"
+        assert received.get_body((subtype,)).get_content() == written
+        assert received.get_body((subtype,))["Content-Transfer-Encoding"] == \
+            "quoted-printable"
+
+
+def test_a_shared_rendering_that_alters_a_recipients_own_value_fails_the_message(
+        app_context, monkeypatch):
+    # A template that showed `signer_name | upper` (or cut it) could not have each
+    # recipient's own name put in; it must fail, not show the first recipient's.
+    monkeypatch.setattr(delivery, "_render_bodies",
+                        lambda template, locale, context: (context["signer_name"].upper(),
+                                                           context["signer_name"][:12]))
+    with pytest.raises(ValueError, match="changes one of"):
+        delivery._shared_bodies_for("altering", "en", "key", ("signer_name",),
+                                    {"signer_name": "Olena"})
