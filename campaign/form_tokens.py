@@ -45,7 +45,8 @@ from wtforms.csrf.core import CSRF
 from campaign.security import keyed_digest
 
 NONCE_BYTES = 16
-_NONCE = re.compile(r"[A-Za-z0-9_-]{22}")
+# What secrets.token_urlsafe(NONCE_BYTES) makes: base64url without padding.
+_NONCE = re.compile(rf"[A-Za-z0-9_-]{{{-(-NONCE_BYTES * 4 // 3)}}}")
 _NEW_NONCE = "new_form_nonce"
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -221,7 +221,7 @@ def test_the_held_path_on_each_storage(limited_app, statement_slug, storage):
 
 
 # Redis too where the suite has it (.ci/run's PostgreSQL run): there the windows are
-# counted in one pipelined round trip of our own, which the library must read back.
+# counted in one script call of our own, which the library must read back.
 LIMIT_STORAGES = ["memory://", *(
     [os.environ["TEST_BROKER_URL"]]
     if os.environ.get("TEST_BROKER_URL", "").startswith("redis://") else [])]
