@@ -56,7 +56,9 @@ def form_token() -> str:
     with this response."""
     nonce = _nonce_of_request()
     if nonce is None:
-        nonce = g.get(_NEW_NONCE) or g.setdefault(_NEW_NONCE, _new_nonce())
+        if _NEW_NONCE not in g:
+            g.setdefault(_NEW_NONCE, _new_nonce())
+        nonce = g.get(_NEW_NONCE)
     return _token_for(nonce)
 
 

@@ -27,7 +27,7 @@ from werkzeug import Response
 from campaign.abuse.limits import limited_by
 from campaign.abuse.services import Client
 from campaign.extensions import csrf, db, limiter
-from campaign.form_tokens import check_form_token, form_token_required
+from campaign.form_tokens import form_token_required
 from campaign.languages import current_language
 from campaign.privacy.services import erase_signature, withdraw_signature
 from campaign.public.services import StatementPage, load_statement_page
@@ -147,8 +147,8 @@ def _register_mail(state: BlueprintSetupState) -> None:
 @signing_bp.post("/s/<slug>/sign")
 @csrf.exempt
 @limiter.exempt
+@form_token_required(f"{INDIVIDUAL_FORM_PREFIX}-csrf_token")
 def sign(slug: str) -> Response | tuple[str, int]:
-    check_form_token(f"{INDIVIDUAL_FORM_PREFIX}-csrf_token")
     # The common case, a valid first signature, in one round trip and without the form.
     submission = quick_individual_submission(request.form)
     # One client for both paths: the defences' verdict on it is counted once. A
@@ -177,8 +177,8 @@ def sign(slug: str) -> Response | tuple[str, int]:
 
 @signing_bp.post("/s/<slug>/cosign")
 @csrf.exempt
+@form_token_required("org-csrf_token")
 def cosign(slug: str) -> Response | tuple[str, int]:
-    check_form_token("org-csrf_token")
     statement = visible_statement_or_404(slug)
     form = OrganizationSignatureForm(prefix="org")
     if not form.validate_on_submit():
@@ -195,9 +195,9 @@ def cosign(slug: str) -> Response | tuple[str, int]:
 
 @signing_bp.post("/s/<slug>/private/<token>/cosign")
 @csrf.exempt
+@form_token_required("org-csrf_token")
 def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
     """Co-signing a draft through its private sign-on link."""
-    check_form_token("org-csrf_token")
     statement = sign_on_statement_or_404(slug, token)
     form = OrganizationSignatureForm(prefix="org")
     if not form.validate_on_submit():
