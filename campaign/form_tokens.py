@@ -17,8 +17,10 @@ instead:
 
 A post is accepted when its token is the HMAC of the nonce in its cookie. A page on
 another site can make a browser post, but cannot read the cookie or the page, nor set
-the cookie, so it cannot send a token that matches. Like the session's tokens here
-(WTF_CSRF_TIME_LIMIT is None), the token does not expire: a page left open for a day
+the cookie, so it cannot send a token that matches. Over HTTPS the post must also come
+with a Referer of this origin, as Flask-WTF asks of every other form here
+(WTF_CSRF_SSL_STRICT): the pages' Referrer-Policy, strict-origin, sends it. Like the
+session's tokens here (WTF_CSRF_TIME_LIMIT is None), the token does not expire: a page left open for a day
 still signs. A failure raises Flask-WTF's CSRFError, so the reader sees the same page
 as for any other form ("The form could not be sent").
 
@@ -37,7 +39,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, same_origin
 from werkzeug import Response
 from wtforms import Field, Form, ValidationError
 from wtforms.csrf.core import CSRF
@@ -76,12 +78,25 @@ def token_problem(token: str | None) -> str | None:
 
 def check_form_token(field_name: str) -> None:
     """Stop the request with CSRFError unless the form's field FIELD_NAME holds this
-    browser's token (when CSRF protection is on)."""
+    browser's token and, over HTTPS, the post comes from this origin (when CSRF
+    protection is on)."""
     if not current_app.config["WTF_CSRF_ENABLED"]:
         return
-    problem = token_problem(request.form.get(field_name))
+    problem = token_problem(request.form.get(field_name)) or _referrer_problem()
     if problem is not None:
         raise CSRFError(problem)
+
+
+def _referrer_problem() -> str | None:
+    """Flask-WTF's check of the Referer over HTTPS (CSRFProtect.protect), with its
+    messages."""
+    if not (request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]):
+        return None
+    if not request.referrer:
+        return "The referrer header is missing."
+    if not same_origin(request.referrer, f"https://{request.host}/"):
+        return "The referrer does not match the host."
+    return None
 
 
 def form_token_required(field_name: str) -> Callable[[F], F]:
@@ -98,7 +113,9 @@ def form_token_required(field_name: str) -> Callable[[F], F]:
 
 
 class FormTokenCSRF(CSRF):
-    """The forms' CSRF field (WTForms' Meta.csrf_class), with these tokens."""
+    """The forms' CSRF field (WTForms' Meta.csrf_class), with these tokens. Their views
+    have checked the token already (form_token_required); the form checks it again, a
+    few microseconds, so that it stays safe in a view that forgets the decorator."""
 
     def generate_csrf_token(self, csrf_token_field: Field) -> str:
         return form_token()

@@ -114,5 +114,30 @@ def test_over_https_the_nonce_is_a_host_only_secure_cookie(database_url, mail_di
     assert cookie.startswith("__Host-form_nonce=")
     assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
     signed = reader.post(f"/s/{statement_slug}/sign", base_url=f"https://{SERVER_NAME}", data={
-        **individual_fields(), "person-csrf_token": csrf_token(page.text)})
+        **individual_fields(), "person-csrf_token": csrf_token(page.text)},
+        headers={"Referer": f"https://{SERVER_NAME}/"})
     assert signed.status_code == 302
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("referrer", [None, "https://elsewhere.example/", f"http://{SERVER_NAME}/",
+                                      f"https://{SERVER_NAME}.elsewhere.example/"])
+def test_over_https_a_post_from_another_origin_is_refused_even_with_its_token(
+        database_url, mail_dir, app, statement_slug, form, referrer):
+    """What Flask-WTF asks of every other form over HTTPS: the Referer of this origin,
+    which the pages' Referrer-Policy (strict-origin) sends."""
+    secure = make_app(database_url, mail_dir, SESSION_COOKIE_SECURE=True,
+                      PREFERRED_URL_SCHEME="https")
+    reader = secure.test_client()
+    page = reader.get(f"/s/{statement_slug}", base_url=f"https://{SERVER_NAME}")
+    path, fields = FORMS[form]
+    values = fields()
+    prefix = next(iter(values)).partition("-")[0]
+    rows_before = _rows(app)
+
+    refused = reader.post(f"/s/{statement_slug}/{path}", base_url=f"https://{SERVER_NAME}",
+                          data={**values, f"{prefix}-csrf_token": csrf_token(page.text)},
+                          headers={"Referer": referrer} if referrer else {})
+
+    _refused(refused)
+    assert _rows(app) == rows_before
