@@ -20,9 +20,9 @@ another site can make a browser post, but cannot read the cookie or the page, no
 the cookie, so it cannot send a token that matches. Over HTTPS the post must also come
 with a Referer of this origin, as Flask-WTF asks of every other form here
 (WTF_CSRF_SSL_STRICT): the pages' Referrer-Policy, strict-origin, sends it. Like the
-session's tokens here (WTF_CSRF_TIME_LIMIT is None), the token does not expire: a page left open for a day
-still signs. A failure raises Flask-WTF's CSRFError, so the reader sees the same page
-as for any other form ("The form could not be sent").
+session's tokens here (WTF_CSRF_TIME_LIMIT is None), the token does not expire: a
+page left open for a day still signs. A failure raises Flask-WTF's CSRFError, so the
+reader sees the same page as for any other form ("The form could not be sent").
 
 Every other form (the workspace, the signer's own page) keeps Flask-WTF's tokens: who
 uses them is signed in, or holds a link, and has a session anyway.

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import functools
 import logging
+import weakref
 from dataclasses import dataclass, field
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import RedisStorage
+from limits.storage import RedisClusterStorage, RedisStorage
 from redis import Redis
 from redis.commands.core import Script
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from campaign.abuse.clients import address_hash, client_address, network_prefix
 from campaign.abuse.lists import screen
@@ -91,13 +92,16 @@ def _over_signing_limit(statement_id: int, form: str, client: Client) -> bool:
         return False
     keys = ("signing", form, str(statement_id), address_hash(client.address))
     limits = windows(current_app.config["SIGNING_RATE_LIMIT"])
+    storage = limiter.storage
     try:
-        if isinstance(limiter.storage, RedisStorage):
-            counts = _count_in_one_round_trip(limiter.storage, limits, keys)
+        # A cluster keeps the windows' keys in different slots, which one script call
+        # cannot reach: there each window is counted on its own, by the library.
+        if isinstance(storage, RedisStorage) and not isinstance(storage, RedisClusterStorage):
+            counts = _count_in_one_round_trip(storage, limits, keys)
         else:
-            counts = [limiter.storage.incr(window.key_for(*keys), window.get_expiry())
+            counts = [storage.incr(window.key_for(*keys), window.get_expiry())
                       for window in limits]
-    except (StorageError, RedisError):
+    except (StorageError, RedisError, RedisClusterException):
         log.warning("rate limit storage unreachable; signature let through unchecked",
                     exc_info=True)
         return False
@@ -128,11 +132,17 @@ return counts
 """
 
 
-@functools.cache
+# Per Redis client, for as long as its application keeps it.
+_counting_scripts: weakref.WeakKeyDictionary[Redis, Script] = weakref.WeakKeyDictionary()
+
+
 def _counting_script(client: Redis) -> Script:
     # redis-py's Script sends the script's hash, and the script itself only when the
     # server does not know it (a restarted Redis): one round trip as a rule.
-    return client.register_script(_COUNT_IN_EVERY_WINDOW)
+    script = _counting_scripts.get(client)
+    if script is None:
+        script = _counting_scripts[client] = client.register_script(_COUNT_IN_EVERY_WINDOW)
+    return script
 
 
 @functools.cache

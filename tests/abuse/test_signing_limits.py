@@ -4,6 +4,8 @@ mailed, and the page says exactly what it says to everyone."""
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -25,6 +27,7 @@ from tests.abuse.limits_setup import (
     without_csrf_tokens,
 )
 from tests.conftest import import_example
+from tests.faults.support import RedisServer
 
 
 def test_a_signature_over_the_limit_is_held_unmailed(limited_app, statement_slug):
@@ -244,3 +247,37 @@ def test_every_window_is_counted_where_the_limits_library_reads_it(
                  for window in windows("5 per minute;7 per hour")]
         assert [window.remaining for window in stats] == [2, 4]
         assert all(window.reset_time > 0 for window in stats)
+
+
+@pytest.fixture
+def redis_cluster(tmp_path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
+            pytest.fail("TEST_REQUIRE_SERVICES=1 but redis-server is missing")
+        pytest.skip("redis-server is missing (apt-get install redis-server)")
+    server = RedisServer(tmp_path, cluster=True)
+    server.start()
+    yield server
+    server.kill()
+
+
+def test_on_a_redis_cluster_every_window_is_counted_and_the_flood_held(
+        limited_app, statement_slug, redis_cluster):
+    """The windows' keys fall in different slots of a cluster, where one script call
+    cannot count them all (redis-py refuses it): the signature must still be counted
+    in every window, and held, not let through unchecked or answered with an error."""
+    app = limited_app(SIGNING_RATE_LIMIT="2 per minute;3 per hour",
+                      RATELIMIT_STORAGE_URI=redis_cluster.url)
+    browser = client_from(app, "203.0.113.5")
+
+    answers = [sign(browser, statement_slug, f"{n}@example.org").status_code
+               for n in ("one", "two", "three")]
+
+    assert answers == [302, 302, 302]
+    with app.app_context():
+        assert individual("three@example.org").status is IndividualStatus.SUSPECTED
+        assert mailed_to() == ["one@example.org", "two@example.org"]
+        keys = ("signing", "individual_signature", str(get_statement(statement_slug).id),
+                address_hash("203.0.113.5"))
+        assert [limiter.limiter.get_window_stats(window, *keys).remaining
+                for window in windows("2 per minute;3 per hour")] == [0, 0]

@@ -108,13 +108,18 @@ class RedisServer:
     """redis-server on a port of its own, without persistence (as `.ci/run` and the
     redis image run it): killed, it comes back empty, and whatever it held is lost."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, cluster: bool = False) -> None:
         self.directory = directory
         self.port = free_port()
+        # A cluster of this one node, holding every slot: what a client of Redis
+        # Cluster meets, keys in different slots included.
+        self.cluster = cluster
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
+        if self.cluster:
+            return f"redis+cluster://127.0.0.1:{self.port}"
         return f"redis://127.0.0.1:{self.port}/0"
 
     def answers(self) -> bool:
@@ -127,11 +132,18 @@ class RedisServer:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory),
-             "--logfile", str(self.directory / "redis.log")],
+             "--logfile", str(self.directory / "redis.log"),
+             *(["--cluster-enabled", "yes", "--cluster-config-file",
+                str(self.directory / "nodes.conf")] if self.cluster else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         wait_for(lambda: self.process.poll() is not None or self.answers(), timeout=20,
                  what="redis-server to answer")
         assert self.process.poll() is None, (self.directory / "redis.log").read_text()
+        if self.cluster:
+            node = redis.Redis(port=self.port)
+            node.execute_command("CLUSTER ADDSLOTSRANGE", 0, 16383)
+            wait_for(lambda: node.cluster("INFO")["cluster_state"] == "ok", timeout=20,
+                     what="the one-node Redis Cluster to serve every slot")
 
     def kill(self) -> None:
         if self.process is not None:
