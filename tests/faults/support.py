@@ -310,11 +310,18 @@ class Browser:
 
     base_url: str
     cookies: dict[str, str] = field(default_factory=dict)
+    # The address the browser connects from (any of 127.0.0.0/8 on Linux), so that
+    # several clients can be told apart on one machine; None lets the system choose.
+    source_address: str | None = None
+    # Sent with every request (a client forging X-Forwarded-For, say).
+    headers: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, fields: dict[str, str] | None = None) -> Answer:
         url = urllib.parse.urlsplit(self.base_url)
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-        headers = {"Connection": "close"}
+        source = (self.source_address, 0) if self.source_address else None
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60,
+                                                source_address=source)
+        headers = {**self.headers, "Connection": "close"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
