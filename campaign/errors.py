@@ -75,6 +75,10 @@ def _release_session_even_if_the_database_is_gone(app: Flask) -> None:
 
     @app.teardown_appcontext
     def release_session(error: BaseException | None) -> None:
+        # A request that never opened a session (the signing path on PostgreSQL, a
+        # page from cache) would be given one here only to close it.
+        if not db.session.registry.has():
+            return
         # Closed, not rolled back: a rollback would expire what a streamed page has
         # still to read from its objects.
         try:

@@ -4,7 +4,7 @@ signature is held rather than refused: see campaign.abuse.services."""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_limiter import RouteLimit
 
 from campaign.extensions import limiter
@@ -19,3 +19,20 @@ def limited_by(setting: str, *, shared_as: str | None = None) -> RouteLimit:
     if shared_as is not None:
         return limiter.shared_limit(limits, scope=shared_as)
     return limiter.limit(limits)
+
+
+def check_limits_in_views_only(app: Flask) -> None:
+    """Take Flask-Limiter's before-request check off: every limit here is a view's own
+    (limited_by), which its decorator checks when the view runs, and the hook checks
+    only default, application and blueprint limits, of which there are none. It would
+    still cost every request 0.05 ms of looking for them (bench/RESULTS.md), a
+    sixth of what the app adds to a bare Flask request. A default limit configured
+    anyway would then go unchecked, so it stops the app from starting instead."""
+    configured = [name for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION")
+                  if app.config.get(name)]
+    if configured:
+        raise RuntimeError(f"{', '.join(configured)} is not supported: limit views with "
+                           "campaign.abuse.limits.limited_by instead")
+    checks = app.before_request_funcs.setdefault(None, [])
+    if limiter._check_request_limit in checks:
+        checks.remove(limiter._check_request_limit)

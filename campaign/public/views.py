@@ -26,7 +26,7 @@ from werkzeug import Response
 
 from campaign.abuse.limits import limited_by
 from campaign.abuse.services import Client
-from campaign.extensions import csrf, db, limiter
+from campaign.extensions import csrf, db
 from campaign.form_tokens import form_token_required
 from campaign.languages import current_language
 from campaign.privacy.services import erase_signature, withdraw_signature
@@ -141,12 +141,11 @@ def _register_mail(state: BlueprintSetupState) -> None:
 # The statement page's forms carry CSRF tokens that need no session (campaign.
 # form_tokens): each view that takes one checks it first, as CSRFProtect, told to leave
 # these views alone, would check the session's. Signing's rate limits are consulted
-# by the abuse defences (hold_reason_for), which hold rather than refuse, so
-# Flask-Limiter has nothing to check before the view (see campaign.signing.
-# first_signature for the rest of the path's shape).
+# by the abuse defences (hold_reason_for), which hold rather than refuse, so the view
+# takes no Flask-Limiter limit (see campaign.signing.first_signature for the rest of
+# the path's shape).
 @signing_bp.post("/s/<slug>/sign")
 @csrf.exempt
-@limiter.exempt
 @form_token_required(f"{INDIVIDUAL_FORM_PREFIX}-csrf_token")
 def sign(slug: str) -> Response | tuple[str, int]:
     # The common case, a valid first signature, in one round trip and without the form.

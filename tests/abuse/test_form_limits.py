@@ -3,6 +3,8 @@ a calm 429 over their limit, per client."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.abuse.limits_setup import client_from, mailed_to, sign
 from tests.support import post_form, session_csrf_token
 
@@ -82,3 +84,10 @@ def test_unsubscribing_over_its_limit_answers_429(limited_app, statement_slug):
     _calm_429(browser.post("/unsubscribe/guess"))
     with app.app_context():
         assert mailed_to() == []
+
+
+def test_a_default_limit_in_the_configuration_stops_the_app_from_starting(limited_app):
+    """Only the views' own limits are checked (campaign.abuse.limits.
+    check_limits_in_views_only): a default limit would silently limit nothing."""
+    with pytest.raises(RuntimeError, match="RATELIMIT_DEFAULT is not supported"):
+        limited_app(RATELIMIT_DEFAULT="100 per minute")
