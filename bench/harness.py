@@ -229,9 +229,9 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log, timeout
     sys.exit(f"gunicorn did not answer {url} within {timeout:.0f} s")
 
 
-def session_and_token(page_url: str, field: str = "person-csrf_token") -> tuple[str, str]:
-    """What a browser holds after opening the statement page: its session cookie and the
-    signing form's CSRF token."""
+def cookies_and_token(page_url: str, field: str = "person-csrf_token") -> tuple[str, str]:
+    """What a browser holds after opening the statement page: the cookies it was given
+    (the forms' nonce, campaign.form_tokens) and the signing form's CSRF token."""
     with urllib.request.urlopen(page_url, timeout=10) as response:
         pairs = [header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie")]
         cookie = "; ".join(pair for pair in pairs if not pair.endswith("="))

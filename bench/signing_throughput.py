@@ -5,7 +5,7 @@
 Both apps are served in turn by gunicorn with the same settings, on a fresh PostgreSQL
 database (see harness.py), and loaded by wrk with 32 connections, each submission a
 new address. The real one is `campaign:create_app()` with its production settings:
-CSRF on (one session and token, taken from the page once), the per-IP limit counted in
+CSRF on (the nonce cookie and token, taken from the page once), the per-IP limit counted in
 Redis (raised for wrk's single client, so nothing is held), the form validated, the
 signature and its confirmation e-mail written to the outbox in one transaction (beat's
 relay hands e-mails to the worker; neither runs here, so they wait in the outbox).
@@ -68,7 +68,7 @@ def real_app_run(seconds: int, warmup: int, settings: harness.ServerSettings) ->
     with harness.gunicorn("campaign:create_app()", settings, probe_path=f"/s/{harness.SLUG}",
                           env_for_port=_signing_app_env) as base_url:
         page = f"{base_url}/s/{harness.SLUG}"
-        cookie, token = harness.session_and_token(page)
+        cookie, token = harness.cookies_and_token(page)
         path = f"/s/{harness.SLUG}/sign"
         if warmup:
             harness.wrk(base_url, "sign.lua", [path, token, cookie, _run_name()], warmup,
