@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import Flask
 
 from campaign.abuse.clients import address_hash
+from tests.deploy.compose import app_environment
 from tests.faults.support import Answer, Browser
 from tests.support import PROJECT_ROOT, wait_for
 
@@ -135,19 +136,18 @@ class Cluster:
         # nodes take both from REDIS_URL, as compose's do.
         inherited = {name: value for name, value in os.environ.items() if name not in
                      {"RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "CELERY_BROKER_URL"}}
+        compose = app_environment()
         self.env = {
             **inherited,
-            # As docker-compose.yml's x-app environment sets it.
-            "APP_ENV": "production",
+            # As docker-compose.yml sets them for its replicas.
+            **{name: compose[name] for name in (
+                "APP_ENV", "PREFERRED_URL_SCHEME", "TRUSTED_PROXY_COUNT", "MAIL_DEFAULT_SENDER")},
             "SECRET_KEY": self.secret_key,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "SERVER_NAME": f"127.0.0.1:{self.proxy_port}",
-            "PREFERRED_URL_SCHEME": "http",
-            "TRUSTED_PROXY_COUNT": "1",
             "LOGO_DIR": str(directory / "logos"),
             "MAIL_SERVER": "127.0.0.1",
-            "MAIL_DEFAULT_SENDER": "Undersigned <statements@localhost>",
             "SIGNING_RATE_LIMIT": SIGNING_RATE_LIMIT,
             "RESEND_RATE_LIMIT": RESEND_RATE_LIMIT,
         }

@@ -1,0 +1,61 @@
+"""What docker-compose.yml must say for its replicas to behave as one site (README,
+"Running more than one"). Compose cannot run on the machines the tests run on (no
+Docker daemon, no image registry); the deploy tier runs the same topology as
+processes, and these checks hold the file to it. They need no services."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from tests.deploy.cluster import CADDYFILE
+from tests.deploy.compose import APP_SERVICES, app_environment, services
+
+SHARED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SERVER_NAME", "PREFERRED_URL_SCHEME",
+          "TRUSTED_PROXY_COUNT", "LOGO_DIR", "MAIL_SERVER", "MAIL_DEFAULT_SENDER")
+
+
+def _port_of_web() -> str:
+    command = shlex.split(services()["web"]["command"])
+    return command[command.index("--bind") + 1].rpartition(":")[2]
+
+
+def test_two_web_replicas_are_reached_only_through_the_proxy():
+    web, proxy = services()["web"], services()["proxy"]
+
+    assert web["deploy"]["replicas"] == 2
+    assert "ports" not in web
+    assert proxy["ports"] == ["8000:8000"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    # The Caddyfile looks up every replica of the web service, on the port they bind.
+    assert re.search(rf"^\s*dynamic a web {_port_of_web()} \{{", CADDYFILE.read_text(), re.M)
+
+
+def test_every_process_of_the_app_shares_the_settings_that_make_one_site():
+    environments = {name: services()[name]["environment"] for name in APP_SERVICES}
+
+    for name, environment in environments.items():
+        assert {key: environment.get(key) for key in SHARED} == {
+            key: environments["web"].get(key) for key in SHARED}, name
+    web = app_environment()
+    assert web["SECRET_KEY"].startswith("${SECRET_KEY:?"), "a key of the file's own"
+    # The limits are counted in the shared Redis (REDIS_URL, unless set otherwise).
+    assert "RATELIMIT_STORAGE_URI" not in web and web["REDIS_URL"].startswith("redis://")
+    # One proxy before the app: its X-Forwarded-For is the client's address.
+    assert web["TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_the_logos_the_web_stores_are_where_the_worker_reads_them():
+    logo_dir = app_environment()["LOGO_DIR"]
+    for name in ("web", "worker"):
+        mounts = {volume.split(":")[1]: volume.split(":")[0]
+                  for volume in services()[name]["volumes"]}
+        assert mounts.get(logo_dir) == "logos", name
+
+
+def test_the_replicas_start_after_one_migration():
+    migrate, web = services()["migrate"], services()["web"]
+
+    assert shlex.split(migrate["command"])[-2:] == ["db", "upgrade"]
+    assert migrate["restart"] == "no"
+    assert web["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
