@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign import form_tokens, input_checks, languages, security
-from campaign.abuse.limits import check_limits_in_views_only
+from campaign.abuse.limits import check_limits_in_views_only, refuse_limits_outside_views
 from campaign.config import load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from campaign.logs import keep_tokens_out_of_logs
@@ -43,8 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     keep_tokens_out_of_logs(app)
     db.init_app(app)
+    refuse_limits_outside_views(app)
     limiter.init_app(app)
-    check_limits_in_views_only(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=languages.select_locale)
@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     form_tokens.init_app(app)
     languages.init_app(app)
     _register_blueprints(app)
+    check_limits_in_views_only(app)
 
     from campaign.cli import register_commands
 

@@ -21,17 +21,30 @@ def limited_by(setting: str, *, shared_as: str | None = None) -> RouteLimit:
     return limiter.limit(limits)
 
 
-def check_limits_in_views_only(app: Flask) -> None:
-    """Take Flask-Limiter's before-request check off: every limit here is a view's own
-    (limited_by), which its decorator checks when the view runs, and the hook checks
-    only default, application and blueprint limits, of which there are none. It would
-    still cost every request 0.05 ms of looking for them (bench/RESULTS.md), a
-    sixth of what the app adds to a bare Flask request. A default limit configured
-    anyway would then go unchecked, so it stops the app from starting instead."""
-    configured = [name for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION")
-                  if app.config.get(name)]
+# What Flask-Limiter's before-request hook would check: limits of no view of their own.
+_LIMITS_OUTSIDE_VIEWS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def refuse_limits_outside_views(app: Flask) -> None:
+    """Call before limiter.init_app, which would keep such limits in the one limiter
+    of the process even for an app that then failed to start."""
+    configured = [name for name in _LIMITS_OUTSIDE_VIEWS if app.config.get(name)]
     if configured:
         raise RuntimeError(f"{', '.join(configured)} is not supported: limit views with "
+                           "campaign.abuse.limits.limited_by instead")
+
+
+def check_limits_in_views_only(app: Flask) -> None:
+    """Take Flask-Limiter's before-request check off, once the blueprints are in.
+    Every limit here is a view's own (limited_by), which its decorator checks when the
+    view runs; the hook checks default, application, meta and blueprint limits, of
+    which there are none, and still cost every request 0.05 ms of looking for them
+    (bench/RESULTS.md), a sixth of what the app adds to a bare Flask request. A limit
+    of those kinds would then go unchecked, so the app refuses to start with one."""
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or any(
+            manager.blueprint_limits(app, name) for name in app.blueprints):
+        raise RuntimeError("Limits outside views are not supported: limit views with "
                            "campaign.abuse.limits.limited_by instead")
     checks = app.before_request_funcs.setdefault(None, [])
     if limiter._check_request_limit in checks:

@@ -17,7 +17,6 @@ from flask import current_app
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import RedisClusterStorage, RedisStorage
-from redis import Redis
 from redis.commands.core import Script
 from redis.exceptions import RedisClusterException, RedisError
 
@@ -116,7 +115,7 @@ def _count_in_one_round_trip(storage: RedisStorage, limits: tuple[RateLimitItem,
     to Redis cost more than the database's (bench/RESULTS.md). One call rather than a
     pipeline of INCR and EXPIRE per window, which took redis-py half as long again to
     pack and parse."""
-    counted = _counting_script(storage.storage)(
+    counted = _counting_script(storage)(
         keys=[storage.prefixed_key(window.key_for(*keys)) for window in limits],
         args=[window.get_expiry() for window in limits])
     return [int(count) for count in counted]
@@ -132,16 +131,18 @@ return counts
 """
 
 
-# Per Redis client, for as long as its application keeps it.
-_counting_scripts: weakref.WeakKeyDictionary[Redis, Script] = weakref.WeakKeyDictionary()
+# Per storage, for as long as its application keeps it (a Script holds its Redis
+# client, so keyed by the client an entry would keep its own key alive).
+_counting_scripts: weakref.WeakKeyDictionary[RedisStorage, Script] = weakref.WeakKeyDictionary()
 
 
-def _counting_script(client: Redis) -> Script:
+def _counting_script(storage: RedisStorage) -> Script:
     # redis-py's Script sends the script's hash, and the script itself only when the
     # server does not know it (a restarted Redis): one round trip as a rule.
-    script = _counting_scripts.get(client)
+    script = _counting_scripts.get(storage)
     if script is None:
-        script = _counting_scripts[client] = client.register_script(_COUNT_IN_EVERY_WINDOW)
+        script = _counting_scripts[storage] = storage.storage.register_script(
+            _COUNT_IN_EVERY_WINDOW)
     return script
 
 

@@ -86,8 +86,15 @@ def test_unsubscribing_over_its_limit_answers_429(limited_app, statement_slug):
         assert mailed_to() == []
 
 
-def test_a_default_limit_in_the_configuration_stops_the_app_from_starting(limited_app):
-    """Only the views' own limits are checked (campaign.abuse.limits.
-    check_limits_in_views_only): a default limit would silently limit nothing."""
-    with pytest.raises(RuntimeError, match="RATELIMIT_DEFAULT is not supported"):
-        limited_app(RATELIMIT_DEFAULT="100 per minute")
+@pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION",
+                                     "RATELIMIT_META"])
+def test_a_limit_outside_the_views_stops_the_app_from_starting_and_leaves_none_behind(
+        limited_app, setting):
+    """Only the views' own limits are checked (campaign.abuse.limits): a default,
+    application or meta limit would silently limit nothing, so it is refused, and
+    refused before the process's one limiter has kept it for the next app."""
+    with pytest.raises(RuntimeError, match=f"{setting} is not supported"):
+        limited_app(**{setting: "2 per minute"})
+
+    browser = client_from(limited_app(), "203.0.113.5")
+    assert [browser.get("/coordinate/sign-in").status_code for _ in range(4)] == [200] * 4

@@ -256,9 +256,11 @@ def redis_cluster(tmp_path) -> Iterator[RedisServer]:
             pytest.fail("TEST_REQUIRE_SERVICES=1 but redis-server is missing")
         pytest.skip("redis-server is missing (apt-get install redis-server)")
     server = RedisServer(tmp_path, cluster=True)
-    server.start()
-    yield server
-    server.kill()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.kill()
 
 
 def test_on_a_redis_cluster_every_window_is_counted_and_the_flood_held(

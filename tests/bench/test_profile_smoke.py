@@ -8,18 +8,25 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine, func, select, text
+
+from campaign.extensions import limiter
 
 pytestmark = pytest.mark.load
 
 
 @pytest.fixture(autouse=True)
-def _environment_restored() -> Iterator[None]:
-    """The scripts set the production settings in os.environ, as gunicorn would get them."""
-    saved = dict(os.environ)
+def _process_restored(app: Flask) -> Iterator[None]:
+    """The scripts set the production settings in os.environ, as gunicorn would get
+    them, put bench/ on sys.path, and make apps in this process, the last of which
+    gives the process's one limiter its storage: the suite gets all three back."""
+    environment, path = dict(os.environ), list(sys.path)
     yield
     os.environ.clear()
-    os.environ.update(saved)
+    os.environ.update(environment)
+    sys.path[:] = path
+    limiter.init_app(app)
 
 
 def _signatures(harness) -> dict[str, int]:

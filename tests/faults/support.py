@@ -133,8 +133,11 @@ class RedisServer:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory),
              "--logfile", str(self.directory / "redis.log"),
-             *(["--cluster-enabled", "yes", "--cluster-config-file",
-                str(self.directory / "nodes.conf")] if self.cluster else [])],
+             # The cluster's bus on a port of its own: by default it is the port plus
+             # 10,000, beyond 65,535 for a third of the ports free_port gives.
+             *(["--cluster-enabled", "yes", "--cluster-port", str(free_port()),
+                "--cluster-config-file", str(self.directory / "nodes.conf")]
+               if self.cluster else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         wait_for(lambda: self.process.poll() is not None or self.answers(), timeout=20,
                  what="redis-server to answer")
