@@ -18,11 +18,12 @@ instead:
 A post is accepted when its token is the HMAC of the nonce in its cookie. A page on
 another site can make a browser post, but cannot read the cookie or the page, nor set
 the cookie, so it cannot send a token that matches. Over HTTPS the post must also come
-with a Referer of this origin, as Flask-WTF asks of every other form here
-(WTF_CSRF_SSL_STRICT): the pages' Referrer-Policy, strict-origin, sends it. Like the
-session's tokens here (WTF_CSRF_TIME_LIMIT is None), the token does not expire: a
-page left open for a day still signs. A failure raises Flask-WTF's CSRFError, so the
-reader sees the same page as for any other form ("The form could not be sent").
+from this site, by its Origin or else its Referer, as Flask-WTF asks of every other
+form here by the Referer (WTF_CSRF_SSL_STRICT; the pages' Referrer-Policy,
+strict-origin, sends it). Like the session's tokens here (WTF_CSRF_TIME_LIMIT is
+None), the token does not expire: a page left open for a day still signs. A failure
+raises Flask-WTF's CSRFError, so the reader sees the same page as for any other form
+("The form could not be sent").
 
 Every other form (the workspace, the signer's own page) keeps Flask-WTF's tokens: who
 uses them is signed in, or holds a link, and has a session anyway.
@@ -82,19 +83,27 @@ def check_form_token(field_name: str) -> None:
     protection is on)."""
     if not current_app.config["WTF_CSRF_ENABLED"]:
         return
-    problem = token_problem(request.form.get(field_name)) or _referrer_problem()
+    problem = token_problem(request.form.get(field_name)) or _origin_problem()
     if problem is not None:
         raise CSRFError(problem)
 
 
-def _referrer_problem() -> str | None:
-    """Flask-WTF's check of the Referer over HTTPS (CSRFProtect.protect), with its
-    messages."""
+def _origin_problem() -> str | None:
+    """Over HTTPS, Flask-WTF's check that the post comes from this site
+    (CSRFProtect.protect, with its messages), reading first the Origin header, which
+    browsers send with every form post: a signer whose browser or extension withholds
+    the Referer can still sign. Without an Origin, the Referer decides."""
     if not (request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]):
         return None
+    this_site = f"https://{request.host}/"
+    origin = request.headers.get("Origin")
+    # "null" is what a browser sends when it will not say (a sandboxed frame, some
+    # privacy settings): no answer either way.
+    if origin and origin != "null":
+        return None if same_origin(origin, this_site) else "The origin does not match the host."
     if not request.referrer:
         return "The referrer header is missing."
-    if not same_origin(request.referrer, f"https://{request.host}/"):
+    if not same_origin(request.referrer, this_site):
         return "The referrer does not match the host."
     return None
 
@@ -113,9 +122,11 @@ def form_token_required(field_name: str) -> Callable[[F], F]:
 
 
 class FormTokenCSRF(CSRF):
-    """The forms' CSRF field (WTForms' Meta.csrf_class), with these tokens. Their views
-    have checked the token already (form_token_required); the form checks it again, a
-    few microseconds, so that it stays safe in a view that forgets the decorator."""
+    """The forms' CSRF field (WTForms' Meta.csrf_class), with these tokens. The views
+    that take these forms must be decorated with form_token_required, which checks the
+    token and the origin before anything runs (tests/test_csrf_everywhere.py holds every
+    POST route to a check); the form checks the token again when it is validated, a few
+    microseconds, rather than trust that it was."""
 
     def generate_csrf_token(self, csrf_token_field: Field) -> str:
         return form_token()

@@ -119,25 +119,56 @@ def test_over_https_the_nonce_is_a_host_only_secure_cookie(database_url, mail_di
     assert signed.status_code == 302
 
 
+THIS_SITE = f"https://{SERVER_NAME}"
+# Over HTTPS, where a post comes from: its Origin, or without one its Referer (the
+# pages' Referrer-Policy, strict-origin, sends the site's address).
+ORIGINS = {
+    "Referer of this site": ({"Referer": f"{THIS_SITE}/"}, True),
+    "Origin of this site, no Referer": ({"Origin": THIS_SITE}, True),
+    "Origin of this site, Referer withheld by the browser": (
+        {"Origin": THIS_SITE, "Referer": ""}, True),
+    "neither": ({}, False),
+    "Referer of another site": ({"Referer": "https://elsewhere.example/"}, False),
+    "Referer of this host over HTTP": ({"Referer": f"http://{SERVER_NAME}/"}, False),
+    "Referer of a look-alike host": (
+        {"Referer": f"https://{SERVER_NAME}.elsewhere.example/"}, False),
+    "Origin of another site, Referer of this one": (
+        {"Origin": "https://elsewhere.example", "Referer": f"{THIS_SITE}/"}, False),
+    "Origin null, no Referer": ({"Origin": "null"}, False),
+}
+
+
+@pytest.mark.parametrize("behind_a_proxy", [False, True], ids=["direct", "behind a proxy"])
 @pytest.mark.parametrize("form", FORMS)
-@pytest.mark.parametrize("referrer", [None, "https://elsewhere.example/", f"http://{SERVER_NAME}/",
-                                      f"https://{SERVER_NAME}.elsewhere.example/"])
-def test_over_https_a_post_from_another_origin_is_refused_even_with_its_token(
-        database_url, mail_dir, app, statement_slug, form, referrer):
-    """What Flask-WTF asks of every other form over HTTPS: the Referer of this origin,
-    which the pages' Referrer-Policy (strict-origin) sends."""
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_over_https_a_post_must_come_from_this_site_as_well_as_carry_its_token(
+        database_url, mail_dir, app, statement_slug, form, origin, behind_a_proxy):
+    """What Flask-WTF asks of every other form over HTTPS, by the Referer; the Origin,
+    which browsers send with every form post, is read first. Behind a proxy that ends
+    TLS, the request is HTTPS by the proxy's X-Forwarded-Proto."""
     secure = make_app(database_url, mail_dir, SESSION_COOKIE_SECURE=True,
-                      PREFERRED_URL_SCHEME="https")
+                      PREFERRED_URL_SCHEME="https", TRUSTED_PROXY_COUNT=int(behind_a_proxy))
     reader = secure.test_client()
-    page = reader.get(f"/s/{statement_slug}", base_url=f"https://{SERVER_NAME}")
+    if behind_a_proxy:
+        reader.environ_base.update(HTTP_X_FORWARDED_PROTO="https",
+                                   HTTP_X_FORWARDED_FOR="203.0.113.5")
+        base_url = f"http://{SERVER_NAME}"
+    else:
+        base_url = THIS_SITE
+    page = reader.get(f"/s/{statement_slug}", base_url=base_url)
+    assert page.headers["Set-Cookie"].startswith("__Host-form_nonce=")
     path, fields = FORMS[form]
     values = fields()
     prefix = next(iter(values)).partition("-")[0]
+    headers, accepted = ORIGINS[origin]
     rows_before = _rows(app)
 
-    refused = reader.post(f"/s/{statement_slug}/{path}", base_url=f"https://{SERVER_NAME}",
-                          data={**values, f"{prefix}-csrf_token": csrf_token(page.text)},
-                          headers={"Referer": referrer} if referrer else {})
+    answer = reader.post(f"/s/{statement_slug}/{path}", base_url=base_url, headers=headers,
+                         data={**values, f"{prefix}-csrf_token": csrf_token(page.text)})
 
-    _refused(refused)
-    assert _rows(app) == rows_before
+    if accepted:
+        assert answer.status_code == 302
+        assert _rows(app) > rows_before or form == "ask for my link"
+    else:
+        _refused(answer)
+        assert _rows(app) == rows_before
