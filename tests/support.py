@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from flask.testing import FlaskClient
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -157,3 +158,18 @@ def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
                 stopping.wait(timeout=10)
         if process.returncode not in (0, -15) or beat.returncode not in (0, -15):
             print(log_path.read_text())
+
+
+def deselect_tier(config: pytest.Config, items: list[pytest.Item], *, marker: str, name: str,
+                  missing: Callable[[], str | None]) -> str | None:
+    """Leave out the tests marked MARKER when what they need is missing (MISSING says
+    what, or None), rather than skip them; with TEST_REQUIRE_SERVICES=1 (as in
+    `.ci/run`) stop the run instead. Returns the line the run's header shows."""
+    tier = [item for item in items if item.get_closest_marker(marker)]
+    if not tier or (reason := missing()) is None:
+        return None
+    if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
+        raise pytest.UsageError(f"TEST_REQUIRE_SERVICES=1 but the {name} cannot run: {reason}")
+    items[:] = [item for item in items if item not in tier]
+    config.hook.pytest_deselected(items=tier)
+    return f"{name}: {len(tier)} deselected; {reason}"

@@ -4,7 +4,6 @@ mailed, and the page says exactly what it says to everyone."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -251,10 +250,6 @@ def test_every_window_is_counted_where_the_limits_library_reads_it(
 
 @pytest.fixture
 def redis_cluster(tmp_path) -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
-            pytest.fail("TEST_REQUIRE_SERVICES=1 but redis-server is missing")
-        pytest.skip("redis-server is missing (apt-get install redis-server)")
     server = RedisServer(tmp_path, cluster=True)
     try:
         server.start()
@@ -263,6 +258,7 @@ def redis_cluster(tmp_path) -> Iterator[RedisServer]:
         server.kill()
 
 
+@pytest.mark.redis_server
 def test_on_a_redis_cluster_every_window_is_counted_and_the_flood_held(
         limited_app, statement_slug, redis_cluster):
     """The windows' keys fall in different slots of a cluster, where one script call

@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 
 from tests.deploy.cluster import Cluster
+from tests.support import deselect_tier
 
 _STATE = pytest.StashKey[str]()
 
@@ -32,14 +33,10 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    tier = [item for item in items if item.get_closest_marker("deploy")]
-    if not tier or (reason := _missing()) is None:
-        return
-    if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
-        raise pytest.UsageError(f"TEST_REQUIRE_SERVICES=1 but the deploy tier cannot run: {reason}")
-    items[:] = [item for item in items if item not in tier]
-    config.hook.pytest_deselected(items=tier)
-    config.stash[_STATE] = f"deploy tier (tests/deploy): {len(tier)} deselected; {reason}"
+    line = deselect_tier(config, items, marker="deploy", name="deploy tier (tests/deploy)",
+                         missing=_missing)
+    if line is not None:
+        config.stash[_STATE] = line
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:

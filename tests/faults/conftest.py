@@ -31,6 +31,7 @@ from tests.faults.support import (
     cluster_missing,
     product_env,
 )
+from tests.support import deselect_tier
 
 _STATE = pytest.StashKey[str]()
 _FIGURES = pytest.StashKey[list[Figure]]()
@@ -45,14 +46,10 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    tier = [item for item in items if item.get_closest_marker("faults")]
-    if not tier or (reason := _missing()) is None:
-        return
-    if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
-        raise pytest.UsageError(f"TEST_REQUIRE_SERVICES=1 but the fault tier cannot run: {reason}")
-    items[:] = [item for item in items if item not in tier]
-    config.hook.pytest_deselected(items=tier)
-    config.stash[_STATE] = f"fault tier (tests/faults): {len(tier)} deselected; {reason}"
+    line = deselect_tier(config, items, marker="faults", name="fault tier (tests/faults)",
+                         missing=_missing)
+    if line is not None:
+        config.stash[_STATE] = line
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
