@@ -160,16 +160,26 @@ def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
             print(log_path.read_text())
 
 
-def deselect_tier(config: pytest.Config, items: list[pytest.Item], *, marker: str, name: str,
-                  missing: Callable[[], str | None]) -> str | None:
-    """Leave out the tests marked MARKER when what they need is missing (MISSING says
-    what, or None), rather than skip them; with TEST_REQUIRE_SERVICES=1 (as in
-    `.ci/run`) stop the run instead. Returns the line the run's header shows."""
-    tier = [item for item in items if item.get_closest_marker(marker)]
-    if not tier or (reason := missing()) is None:
-        return None
-    if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
-        raise pytest.UsageError(f"TEST_REQUIRE_SERVICES=1 but the {name} cannot run: {reason}")
-    items[:] = [item for item in items if item not in tier]
-    config.hook.pytest_deselected(items=tier)
-    return f"{name}: {len(tier)} deselected; {reason}"
+def tier_hooks(*, marker: str, name: str, missing: Callable[[], str | None]
+               ) -> tuple[Callable[..., None], Callable[..., str | None]]:
+    """A tier's two conftest hooks: they leave out the tests marked MARKER when what
+    they need is missing (MISSING says what, or None) rather than skip them, and say
+    so in the run's header; with TEST_REQUIRE_SERVICES=1 (as in `.ci/run`) they stop
+    the run instead. Assign them to the conftest's pytest_collection_modifyitems and
+    pytest_report_collectionfinish."""
+    state = pytest.StashKey[str]()
+
+    def leave_out(config: pytest.Config, items: list[pytest.Item]) -> None:
+        tier = [item for item in items if item.get_closest_marker(marker)]
+        if not tier or (reason := missing()) is None:
+            return
+        if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
+            raise pytest.UsageError(f"TEST_REQUIRE_SERVICES=1 but the {name} cannot run: {reason}")
+        items[:] = [item for item in items if item not in tier]
+        config.hook.pytest_deselected(items=tier)
+        config.stash[state] = f"{name}: {len(tier)} deselected; {reason}"
+
+    def report(config: pytest.Config) -> str | None:
+        return config.stash.get(state, None)
+
+    return leave_out, report

@@ -12,22 +12,12 @@ from flask import Flask
 from campaign.extensions import limiter
 from tests.abuse.limits_setup import MakeApp
 from tests.conftest import make_app
-from tests.support import deselect_tier
+from tests.support import tier_hooks
 
-_STATE = pytest.StashKey[str]()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    line = deselect_tier(
-        config, items, marker="redis_server", name="tests with a redis-server of their own",
-        missing=lambda: None if shutil.which("redis-server") else
-        "redis-server is missing (apt-get install redis-server)")
-    if line is not None:
-        config.stash[_STATE] = line
-
-
-def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
-    return config.stash.get(_STATE, None)
+pytest_collection_modifyitems, pytest_report_collectionfinish = tier_hooks(
+    marker="redis_server", name="tests with a redis-server of their own",
+    missing=lambda: None if shutil.which("redis-server") else
+    "redis-server is missing (apt-get install redis-server)")
 
 
 @pytest.fixture

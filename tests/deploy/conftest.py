@@ -17,9 +17,7 @@ import pytest
 from flask import Flask
 
 from tests.deploy.cluster import Cluster
-from tests.support import deselect_tier
-
-_STATE = pytest.StashKey[str]()
+from tests.support import tier_hooks
 
 
 def _missing() -> str | None:
@@ -32,15 +30,8 @@ def _missing() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    line = deselect_tier(config, items, marker="deploy", name="deploy tier (tests/deploy)",
-                         missing=_missing)
-    if line is not None:
-        config.stash[_STATE] = line
-
-
-def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
-    return config.stash.get(_STATE, None)
+pytest_collection_modifyitems, pytest_report_collectionfinish = tier_hooks(
+    marker="deploy", name="deploy tier (tests/deploy)", missing=_missing)
 
 
 # The nodes work on the suite's test database, which `app` has migrated once before

@@ -31,9 +31,8 @@ from tests.faults.support import (
     cluster_missing,
     product_env,
 )
-from tests.support import deselect_tier
+from tests.support import tier_hooks
 
-_STATE = pytest.StashKey[str]()
 _FIGURES = pytest.StashKey[list[Figure]]()
 
 
@@ -45,15 +44,8 @@ def _missing() -> str | None:
     return cluster_missing()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    line = deselect_tier(config, items, marker="faults", name="fault tier (tests/faults)",
-                         missing=_missing)
-    if line is not None:
-        config.stash[_STATE] = line
-
-
-def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
-    return config.stash.get(_STATE, None)
+pytest_collection_modifyitems, pytest_report_collectionfinish = tier_hooks(
+    marker="faults", name="fault tier (tests/faults)", missing=_missing)
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
