@@ -1,6 +1,7 @@
 """Signing throughput: the real signing form against a bare insert, in the same run.
 
-    .venv/bin/python bench/signing_throughput.py [--seconds 30] [--workers 4] [--threads 1]
+    .venv/bin/python bench/signing_throughput.py [--seconds 30] [--rounds 3]
+                                                 [--workers 4] [--threads 1]
 
 Both apps are served in turn by gunicorn with the same settings, on a fresh PostgreSQL
 database (see harness.py), and loaded by wrk with 32 connections, each submission a
@@ -13,6 +14,9 @@ The bare one is `bench/bare_app.py`.
 
 After each run the database is checked: every submission the app accepted is there
 exactly once, with one confirmation e-mail.
+With --rounds N the two apps take turns N times and the share of the bare insert is
+taken within each round; the targets are the lowest round's (at least 85 %, the
+brief's), the median round's (at least 100 %, issue 16's) and the worst p99.
 The script exits 1 when a submission is lost, and with --check when a target is missed.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +35,8 @@ import harness
 from sqlalchemy import create_engine, text
 
 TARGET_SHARE_OF_BARE = 0.85
+# Issue 16's: the real form as fast as the bare insert, in the middle of the rounds.
+GOAL_SHARE_OF_BARE = 1.0
 TARGET_P99_MS = 100.0
 CONNECTIONS = 32
 
@@ -121,6 +128,8 @@ def main(argv: list[str] | None = None) -> list[Run]:
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
     parser.add_argument("--warmup", type=int, default=5,
                         help="seconds of load before each run, not counted")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of the two apps in turn; the share is taken per round")
     parser.add_argument("--workers", type=int, default=harness.ServerSettings.workers)
     parser.add_argument("--threads", type=int, default=harness.ServerSettings.threads)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -128,36 +137,45 @@ def main(argv: list[str] | None = None) -> list[Run]:
     settings = harness.ServerSettings(workers=args.workers, threads=args.threads)
 
     prepare()
-    bare = bare_app_run(args.seconds, args.warmup, settings)
-    real = real_app_run(args.seconds, args.warmup, settings)
-    runs = [bare, real]
+    rounds = [(bare_app_run(args.seconds, args.warmup, settings),
+               real_app_run(args.seconds, args.warmup, settings))
+              for _ in range(args.rounds)]
+    runs = [run for pair in rounds for run in pair]
+    reals = [real for _, real in rounds]
 
     print(f"PostgreSQL {harness.DATABASE_URL.split('@')[-1]}; {settings.describe()}; "
-          f"wrk, {CONNECTIONS} connections, {args.seconds:g} s after {args.warmup:g} s warm-up")
+          f"wrk, {CONNECTIONS} connections, {args.seconds:g} s after {args.warmup:g} s warm-up, "
+          f"{args.rounds} round(s)")
     harness.print_table(
-        ["endpoint", "requests", "p50 ms", "p99 ms", "accepted", "refused", "in database",
-         "e-mails in outbox", "lost", "submissions/s"],
-        [[run.endpoint, run.load.requests, run.load.p50_ms, run.load.p99_ms,
+        ["round", "endpoint", "requests", "p50 ms", "p99 ms", "accepted", "refused",
+         "in database", "e-mails in outbox", "lost", "submissions/s"],
+        [[number, run.endpoint, run.load.requests, run.load.p50_ms, run.load.p99_ms,
           run.load.accepted, run.load.refused, run.stored.rows,
-          run.stored.emails_queued if run is real else "-",
-          run.lost, run.load.per_second] for run in runs])
+          run.stored.emails_queued if run is real else "-", run.lost, run.load.per_second]
+         for number, (bare, real) in enumerate(rounds, start=1) for run in (bare, real)])
 
-    share = real.load.per_second / bare.load.per_second
+    # The share is taken within each round: the machine's drift between rounds falls
+    # on both apps of a round alike (bench/RESULTS.md, "Noise").
+    shares = [real.load.per_second / bare.load.per_second for bare, real in rounds]
+    lost = sum(run.lost for run in runs)
+    failures = sum(_failures(run) for run in runs)
+    worst_p99 = max(real.load.p99_ms for real in reals)
     targets = [
-        ("real / bare throughput", f">= {TARGET_SHARE_OF_BARE:.0%}", f"{share:.0%}",
-         share >= TARGET_SHARE_OF_BARE),
-        ("real p99", f"< {TARGET_P99_MS:g} ms", f"{real.load.p99_ms:.1f} ms",
-         real.load.p99_ms < TARGET_P99_MS),
-        ("submissions lost", "0", str(real.lost + bare.lost), real.lost + bare.lost == 0),
-        ("refused or failed", "0", str(_failures(real) + _failures(bare)),
-         _failures(real) + _failures(bare) == 0),
+        ("real / bare throughput, lowest round", f">= {TARGET_SHARE_OF_BARE:.0%}",
+         f"{min(shares):.0%}", min(shares) >= TARGET_SHARE_OF_BARE),
+        ("real / bare throughput, median round", f">= {GOAL_SHARE_OF_BARE:.0%}",
+         f"{statistics.median(shares):.0%}", statistics.median(shares) >= GOAL_SHARE_OF_BARE),
+        ("real p99, worst round", f"< {TARGET_P99_MS:g} ms", f"{worst_p99:.1f} ms",
+         worst_p99 < TARGET_P99_MS),
+        ("submissions lost", "0", str(lost), lost == 0),
+        ("refused or failed", "0", str(failures), failures == 0),
     ]
     print()
     harness.print_table(["target", "wanted", "measured", "met"],
                         [[name, wanted, measured, "yes" if met else "NO"]
                          for name, wanted, measured, met in targets])
 
-    if real.lost or bare.lost or real.stored.emails_queued != real.stored.rows:
+    if lost or any(real.stored.emails_queued != real.stored.rows for real in reals):
         sys.exit("FAILED: a submission or its e-mail is missing (see the table)")
     for run in runs:
         if _failures(run):
