@@ -163,6 +163,14 @@ def create_bare_table(url: str = DATABASE_URL) -> None:
         bare_app.db.engine.dispose()
 
 
+def fresh_signing_database() -> None:
+    """What the signing benchmarks start from: a fresh database with the example
+    statement published and the bare insert's table beside it."""
+    fresh_database()
+    migrate_and_import()
+    create_bare_table()
+
+
 def production_env(port: int, settings: ServerSettings, url: str = DATABASE_URL) -> dict[str, str]:
     return {
         **os.environ,

@@ -70,9 +70,7 @@ def main() -> None:
         child(args.child, args.requests)
         return
 
-    harness.fresh_database()
-    harness.migrate_and_import()
-    harness.create_bare_table()
+    harness.fresh_signing_database()
     rows = []
     per_request = {}
     for name, endpoint in (("bare Flask-SQLAlchemy insert", "bare"),

@@ -144,9 +144,7 @@ def main() -> None:
                         help="also print the profile's top functions")
     args = parser.parse_args()
 
-    harness.fresh_database()
-    harness.migrate_and_import()
-    harness.create_bare_table()
+    harness.fresh_signing_database()
 
     client, path, token = real_client()
     run = secrets.token_hex(4)

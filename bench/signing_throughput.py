@@ -117,12 +117,6 @@ def _stored(run_name: str, query: str) -> Stored:
     return Stored(rows, distinct, queued or 0)
 
 
-def prepare() -> None:
-    harness.fresh_database()
-    harness.migrate_and_import()
-    harness.create_bare_table()
-
-
 def main(argv: list[str] | None = None) -> list[Run]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
@@ -136,7 +130,7 @@ def main(argv: list[str] | None = None) -> list[Run]:
     args = parser.parse_args(argv)
     settings = harness.ServerSettings(workers=args.workers, threads=args.threads)
 
-    prepare()
+    harness.fresh_signing_database()
     rounds = [(bare_app_run(args.seconds, args.warmup, settings),
                real_app_run(args.seconds, args.warmup, settings))
               for _ in range(args.rounds)]

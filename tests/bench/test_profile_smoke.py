@@ -56,9 +56,7 @@ def test_signing_instructions_drives_both_endpoints_to_the_database(load_benchma
     a minute and a half)."""
     module = load_benchmark("signing_instructions")
     harness = sys.modules["harness"]
-    harness.fresh_database()
-    harness.migrate_and_import()
-    harness.create_bare_table()
+    harness.fresh_signing_database()
 
     module.child("real", 3)
     module.child("bare", 3)
