@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -107,7 +108,8 @@ def confirmation_link(message: EmailMessage) -> str:
 
 
 def path_of(link: str) -> str:
-    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+    """The part of a link, absolute or not, that a request asks for."""
+    return urllib.parse.urlsplit(link)._replace(scheme="", netloc="").geturl()
 
 
 # The suite's applications and its worker processes sign links with the same key, as

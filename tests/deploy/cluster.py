@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,7 +214,3 @@ class Cluster:
         app.secret_key = self.secret_key
         with app.app_context():
             return address_hash(address)
-
-
-def path_of(location: str) -> str:
-    return urllib.parse.urlsplit(location).path

@@ -13,9 +13,9 @@ from campaign.abuse.models import HoldReason
 from campaign.signing.models import IndividualStatus
 from tests.abuse.limits_setup import individual, mailed_to
 from tests.conftest import import_example
-from tests.deploy.cluster import Cluster, Node, path_of
+from tests.deploy.cluster import Cluster, Node
 from tests.faults.support import Answer, Browser
-from tests.support import csrf_token, individual_fields
+from tests.support import csrf_token, individual_fields, path_of
 
 pytestmark = pytest.mark.deploy
 
