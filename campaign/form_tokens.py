@@ -95,17 +95,24 @@ def _origin_problem() -> str | None:
     the Referer can still sign. Without an Origin, the Referer decides."""
     if not (request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]):
         return None
-    this_site = f"https://{request.host}/"
     origin = request.headers.get("Origin")
     # "null" is what a browser sends when it will not say (a sandboxed frame, some
     # privacy settings): no answer either way.
     if origin and origin != "null":
-        return None if same_origin(origin, this_site) else "The origin does not match the host."
+        return None if _of_this_site(origin) else "The origin does not match the host."
     if not request.referrer:
         return "The referrer header is missing."
-    if not same_origin(request.referrer, this_site):
+    if not _of_this_site(request.referrer):
         return "The referrer does not match the host."
     return None
+
+
+def _of_this_site(address: str) -> bool:
+    try:
+        return same_origin(address, f"https://{request.host}/")
+    except ValueError:
+        # A port out of range or a broken IPv6 literal, which no browser sends.
+        return False
 
 
 def form_token_required(field_name: str) -> Callable[[F], F]:

@@ -135,6 +135,8 @@ ORIGINS = {
     "Origin of another site, Referer of this one": (
         {"Origin": "https://elsewhere.example", "Referer": f"{THIS_SITE}/"}, False),
     "Origin null, no Referer": ({"Origin": "null"}, False),
+    "Origin with a port out of range": ({"Origin": f"{THIS_SITE}:99999"}, False),
+    "Referer with a broken IPv6 host": ({"Referer": "https://[::1/"}, False),
 }
 
 
