@@ -1,5 +1,7 @@
 """The shared extension objects, bound to the application in `create_app`."""
 
+from typing import Any
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -10,9 +12,24 @@ from flask_wtf import CSRFProtect
 from campaign.abuse.clients import client_key
 from campaign.database import Base
 
+
+class SiteCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, refusing a post whose Referer cannot be read as
+    one from another site. Over HTTPS its check of the Referer (same_origin) raises
+    ValueError on a port out of range or a broken IPv6 host, which was a 500."""
+
+    def protect(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().protect(*args, **kwargs)
+        except ValueError:
+            # Flask-WTF's own message for a Referer of another site; its token errors
+            # are CSRFError (a 400), not ValueError.
+            self._error_response("The referrer does not match the host.")
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-csrf = CSRFProtect()
+csrf = SiteCSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 # Storage and switches come from the RATELIMIT_* settings (campaign.config); the
