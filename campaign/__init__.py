@@ -10,7 +10,7 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import form_tokens, input_checks, languages, security
+from campaign import form_tokens, input_checks, languages, security, sessions
 from campaign.abuse.limits import check_limits_in_views_only, refuse_limits_outside_views
 from campaign.config import load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     Path(app.instance_path).mkdir(exist_ok=True)
+    app.session_interface = sessions.SessionInterface()
     input_checks.init_app(app)
     app.config.from_mapping(load_settings(Path(app.instance_path)))
     if test_config is not None:
