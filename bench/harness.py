@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -67,10 +68,15 @@ class WrkResult:
     refused: int
     first_refusal: str
     socket_errors: int
+    # CPU seconds spent during the load by each kind of process (CPU_KINDS, and wrk).
+    cpu_seconds: dict[str, float]
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
+
+    def cpu_ms_per_request(self, kind: str) -> float:
+        return 1000 * self.cpu_seconds[kind] / self.requests
 
 
 def fresh_database(url: str = DATABASE_URL) -> None:
@@ -251,15 +257,52 @@ def cookies_and_token(page_url: str, field: str = "person-csrf_token") -> tuple[
     return cookie, match.group(1)
 
 
+# Where a run's CPU goes, by the processes serving it, told apart by their command line.
+# Throughput on a saturated machine is its cores divided by the CPU a request costs
+# all of them together, so this says which process a difference in throughput is in.
+CPU_KINDS = {"app (gunicorn)": "gunicorn", "PostgreSQL": "postgres", "Redis": "redis-server"}
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_process() -> dict[int, tuple[str, float]]:
+    """Each running process of CPU_KINDS: its kind and CPU seconds so far (Linux's /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        kind = next((kind for kind, word in CPU_KINDS.items() if word in command), None)
+        if kind is not None:
+            user, system = stat.rsplit(")", 1)[1].split()[11:13]
+            found[int(entry.name)] = (kind, (int(user) + int(system)) / _CLOCK_TICKS)
+    return found
+
+
+def _cpu_of_children() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def wrk(url: str, script: str, script_args: Sequence[str], seconds: int,
         connections: int = 32, threads: int = 2) -> WrkResult:
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
+    processes_before, wrk_before = _cpu_by_process(), _cpu_of_children()
     completed = subprocess.run(
         ["wrk", "--threads", str(threads), "--connections", str(connections),
          "--duration", f"{seconds}s", "--timeout", "10s", "--script", script, url,
          "--", *script_args],
         cwd=WRK_DIR, capture_output=True, text=True, check=False)
+    cpu_seconds = dict.fromkeys(CPU_KINDS, 0.0)
+    for pid, (kind, spent) in _cpu_by_process().items():
+        # A process started during the load (a new connection's backend) spent it all.
+        cpu_seconds[kind] += spent - processes_before.get(pid, (kind, 0.0))[1]
+    cpu_seconds["wrk"] = _cpu_of_children() - wrk_before
     line = next((line for line in completed.stdout.splitlines() if line.startswith("BENCH ")),
                 None)
     if completed.returncode != 0 or line is None:
@@ -272,6 +315,7 @@ def wrk(url: str, script: str, script_args: Sequence[str], seconds: int,
         first_refusal=report["first_refusal"],
         socket_errors=sum(report[name] for name in (
             "connect_errors", "read_errors", "write_errors", "timeouts")),
+        cpu_seconds=cpu_seconds,
     )
 
 

@@ -148,6 +148,15 @@ def main(argv: list[str] | None = None) -> list[Run]:
           run.stored.emails_queued if run is real else "-", run.lost, run.load.per_second]
          for number, (bare, real) in enumerate(rounds, start=1) for run in (bare, real)])
 
+    kinds = [*harness.CPU_KINDS, "wrk"]
+    print("\nCPU per submission (ms), by process: on a saturated machine the throughput is "
+          "its cores over the sum")
+    harness.print_table(
+        ["round", "endpoint", *kinds, "sum"],
+        [[number, run.endpoint, *(f"{run.load.cpu_ms_per_request(kind):.2f}" for kind in kinds),
+          f"{sum(run.load.cpu_ms_per_request(kind) for kind in kinds):.2f}"]
+         for number, (bare, real) in enumerate(rounds, start=1) for run in (bare, real)])
+
     # The share is taken within each round: the machine's drift between rounds falls
     # on both apps of a round alike (bench/RESULTS.md, "Noise").
     shares = [real.load.per_second / bare.load.per_second for bare, real in rounds]

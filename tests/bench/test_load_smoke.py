@@ -25,11 +25,18 @@ def test_signing_benchmark_stores_every_accepted_submission_once(capsys, load_be
         assert run.stored.distinct_addresses == run.stored.rows >= run.load.accepted
         assert run.lost == 0
     assert all(real.stored.emails_queued == real.stored.rows for real in runs[1::2])
+    # Where the CPU went, read off the processes that served the load.
+    for run in runs:
+        assert all(run.load.cpu_seconds[kind] > 0 for kind in ("app (gunicorn)", "PostgreSQL",
+                                                                "wrk"))
+    # Only the real form counts its limits in Redis.
+    assert all(real.load.cpu_seconds["Redis"] > 0 for real in runs[1::2])
     printed = capsys.readouterr().out
     assert table_header(printed, "round")[-1] == "submissions/s"
     targets = printed[printed.index("target"):]
     assert "lowest round" in targets and "median round" in targets
     assert table_header(printed, "target")[-1] == "met"
+    assert "CPU per submission (ms), by process" in printed
 
 
 def test_page_benchmark_serves_both_sizes_of_both_pages(capsys, load_benchmark):
