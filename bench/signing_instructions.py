@@ -9,7 +9,7 @@ executes, whatever else the machine does). So a change on the signing path that 
 a twentieth of its CPU, invisible to wrk, shows here, and before and after can be
 compared on different days. What is counted is this process only: the app's Python,
 its drivers' C code and its system calls' user side, not PostgreSQL's or Redis's work
-(signing_profile.py reads PostgreSQL's CPU per signature).
+(signing_throughput.py reads PostgreSQL's and Redis's CPU per submission).
 
 Each endpoint runs twice under callgrind, with REQUESTS and with three times as many
 submissions after the same start-up and warm-up; the difference divided by the extra
