@@ -3,10 +3,12 @@ link from an e-mail) and waiting for what another process does, with a deadline.
 
 from __future__ import annotations
 
+import ctypes
 import email
 import email.policy
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -38,6 +40,19 @@ def wait_for(probe: Callable[[], T | None], *, timeout: float = 30.0, what: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what} after {timeout} s")
         time.sleep(0.05)
+
+
+# prctl(PR_SET_PDEATHSIG, SIGTERM), resolved here rather than in the forked child.
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def ends_with_the_tests() -> None:
+    """Popen's preexec_fn for a server the tests start: Linux sends it SIGTERM when the
+    tests' process ends, however it ends. A SIGKILLed run (CI's timeout) would
+    otherwise leave its servers holding their ports, databases and Redis."""
+    if _prctl is not None and _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
 
 
 def csrf_token(html: str) -> str:
@@ -140,11 +155,13 @@ def celery_worker_process(*, database_url: str, broker_url: str, smtp_port: int,
             [sys.executable, "-m", "celery", "-A", "worker:celery_app", "worker",
              "--pool=solo", "--purge", "--without-heartbeat", "--without-mingle",
              "--without-gossip", "--loglevel=INFO"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=ends_with_the_tests)
         beat = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "worker:celery_app", "beat",
              "--schedule", str(log_path.with_suffix(".beat-schedule")), "--loglevel=INFO"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=ends_with_the_tests)
     try:
         wait_for(lambda: process.poll() is not None or b" ready." in log_path.read_bytes(),
                  timeout=60, what="the Celery worker to start")

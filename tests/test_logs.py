@@ -26,7 +26,7 @@ from campaign.logs import REDACTED
 from campaign.signing.models import IndividualSignature, NameDisplay
 from campaign.text import hash_token
 from tests.conftest import free_port, import_example
-from tests.support import PROJECT_ROOT, wait_for
+from tests.support import PROJECT_ROOT, ends_with_the_tests, wait_for
 
 ADDRESS = "olena.private@example.org"
 NAME = "Olena Privatna"
@@ -128,7 +128,8 @@ def gunicorn_access_log(app: Flask, database_url: str,
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "--access-logfile", str(log), "campaign:create_app()"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=ends_with_the_tests)
     base_url = f"http://127.0.0.1:{port}"
 
     def serving() -> bool:

@@ -19,7 +19,7 @@ from flask import Flask
 from campaign.abuse.clients import address_hash
 from tests.deploy.compose import app_environment
 from tests.faults.support import Answer, Browser
-from tests.support import PROJECT_ROOT, wait_for
+from tests.support import PROJECT_ROOT, ends_with_the_tests, wait_for
 
 CADDYFILE = PROJECT_ROOT / "deploy" / "Caddyfile"
 # What compose's DNS gives the proxy and this machine has not: the replicas of "web".
@@ -93,7 +93,8 @@ class Node:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--bind", self.address, "--workers", "2",
                  "--access-logfile", str(self.access_log), "campaign:create_app()"],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=ends_with_the_tests)
 
     def wait_until_serving(self) -> None:
         assert self.process is not None
@@ -176,7 +177,8 @@ class Cluster:
             self.caddy = subprocess.Popen(
                 [shutil.which("caddy") or "caddy", "run", "--config", str(config),
                  "--adapter", "caddyfile"],
-                cwd=self.directory, env=caddy_env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=self.directory, env=caddy_env, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=ends_with_the_tests)
         wait_for(lambda: _serving(self.caddy, self.caddy_log, self.url), timeout=30,
                  what="Caddy to serve")
 

@@ -31,7 +31,7 @@ from aiosmtpd.smtp import Envelope
 from flask import Flask
 
 from tests.conftest import free_port
-from tests.support import PROJECT_ROOT, csrf_token, wait_for
+from tests.support import PROJECT_ROOT, csrf_token, ends_with_the_tests, wait_for
 
 SECRET_KEY = "fault-tier-secret-key"
 _MESSAGE_ID = re.compile(rb"^Message-ID: <outbox-(\d+)@", re.MULTILINE | re.IGNORECASE)
@@ -138,7 +138,7 @@ class RedisServer:
              *(["--cluster-enabled", "yes", "--cluster-port", str(free_port()),
                 "--cluster-config-file", str(self.directory / "nodes.conf")]
                if self.cluster else [])],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, preexec_fn=ends_with_the_tests)
         wait_for(lambda: self.process.poll() is not None or self.answers(), timeout=20,
                  what="redis-server to answer")
         assert self.process.poll() is None, (self.directory / "redis.log").read_text()
@@ -216,7 +216,8 @@ class CeleryProcesses:
         with log_path.open("ab") as log:
             return subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker:celery_app",
                                      *arguments], cwd=PROJECT_ROOT, env=self.env,
-                                    stdout=log, stderr=subprocess.STDOUT)
+                                    stdout=log, stderr=subprocess.STDOUT,
+                                    preexec_fn=ends_with_the_tests)
 
     def start_worker(self) -> None:
         self.starts += 1
@@ -270,7 +271,8 @@ class WebServer:
                 [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
                  "--workers", "4", "--threads", "8", "--backlog", "512",
                  "campaign:create_app()"],
-                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=ends_with_the_tests)
 
         def serving() -> bool:
             assert self.process.poll() is None, self.log_path.read_text()
