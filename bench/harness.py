@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import secrets
 import shutil
 import signal
@@ -68,7 +67,8 @@ class WrkResult:
     refused: int
     first_refusal: str
     socket_errors: int
-    # CPU seconds spent during the load by each kind of process (CPU_KINDS, and wrk).
+    # CPU seconds spent during the load by wrk and, when the app was named, by each of
+    # CPU_KINDS.
     cpu_seconds: dict[str, float]
 
     @property
@@ -198,6 +198,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# The gunicorn serving each base URL, so that wrk can tell the app's processes.
+_GUNICORN_MASTERS: dict[str, int] = {}
+
+
 @contextmanager
 def gunicorn(app_spec: str, settings: ServerSettings, probe_path: str = "/",
              env_for_port=production_env) -> Iterator[str]:
@@ -213,8 +217,10 @@ def gunicorn(app_spec: str, settings: ServerSettings, probe_path: str = "/",
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_serving(base_url + probe_path, process, log)
+            _GUNICORN_MASTERS[base_url] = process.pid
             yield base_url
         finally:
+            _GUNICORN_MASTERS.pop(base_url, None)
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=30)
@@ -257,56 +263,126 @@ def cookies_and_token(page_url: str, field: str = "person-csrf_token") -> tuple[
     return cookie, match.group(1)
 
 
-# Where a run's CPU goes, by the processes serving it, told apart by their command line.
-# Throughput on a saturated machine is its cores divided by the CPU a request costs
-# all of them together, so this says which process a difference in throughput is in.
-CPU_KINDS = {"app (gunicorn)": "gunicorn", "PostgreSQL": "postgres", "Redis": "redis-server"}
+# Where a run's CPU goes, by the processes serving it. Throughput on a saturated machine
+# is its cores divided by the CPU a request costs all of them together, so this says
+# which process a difference in throughput is in. Processes are counted by what they
+# belong to, not by name, so that another cluster, database or test on the machine does
+# not count: the app is the gunicorn master and its workers; PostgreSQL the bench
+# database's backends and the cluster's own helpers (checkpointer, WAL writer,
+# autovacuum); Redis the server REDIS_URL names; wrk its own process.
+CPU_KINDS = ("app (gunicorn)", "PostgreSQL", "Redis")
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_by_process() -> dict[int, tuple[str, float]]:
-    """Each running process of CPU_KINDS: its kind and CPU seconds so far (Linux's /proc)."""
+@dataclass(frozen=True)
+class _Process:
+    parent: int
+    # CPU seconds of the process itself, and of its children that ended and were reaped
+    # (a backend closed during the run, an autovacuum worker).
+    own: float
+    reaped: float
+
+
+def _processes() -> dict[int, _Process]:
     found = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
-                errors="replace")
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        kind = next((kind for kind, word in CPU_KINDS.items() if word in command), None)
-        if kind is not None:
-            user, system = stat.rsplit(")", 1)[1].split()[11:13]
-            found[int(entry.name)] = (kind, (int(user) + int(system)) / _CLOCK_TICKS)
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            user, system, children_user, children_system = map(int, fields[11:15])
+            found[int(entry.name)] = _Process(int(fields[1]), (user + system) / _CLOCK_TICKS,
+                                              (children_user + children_system) / _CLOCK_TICKS)
     return found
 
 
-def _cpu_of_children() -> float:
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
+def _tree(processes: dict[int, _Process], root: int) -> set[int]:
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, process in processes.items() if process.parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return tree
+
+
+def _postgres_pids() -> tuple[int, set[int]]:
+    """The postmaster, and its processes that work for the bench database."""
+    engine = create_engine(DATABASE_URL)
+    with engine.connect() as connection:
+        backend = connection.scalar(text("SELECT pg_backend_pid()"))
+        pids = set(connection.scalars(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "OR datname IS NULL")))
+        postmaster = _processes()[backend].parent
+    engine.dispose()
+    return postmaster, pids - {backend}
+
+
+def _redis_pid() -> int:
+    import redis
+
+    return int(redis.Redis.from_url(REDIS_URL).info("server")["process_id"])
+
+
+class CpuMeter:
+    """CPU seconds spent between start() and stop() by the processes of CPU_KINDS that
+    serve the app whose gunicorn master is APP."""
+
+    def __init__(self, app: int) -> None:
+        self.app = app
+
+    def start(self) -> None:
+        self.postmaster, postgres = _postgres_pids()
+        self.before = _processes()
+        self.groups = {"app (gunicorn)": _tree(self.before, self.app), "PostgreSQL": postgres,
+                       "Redis": {_redis_pid()}}
+
+    def stop(self) -> dict[str, float]:
+        after = _processes()
+        # Processes started during the run (a new connection's backend) count from
+        # their start.
+        self.groups["PostgreSQL"] |= _postgres_pids()[1]
+        self.groups["app (gunicorn)"] |= _tree(after, self.app)
+        spent = {kind: sum(after[pid].own - (self.before[pid].own if pid in self.before
+                                             else 0.0)
+                           for pid in pids if pid in after)
+                 for kind, pids in self.groups.items()}
+        # What ended during the run, as its parent reaped it: gunicorn's workers, and
+        # the cluster's backends (of any database: the one inexact part).
+        for kind, parent in (("app (gunicorn)", self.app), ("PostgreSQL", self.postmaster)):
+            if parent in after and parent in self.before:
+                spent[kind] += after[parent].reaped - self.before[parent].reaped
+        return spent
 
 
 def wrk(url: str, script: str, script_args: Sequence[str], seconds: int,
         connections: int = 32, threads: int = 2) -> WrkResult:
+    """wrk's load on URL and, when gunicorn() serves it, the CPU each kind of process
+    spent on it."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
-    processes_before, wrk_before = _cpu_by_process(), _cpu_of_children()
-    completed = subprocess.run(
-        ["wrk", "--threads", str(threads), "--connections", str(connections),
-         "--duration", f"{seconds}s", "--timeout", "10s", "--script", script, url,
-         "--", *script_args],
-        cwd=WRK_DIR, capture_output=True, text=True, check=False)
-    cpu_seconds = dict.fromkeys(CPU_KINDS, 0.0)
-    for pid, (kind, spent) in _cpu_by_process().items():
-        # A process started during the load (a new connection's backend) spent it all.
-        cpu_seconds[kind] += spent - processes_before.get(pid, (kind, 0.0))[1]
-    cpu_seconds["wrk"] = _cpu_of_children() - wrk_before
-    line = next((line for line in completed.stdout.splitlines() if line.startswith("BENCH ")),
-                None)
-    if completed.returncode != 0 or line is None:
-        sys.exit(f"wrk failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}")
+    app = _GUNICORN_MASTERS.get(url)
+    meter = CpuMeter(app) if app is not None else None
+    if meter is not None:
+        meter.start()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            ["wrk", "--threads", str(threads), "--connections", str(connections),
+             "--duration", f"{seconds}s", "--timeout", "10s", "--script", script, url,
+             "--", *script_args],
+            cwd=WRK_DIR, stdout=out, stderr=err)
+        # wait4 rather than wait: wrk's own CPU, not that of any child reaped meanwhile.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    cpu_seconds = meter.stop() if meter is not None else {}
+    cpu_seconds["wrk"] = usage.ru_utime + usage.ru_stime
+    line = next((line for line in stdout.splitlines() if line.startswith("BENCH ")), None)
+    if process.returncode != 0 or line is None:
+        sys.exit(f"wrk failed ({process.returncode}):\n{stdout}{stderr}")
     report = json.loads(line.removeprefix("BENCH "))
     return WrkResult(
         requests=report["requests"], seconds=report["duration_us"] / 1e6,

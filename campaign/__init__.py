@@ -32,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     Path(app.instance_path).mkdir(exist_ok=True)
-    app.session_interface = sessions.SessionInterface()
+    app.session_interface = sessions.LazySecureCookieSessionInterface()
     input_checks.init_app(app)
     app.config.from_mapping(load_settings(Path(app.instance_path)))
     if test_config is not None:

@@ -41,8 +41,10 @@ def _server_of_killed_starter(preexec: str) -> int:
 @pytest.mark.skipif(sys.platform != "linux", reason="parent-death signals are Linux's")
 def test_a_server_the_tests_start_ends_when_the_tests_are_killed():
     pid = _server_of_killed_starter("ends_with_the_tests")
-
-    wait_for(lambda: not _running(pid), timeout=10, what="the server to end with the tests")
+    try:
+        wait_for(lambda: not _running(pid), timeout=10, what="the server to end with the tests")
+    finally:
+        subprocess.run(["kill", str(pid)], check=False, capture_output=True)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="parent-death signals are Linux's")
@@ -52,4 +54,4 @@ def test_without_it_a_server_outlives_its_killed_starter():
     try:
         assert _running(pid)
     finally:
-        subprocess.run(["kill", str(pid)], check=False)
+        subprocess.run(["kill", str(pid)], check=False, capture_output=True)
