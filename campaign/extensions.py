@@ -10,10 +10,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from flask_wtf.csrf import same_origin
 
 from campaign.abuse.clients import client_key
 from campaign.database import Base
+from campaign.form_tokens import of_this_site
 
 logger = logging.getLogger("flask_wtf.csrf")
 
@@ -27,9 +27,7 @@ class SiteCSRFProtect(CSRFProtect):
         try:
             super().protect(*args, **kwargs)
         except ValueError:
-            try:
-                same_origin(request.referrer, f"https://{request.host}/")
-            except ValueError:
+            if of_this_site(request.referrer or "") is None:
                 logger.info("The referrer cannot be read.")
                 self._error_response("The referrer does not match the host.")
             raise  # not the comparison's: not ours to hide

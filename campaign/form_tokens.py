@@ -99,20 +99,22 @@ def _origin_problem() -> str | None:
     # "null" is what a browser sends when it will not say (a sandboxed frame, some
     # privacy settings): no answer either way.
     if origin and origin != "null":
-        return None if _of_this_site(origin) else "The origin does not match the host."
+        return None if of_this_site(origin) else "The origin does not match the host."
     if not request.referrer:
         return "The referrer header is missing."
-    if not _of_this_site(request.referrer):
+    if not of_this_site(request.referrer):
         return "The referrer does not match the host."
     return None
 
 
-def _of_this_site(address: str) -> bool:
+def of_this_site(address: str) -> bool | None:
+    """Whether ADDRESS, an Origin or a Referer, is this site's over HTTPS (Flask-WTF's
+    same_origin, which CSRFProtect uses too); None when it cannot be read: a port out of
+    range or a broken IPv6 literal, which no browser sends and same_origin raises on."""
     try:
         return same_origin(address, f"https://{request.host}/")
     except ValueError:
-        # A port out of range or a broken IPv6 literal, which no browser sends.
-        return False
+        return None
 
 
 def form_token_required(field_name: str) -> Callable[[F], F]:
