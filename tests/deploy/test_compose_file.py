@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 import shlex
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
 
 from tests.deploy.cluster import CADDYFILE
 from tests.deploy.compose import APP_SERVICES, app_environment, services
+from tests.support import PROJECT_ROOT
 
 SHARED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SERVER_NAME", "PREFERRED_URL_SCHEME",
           "TRUSTED_PROXY_COUNT", "LOGO_DIR", "MAIL_SERVER", "MAIL_DEFAULT_SENDER")
@@ -59,3 +62,30 @@ def test_the_replicas_start_after_one_migration():
     assert shlex.split(migrate["command"])[-2:] == ["db", "upgrade"]
     assert migrate["restart"] == "no"
     assert web["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def _left_out_of_the_image(path: str) -> bool:
+    """Whether the Dockerfile's `COPY . .` leaves PATH behind, by .dockerignore's
+    patterns as Docker reads them: a pattern names the path or a folder above it, and
+    a leading `**/` stands for any folders. (The file uses no `!` exceptions.)"""
+    patterns = [line.strip() for line in (PROJECT_ROOT / ".dockerignore").read_text()
+                .splitlines() if line.strip() and not line.startswith("#")]
+    assert not any(pattern.startswith("!") for pattern in patterns)
+    parts = PurePosixPath(path).parts
+    # The path and each folder above it, and each of those without its leading folders.
+    heads = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
+    tails = {"/".join(parts[start:end]) for end in range(1, len(parts) + 1)
+             for start in range(end)}
+    return any(fnmatchcase(candidate, pattern) for pattern in patterns if "**" not in pattern
+               for candidate in heads) or any(
+        fnmatchcase(candidate, pattern.removeprefix("**/")) for pattern in patterns
+        if pattern.startswith("**/") for candidate in tails)
+
+
+def test_the_image_holds_no_secret_of_the_machine_it_was_built_on():
+    # The top of docker-compose.yml has SECRET_KEY written to .env beside it: copied
+    # into the image, the key would travel with the image to any registry it is pushed to.
+    for secret in (".env", "instance/settings.py", "instance/logos/a-logo.png"):
+        assert _left_out_of_the_image(secret), secret
+    for kept in ("campaign/__init__.py", "migrations/env.py", "templates/base.html"):
+        assert not _left_out_of_the_image(kept), kept
