@@ -4,6 +4,12 @@ FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
+# Letters are printed to PDF by WeasyPrint, which needs Pango (the list is dev.py's
+# WEASYPRINT_LIBS); without it the worker cannot send a single letter.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 undersigned
 COPY . .
 # Editable, so that the package finds templates/, static/ and migrations/ beside it.

@@ -10,6 +10,7 @@ import shlex
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
+import dev
 from tests.deploy.cluster import CADDYFILE
 from tests.deploy.compose import APP_SERVICES, app_environment, services
 from tests.support import PROJECT_ROOT
@@ -89,3 +90,13 @@ def test_the_image_holds_no_secret_of_the_machine_it_was_built_on():
         assert _left_out_of_the_image(secret), secret
     for kept in ("campaign/__init__.py", "migrations/env.py", "templates/base.html"):
         assert not _left_out_of_the_image(kept), kept
+
+
+def test_the_image_can_print_letters():
+    # The worker prints letters with WeasyPrint, which needs the system's Pango: the
+    # image installs what dev.py installs on a developer's machine.
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    installs = [shlex.split(command.partition("apt-get install")[2])
+                for command in re.findall(r"^RUN .*$", dockerfile, re.M)
+                for command in command.split("&&") if "apt-get install" in command]
+    assert any(set(dev.WEASYPRINT_LIBS) <= set(packages) for packages in installs)
