@@ -100,3 +100,12 @@ def test_the_image_can_print_letters():
                 for command in re.findall(r"^RUN .*$", dockerfile, re.M)
                 for command in command.split("&&") if "apt-get install" in command]
     assert any(set(dev.WEASYPRINT_LIBS) <= set(packages) for packages in installs)
+
+
+def test_the_migration_waits_for_the_database_the_app_will_reach():
+    # The official image's first start initializes the database on a server listening
+    # on its Unix socket only; a probe through that socket says "ready" before TCP is,
+    # and the migration, refused, would stop every replica from starting.
+    probe = shlex.split(services()["postgres"]["healthcheck"]["test"][-1])
+    assert probe[0] == "pg_isready" and "--host=127.0.0.1" in probe
+    assert services()["migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
