@@ -185,6 +185,7 @@ def production_env(port: int, settings: ServerSettings, url: str = DATABASE_URL)
         "DATABASE_URL": url,
         "REDIS_URL": REDIS_URL,
         "SERVER_NAME": f"127.0.0.1:{port}",
+        "MAIL_DEFAULT_SENDER": "Undersigned <statements@bench.example.org>",
         "PREFERRED_URL_SCHEME": "http",
         "PYTHONPATH": str(BENCH_DIR),
     }

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign import form_tokens, input_checks, languages, security, sessions
 from campaign.abuse.limits import check_limits_in_views_only, refuse_limits_outside_views
-from campaign.config import load_settings
+from campaign.config import ConfigurationError, load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from campaign.logs import keep_tokens_out_of_logs
 from campaign.queue import celery_init_app
@@ -37,6 +37,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_settings(Path(app.instance_path)))
     if test_config is not None:
         app.config.from_mapping(test_config)
+    if app.config["APP_ENV"] == "production" and app.debug:
+        # FLASK_DEBUG left in an environment or .env: errors would bypass the app's
+        # own error page, and under `flask run` Werkzeug's debugger runs code.
+        raise ConfigurationError("production refuses to start with FLASK_DEBUG on")
 
     if app.config["TRUSTED_PROXY_COUNT"]:
         hops = app.config["TRUSTED_PROXY_COUNT"]

@@ -41,8 +41,11 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
     redis_url = environ.get("REDIS_URL")
     secret_key = environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     if production:
-        missing = [name for name, value in [("DATABASE_URL", database_url),
-                                            ("REDIS_URL", redis_url)] if not value]
+        # SERVER_NAME and the sender have development defaults that would make every
+        # e-mail's links point at 127.0.0.1 and its sender an .invalid address that
+        # receiving servers refuse: in production they must be the site's own.
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SERVER_NAME",
+                                     "MAIL_DEFAULT_SENDER") if not environ.get(name)]
         if missing:
             raise ConfigurationError(f"production needs {', '.join(missing)} to be set")
         if secret_key == DEFAULT_SECRET_KEY or len(secret_key) < 32:

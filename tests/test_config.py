@@ -14,6 +14,8 @@ PRODUCTION = {
     "SECRET_KEY": "a-long-random-secret-key-for-production-use-only",
     "DATABASE_URL": "postgresql+psycopg://undersigned@db/undersigned",
     "REDIS_URL": "redis://redis:6379/0",
+    "SERVER_NAME": "statements.example.org",
+    "MAIL_DEFAULT_SENDER": "Statements <statements@example.org>",
 }
 
 
@@ -36,8 +38,9 @@ def test_production_refuses_to_start_without_its_own_secret_key(tmp_path, secret
         load_settings(tmp_path, environ)
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
-def test_production_needs_its_database_and_broker(tmp_path, missing):
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "SERVER_NAME",
+                                     "MAIL_DEFAULT_SENDER"])
+def test_production_needs_its_database_broker_address_and_sender(tmp_path, missing):
     environ = {key: value for key, value in PRODUCTION.items() if key != missing}
 
     with pytest.raises(ConfigurationError, match=missing):
@@ -55,10 +58,18 @@ def test_production_sends_real_mail_over_https_links_and_has_no_mail_page(tmp_pa
 
 
 def test_the_application_itself_will_not_start_in_production_with_the_default_key(monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("DATABASE_URL", PRODUCTION["DATABASE_URL"])
-    monkeypatch.setenv("REDIS_URL", PRODUCTION["REDIS_URL"])
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("SECRET_KEY", raising=False)
 
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_the_application_will_not_start_in_production_with_debug_on(monkeypatch):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+
+    with pytest.raises(ConfigurationError, match="FLASK_DEBUG"):
         create_app()

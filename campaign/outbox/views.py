@@ -2,19 +2,22 @@
 
 Registered only where mail goes to files (never in production), so that a person
 trying Undersigned on their machine can read the confirmation e-mails and click
-their links.
+their links. Only that person: the page answers requests from this machine alone,
+since a server started without APP_ENV=production runs in development and would
+otherwise show every captured e-mail, password resets included, to anyone.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import ipaddress
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 from werkzeug import Response
 
@@ -44,6 +47,16 @@ class CapturedEmail:
     def part(self, subtype: str) -> str:
         body = self.message.get_body(preferencelist=(subtype,))
         return body.get_content() if body is not None else ""
+
+
+@bp.before_request
+def from_this_machine_only() -> None:
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        abort(404)
 
 
 def _mail_dir() -> Path:

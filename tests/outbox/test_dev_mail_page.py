@@ -42,3 +42,21 @@ def test_there_is_no_mail_page_when_mail_is_really_sent(app, database_url, mail_
     smtp_only = make_app(database_url, mail_dir, MAIL_BACKEND="smtp", DEV_MAIL_PAGE=False)
 
     assert smtp_only.test_client().get("/dev/mail/").status_code == 404
+
+
+def test_only_the_machine_it_runs_on_can_read_the_captured_mail(app, client, statement_slug):
+    # A server started without APP_ENV=production runs in development: its captured
+    # e-mails (confirmation links, password resets) must not be open to the internet.
+    post_form(client, f"/s/{statement_slug}", f"/s/{statement_slug}/sign", individual_fields())
+    with app.app_context():
+        deliver_due_messages()
+    message_path = client.get("/dev/mail/").text.split('href="/dev/mail/', 1)[1].split('"', 1)[0]
+
+    for address in ("203.0.113.9", "10.0.0.2", "2001:db8::1", "not an address"):
+        stranger = {"REMOTE_ADDR": address}
+        for path in ("/dev/mail/", f"/dev/mail/{message_path}", f"/dev/mail/{message_path}/html"):
+            answer = client.get(path, environ_base=stranger)
+            assert answer.status_code == 404, (address, path)
+            assert "olena@example.org" not in answer.text
+    for address in ("127.0.0.1", "::1"):
+        assert client.get("/dev/mail/", environ_base={"REMOTE_ADDR": address}).status_code == 200
