@@ -19,12 +19,20 @@ from flask import Flask
 from campaign.abuse.clients import address_hash
 from tests.deploy.compose import app_environment
 from tests.faults.support import Answer, Browser
-from tests.support import PROJECT_ROOT, ends_with_the_tests, wait_for
+from tests.support import (
+    PROJECT_ROOT,
+    csrf_token,
+    ends_with_the_tests,
+    individual_fields,
+    path_of,
+    wait_for,
+)
 
 CADDYFILE = PROJECT_ROOT / "deploy" / "Caddyfile"
 # What compose's DNS gives the proxy and this machine has not: the replicas of "web".
 _COMPOSE_UPSTREAMS = re.compile(r"^(\s*)dynamic a web 8000 \{\n.*?\n\1\}\n", re.M | re.S)
 _COMPOSE_SITE = re.compile(r"^:8000 \{$", re.M)
+_GLOBAL_OPTIONS = re.compile(r"^\{\n", re.M)
 
 # Two nodes, as two hosts would be: each on an address of its own.
 NODE_HOSTS = ("127.0.0.11", "127.0.0.12")
@@ -32,6 +40,7 @@ NODE_HOSTS = ("127.0.0.11", "127.0.0.12")
 # does not see one end in the middle of a test.
 SIGNING_RATE_LIMIT = "3 per 5 minutes"
 RESEND_RATE_LIMIT = "2 per 5 minutes"
+CHECK_YOUR_EMAIL = "Check your e-mail"
 
 
 def free_port(host: str) -> int:
@@ -108,16 +117,20 @@ class Node:
 def proxy_config(nodes: list[Node], port: int, storage: Path) -> str:
     """deploy/Caddyfile with the compose-only parts swapped: the nodes' addresses for
     the replicas' DNS lookup, and a free port for 8000. Everything else is the file's
-    own, so that a change to how it proxies changes what these tests see. A global
-    block keeps this Caddy off the admin port and out of system folders."""
+    own, so that a change to how it proxies changes what these tests see. Options
+    added to its global block keep this Caddy off the admin port and out of system
+    folders."""
     caddyfile = CADDYFILE.read_text()
     caddyfile, found = _COMPOSE_UPSTREAMS.subn(
         lambda match: f"{match[1]}to {' '.join(node.address for node in nodes)}\n", caddyfile)
     assert found == 1, "deploy/Caddyfile no longer looks up `dynamic a web 8000`: update this"
     caddyfile, found = _COMPOSE_SITE.subn(f":{port} {{", caddyfile)
     assert found == 1, "deploy/Caddyfile no longer serves `:8000`: update this"
-    return (f"{{\n\tadmin off\n\tdefault_bind 127.0.0.1\n\tstorage file_system {storage}\n}}\n\n"
-            f"{caddyfile}")
+    caddyfile, found = _GLOBAL_OPTIONS.subn(
+        f"{{\n\tadmin off\n\tdefault_bind 127.0.0.1\n\tstorage file_system {storage}\n",
+        caddyfile)
+    assert found == 1, "deploy/Caddyfile no longer has a global options block: update this"
+    return caddyfile
 
 
 class Cluster:
@@ -216,3 +229,20 @@ class Cluster:
         app.secret_key = self.secret_key
         with app.app_context():
             return address_hash(address)
+
+
+def sign(cluster: Cluster, browser: Browser, slug: str, email: str,
+         ) -> tuple[Answer, Node, Node]:
+    """Open the statement, sign it and follow the redirect, as a browser does. The
+    answer to the form, the node that served the page and the one that took the form."""
+    page, page_node = cluster.send(browser, "GET", f"/s/{slug}")
+    assert page.status == 200, page.text
+    name = email.split("@")[0].title()
+    fields = individual_fields(**{"person-email": email, "person-name": name,
+                                  "person-csrf_token": csrf_token(page.text)})
+    posted, post_node = cluster.send(browser, "POST", f"/s/{slug}/sign", fields)
+    assert posted.status == 302, posted.text
+    shown, _ = cluster.send(browser, "GET", path_of(posted.location))
+    assert shown.status == 200
+    assert CHECK_YOUR_EMAIL in shown.text
+    return posted, page_node, post_node

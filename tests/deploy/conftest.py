@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from tests.conftest import import_example
 from tests.deploy.cluster import Cluster
 from tests.support import tier_hooks
 
@@ -46,3 +47,11 @@ def cluster(app: Flask, database_url: str, tmp_path_factory: pytest.TempPathFact
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def slug(app: Flask, request: pytest.FixtureRequest) -> str:
+    """A published statement of the test's own: the nodes remember a statement's
+    title for a few seconds, and each test empties the tables."""
+    with app.app_context():
+        return import_example(request.node.name.replace("_", "-")[:60]).slug

@@ -109,3 +109,13 @@ def test_the_migration_waits_for_the_database_the_app_will_reach():
     probe = shlex.split(services()["postgres"]["healthcheck"]["test"][-1])
     assert probe[0] == "pg_isready" and "--host=127.0.0.1" in probe
     assert services()["migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+
+
+def test_only_the_proxy_is_published_to_the_network():
+    published = {name: service["ports"] for name, service in services().items()
+                 if "ports" in service}
+
+    assert published.pop("proxy") == ["8000:8000"]
+    # Anything else published (Mailpit's page of every e-mail sent) is for this machine.
+    for name, ports in published.items():
+        assert all(port.startswith("127.0.0.1:") for port in ports), name

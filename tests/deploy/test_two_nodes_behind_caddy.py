@@ -12,39 +12,11 @@ from flask import Flask
 from campaign.abuse.models import HoldReason
 from campaign.signing.models import IndividualStatus
 from tests.abuse.limits_setup import individual, mailed_to
-from tests.conftest import import_example
-from tests.deploy.cluster import Cluster, Node
+from tests.deploy.cluster import CHECK_YOUR_EMAIL, Cluster, Node, sign
 from tests.faults.support import Answer, Browser
-from tests.support import csrf_token, individual_fields, path_of
+from tests.support import csrf_token, path_of
 
 pytestmark = pytest.mark.deploy
-
-CHECK_YOUR_EMAIL = "Check your e-mail"
-
-
-@pytest.fixture
-def slug(app: Flask, request: pytest.FixtureRequest) -> str:
-    """A published statement of the test's own: the nodes remember a statement's
-    title for a few seconds, and each test empties the tables."""
-    with app.app_context():
-        return import_example(request.node.name.replace("_", "-")[:60]).slug
-
-
-def sign(cluster: Cluster, browser: Browser, slug: str, email: str,
-         ) -> tuple[Answer, Node, Node]:
-    """Open the statement, sign it and follow the redirect, as a browser does. The
-    answer to the form, the node that served the page and the one that took the form."""
-    page, page_node = cluster.send(browser, "GET", f"/s/{slug}")
-    assert page.status == 200, page.text
-    name = email.split("@")[0].title()
-    fields = individual_fields(**{"person-email": email, "person-name": name,
-                                  "person-csrf_token": csrf_token(page.text)})
-    posted, post_node = cluster.send(browser, "POST", f"/s/{slug}/sign", fields)
-    assert posted.status == 302, posted.text
-    shown, _ = cluster.send(browser, "GET", path_of(posted.location))
-    assert shown.status == 200
-    assert CHECK_YOUR_EMAIL in shown.text
-    return posted, page_node, post_node
 
 
 def test_requests_through_the_proxy_reach_both_nodes(cluster: Cluster, slug: str):
