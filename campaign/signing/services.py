@@ -150,16 +150,22 @@ def sign_for_organization(
         return signature.contact_email_key == contact_key
 
     def tell_where_it_stands(signature: OrganizationSignature) -> None:
-        # Whoever asks is told where the organization stands; the contact who signed
-        # first is neither replaced nor revealed, and only that contact is given the
-        # link to the co-signature's own page (which can erase it).
+        # Its contact is told where the co-signature stands, and given the link to its
+        # own page (which can erase it). Anyone else learns only what the statement's
+        # page shows: whether it is listed. Not whether it awaits a confirmation or the
+        # coordinators, nor that it was held or rejected, which a stranger typing a
+        # list of organizations' names would otherwise read off, one e-mail each. The
+        # contact who signed first is neither replaced nor revealed.
         its_contact = is_its_contact(signature)
+        shown_status = (signature.status if its_contact or signature.is_active
+                        else "from_another_contact")
         _mail(signature.contact_email if its_contact else contact_email, signature,
               "organization_already_signed",
               lazy_gettext("%(organization)s has already co-signed: %(title)s",
                            organization=signature.name, title=statement.title),
               with_signer_page=its_contact,
-              language=signature.language if its_contact else current_language())
+              language=signature.language if its_contact else current_language(),
+              organization_status=str(shown_status))
 
     return _sign(
         OrganizationSignature,
@@ -221,9 +227,10 @@ def _sign(
         # Neither a held submission nor one for a signature judged not genuine may
         # change a signature or send anything.
         return SigningOutcome.HELD
-    if signature.is_held:
-        # An earlier submission was held and this one is not: it goes on as a first
-        # signature would.
+    if signature.is_held and may_update(signature):
+        # An earlier submission was held and this one, from its signer, is not: it
+        # goes on as a first signature would. Someone else's cannot take it out of the
+        # coordinators' queue, and is answered as for any co-signature not listed.
         signature.release()
     if not claim_mailing(signature):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED

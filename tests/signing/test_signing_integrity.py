@@ -319,6 +319,8 @@ def test_an_international_domain_signs_and_its_mail_is_delivered_in_ascii(
 
 CONTACT = "iryna@solidarity.example.org"
 NEWCOMER = "mallory@example.net"
+# What anyone but its contact is told of a co-signature the statement does not list.
+FROM_ANOTHER_CONTACT = "has already been sent from another contact address"
 
 
 def organization_row(app: Flask) -> tuple[str, str | None, str | None]:
@@ -343,11 +345,43 @@ def test_someone_else_cannot_take_over_an_unconfirmed_co_signature(
     assert organization_row(app) == before
     [notice] = [message for message in deliver_mail(app, mail_dir)
                 if NEWCOMER in str(message["To"])]
-    assert "has already started co-signing" in text_of(notice)
+    assert FROM_ANOTHER_CONTACT in text_of(notice)
     assert "/signer/" not in text_of(notice) and "/confirm/" not in text_of(notice)
     # The contact's link still works.
     page = open_confirmation_page(client, contacts_link)
     assert press_confirm(client, contacts_link, csrf_token(page)).status_code == 200
+
+
+@pytest.mark.parametrize("standing", ["unconfirmed", "held", "awaiting approval",
+                                      "rejected"])
+def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_it_stands(
+        app, client, mail_dir, statement_slug, standing):
+    # A stranger typing organizations' names, one e-mail each, must not read off which
+    # tried to co-sign, which the coordinators are checking, held or turned down.
+    cosign(client, statement_slug, organization_fields(
+        **({"org-homepage": "https://offers.example"} if standing == "held" else {})))
+    with app.app_context():
+        signature = db.session.scalars(select(OrganizationSignature)
+                                       .where(OrganizationSignature.founding.is_(False))).one()
+        if standing in ("awaiting approval", "rejected"):
+            signature.confirm(utcnow())
+        if standing == "rejected":
+            signature.reject("Not an organization.", utcnow())
+        db.session.commit()
+        status = signature.status
+    a_day_ago(app, OrganizationSignature)
+
+    cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+
+    [notice] = [message for message in deliver_mail(app, mail_dir)
+                if NEWCOMER in str(message["To"])]
+    for body in (text_of(notice), notice.get_body(("html",)).get_content()):
+        assert FROM_ANOTHER_CONTACT in body
+        for telling in ("confirm", "checking", "accepted", "listed", "/signer/"):
+            assert telling not in body, telling
+    with app.app_context():
+        # A held co-signature stays in the coordinators' queue.
+        assert db.session.get(OrganizationSignature, signature.id).status is status
 
 
 def test_the_same_contact_signing_again_gets_a_fresh_link(
@@ -368,7 +402,9 @@ def test_the_same_contact_signing_again_gets_a_fresh_link(
 def test_someone_else_naming_a_co_signed_organization_is_not_given_its_page(
         app, client, mail_dir, statement_slug):
     with app.app_context():
-        factories.organization(statement_slug)
+        db.session.get(OrganizationSignature, factories.organization(statement_slug)
+                       ).approve(utcnow())
+        db.session.commit()
     a_day_ago(app, OrganizationSignature)
     cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
 
