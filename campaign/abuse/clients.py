@@ -4,6 +4,10 @@ An IP address is personal data, and a signer at risk may be identified by it. It
 never stored: the rate limits key on a keyed hash of it, and what a coordinator sees
 of it (the trending view) is its network prefix, a /24 or a /48, which names a
 provider or an institution rather than a household.
+
+The limits count an IPv6 client by its /64, not its address: a provider gives each
+subscriber (a home, a rented server) at least a /64, whose 2^64 addresses are all
+theirs to use, so counting addresses would let one machine sign without limit.
 """
 
 from __future__ import annotations
@@ -40,6 +44,21 @@ def network_prefix(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{length}", strict=False))
 
 
+_SUBSCRIBER_PREFIX_V6 = 64
+
+
+def counted_as(address: str) -> str:
+    """What the limits count a client by: an IPv4 address, or the /64 an IPv6 one
+    belongs to."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/{_SUBSCRIBER_PREFIX_V6}", strict=False))
+    return address
+
+
 def address_hash(address: str) -> str:
     """A keyed hash of an address: equal for equal addresses, and useless to anyone
     without the instance's SECRET_KEY."""
@@ -48,4 +67,4 @@ def address_hash(address: str) -> str:
 
 def client_key() -> str:
     """The rate limiter's key for the client of this request."""
-    return address_hash(client_address())
+    return address_hash(counted_as(client_address()))

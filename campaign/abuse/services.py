@@ -20,7 +20,7 @@ from limits.storage import RedisClusterStorage, RedisStorage
 from redis.commands.core import Script
 from redis.exceptions import RedisClusterException, RedisError
 
-from campaign.abuse.clients import address_hash, client_address, network_prefix
+from campaign.abuse.clients import address_hash, client_address, counted_as, network_prefix
 from campaign.abuse.lists import screen
 from campaign.abuse.models import HoldReason
 from campaign.extensions import limiter
@@ -89,7 +89,7 @@ def _over_signing_limit(statement_id: int, form: str, client: Client) -> bool:
     storage that cannot be reached holds nothing."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return False
-    keys = ("signing", form, str(statement_id), address_hash(client.address))
+    keys = ("signing", form, str(statement_id), address_hash(counted_as(client.address)))
     limits = windows(current_app.config["SIGNING_RATE_LIMIT"])
     storage = limiter.storage
     try:

@@ -37,6 +37,21 @@ def test_send_me_my_link_over_its_limit_answers_429(limited_app, statement_slug)
     assert resend(client_from(app, "198.51.100.7")).status_code == 302
 
 
+def test_an_ipv6_client_taking_a_new_address_each_time_meets_the_limit(limited_app,
+                                                                       statement_slug):
+    app = limited_app(RESEND_RATE_LIMIT="2 per minute")
+    sign(client_from(app, "203.0.113.5"), statement_slug, "olena@example.org")
+
+    def resend(address: str):
+        return post_form(client_from(app, address), f"/s/{statement_slug}",
+                         f"/s/{statement_slug}/manage", {"manage-email": "olena@example.org"})
+
+    assert [resend(f"2001:db8:1:2::{number:x}").status_code for number in range(1, 3)] == [
+        302, 302]
+    _calm_429(resend("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+    assert resend("2001:db8:1:3::1").status_code == 302
+
+
 def test_posts_without_the_forms_token_use_up_no_ones_limit(limited_app, statement_slug):
     # A page elsewhere makes its visitors post "send me my link" again and again.
     app = limited_app(RESEND_RATE_LIMIT="1 per minute")

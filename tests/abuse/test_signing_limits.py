@@ -80,6 +80,24 @@ def test_the_limit_counts_per_address_and_statement(limited_app, statement_slug)
         assert len(mailed_to()) == 3
 
 
+def test_an_ipv6_client_is_counted_by_its_64_whichever_address_it_takes(
+        limited_app, statement_slug):
+    # A home or a rented server is given a /64: a new address for every submission
+    # costs it nothing.
+    app = limited_app(SIGNING_RATE_LIMIT="2 per minute")
+    emails = [f"signer{number}@example.org" for number in range(1, 5)]
+
+    for number, email in enumerate(emails, start=1):
+        sign(client_from(app, f"2001:db8:1:2::{number:x}"), statement_slug, email)
+    sign(client_from(app, "2001:db8:1:3::1"), statement_slug, "neighbour@example.org")
+
+    with app.app_context():
+        assert [individual(email).status for email in emails] == [
+            IndividualStatus.UNCONFIRMED] * 2 + [IndividualStatus.SUSPECTED] * 2
+        # The next /64 is someone else.
+        assert individual("neighbour@example.org").status is IndividualStatus.UNCONFIRMED
+
+
 def test_an_individual_and_an_organization_from_one_address_are_not_held(
         limited_app, statement_slug):
     app = limited_app(SIGNING_RATE_LIMIT="1 per minute")
