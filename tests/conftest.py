@@ -183,6 +183,16 @@ class RecordingSMTPHandler:
         # Each message's envelope recipients (RCPT TO), which no header shows.
         self.recipients: list[list[str]] = []
         self.refuse_next = 0
+        self.refuse_recipient_next = 0
+
+    async def handle_RCPT(self, server: object, session: object, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        if self.refuse_recipient_next:
+            self.refuse_recipient_next -= 1
+            # As Postfix words it: the reply names the address.
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
         if self.refuse_next:
@@ -215,6 +225,7 @@ def smtp(_smtp_controller: Controller) -> Iterator[RecordingSMTPHandler]:
     handler.messages.clear()
     handler.recipients.clear()
     handler.refuse_next = 0
+    handler.refuse_recipient_next = 0
     yield handler
 
 

@@ -262,7 +262,7 @@ def record_failure(claimed: Claimed, error: BaseException) -> DeliveryResult:
     """A failed attempt: retried later, or given up after the last one."""
     message, hooks = claimed.message, claimed.hooks
     log.warning("outbox message %s failed (attempt %s): %s", message.id, message.attempts,
-                error)
+                _without_addresses(error))
     reason = f"{type(error).__name__}: {error}"[:2000]
     if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         message.give_up(reason)
@@ -271,6 +271,19 @@ def record_failure(claimed: Claimed, error: BaseException) -> DeliveryResult:
         return DeliveryResult.GAVE_UP
     message.retry_at(utcnow() + retry_delay(message.attempts), reason)
     return DeliveryResult.RETRY_LATER
+
+
+def _without_addresses(error: BaseException) -> str:
+    """What the log says of a failed send: the kind of error and the SMTP server's
+    codes, not its words, which name the recipient ("<olena@example.org>: Recipient
+    address rejected"), nor smtplib's refusals, which are keyed by the address. The
+    whole reply stays on the message's row (last_error), erased with its address."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({str(code) for code, _ in error.recipients.values()})
+        return f"{type(error).__name__} ({', '.join(codes)})"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__} ({error.smtp_code})"
+    return type(error).__name__
 
 
 class BatchOutOfTime(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -74,6 +75,25 @@ def test_refused_delivery_is_retried_after_a_delay_and_then_sent_once(smtp):
     assert deliver_due_messages() == {DeliveryResult.SENT: 1}
     assert len(smtp.messages) == 1
     assert db.session.get(OutboxMessage, message_id).attempts == 2
+
+
+@pytest.mark.usefixtures("smtp_context")
+def test_the_log_of_a_failed_send_names_no_recipient(smtp, caplog, monkeypatch):
+    # Alembic's logging setup, run by the suite's migrations, disabled the logger.
+    monkeypatch.setattr(delivery.log, "disabled", False)
+    refused, unavailable = queue_confirmation_like_email(), queue_confirmation_like_email()
+    smtp.refuse_recipient_next = 1
+
+    with caplog.at_level(logging.WARNING, logger="campaign.outbox.delivery"):
+        assert deliver_message(refused) is DeliveryResult.RETRY_LATER
+        smtp.refuse_next = 1
+        assert deliver_message(unavailable) is DeliveryResult.RETRY_LATER
+
+    assert "SMTPRecipientsRefused (550)" in caplog.text
+    assert "SMTPDataError (451)" in caplog.text
+    assert "olena@example.org" not in caplog.text
+    # The server's whole reply is kept with the message, for whoever reads the outbox.
+    assert "olena@example.org" in db.session.get(OutboxMessage, refused).last_error
 
 
 @pytest.mark.usefixtures("smtp_context")
