@@ -13,12 +13,16 @@ theirs to use, so counting addresses would let one machine sign without limit.
 from __future__ import annotations
 
 import ipaddress
+import logging
 
 from flask import current_app, has_request_context, request
 
 from campaign.security import keyed_digest
 
 UNKNOWN_ADDRESS = "0.0.0.0"
+
+log = logging.getLogger(__name__)
+_PROXY_WARNED = "undersigned.untrusted-proxy-warned"
 
 
 def client_address() -> str:
@@ -27,6 +31,15 @@ def client_address() -> str:
     the first hop of that header is whatever the client wrote there."""
     if not has_request_context():
         return UNKNOWN_ADDRESS
+    if ("X-Forwarded-For" in request.headers and not current_app.config["TRUSTED_PROXY_COUNT"]
+            and not current_app.extensions.get(_PROXY_WARNED)):
+        # Behind a proxy the setting forgot, every client is the proxy to the limits:
+        # after the first signer each minute, everyone's signature would be held.
+        current_app.extensions[_PROXY_WARNED] = True
+        log.warning("A request came through a proxy (it has X-Forwarded-For) but "
+                    "TRUSTED_PROXY_COUNT is 0, so the rate limits count every client "
+                    "as the proxy's address. Set TRUSTED_PROXY_COUNT to the number of "
+                    "proxies in front of the app (README, \"Running more than one\").")
     return request.remote_addr or UNKNOWN_ADDRESS
 
 

@@ -3,12 +3,14 @@ mailed, and the page says exactly what it says to everyone."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 
+from campaign.abuse import clients
 from campaign.abuse.clients import address_hash
 from campaign.abuse.models import HoldReason
 from campaign.abuse.services import windows
@@ -173,6 +175,23 @@ def test_behind_a_proxy_each_client_counts_for_itself(limited_app, statement_slu
         assert two.ip_hash == address_hash("198.51.100.7")
         # Never the address itself.
         assert "203.0.113.5" not in {one.ip_hash, one.ip_prefix}
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_a_proxy_the_settings_forgot_is_reported_once_in_the_log(
+        limited_app, statement_slug, caplog, monkeypatch, proxies):
+    # Alembic's logging setup, run by the suite's migrations, disabled the logger.
+    monkeypatch.setattr(clients.log, "disabled", False)
+    app = limited_app(TRUSTED_PROXY_COUNT=proxies)
+    browser = client_from(app, "10.0.0.2")
+
+    with caplog.at_level(logging.WARNING, logger="campaign.abuse.clients"):
+        for number in range(3):
+            browser.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{number}"
+            sign(browser, statement_slug, f"signer{number}@example.org")
+
+    reported = [record for record in caplog.records if "TRUSTED_PROXY_COUNT" in record.message]
+    assert len(reported) == (1 if proxies == 0 else 0)
 
 
 def test_a_held_resubmission_changes_and_sends_nothing(limited_app, statement_slug):
