@@ -14,10 +14,12 @@ RUN useradd --create-home --uid 1000 undersigned
 COPY . .
 # Editable, so that the package finds templates/, static/ and migrations/ beside it.
 # The translations are served from compiled catalogs, built here (git keeps the .po).
-# instance/logos exists in the image so that the volume mounted there (compose) is the
-# app user's, as Docker copies a path's owner into a new volume.
+# The app's user owns instance/ only (logos are written there): the code stays root's,
+# so a hole in the app cannot rewrite it. instance/logos exists in the image so that
+# the volume mounted there (compose) is the app user's, as Docker copies a path's
+# owner into a new volume.
 RUN pip install --no-cache-dir --editable . && python -m campaign.catalogs compile \
-    && mkdir -p /app/instance/logos && chown -R undersigned /app
+    && mkdir -p /app/instance/logos && chown -R undersigned /app/instance
 USER undersigned
 
 EXPOSE 8000
