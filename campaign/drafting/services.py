@@ -167,7 +167,14 @@ def update_details(statement: Statement, details: StatementDetails) -> None:
     title = normalize_name(details.title)
     if not title:
         raise StatementError(_("Give the statement a title."), field="title")
-    statement.slug = available_slug(details.slug, statement=statement)
+    slug = available_slug(details.slug, statement=statement)
+    if slug != statement.slug and not statement.is_draft:
+        # Its links are out in letters, e-mails, shares and other sites' widgets: an
+        # address given up would be free for another statement to take, and those
+        # links would lead signers to it.
+        raise StatementError(_("A published statement keeps its address: links to it "
+                               "are out in letters, e-mails and shares."), field="slug")
+    statement.slug = slug
     statement.title = title
     statement.statement_date = details.statement_date
     statement.body_markdown = details.body_markdown.strip()

@@ -95,6 +95,34 @@ def test_slug_of_another_statement_is_refused(app_context):
     assert refused.value.field == "slug"
 
 
+@pytest.mark.parametrize("close", [False, True])
+def test_a_published_statement_keeps_its_address(app_context, close):
+    # Given up, the address would be free for another team's statement, and the links
+    # out in letters, e-mails and other sites' widgets would lead signers to it.
+    statement = import_example(slug="ours", publish=True)
+    if close:
+        statements.close_statement(statement)
+
+    with pytest.raises(StatementError, match="keeps its address") as refused:
+        drafting.update_details(statement, drafting.StatementDetails(
+            title="A title", slug="ours-renamed", statement_date=None, body_markdown=""))
+
+    assert refused.value.field == "slug"
+    assert statement.slug == "ours"
+    drafting.update_details(statement, drafting.StatementDetails(
+        title="A corrected title", slug="ours", statement_date=None, body_markdown=""))
+    assert statement.title == "A corrected title"
+
+
+def test_a_draft_may_change_its_address(app_context):
+    statement = import_example(slug="working-title", publish=False)
+
+    drafting.update_details(statement, drafting.StatementDetails(
+        title="A title", slug="final-title", statement_date=None, body_markdown=""))
+
+    assert statement.slug == "final-title"
+
+
 def test_a_signatory_listed_with_an_affiliation_is_saved_with_it(app_context):
     from campaign.drafting.importer import parse_statement
     from campaign.drafting.services import create_statement_from_text
