@@ -39,6 +39,9 @@ class Coordinator(UserMixin, db.Model):
     # An instance admin manages the instance-wide block and allow lists; set from the
     # command line only (`flask make-admin`).
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Raised by every sign-out: it is in each session's stamp, so a session cookie
+    # copied before (from a shared or seized computer) stops working with it.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="coordinator", cascade="all, delete-orphan"
@@ -46,14 +49,19 @@ class Coordinator(UserMixin, db.Model):
 
     def get_id(self) -> str:
         """The session's reference to this coordinator. It carries a stamp of the
-        password hash, so that a new password (after a reset) ends every session
-        opened with the old one."""
+        password hash and of the sign-outs, so that a new password (after a reset) or
+        signing out ends every session opened before."""
         return f"{self.id}:{self.session_stamp()}"
 
     def session_stamp(self) -> str:
         # Keyed, so that the cookie reveals nothing of the hash itself.
-        return hmac.new(current_app.secret_key.encode(), self.password_hash.encode(),
+        stamped = f"{self.password_hash}:{self.session_generation}"
+        return hmac.new(current_app.secret_key.encode(), stamped.encode(),
                         hashlib.sha256).hexdigest()[:24]
+
+    def end_sessions(self) -> None:
+        """Signing out: every session of this coordinator ends, on every device."""
+        self.session_generation += 1
 
 
 class Team(db.Model):

@@ -126,6 +126,8 @@ def sign_in() -> str | Response | tuple[str, int]:
 @bp.post("/sign-out")
 @login_required
 def sign_out() -> Response:
+    _signed_in_coordinator().end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."))
     return redirect(url_for(".sign_in"))

@@ -291,3 +291,31 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, coordinat
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/coordinate/sign-in")
+
+
+def test_signing_out_ends_the_session_on_every_device_and_any_copy_of_its_cookie(app):
+    # A coordinator signs out of a shared or seized computer: a copy of its cookie,
+    # and the session on their other device, must not open the workspace any more.
+    with app.app_context():
+        create_coordinator_for("coordinator@example.org")
+    laptop, phone, copy = app.test_client(), app.test_client(), app.test_client()
+    for device in (laptop, phone):
+        assert sign_in_from(device, "coordinator@example.org",
+                            COORDINATOR_PASSWORD).status_code == 302
+        assert device.get("/coordinate/").status_code == 200
+    name, domain = app.config["SESSION_COOKIE_NAME"], app.config["SERVER_NAME"]
+    copy.set_cookie(name, laptop.get_cookie(name, domain=domain).value, domain=domain)
+    assert copy.get("/coordinate/").status_code == 200
+
+    workspace = laptop.get("/coordinate/")
+    signed_out = laptop.post("/coordinate/sign-out",
+                             data={"csrf_token": csrf_token(workspace.text)})
+
+    assert signed_out.status_code == 302
+    for device in (laptop, phone, copy):
+        answer = device.get("/coordinate/")
+        assert answer.status_code == 302
+        assert answer.headers["Location"].startswith("/coordinate/sign-in")
+    # Signing in again works as before.
+    assert sign_in_from(laptop, "coordinator@example.org", COORDINATOR_PASSWORD).status_code == 302
+    assert laptop.get("/coordinate/").status_code == 200
