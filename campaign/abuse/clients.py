@@ -7,7 +7,8 @@ provider or an institution rather than a household.
 
 The limits count an IPv6 client by its /64, not its address: a provider gives each
 subscriber (a home, a rented server) at least a /64, whose 2^64 addresses are all
-theirs to use, so counting addresses would let one machine sign without limit.
+theirs to use, so counting addresses would let one machine sign without limit. People
+sharing a /64 (a campus, a café) share the limit, as people behind one IPv4 address do.
 """
 
 from __future__ import annotations

@@ -275,7 +275,7 @@ def record_failure(claimed: Claimed, error: BaseException) -> DeliveryResult:
 
 def _without_addresses(error: BaseException) -> str:
     """What the log says of a failed send: the kind of error and the SMTP server's
-    codes, not its words, which name the recipient ("<olena@example.org>: Recipient
+    codes, not its words, which may name the recipient ("<olena@example.org>: Recipient
     address rejected"), nor smtplib's refusals, which are keyed by the address. The
     whole reply stays on the message's row (last_error), erased with its address."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -283,7 +283,11 @@ def _without_addresses(error: BaseException) -> str:
         return f"{type(error).__name__} ({', '.join(codes)})"
     if isinstance(error, smtplib.SMTPResponseException):
         return f"{type(error).__name__} ({error.smtp_code})"
-    return type(error).__name__
+    # A connection's own failure names the server, never a recipient, and says what
+    # to mend: "Name or service not known", "Hostname mismatch".
+    detail = (getattr(error, "verify_message", None) or getattr(error, "strerror", None)
+              if isinstance(error, OSError) else None)
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
 
 class BatchOutOfTime(Exception):

@@ -3,8 +3,9 @@
 Registered only where mail goes to files (never in production), so that a person
 trying Undersigned on their machine can read the confirmation e-mails and click
 their links. Only that person: the page answers requests from this machine alone,
-since a server started without APP_ENV=production runs in development and would
-otherwise show every captured e-mail, password resets included, to anyone.
+and none that came through a proxy, since a server started without
+APP_ENV=production runs in development and would otherwise show every captured
+e-mail, password resets included, to anyone.
 """
 
 from __future__ import annotations
@@ -49,13 +50,18 @@ class CapturedEmail:
         return body.get_content() if body is not None else ""
 
 
+# Headers a proxy adds: behind one on the same machine every request comes from the
+# loopback, whoever sent it.
+_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
 @bp.before_request
 def from_this_machine_only() -> None:
     try:
         local = ipaddress.ip_address(request.remote_addr or "").is_loopback
     except ValueError:
         local = False
-    if not local:
+    if not local or any(header in request.headers for header in _PROXY_HEADERS):
         abort(404)
 
 

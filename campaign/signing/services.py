@@ -151,11 +151,13 @@ def sign_for_organization(
 
     def tell_where_it_stands(signature: OrganizationSignature) -> None:
         # Its contact is told where the co-signature stands, and given the link to its
-        # own page (which can erase it). Anyone else learns only what the statement's
-        # page shows: whether it is listed. Not whether it awaits a confirmation or the
-        # coordinators, nor that it was held or rejected, which a stranger typing a
-        # list of organizations' names would otherwise read off, one e-mail each. The
-        # contact who signed first is neither replaced nor revealed.
+        # own page (which can erase it). Anyone else learns whether it is listed, as
+        # the statement's page shows, and that a co-signature by that name exists
+        # (one per organization: the unique name decides). Not whether it awaits a
+        # confirmation or the coordinators, nor that it was held, rejected or
+        # invalidated, which a stranger typing a list of organizations' names would
+        # otherwise read off, one e-mail each. The contact who signed first is
+        # neither replaced nor revealed.
         its_contact = is_its_contact(signature)
         shown_status = (signature.status if its_contact or signature.is_active
                         else "from_another_contact")
@@ -223,21 +225,23 @@ def _sign(
         return SigningOutcome.CONFIRMATION_SENT
 
     signature = db.session.scalars(select(model).filter_by(**identity)).one()
-    if hold or signature.is_invalidated:
+    from_its_signer = may_update(signature)
+    if hold or (signature.is_invalidated and from_its_signer):
         # Neither a held submission nor one for a signature judged not genuine may
-        # change a signature or send anything.
+        # change a signature or send anything. Someone else naming an organization is
+        # answered below as for any co-signature not listed, whatever its state.
         return SigningOutcome.HELD
-    if signature.is_held and may_update(signature):
-        # An earlier submission was held and this one, from its signer, is not: it
-        # goes on as a first signature would. Someone else's cannot take it out of the
-        # coordinators' queue, and is answered as for any co-signature not listed.
-        signature.release()
     if not claim_mailing(signature):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
+    if signature.is_held and from_its_signer:
+        # An earlier submission was held and this one, from its signer, is not: it
+        # goes on as a first signature would, now that it may be mailed. Someone
+        # else's cannot take it out of the coordinators' queue.
+        signature.release()
     if isinstance(signature, IndividualSignature) and (
             signature.status in SIGN_AGAIN_STATUSES):
         signature.sign_again()
-    if signature.is_confirmed or not may_update(signature):
+    if signature.is_confirmed or not from_its_signer:
         mail_already_signed(signature)
         return SigningOutcome.ALREADY_SIGNED_NOTICE_SENT
     # An unconfirmed signature takes the latest details: what the signer confirms is

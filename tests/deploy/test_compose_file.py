@@ -65,22 +65,26 @@ def test_the_replicas_start_after_one_migration():
     assert web["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
+def _matches(path: str, pattern: str) -> bool:
+    """Docker's reading of one .dockerignore pattern (Go's filepath.Match, segment by
+    segment, so `*` never crosses a `/`), where a leading `**/` stands for any folders."""
+    parts, wanted = path.split("/"), pattern.split("/")
+    if wanted[0] == "**":
+        return any(_matches("/".join(parts[start:]), "/".join(wanted[1:]))
+                   for start in range(len(parts)))
+    return len(parts) == len(wanted) and all(
+        fnmatchcase(part, piece) for part, piece in zip(parts, wanted, strict=True))
+
+
 def _left_out_of_the_image(path: str) -> bool:
-    """Whether the Dockerfile's `COPY . .` leaves PATH behind, by .dockerignore's
-    patterns as Docker reads them: a pattern names the path or a folder above it, and
-    a leading `**/` stands for any folders. (The file uses no `!` exceptions.)"""
+    """Whether the Dockerfile's `COPY . .` leaves PATH behind: a pattern of
+    .dockerignore names it or a folder above it. (The file uses no `!` exceptions.)"""
     patterns = [line.strip() for line in (PROJECT_ROOT / ".dockerignore").read_text()
                 .splitlines() if line.strip() and not line.startswith("#")]
     assert not any(pattern.startswith("!") for pattern in patterns)
     parts = PurePosixPath(path).parts
-    # The path and each folder above it, and each of those without its leading folders.
-    heads = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
-    tails = {"/".join(parts[start:end]) for end in range(1, len(parts) + 1)
-             for start in range(end)}
-    return any(fnmatchcase(candidate, pattern) for pattern in patterns if "**" not in pattern
-               for candidate in heads) or any(
-        fnmatchcase(candidate, pattern.removeprefix("**/")) for pattern in patterns
-        if pattern.startswith("**/") for candidate in tails)
+    return any(_matches("/".join(parts[:end]), pattern)
+               for end in range(1, len(parts) + 1) for pattern in patterns)
 
 
 def test_the_image_holds_no_secret_of_the_machine_it_was_built_on():

@@ -92,6 +92,9 @@ def test_the_log_of_a_failed_send_names_no_recipient(smtp, caplog, monkeypatch):
     assert "SMTPRecipientsRefused (550)" in caplog.text
     assert "SMTPDataError (451)" in caplog.text
     assert "olena@example.org" not in caplog.text
+    # A failed connection still says what to mend.
+    assert delivery._without_addresses(OSError(111, "Connection refused")) == (
+        "ConnectionRefusedError: Connection refused")
     # The server's whole reply is kept with the message, for whoever reads the outbox.
     assert "olena@example.org" in db.session.get(OutboxMessage, refused).last_error
 

@@ -60,3 +60,8 @@ def test_only_the_machine_it_runs_on_can_read_the_captured_mail(app, client, sta
             assert "olena@example.org" not in answer.text
     for address in ("127.0.0.1", "::1"):
         assert client.get("/dev/mail/", environ_base={"REMOTE_ADDR": address}).status_code == 200
+    # Through a proxy on the same machine, a stranger's request comes from the loopback.
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+        proxied = client.get("/dev/mail/", headers={header: "203.0.113.9"})
+        assert proxied.status_code == 404, header
+        assert "olena@example.org" not in proxied.text

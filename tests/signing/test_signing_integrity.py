@@ -17,7 +17,12 @@ from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.tasks import deliver_due_messages
-from campaign.signing.models import IndividualSignature, NameDisplay, OrganizationSignature
+from campaign.signing.models import (
+    IndividualSignature,
+    NameDisplay,
+    OrganizationSignature,
+    OrganizationStatus,
+)
 from campaign.signing.services import IndividualSignatureRequest, sign_as_individual
 from campaign.signing.signer_links import (
     _serializer,
@@ -352,17 +357,20 @@ def test_someone_else_cannot_take_over_an_unconfirmed_co_signature(
     assert press_confirm(client, contacts_link, csrf_token(page)).status_code == 200
 
 
-@pytest.mark.parametrize("standing", ["unconfirmed", "held", "awaiting approval",
-                                      "rejected"])
+@pytest.mark.parametrize("standing", ["unconfirmed", "held", "invalidated",
+                                      "awaiting approval", "rejected"])
 def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_it_stands(
         app, client, mail_dir, statement_slug, standing):
     # A stranger typing organizations' names, one e-mail each, must not read off which
     # tried to co-sign, which the coordinators are checking, held or turned down.
+    held = standing in ("held", "invalidated")
     cosign(client, statement_slug, organization_fields(
-        **({"org-homepage": "https://offers.example"} if standing == "held" else {})))
+        **({"org-homepage": "https://offers.example"} if held else {})))
     with app.app_context():
         signature = db.session.scalars(select(OrganizationSignature)
                                        .where(OrganizationSignature.founding.is_(False))).one()
+        if standing == "invalidated":
+            signature.invalidate()
         if standing in ("awaiting approval", "rejected"):
             signature.confirm(utcnow())
         if standing == "rejected":
@@ -382,6 +390,27 @@ def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_
     with app.app_context():
         # A held co-signature stays in the coordinators' queue.
         assert db.session.get(OrganizationSignature, signature.id).status is status
+
+
+def test_a_held_co_signature_named_by_a_stranger_is_still_released_to_its_contact(
+        app, client, mail_dir, statement_slug):
+    # The stranger's notice uses up the resend interval: the contact's own submission
+    # must then leave the co-signature held rather than release it without a link.
+    cosign(client, statement_slug, organization_fields(**{"org-homepage": "https://x.example"}))
+    a_day_ago(app, OrganizationSignature)
+    cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+
+    cosign(client, statement_slug, organization_fields())
+    with app.app_context():
+        assert db.session.scalars(select(OrganizationSignature.status).where(
+            OrganizationSignature.founding.is_(False))).one() is OrganizationStatus.SUSPECTED
+    a_day_ago(app, OrganizationSignature)
+    cosign(client, statement_slug, organization_fields())
+
+    with app.app_context():
+        assert db.session.scalars(select(OrganizationSignature.status).where(
+            OrganizationSignature.founding.is_(False))).one() is OrganizationStatus.UNCONFIRMED
+    assert link_in_latest_mail_to(app, mail_dir, CONTACT)
 
 
 def test_the_same_contact_signing_again_gets_a_fresh_link(
