@@ -139,6 +139,14 @@ class NameDisplay(enum.StrEnum):
     FIRST_NAME_AND_INITIAL = "first_name_and_initial"
     HIDDEN = "hidden"
 
+    def shows_more_than(self, other: NameDisplay) -> bool:
+        return _NAME_SHOWN[self] > _NAME_SHOWN[other]
+
+
+# How much of a name each choice shows.
+_NAME_SHOWN = {NameDisplay.HIDDEN: 0, NameDisplay.FIRST_NAME_AND_INITIAL: 1,
+               NameDisplay.FULL: 2}
+
 
 class IndividualStatus(enum.StrEnum):
     UNCONFIRMED = "unconfirmed"

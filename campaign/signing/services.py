@@ -245,7 +245,14 @@ def _sign(
         mail_already_signed(signature)
         return SigningOutcome.ALREADY_SIGNED_NOTICE_SENT
     # An unconfirmed signature takes the latest details: what the signer confirms is
-    # what they asked for last.
+    # what they asked for last. Except that a later submission may hide a name more,
+    # never show it more: anyone can submit a signer's address, and a signer at risk
+    # who chose not to be named must not be one click on the newest link away from
+    # it. Showing more is done on the signer's own page, which only their mailbox
+    # reaches.
+    if isinstance(signature, IndividualSignature) and details["name_display"].shows_more_than(
+            signature.name_display):
+        details = {**details, "name_display": signature.name_display}
     for name, value in details.items():
         setattr(signature, name, value)
     _mail_confirmation(signature, confirm_to(signature),

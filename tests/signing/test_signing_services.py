@@ -115,6 +115,31 @@ def test_same_address_in_other_case_creates_no_second_row_and_resends_only_after
     assert confirmed.name == "Olena K"
 
 
+@pytest.mark.parametrize(("first", "later", "kept"), [
+    (NameDisplay.HIDDEN, NameDisplay.FULL, NameDisplay.HIDDEN),
+    (NameDisplay.HIDDEN, NameDisplay.FIRST_NAME_AND_INITIAL, NameDisplay.HIDDEN),
+    (NameDisplay.FIRST_NAME_AND_INITIAL, NameDisplay.FULL, NameDisplay.FIRST_NAME_AND_INITIAL),
+    (NameDisplay.FULL, NameDisplay.HIDDEN, NameDisplay.HIDDEN),
+    (NameDisplay.FULL, NameDisplay.FIRST_NAME_AND_INITIAL, NameDisplay.FIRST_NAME_AND_INITIAL),
+])
+def test_a_later_submission_may_hide_a_pending_name_more_but_never_show_it_more(
+        first, later, kept):
+    # Anyone can submit a signer's address: whoever does must not be able to turn a
+    # name its signer chose to hide into one shown on the statement's page.
+    statement = import_example()
+    sign(statement, person(name_display=first))
+    signature = db.session.scalars(select(IndividualSignature)).one()
+    signature.last_mailed_at = utcnow() - timedelta(minutes=6)
+    db.session.commit()
+
+    assert sign(statement, person(name_display=later, name="Olena Kovalenko Kyiv")) is (
+        SigningOutcome.CONFIRMATION_SENT)
+
+    confirmed = confirm_signature(token_of(outbox()[-1]))
+    assert confirmed.name_display is kept
+    assert confirmed.name == "Olena Kovalenko Kyiv"
+
+
 def test_confirming_counts_the_signature_once_and_the_link_cannot_be_reused():
     statement = import_example()
     sign(statement, person())
