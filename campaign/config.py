@@ -27,6 +27,17 @@ def _flag(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _looks_random(secret_key: str) -> bool:
+    """Whoever guesses the key can sign a session cookie as any coordinator. Long
+    enough is not enough: "x" * 40 and "changeme" * 4 are long. Any key a generator
+    made passes (32 hexadecimal digits show about 14 different characters); a few
+    characters, or a short run written out again and again, do not."""
+    if len(secret_key) < 32 or len(set(secret_key)) < 8:
+        return False
+    return not any(secret_key == (secret_key[:period] * len(secret_key))[:len(secret_key)]
+                   for period in range(1, 17))
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -48,11 +59,11 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
                                      "MAIL_DEFAULT_SENDER") if not environ.get(name)]
         if missing:
             raise ConfigurationError(f"production needs {', '.join(missing)} to be set")
-        if secret_key == DEFAULT_SECRET_KEY or len(secret_key) < 32:
+        if secret_key == DEFAULT_SECRET_KEY or not _looks_random(secret_key):
             raise ConfigurationError(
-                "production refuses to start without its own SECRET_KEY "
-                "(at least 32 characters, e.g. `python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))'`)"
+                "production refuses to start without its own random SECRET_KEY "
+                "(at least 32 characters, not a word or a pattern repeated, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
 
     broker_url = (environ.get("CELERY_BROKER_URL") or redis_url

@@ -225,7 +225,8 @@ def test_the_limits_are_on_by_default_in_every_mode(tmp_path):
     embedded = load_settings(tmp_path, {})
     production = load_settings(tmp_path, {
         "APP_ENV": "production", "DATABASE_URL": "postgresql://db/x",
-        "REDIS_URL": "redis://cache:6379/0", "SECRET_KEY": "s" * 40,
+        "REDIS_URL": "redis://cache:6379/0",
+        "SECRET_KEY": "KsxRNMF5V4eguBBoH5AwGSAE0fZAFzH-OK9d9dE5UltHBp4KeMY9wZHLQs5dmpfk",
         "SERVER_NAME": "statements.example.org", "MAIL_DEFAULT_SENDER": "s@example.org"})
 
     assert embedded["RATELIMIT_ENABLED"] and production["RATELIMIT_ENABLED"]
