@@ -62,7 +62,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
         if secret_key == DEFAULT_SECRET_KEY or not _looks_random(secret_key):
             raise ConfigurationError(
                 "production refuses to start without its own random SECRET_KEY "
-                "(at least 32 characters, not a word or a pattern repeated, e.g. "
+                "(at least 32 characters, not a few characters or a short run repeated, e.g. "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
 
