@@ -23,4 +23,7 @@ RUN pip install --no-cache-dir --editable . && python -m campaign.catalogs compi
 USER undersigned
 
 EXPOSE 8000
-CMD ["sh", "-c", "flask --app campaign db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 4 --access-logfile - 'campaign:create_app()'"]
+# Serving only: the schema is migrated once per release, before any node serves it
+# (compose's migrate service, or `docker run IMAGE flask --app campaign db upgrade`).
+# Every node migrating as it starts would race the others.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "campaign:create_app()"]

@@ -10,7 +10,7 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import form_tokens, input_checks, languages, security, sessions
+from campaign import form_tokens, health, input_checks, languages, security, sessions
 from campaign.abuse.limits import check_limits_in_views_only, refuse_limits_outside_views
 from campaign.config import ConfigurationError, load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.sharing.views import bp as sharing_bp
     from campaign.updates.views import bp as updates_bp
 
+    app.register_blueprint(health.bp)
     for blueprint in (statements_bp, signing_bp, signer_bp, api_bp, accounts_bp, drafting_bp,
                       moderation_bp, progress_bp, exports_bp, letters_bp, replies_bp,
                       public_replies_bp, address_book_bp, updates_bp, privacy_bp, abuse_bp,

@@ -5,6 +5,8 @@ signer's link and no client's address."""
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +15,7 @@ from flask import Flask
 from campaign.signing.models import IndividualStatus
 from tests.abuse.limits_setup import individual
 from tests.deploy.cluster import Cluster, Node, sign
+from tests.deploy.compose import services
 from tests.support import wait_for
 
 pytestmark = pytest.mark.deploy
@@ -64,3 +67,24 @@ def test_the_proxy_logs_no_link_or_address_of_a_request_it_could_not_pass_on(
     assert "connection refused" in log
     for secret in (token, "127.0.0.22", "198.51.100.7"):
         assert secret not in log, secret
+
+
+def _compose_health_probe(node: Node) -> list[str]:
+    """docker-compose.yml's health check of a web replica, aimed at NODE."""
+    probe = services()["web"]["healthcheck"]["test"]
+    assert probe[:2] == ["CMD", "python"], "the probe is no longer Python: update this"
+    return [sys.executable, *(part.replace("127.0.0.1:8000", node.address)
+                              for part in probe[2:])]
+
+
+def test_compose_health_probe_passes_a_serving_node_and_fails_a_stopped_one(
+        cluster: Cluster, stopped: list[Node]):
+    node = cluster.nodes[1]
+    assert subprocess.run(_compose_health_probe(node), capture_output=True,
+                          timeout=30).returncode == 0
+
+    node.stop()
+    stopped.append(node)
+
+    assert subprocess.run(_compose_health_probe(node), capture_output=True,
+                          timeout=30).returncode != 0

@@ -123,3 +123,21 @@ def test_only_the_proxy_is_published_to_the_network():
     # Anything else published (Mailpit's page of every e-mail sent) is for this machine.
     for name, ports in published.items():
         assert all(port.startswith("127.0.0.1:") for port in ports), name
+
+
+def test_each_replica_reports_whether_it_can_serve():
+    web = services()["web"]
+
+    probe = web["healthcheck"]["test"]
+    assert probe[:3] == ["CMD", "python", "-c"]
+    assert f"http://127.0.0.1:{_port_of_web()}/healthz" in probe[3]
+    # The proxy opens the site once a replica can serve it.
+    assert services()["proxy"]["depends_on"]["web"] == {"condition": "service_healthy"}
+
+
+def test_the_image_serves_without_migrating_as_it_starts():
+    # Two replicas started from the image's own command would migrate at once.
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    command = re.search(r"^CMD (.*)$", dockerfile, re.M)
+    assert command is not None
+    assert "upgrade" not in command[1] and "gunicorn" in command[1]
