@@ -16,7 +16,12 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import Select
 
 from campaign.domain import DomainError
-from campaign.text import InvalidEmail, UndeliverableEmail, normalize_email
+from campaign.text import (
+    InvalidEmail,
+    UndeliverableEmail,
+    normalize_email,
+    without_bidi_controls,
+)
 
 NAME_LENGTH = 120
 EMAIL_LENGTH = 254
@@ -24,6 +29,13 @@ EMAIL_LENGTH = 254
 
 def strip_whitespace(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def strip_name(value: Any) -> Any:
+    """A name as typed, less the whitespace around it and any bidirectional control
+    (campaign.text.without_bidi_controls): one typed of nothing else is empty, and
+    refused as a missing name."""
+    return strip_whitespace(without_bidi_controls(value) if isinstance(value, str) else value)
 
 
 def required(message: Any) -> DataRequired:

@@ -81,8 +81,19 @@ def ascii_address(address: str) -> str:
         return address
 
 
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069). A
+# name that opens one and never closes it reverses whatever follows it: the next
+# signers' names on the statement's page, the rest of a line in a letter to a
+# government. No name needs one; pages show each name isolated in its own direction.
+_BIDI_CONTROLS = dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(_BIDI_CONTROLS)
+
+
 def normalize_name(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).split())
+    return " ".join(unicodedata.normalize("NFC", without_bidi_controls(name)).split())
 
 
 def name_key(name: str) -> str:

@@ -23,11 +23,13 @@ from sqlalchemy import func, select, update
 
 from campaign.accounts.models import Coordinator, Team
 from campaign.accounts.services import invite_to_team, request_password_reset
+from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.input_checks import LARGEST_ID
 from campaign.outbox.tasks import deliver_due_messages
-from campaign.signing.models import IndividualSignature
+from campaign.signing.models import IndividualSignature, OrganizationSignature, TallyKind
 from campaign.signing.signer_links import signer_links
+from campaign.signing.tally import add_to_tally
 from campaign.statements.services import create_sign_on_link, get_statement
 from tests.conftest import (
     COORDINATOR_PASSWORD,
@@ -152,6 +154,65 @@ def test_overlong_values_get_a_message_at_the_field(app, client, statement_slug)
     assert response.status_code == 400
     assert "Use at most 120 characters." in response.text
     assert count_signatures(app) == 0
+
+
+RIGHT_TO_LEFT_OVERRIDE = "\u202e"
+
+
+def test_a_name_cannot_turn_the_names_after_it_around(app, client, statement_slug):
+    # An override opened in a name and never closed reverses the rest of its line:
+    # on the statement's page, every signer listed after it.
+    for name, email in ((f"Anna{RIGHT_TO_LEFT_OVERRIDE}", "anna@example.org"),
+                        ("Taras \u2067Melnyk\u202a", "taras@example.org")):
+        response = post_form(client, f"/s/{statement_slug}", f"/s/{statement_slug}/sign",
+                             individual_fields(**{"person-name": name, "person-email": email}))
+        assert response.status_code == 302
+    organization = post_form(client, f"/s/{statement_slug}", f"/s/{statement_slug}/cosign",
+                             organization_fields(**{"org-name": f"ZMINA{RIGHT_TO_LEFT_OVERRIDE}",
+                                                    "org-contact_name": "Iryna\u202d"}))
+    assert organization.status_code == 302
+
+    with app.app_context():
+        assert sorted(db.session.scalars(select(IndividualSignature.name))) == [
+            "Anna", "Taras Melnyk"]
+        assert db.session.execute(
+            select(OrganizationSignature.name, OrganizationSignature.contact_name)
+            .filter_by(contact_email="iryna@solidarity.example.org")).one() == (
+            "ZMINA", "Iryna")
+
+
+def test_a_name_of_direction_controls_alone_is_a_missing_name(app, client, statement_slug):
+    response = post_form(client, f"/s/{statement_slug}", f"/s/{statement_slug}/sign",
+                         individual_fields(**{"person-name": f" {RIGHT_TO_LEFT_OVERRIDE}\u2066 "}))
+
+    assert response.status_code == 400
+    assert "Enter your name." in response.text
+    assert count_signatures(app) == 0
+
+
+def test_each_listed_name_keeps_its_direction_to_itself(app, client, statement_slug):
+    # Names stored before controls were taken out, and names written right to left.
+    names = [f"Anna{RIGHT_TO_LEFT_OVERRIDE}", "\u05d0\u05e0\u05d4", "Taras Melnyk"]
+    for number in range(len(names)):
+        post_form(client, f"/s/{statement_slug}", f"/s/{statement_slug}/sign",
+                  individual_fields(**{"person-email": f"signer{number}@example.org"}))
+    with app.app_context():
+        for number, name in enumerate(names):
+            signature = db.session.scalars(select(IndividualSignature).filter_by(
+                email=f"signer{number}@example.org")).one()
+            signature.name = name
+            signature.confirm(utcnow())
+            add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)
+        db.session.commit()
+
+    page = client.get(f"/s/{statement_slug}").text
+
+    listed = page[page.index('<p class="individuals">'):]
+    listed = listed[:listed.index("</p>")]
+    assert sorted(re.findall(r"<bdi>(.*?)</bdi>", listed)) == sorted(names)
+    # Nothing but the separators between them.
+    assert re.sub(r"<bdi>.*?</bdi>", "", listed).replace(";", "").split() == [
+        '<p', 'class="individuals">', "."]
 
 
 # --- Every public form, under hypothesis ------------------------------------------------

@@ -21,6 +21,7 @@ from campaign.form_fields import (
     has_line_break,
     one_line,
     required,
+    strip_name,
     strip_whitespace,
     valid_email,
 )
@@ -101,14 +102,14 @@ class Trapped:
 
 
 class IndividualSignatureForm(Trapped, StatementPageForm):
-    name = StringField(_l("Your name"), filters=[strip_whitespace], validators=[
+    name = StringField(_l("Your name"), filters=[strip_name], validators=[
         required(_l("Enter your name.")), at_most(NAME_LENGTH)])
     email = EmailField(_l("Your e-mail address"), filters=[strip_whitespace], validators=[
         required(_l("Enter your e-mail address.")), at_most(EMAIL_LENGTH), valid_email])
     country = _country_field(_l("Country"))
     # Rendered and kept only where the statement asks for it.
     affiliation = StringField(
-        _l("Affiliation or title (optional)"), filters=[strip_whitespace],
+        _l("Affiliation or title (optional)"), filters=[strip_name],
         validators=[Optional(), at_most(AFFILIATION_LENGTH), one_line])
     name_display = RadioField(
         _l("How your name is shown"),
@@ -154,7 +155,7 @@ def quick_individual_submission(formdata: Any) -> QuickSubmission | None:
     def first(field: str) -> str | None:
         return formdata.get(f"{INDIVIDUAL_FORM_PREFIX}-{field}")
 
-    name = strip_whitespace(first("name"))
+    name = strip_name(first("name"))
     email = strip_whitespace(first("email"))
     country = first("country")
     name_display = first("name_display")
@@ -167,7 +168,7 @@ def quick_individual_submission(formdata: Any) -> QuickSubmission | None:
         normalize_email(email)
     except InvalidEmail:
         return None
-    affiliation = strip_whitespace(first("affiliation"))
+    affiliation = strip_name(first("affiliation"))
     if affiliation and (len(affiliation) > AFFILIATION_LENGTH or has_line_break(affiliation)):
         return None
     wants_updates = first("wants_updates")
@@ -191,7 +192,7 @@ ORGANIZATION_TYPE_LABELS = {
 
 
 class OrganizationSignatureForm(Trapped, StatementPageForm):
-    name = StringField(_l("Organization name"), filters=[strip_whitespace], validators=[
+    name = StringField(_l("Organization name"), filters=[strip_name], validators=[
         required(_l("Enter the organization's name.")), at_most(ORGANIZATION_NAME_LENGTH)])
     country = _country_field(_l("Country"))
     organization_type = SelectField(
@@ -204,7 +205,7 @@ class OrganizationSignatureForm(Trapped, StatementPageForm):
     website = URLField(_l("Website (optional)"), filters=[_web_address], validators=[
         Optional(), at_most(300), _http_only,
         URL(message=_l("Enter a web address such as https://example.org"))])
-    contact_name = StringField(_l("Contact person"), filters=[strip_whitespace], validators=[
+    contact_name = StringField(_l("Contact person"), filters=[strip_name], validators=[
         required(_l("Enter the name of the contact person.")), at_most(NAME_LENGTH)])
     contact_email = EmailField(_l("Contact e-mail address (never shown publicly)"),
                                filters=[strip_whitespace], validators=[

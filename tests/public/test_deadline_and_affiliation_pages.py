@@ -157,8 +157,8 @@ def test_a_signer_gives_an_affiliation_shown_beside_the_name_with_the_disclaimer
     change(app, statement_slug, affiliation_disclaimer="Titles for identification only.")
     page = page_of(client, statement_slug)
     signatories = page[page.index('id="signatories"'):]
-    assert "Olena Kovalenko, <span class=\"affiliation\">Professor of Law, Kyiv University" \
-           "</span>" in signatories
+    assert "<bdi>Olena Kovalenko</bdi>, <bdi class=\"affiliation\">Professor of Law, Kyiv " \
+           "University</bdi>" in signatories
     assert '<p class="disclaimer">Titles for identification only.</p>' in signatories
 
 
