@@ -41,7 +41,7 @@ from campaign.signing.forms import (
     SignerActionForm,
     quick_individual_submission,
 )
-from campaign.signing.logos import CONTENT_TYPE, shown_logo_path, store_logo
+from campaign.signing.logos import CONTENT_TYPE, shown_logo_path
 from campaign.signing.models import IndividualSignature, NameDisplay
 from campaign.signing.services import (
     ConfirmationError,
@@ -183,8 +183,7 @@ def cosign(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_statement_page(statement, organization_form=form, status=400)
     try:
-        sign_for_organization(statement, form.to_request(logo=_stored_logo(form)),
-                              client=_client(form))
+        sign_for_organization(statement, form.to_request(), client=_client(form))
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400)
@@ -203,20 +202,14 @@ def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
         return render_statement_page(statement, organization_form=form, status=400,
                                      sign_on_token=token)
     try:
-        sign_for_organization(statement, form.to_request(logo=_stored_logo(form)),
-                              sign_on_token=token, client=_client(form))
+        sign_for_organization(statement, form.to_request(), sign_on_token=token,
+                              client=_client(form))
     except SigningError as error:
         form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400,
                                      sign_on_token=token)
     db.session.commit()
     return redirect(url_for(".private_check_email", slug=slug, token=token))
-
-
-def _stored_logo(form: OrganizationSignatureForm) -> str | None:
-    # Written before the signature is committed: a row never names a missing file,
-    # and a file no row names is swept later (campaign.signing.logos).
-    return store_logo(form.prepared_logo) if form.prepared_logo else None
 
 
 def _client(form: IndividualSignatureForm | OrganizationSignatureForm) -> Client:

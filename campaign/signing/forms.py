@@ -227,13 +227,13 @@ class OrganizationSignatureForm(Trapped, StatementPageForm):
     def validate_logo(self, field: Field) -> None:
         self.prepared_logo = prepared_logo_of(field)
 
-    def to_request(self, logo: str | None = None) -> OrganizationSignatureRequest:
+    def to_request(self) -> OrganizationSignatureRequest:
         return OrganizationSignatureRequest(
             name=self.name.data, country=self.country.data,
             organization_type=OrganizationType(self.organization_type.data),
             website=self.website.data or None, contact_name=self.contact_name.data,
             contact_email=self.contact_email.data,
-            authorized_to_sign=bool(self.authorized_to_sign.data), logo=logo,
+            authorized_to_sign=bool(self.authorized_to_sign.data), logo=self.prepared_logo,
         )
 
 

@@ -3,12 +3,14 @@ mailed, and the page says exactly what it says to everyone."""
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from PIL import Image
 
 from campaign.abuse import clients
 from campaign.abuse.clients import address_hash
@@ -16,6 +18,7 @@ from campaign.abuse.models import HoldReason
 from campaign.abuse.services import windows
 from campaign.config import load_settings
 from campaign.extensions import db, limiter
+from campaign.signing.logos import logo_folder
 from campaign.signing.models import IndividualStatus, OrganizationStatus
 from campaign.statements.services import create_sign_on_link, get_statement
 from tests.abuse.limits_setup import (
@@ -29,6 +32,7 @@ from tests.abuse.limits_setup import (
 )
 from tests.conftest import import_example
 from tests.faults.support import RedisServer
+from tests.support import csrf_token, organization_fields
 
 
 def test_a_signature_over_the_limit_is_held_unmailed(limited_app, statement_slug):
@@ -318,3 +322,32 @@ def test_on_a_redis_cluster_every_window_is_counted_and_the_flood_held(
                 address_hash("203.0.113.5"))
         assert [limiter.limiter.get_window_stats(window, *keys).remaining
                 for window in windows("2 per minute;3 per hour")] == [0, 0]
+
+
+def test_a_held_co_signature_keeps_no_logo(limited_app, statement_slug):
+    # The form is held, never refused: a script sending co-signature after co-signature,
+    # each with a picture of its own, would otherwise fill the disk for days.
+    app = limited_app(SIGNING_RATE_LIMIT="1 per minute")
+    browser = client_from(app, "203.0.113.9")
+    with app.app_context():
+        folder = logo_folder()
+    before = set(folder.iterdir()) if folder.is_dir() else set()
+
+    for number in range(3):
+        picture = io.BytesIO()
+        Image.new("RGB", (40 + number, 40), (number, 90, 200)).save(picture, format="PNG")
+        page = browser.get(f"/s/{statement_slug}")
+        response = browser.post(f"/s/{statement_slug}/cosign", data={
+            **organization_fields(**{"org-name": f"Network {number}",
+                                     "org-contact_email": f"contact{number}@example.org"}),
+            "org-csrf_token": csrf_token(page.text),
+            "org-logo": (io.BytesIO(picture.getvalue()), "logo.png")},
+            content_type="multipart/form-data")
+        assert response.status_code == 302
+
+    with app.app_context():
+        first, *held = (organization(f"Network {number}") for number in range(3))
+        assert first.status is OrganizationStatus.UNCONFIRMED and first.logo is not None
+        assert [(row.status, row.logo) for row in held] == [
+            (OrganizationStatus.SUSPECTED, None)] * 2
+    assert {path.name for path in set(folder.iterdir()) - before} == {first.logo}
