@@ -16,6 +16,13 @@ _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enabl
     ["replacements", "smartquotes", "table", "strikethrough"]
 )
 
+# The longest Markdown a coordinator may write in one text a page or an e-mail shows
+# (an update, a reply). markdown-it's time grows with the text, to about 40 µs a
+# character on crafted input, and a page renders it once per process: an 11 MB
+# update would hold every web worker that shows it for minutes. 50,000 characters
+# is some 8,000 words; a longer reply goes in its attached document.
+MARKDOWN_LENGTH = 50_000
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "a", "ul", "ol",
     "li", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",

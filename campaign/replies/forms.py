@@ -10,6 +10,8 @@ from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
+from campaign.form_fields import at_most
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.replies.services import (
     DOCUMENT_TYPES,
     MAX_DOCUMENT_BYTES,
@@ -31,7 +33,8 @@ class ReplyForm(FlaskForm):
     received_on = DateField(_l("Date received"), validators=[
         DataRequired(message=_l("Enter the date the reply was received."))])
     text = TextAreaField(_l("The reply's text"), render_kw={"rows": 12, "cols": 72},
-                         validators=[DataRequired(message=_l("Write or paste the reply's text."))])
+                         validators=[DataRequired(message=_l("Write or paste the reply's text.")),
+                                     at_most(MARKDOWN_LENGTH)])
     # The same limits are checked again by the service; these give the message at the field.
     document = FileField(_l("Attached document (optional)"), validators=[
         FileAllowed(sorted(DOCUMENT_TYPES), message=_l(

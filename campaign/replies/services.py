@@ -16,10 +16,12 @@ from sqlalchemy.orm import defer, joinedload
 from campaign.database import utcnow
 from campaign.domain import DomainError
 from campaign.extensions import db
+from campaign.form_fields import at_most_message
 from campaign.languages import in_each_language, language_or_default
 from campaign.outbox.fanout import new_rows_in_batches
 from campaign.outbox.models import OutboxStatus
 from campaign.queue import NOTIFY_SIGNERS_OF_REPLY_TASK, enqueue_after_commit
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.replies.models import Reply
 from campaign.signing.audience import signers_to_tell
 from campaign.signing.signer_links import signer_page_url_by_id
@@ -109,6 +111,8 @@ def record_reply(statement: Statement, details: ReplyDetails, *,
     text = details.text.strip()
     if not text:
         raise ReplyError(_("Write or paste the reply's text."), field="text")
+    if len(text) > MARKDOWN_LENGTH:
+        raise ReplyError(str(at_most_message(MARKDOWN_LENGTH)), field="text")
     reply = Reply(statement=statement, addressee=addressee, demand_group=group,
                   received_on=details.received_on, text=text, created_by_id=recorded_by_id)
     if details.document is not None:

@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from campaign.form_fields import one_line
+from campaign.form_fields import at_most, one_line
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.updates.services import MAX_TITLE_LENGTH
 
 
@@ -20,4 +21,5 @@ class UpdateForm(FlaskForm):
         DataRequired(message=_l("Give the update a title.")), one_line,
         Length(max=MAX_TITLE_LENGTH, message=_l("Keep the title shorter."))])
     body = TextAreaField(_l("Text"), filters=[_strip], render_kw={"rows": 14, "cols": 72},
-                         validators=[DataRequired(message=_l("Write the update's text."))])
+                         validators=[DataRequired(message=_l("Write the update's text.")),
+                                     at_most(MARKDOWN_LENGTH)])

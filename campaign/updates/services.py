@@ -16,6 +16,7 @@ from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.domain import DomainError
 from campaign.extensions import db
+from campaign.form_fields import at_most_message
 from campaign.languages import in_each_language, in_language, language_or_default
 from campaign.outbox.fanout import new_rows_in_batches
 from campaign.outbox.models import OutboxMessage, OutboxStatus
@@ -24,6 +25,7 @@ from campaign.queue import (
     enqueue,
     enqueue_after_commit,
 )
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.audience import signers_to_tell
 from campaign.statements.models import Statement, StatementStatus
 from campaign.updates.models import PUBLISHABLE_UPDATE_STATUSES, Update, UpdateStatus
@@ -64,6 +66,8 @@ def _checked(title: str, body_markdown: str) -> tuple[str, str]:
                                    MAX_TITLE_LENGTH), field="title")
     if not body_markdown:
         raise UpdateError(_("Write the update's text."), field="body")
+    if len(body_markdown) > MARKDOWN_LENGTH:
+        raise UpdateError(str(at_most_message(MARKDOWN_LENGTH)), field="body")
     return title, body_markdown
 
 

@@ -220,6 +220,24 @@ def test_the_service_refuses_what_the_form_would(app_context, statement_slug, fi
     assert refused.value.field == "document"
 
 
+def test_a_reply_longer_than_markdown_may_be_is_refused(app, coordinator_client,
+                                                        statement_slug):
+    with app.app_context():
+        addressee_id, _ = _ids(statement_slug, "President of Ukraine")
+    response = record_by_form(coordinator_client, statement_slug, {
+        "addressee": str(addressee_id), "demand_group": "", "received_on": "2020-03-02",
+        "text": "![" * 25_001})
+
+    assert response.status_code == 400
+    assert "Use at most 50000 characters." in response.text
+    with app.app_context():
+        assert db.session.scalars(select(Reply)).all() == []
+        with pytest.raises(ReplyError, match="50000") as too_long:
+            record_reply(get_statement(statement_slug), ReplyDetails(
+                addressee_id, None, date(2020, 3, 1), "x" * 50_001), recorded_by_id=None)
+    assert too_long.value.field == "text"
+
+
 def test_reply_needs_an_addressee_of_the_statement_and_a_date_not_in_the_future(
     app_context, statement_slug
 ):

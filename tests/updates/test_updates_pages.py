@@ -8,6 +8,7 @@ from sqlalchemy import select
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.tasks import deliver_due_messages
+from campaign.statements.services import get_statement
 from campaign.updates import services, tasks
 from campaign.updates.models import Update, UpdateStatus
 from tests.moderation import factories
@@ -85,6 +86,22 @@ def test_a_title_with_a_line_break_is_refused_with_a_message(coordinator_client,
     assert "Write this on one line, without line breaks." in refused.text
     with app.app_context():
         assert db.session.scalars(select(Update)).all() == []
+
+
+def test_an_update_longer_than_markdown_may_be_is_refused_at_its_field(coordinator_client, app):
+    # Rendering Markdown takes time in step with its length; every page showing the
+    # update would pay it (campaign.rendering.MARKDOWN_LENGTH).
+    refused = write(coordinator_client, "Long news", "![" * 25_001)
+
+    assert refused.status_code == 400
+    assert "Use at most 50000 characters." in refused.text
+    with app.app_context():
+        assert db.session.scalars(select(Update)).all() == []
+        with pytest.raises(services.UpdateError, match="50000") as too_long:
+            services.write_update(get_statement("crimea-2020"), "Long news", "x" * 50_001,
+                                  by=None)
+    assert too_long.value.field == "body"
+    assert write(coordinator_client, "Long news", "x" * 50_000).status_code == 302
 
 
 def test_published_updates_on_the_statement_page_newest_first(coordinator_client, app):
