@@ -3,6 +3,7 @@ and announced to the signers who asked to hear about the statement."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -86,9 +87,17 @@ def _check_size(document: ReplyDocument) -> None:
                          field="document")
 
 
-def _stored_filename(filename: str) -> str:
-    # Only the name: a browser may send a whole path, and Windows ones use "\".
-    return PurePosixPath(filename.replace("\\", "/")).name[-200:]
+def plain_filename(filename: str) -> str:
+    """A document's name as it is kept and shown: only the name (a browser may send
+    a whole path, and Windows ones use a backslash), without control or format
+    characters. A line break makes the download's header invalid, and a right-to-left
+    override shows "Answer <U+202E>fdp.doc" as "Answer cod.pdf"."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    return "".join(character for character in name
+                   if unicodedata.category(character) not in _NOT_IN_A_NAME)[-200:]
+
+
+_NOT_IN_A_NAME = {"Cc", "Cf", "Zl", "Zp"}
 
 
 def record_reply(statement: Statement, details: ReplyDetails, *,
@@ -118,7 +127,7 @@ def record_reply(statement: Statement, details: ReplyDetails, *,
     if details.document is not None:
         reply.document_type = document_type(details.document.filename)
         _check_size(details.document)
-        reply.document_name = _stored_filename(details.document.filename)
+        reply.document_name = plain_filename(details.document.filename) or None
         reply.document = details.document.data
     db.session.add(reply)
     return reply

@@ -47,8 +47,10 @@ def _send_document(reply: Reply) -> Response:
         abort(404)
     # Always a download, in the type we chose on upload: the file comes from outside,
     # and shown inline in our origin it could act as one of our pages.
+    # Cleaned again: a name kept before names were cleaned may hold a line break.
+    name = replies.plain_filename(reply.document_name or "") or "document"
     response = send_file(io.BytesIO(reply.document), mimetype=reply.document_type,
-                         as_attachment=True, download_name=reply.document_name or "document")
+                         as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     return response

@@ -271,6 +271,46 @@ def test_the_team_downloads_the_document_as_an_attachment_of_its_stored_type(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize(("sent", "kept"), [
+    ("Answer\r\nX-Evil: 1.pdf", "AnswerX-Evil: 1.pdf"),
+    # Shown as "Answer cod.pdf" while it is a Word document.
+    ("Answer \u202efdp.doc", "Answer fdp.doc"),
+    ("C:\\Users\\olena\\\u2066Reply\u2069.pdf", "Reply.pdf"),
+])
+def test_a_documents_name_keeps_no_control_character(app, coordinator_client, statement_slug,
+                                                      sent, kept):
+    # Sent as the service gets it: a browser's multipart header can carry a line break
+    # (RFC 2231's filename*), which the test client's encoder would not write.
+    with app.app_context():
+        addressee_id, _ = _ids(statement_slug, "President of Ukraine")
+        reply = record_reply(get_statement(statement_slug), ReplyDetails(
+            addressee_id, None, date(2020, 3, 2), "See the attachment.",
+            ReplyDocument(sent, b"answer")), recorded_by_id=None)
+        db.session.commit()
+        assert reply.document_name == kept
+        reply_id = reply.id
+
+    download = coordinator_client.get(f"/coordinate/{statement_slug}/replies/{reply_id}/document")
+
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert all(ord(character) >= 32 for character in download.headers["Content-Disposition"])
+
+
+def test_a_name_kept_with_a_line_break_before_names_were_cleaned_still_downloads(
+    app, coordinator_client, statement_slug, ministry_reply
+):
+    with app.app_context():
+        db.session.get(Reply, ministry_reply).document_name = "Answer\r\nX-Evil: 1.pdf"
+        db.session.commit()
+
+    download = coordinator_client.get(
+        f"/coordinate/{statement_slug}/replies/{ministry_reply}/document")
+
+    assert download.status_code == 200
+    assert "AnswerX-Evil: 1.pdf" in download.headers["Content-Disposition"]
+
+
 def test_the_public_downloads_the_document_only_while_the_reply_is_published(
     coordinator_client, client, statement_slug, ministry_reply
 ):
