@@ -517,7 +517,7 @@ def statement_document(page: StatementPage) -> dict[str, Any]:
 logos_bp = Blueprint("logos", __name__)
 
 # A logo's name is the digest of its content: a name always means the same bytes.
-ONE_YEAR = 365 * 24 * 3600
+LOGO_CACHE_SECONDS = 3600
 
 
 @logos_bp.get("/logos/<name>", endpoint="show")
@@ -526,10 +526,13 @@ def logo(name: str) -> Response:
     if path is None:
         abort(404)
     # The type is the one the store wrote, never one guessed from the upload; the
-    # download name keeps a browser from offering anything else.
-    response = send_file(path, mimetype=CONTENT_TYPE, max_age=ONE_YEAR, conditional=True,
-                         download_name=name)
-    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    # download name keeps a browser from offering anything else. Kept by caches an
+    # hour, not for ever though its name is its digest: a logo the coordinators take
+    # away as unfit, or an organization's that erased its co-signature, must stop
+    # being served soon (a revalidation is a 304, by its ETag).
+    response = send_file(path, mimetype=CONTENT_TYPE, max_age=LOGO_CACHE_SECONDS,
+                         conditional=True, download_name=name)
+    response.headers["Cache-Control"] = f"public, max-age={LOGO_CACHE_SECONDS}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     return response

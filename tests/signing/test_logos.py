@@ -199,7 +199,10 @@ def test_the_logo_is_shown_only_once_the_organization_is_approved(app, client, s
     assert served.status_code == 200
     assert served.mimetype == "image/png"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
-    assert "immutable" in served.headers["Cache-Control"]
+    # Not for ever: a logo taken away must leave shared caches soon.
+    assert served.headers["Cache-Control"] == "public, max-age=3600"
+    assert client.get(logo_url, headers={"If-None-Match": served.headers["ETag"]}
+                      ).status_code == 304
     assert Image.open(io.BytesIO(served.data)).format == "PNG"
 
 
