@@ -41,7 +41,7 @@ from campaign.signing.forms import (
     SignerActionForm,
     quick_individual_submission,
 )
-from campaign.signing.logos import CONTENT_TYPE, LogoError, shown_logo_path
+from campaign.signing.logos import CONTENT_TYPE, shown_logo_path
 from campaign.signing.models import IndividualSignature, NameDisplay
 from campaign.signing.services import (
     ConfirmationError,
@@ -184,8 +184,8 @@ def cosign(slug: str) -> Response | tuple[str, int]:
         return render_statement_page(statement, organization_form=form, status=400)
     try:
         sign_for_organization(statement, form.to_request(), client=_client(form))
-    except (SigningError, LogoError) as error:
-        _refuse(form, error)
+    except SigningError as error:
+        form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400)
     db.session.commit()
     return redirect(url_for(".check_email", slug=slug, organization=1))
@@ -204,18 +204,12 @@ def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
     try:
         sign_for_organization(statement, form.to_request(), sign_on_token=token,
                               client=_client(form))
-    except (SigningError, LogoError) as error:
-        _refuse(form, error)
+    except SigningError as error:
+        form.form_errors.append(str(error))
         return render_statement_page(statement, organization_form=form, status=400,
                                      sign_on_token=token)
     db.session.commit()
     return redirect(url_for(".private_check_email", slug=slug, token=token))
-
-
-def _refuse(form: OrganizationSignatureForm, error: SigningError | LogoError) -> None:
-    """A refusal on the form: a logo's at its field (one that only decoding found
-    damaged, campaign.signing.logos.LogoUpload), a rule's above the form."""
-    (form.logo.errors if isinstance(error, LogoError) else form.form_errors).append(str(error))
 
 
 def _client(form: IndividualSignatureForm | OrganizationSignatureForm) -> Client:

@@ -26,7 +26,7 @@ from campaign.form_fields import (
     valid_email,
 )
 from campaign.form_tokens import FormTokenCSRF
-from campaign.signing.logos import LogoError, LogoUpload, PreparedLogo, check_logo, prepare_logo
+from campaign.signing.logos import LogoError, PreparedLogo, prepare_logo
 from campaign.signing.models import NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
 from campaign.statements.models import AFFILIATION_LENGTH
@@ -51,18 +51,6 @@ def _web_address(value: Any) -> Any:
 def _http_only(form: FlaskForm, field: Field) -> None:
     if field.data and not field.data.lower().startswith(("https://", "http://")):
         raise ValidationError(_l("Enter a web address starting with https://"))
-
-
-def logo_upload_of(field: Field) -> LogoUpload | None:
-    """The uploaded logo, its size and header checked and its pixels not decoded yet
-    (campaign.signing.logos.LogoUpload); None when no file was chosen; a
-    ValidationError, with the store's reason, for a file that cannot be a logo."""
-    if not isinstance(field.data, FileStorage) or not field.data.filename:
-        return None
-    try:
-        return check_logo(field.data.stream)
-    except LogoError as error:
-        raise ValidationError(str(error)) from error
 
 
 def prepared_logo_of(field: Field) -> PreparedLogo | None:
@@ -229,15 +217,15 @@ class OrganizationSignatureForm(Trapped, StatementPageForm):
     )
     logo = FileField(_l("Logo (optional): PNG, JPEG or WebP, at most 2 MB"))
     homepage = _honeypot()
-    # The logo sent, once the form validated (campaign.signing.logos.LogoUpload).
-    logo_upload: LogoUpload | None = None
+    # The logo as it will be stored, once the form validated (campaign.signing.logos).
+    prepared_logo: PreparedLogo | None = None
 
     def validate_organization_type(self, field: Field) -> None:
         if field.data not in {kind.value for kind in OrganizationType}:
             raise ValidationError(_l("Choose a type from the list."))
 
     def validate_logo(self, field: Field) -> None:
-        self.logo_upload = logo_upload_of(field)
+        self.prepared_logo = prepared_logo_of(field)
 
     def to_request(self) -> OrganizationSignatureRequest:
         return OrganizationSignatureRequest(
@@ -245,7 +233,7 @@ class OrganizationSignatureForm(Trapped, StatementPageForm):
             organization_type=OrganizationType(self.organization_type.data),
             website=self.website.data or None, contact_name=self.contact_name.data,
             contact_email=self.contact_email.data,
-            authorized_to_sign=bool(self.authorized_to_sign.data), logo=self.logo_upload,
+            authorized_to_sign=bool(self.authorized_to_sign.data), logo=self.prepared_logo,
         )
 
 

@@ -21,8 +21,6 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,51 +61,13 @@ class PreparedLogo:
     data: bytes
 
 
-@dataclass(frozen=True)
-class LogoUpload:
-    """A file whose size and header (format, width, height) are a logo's, its pixels
-    not decoded yet. The checks are cheap; decoding is not: up to a second of CPU and
-    a few hundred MB for a WebP at the pixel limit, which a 1 KB file can claim. The
-    public form checks, and the signing service decodes only for a submission it lets
-    through (campaign.signing.services.sign_for_organization)."""
-
-    data: bytes
-
-
-def check_logo(upload: IO[bytes]) -> LogoUpload:
-    """The upload, or a LogoError saying why it cannot be a logo."""
+def prepare_logo(upload: IO[bytes]) -> PreparedLogo:
+    """The logo as it will be stored, or a LogoError saying what is wrong with it."""
     data = upload.read(MAX_LOGO_BYTES + 1)
     if not data:
         raise LogoError(_("The logo file is empty. Choose a PNG, JPEG or WebP image."))
     if len(data) > MAX_LOGO_BYTES:
         raise LogoError(_("The logo is too large: it may be at most 2 MB."))
-    with _opened(data):
-        pass
-    return LogoUpload(data)
-
-
-def prepare_logo(upload: IO[bytes] | LogoUpload) -> PreparedLogo:
-    """The logo as it will be stored, or a LogoError saying what is wrong with it."""
-    if not isinstance(upload, LogoUpload):
-        upload = check_logo(upload)
-    with _opened(upload.data) as image:
-        # A JPEG is decoded straight at a half, a quarter or an eighth of its size
-        # where that still covers the stored size (other formats ignore this): a
-        # 4000-pixel photo then takes a sixteenth of the memory.
-        image.draft(image.mode, STORED_SIZE)
-        image.load()
-        picture = _drawable(image)
-    out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)
-    stored = out.getvalue()
-    return PreparedLogo(name=f"{hashlib.sha256(stored).hexdigest()}.png", data=stored)
-
-
-@contextmanager
-def _opened(data: bytes) -> Iterator[Image.Image]:
-    """DATA opened by Pillow as one of the accepted formats, within the pixel limit,
-    read from its header; whatever Pillow finds wrong, then or while the caller
-    decodes, is a LogoError."""
     # WeasyPrint, once imported, tells Pillow to fill a truncated image with grey; an
     # upload cut short is refused, and our letters draw only logos stored whole.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -119,7 +79,8 @@ def _opened(data: bytes) -> Iterator[Image.Image]:
                 width, height = image.size
                 if width * height > MAX_LOGO_PIXELS:
                     raise _too_many_pixels()
-                yield image
+                image.load()
+                picture = _drawable(image)
         except LogoError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -128,6 +89,11 @@ def _opened(data: bytes) -> Iterator[Image.Image]:
             # Pillow reports a damaged or disguised file in any of these.
             raise LogoError(_("This file is not a PNG, JPEG or WebP image that can be "
                               "read. Choose another file.")) from error
+    picture.thumbnail(STORED_SIZE)
+    out = io.BytesIO()
+    picture.save(out, format="PNG", optimize=True)
+    stored = out.getvalue()
+    return PreparedLogo(name=f"{hashlib.sha256(stored).hexdigest()}.png", data=stored)
 
 
 def _too_many_pixels() -> LogoError:
@@ -136,13 +102,10 @@ def _too_many_pixels() -> LogoError:
 
 
 def _drawable(image: Image.Image) -> Image.Image:
-    """The pixels alone, at most STORED_SIZE, in a mode PNG keeps: a fresh image
-    carries no metadata. Scaled down as soon as it is converted, so that an upload at
-    the pixel limit is held in memory twice (decoded, converted), not three times."""
+    """The pixels alone, in a mode PNG keeps: a fresh image carries no metadata."""
     mode = "RGBA" if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info \
         else "RGB"
     converted = image.convert(mode)
-    converted.thumbnail(STORED_SIZE)
     picture = Image.new(mode, converted.size)
     picture.paste(converted)
     return picture

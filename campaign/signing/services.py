@@ -27,7 +27,7 @@ from campaign.extensions import db
 from campaign.languages import current_language, in_language
 from campaign.outbox.services import queue_email
 from campaign.signing.first_signature import CONFIRMATION_TEMPLATE, link_lifetime
-from campaign.signing.logos import LogoUpload, prepare_logo, store_logo
+from campaign.signing.logos import PreparedLogo, store_logo
 from campaign.signing.models import (
     SIGN_AGAIN_STATUSES,
     IndividualSignature,
@@ -81,8 +81,8 @@ class OrganizationSignatureRequest:
     contact_name: str
     contact_email: str
     authorized_to_sign: bool
-    # The logo sent, checked but not decoded yet (campaign.signing.logos), if any.
-    logo: LogoUpload | None = None
+    # The logo as it will be stored (campaign.signing.logos.prepare_logo), if one was sent.
+    logo: PreparedLogo | None = None
 
 
 def _check_open_for_signing(statement: Statement, sign_on_token: str | None = None) -> None:
@@ -146,16 +146,15 @@ def sign_for_organization(
     contact_email = normalize_email(request.contact_email)
     contact_key = canonical_email(contact_email)
     name = normalize_name(request.name)
-    # A held submission's logo is neither decoded nor kept. The form is never refused,
-    # only held, and a held row lives for days: a script sending one co-signature after
-    # another, each with its own picture, would fill the disk, and each decoding costs
-    # up to a second. Judged once per request (see Client): _sign gets the same
-    # answer. A coordinator who releases it can give it a logo.
+    # A held submission keeps no logo. The form is never refused, only held, and a
+    # held row lives for days: a script sending one co-signature after another, each
+    # with its own picture, would fill the disk. Judged once per request (see Client):
+    # _sign gets the same answer. A coordinator who releases it can give it one.
     held = hold_reason_for(statement.id, form=OrganizationSignature.__tablename__,
                            client=client, email=contact_email)
     # Written before the signature is committed, so that a row never names a missing
-    # file; a file no row names is swept later. A LogoError is for the form to show.
-    logo = store_logo(prepare_logo(request.logo)) if request.logo and not held else None
+    # file; a file no row names is swept later (campaign.signing.logos).
+    logo = store_logo(request.logo) if request.logo and not held else None
 
     def is_its_contact(signature: OrganizationSignature) -> bool:
         return signature.contact_email_key == contact_key
