@@ -7,7 +7,8 @@ images the file names; it builds the app's image. It starts the whole stack, imp
 the example statement, and checks, from two client containers on the stack's network
 (two addresses, as two people would be):
 
-- both web replicas serve requests, through the proxy only;
+- both web replicas pass their health check (/healthz) and serve requests, through
+  the proxy only;
 - a client over the signing limit is held while the other client is not: the limits
   count per client, in Redis, whichever replica takes the form;
 - the worker mails the confirmation and can print the letters' PDFs;
@@ -137,6 +138,10 @@ def main() -> None:
 
         web = containers("web")
         check("two web replicas run", len(web) == 2, len(web))
+        health = [json.loads(run("docker", "inspect", container))[0]["State"]["Health"][
+            "Status"] for container in web]
+        check("each replica's health check (/healthz) passes", health == ["healthy"] * 2,
+              health)
         inspected = json.loads(run("docker", "inspect", web[0]))[0]
         network = next(iter(inspected["NetworkSettings"]["Networks"]))
         clients = [client_container(network, inspected["Image"]) for _ in range(2)]
