@@ -160,6 +160,10 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
             "RESEND_RATE_LIMIT": "3 per minute;10 per hour",
             "CONFIRM_RATE_LIMIT": "10 per minute;50 per hour",
             "SIGNER_ACTION_RATE_LIMIT": "10 per minute;60 per hour",
+            # Co-signatures sent with a logo: decoding one can take a second of CPU
+            # and a few hundred MB for a picture made to, so they are refused, not
+            # held, past this; one without a logo is never counted here.
+            "LOGO_RATE_LIMIT": "5 per minute;20 per hour",
             # One-click unsubscribes come from mail providers' servers, many signers
             # behind one address: a limit against floods, not against a busy provider.
             "UNSUBSCRIBE_RATE_LIMIT": "60 per minute;1000 per hour",

@@ -41,7 +41,7 @@ from tests.support import TEST_SECRET_KEY
 SERVER_NAME = "undersigned.test"
 RAISED_RATE_LIMITS = ("SIGNING_RATE_LIMIT", "RESEND_RATE_LIMIT", "CONFIRM_RATE_LIMIT",
                       "SIGNER_ACTION_RATE_LIMIT", "UNSUBSCRIBE_RATE_LIMIT",
-                      "SIGN_IN_RATE_LIMIT", "ACCOUNT_LINK_RATE_LIMIT")
+                      "SIGN_IN_RATE_LIMIT", "ACCOUNT_LINK_RATE_LIMIT", "LOGO_RATE_LIMIT")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

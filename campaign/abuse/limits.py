@@ -4,21 +4,25 @@ signature is held rather than refused: see campaign.abuse.services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app
 from flask_limiter import RouteLimit
 
 from campaign.extensions import limiter
 
 
-def limited_by(setting: str, *, shared_as: str | None = None) -> RouteLimit:
+def limited_by(setting: str, *, shared_as: str | None = None,
+               exempt_when: Callable[[], bool] | None = None) -> RouteLimit:
     """A view's limit, read from the setting at each request, so that an instance's
-    configuration (and each test's) applies. ``shared_as`` counts several views as one."""
+    configuration (and each test's) applies. ``shared_as`` counts several views as one;
+    a request for which ``exempt_when`` says True is neither counted nor refused."""
     def limits() -> str:
         return current_app.config[setting]
 
     if shared_as is not None:
-        return limiter.shared_limit(limits, scope=shared_as)
-    return limiter.limit(limits)
+        return limiter.shared_limit(limits, scope=shared_as, exempt_when=exempt_when)
+    return limiter.limit(limits, exempt_when=exempt_when)
 
 
 # What Flask-Limiter's before-request hook would check: limits of no view of their own.

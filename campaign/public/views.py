@@ -174,8 +174,20 @@ def sign(slug: str) -> Response | tuple[str, int]:
     return redirect(url_for(".check_email", slug=slug))
 
 
+def _without_logo() -> bool:
+    upload = request.files.get("org-logo")
+    return not (upload and upload.filename)
+
+
+# Co-signing with a logo is limited per client on both forms together (the decoding
+# costs: see LOGO_RATE_LIMIT); over it, the form answers 429 and nothing is kept.
+_logo_limit = limited_by("LOGO_RATE_LIMIT", shared_as="logo-uploads",
+                         exempt_when=_without_logo)
+
+
 @signing_bp.post("/s/<slug>/cosign")
 @csrf.exempt
+@_logo_limit
 @form_token_required("org-csrf_token")
 def cosign(slug: str) -> Response | tuple[str, int]:
     statement = visible_statement_or_404(slug)
@@ -193,6 +205,7 @@ def cosign(slug: str) -> Response | tuple[str, int]:
 
 @signing_bp.post("/s/<slug>/private/<token>/cosign")
 @csrf.exempt
+@_logo_limit
 @form_token_required("org-csrf_token")
 def private_cosign(slug: str, token: str) -> Response | tuple[str, int]:
     """Co-signing a draft through its private sign-on link."""

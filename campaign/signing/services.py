@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.abuse.domains import email_domain
@@ -33,6 +33,7 @@ from campaign.signing.models import (
     IndividualSignature,
     NameDisplay,
     OrganizationSignature,
+    OrganizationStatus,
     OrganizationType,
     TallyKind,
     new_confirmation_token,
@@ -146,15 +147,19 @@ def sign_for_organization(
     contact_email = normalize_email(request.contact_email)
     contact_key = canonical_email(contact_email)
     name = normalize_name(request.name)
-    # A held submission keeps no logo. The form is never refused, only held, and a
-    # held row lives for days: a script sending one co-signature after another, each
-    # with its own picture, would fill the disk. Judged once per request (see Client):
-    # _sign gets the same answer. A coordinator who releases it can give it one.
+    # A held submission keeps its logo, for the coordinators who may release it
+    # (partners co-signing from one office's network are held after the first), while
+    # the statement has fewer than HELD_LOGOS_PER_STATEMENT held co-signatures with
+    # one. Past that it keeps none: the form is held, never refused, held rows live for
+    # days, and a script sending co-signature after co-signature, each with a picture
+    # of its own, would fill the disk. Judged once per request (see Client): _sign
+    # gets the same answer.
     held = hold_reason_for(statement.id, form=OrganizationSignature.__tablename__,
                            client=client, email=contact_email)
+    keeps_logo = request.logo is not None and (not held or _room_for_held_logo(statement))
     # Written before the signature is committed, so that a row never names a missing
     # file; a file no row names is swept later (campaign.signing.logos).
-    logo = store_logo(request.logo) if request.logo and not held else None
+    logo = store_logo(request.logo) if request.logo and keeps_logo else None
 
     def is_its_contact(signature: OrganizationSignature) -> bool:
         return signature.contact_email_key == contact_key
@@ -194,6 +199,19 @@ def sign_for_organization(
         client=client,
         may_update=is_its_contact,
     )
+
+
+# About 35 MB of logos at most (1.4 MB for a 600-pixel picture of noise).
+HELD_LOGOS_PER_STATEMENT = 25
+
+
+def _room_for_held_logo(statement: Statement) -> bool:
+    held_with_logo = db.session.scalar(
+        select(func.count()).select_from(OrganizationSignature)
+        .where(OrganizationSignature.statement_id == statement.id,
+               OrganizationSignature.status == OrganizationStatus.SUSPECTED,
+               OrganizationSignature.logo.is_not(None)))
+    return (held_with_logo or 0) < HELD_LOGOS_PER_STATEMENT
 
 
 def _sign(

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from PIL import Image
+from sqlalchemy import func, select
 
 from campaign.abuse import clients
 from campaign.abuse.clients import address_hash
@@ -18,8 +19,9 @@ from campaign.abuse.models import HoldReason
 from campaign.abuse.services import windows
 from campaign.config import load_settings
 from campaign.extensions import db, limiter
+from campaign.signing import services as signing_services
 from campaign.signing.logos import logo_folder
-from campaign.signing.models import IndividualStatus, OrganizationStatus
+from campaign.signing.models import IndividualStatus, OrganizationSignature, OrganizationStatus
 from campaign.statements.services import create_sign_on_link, get_statement
 from tests.abuse.limits_setup import (
     client_from,
@@ -324,30 +326,65 @@ def test_on_a_redis_cluster_every_window_is_counted_and_the_flood_held(
                 for window in windows("2 per minute;3 per hour")] == [0, 0]
 
 
-def test_a_held_co_signature_keeps_no_logo(limited_app, statement_slug):
-    # The form is held, never refused: a script sending co-signature after co-signature,
-    # each with a picture of its own, would otherwise fill the disk for days.
+def _picture(number: int) -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (40 + number, 40), (number, 90, 200)).save(picture, format="PNG")
+    return picture.getvalue()
+
+
+def _cosign_with_logo(browser, slug: str, number: int, logo: bytes | None = None):
+    page = browser.get(f"/s/{slug}")
+    data: dict[str, object] = {
+        **organization_fields(**{"org-name": f"Network {number}",
+                                 "org-contact_email": f"contact{number}@example.org"}),
+        "org-csrf_token": csrf_token(page.text)}
+    if logo is not None:
+        data["org-logo"] = (io.BytesIO(logo), "logo.png")
+    return browser.post(f"/s/{slug}/cosign", data=data, content_type="multipart/form-data")
+
+
+def test_held_co_signatures_keep_their_logos_up_to_a_budget(limited_app, statement_slug,
+                                                           monkeypatch):
+    # Partners co-signing from one office are held after the first, and a coordinator
+    # may release them with their logos; a flood of held ones with pictures of their
+    # own stops being kept at the statement's budget, never filling the disk.
+    monkeypatch.setattr(signing_services, "HELD_LOGOS_PER_STATEMENT", 2)
     app = limited_app(SIGNING_RATE_LIMIT="1 per minute")
     browser = client_from(app, "203.0.113.9")
     with app.app_context():
         folder = logo_folder()
     before = set(folder.iterdir()) if folder.is_dir() else set()
 
-    for number in range(3):
-        picture = io.BytesIO()
-        Image.new("RGB", (40 + number, 40), (number, 90, 200)).save(picture, format="PNG")
-        page = browser.get(f"/s/{statement_slug}")
-        response = browser.post(f"/s/{statement_slug}/cosign", data={
-            **organization_fields(**{"org-name": f"Network {number}",
-                                     "org-contact_email": f"contact{number}@example.org"}),
-            "org-csrf_token": csrf_token(page.text),
-            "org-logo": (io.BytesIO(picture.getvalue()), "logo.png")},
-            content_type="multipart/form-data")
-        assert response.status_code == 302
+    for number in range(4):
+        assert _cosign_with_logo(browser, statement_slug, number,
+                                 _picture(number)).status_code == 302
 
     with app.app_context():
-        first, *held = (organization(f"Network {number}") for number in range(3))
-        assert first.status is OrganizationStatus.UNCONFIRMED and first.logo is not None
-        assert [(row.status, row.logo) for row in held] == [
-            (OrganizationStatus.SUSPECTED, None)] * 2
-    assert {path.name for path in set(folder.iterdir()) - before} == {first.logo}
+        rows = [organization(f"Network {number}") for number in range(4)]
+        assert [(row.status, row.logo is not None) for row in rows] == [
+            (OrganizationStatus.UNCONFIRMED, True), (OrganizationStatus.SUSPECTED, True),
+            (OrganizationStatus.SUSPECTED, True), (OrganizationStatus.SUSPECTED, False)]
+    assert {path.name for path in set(folder.iterdir()) - before} == {
+        row.logo for row in rows[:3]}
+
+
+def test_co_signatures_with_a_logo_are_refused_past_their_limit(limited_app, statement_slug):
+    # Decoding a picture made to cost a second of CPU: past the limit, nothing is
+    # decoded or kept, and the form says to wait. Without a logo, nothing is counted.
+    app = limited_app(LOGO_RATE_LIMIT="2 per hour")
+    browser = client_from(app, "203.0.113.10")
+
+    answers = [_cosign_with_logo(browser, statement_slug, number, _picture(number))
+               for number in range(3)]
+    without_logo = _cosign_with_logo(browser, statement_slug, 3)
+    elsewhere = _cosign_with_logo(client_from(app, "198.51.100.7"), statement_slug, 4,
+                                  _picture(4))
+
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    assert "Please wait a little" in answers[2].text
+    assert without_logo.status_code == elsewhere.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OrganizationSignature)
+                                 .where(OrganizationSignature.name.like("Network %"))) == 4
+        assert db.session.scalars(select(OrganizationSignature).where(
+            OrganizationSignature.name == "Network 2")).one_or_none() is None
