@@ -1,7 +1,9 @@
 """One address for the proxy, an orchestrator or an uptime monitor to ask whether this
 node can serve: it answers 200 only when the database and the rate limits' storage
-(Redis in production) both answer. It says which one failed, never why: the reason
-(a host name, a driver's message) is for the node's log, not for whoever asks."""
+(Redis in production) both answer. Which one failed is told only to the machine
+itself (the container's own health check): that the limits' storage is down says
+the limits are failing open, which is nobody else's business. Why it failed (a host
+name, a driver's message) is for the node's log alone."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import logging
 from flask import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from campaign.extensions import db, limiter
+from campaign.security import from_this_machine
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ def health() -> tuple[str, int, dict[str, str]]:
     unavailable = []
     try:
         db.session.execute(text("SELECT 1"))
-    except DBAPIError:
+    except (DBAPIError, PoolTimeoutError):
         log.warning("health check: the database did not answer", exc_info=True)
         db.session.rollback()
         unavailable.append("database")
@@ -34,6 +38,6 @@ def health() -> tuple[str, int, dict[str, str]]:
         log.warning("health check: the rate limits' storage did not answer")
         unavailable.append("rate-limit storage")
     if unavailable:
-        return (f"unavailable: {', '.join(unavailable)}\n", 503,
-                {**_HEADERS, "Retry-After": "30"})
+        told = f": {', '.join(unavailable)}" if from_this_machine() else ""
+        return f"unavailable{told}\n", 503, {**_HEADERS, "Retry-After": "30"}
     return "ok\n", 200, _HEADERS

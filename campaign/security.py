@@ -22,8 +22,9 @@ import base64
 import functools
 import hashlib
 import hmac
+import ipaddress
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from werkzeug import Response
 
 CONTENT_SECURITY_POLICY = {
@@ -100,3 +101,18 @@ def init_app(app: Flask) -> None:
         if app.config["PREFERRED_URL_SCHEME"] == "https":
             headers["Strict-Transport-Security"] = HSTS
         return response
+
+
+# Headers a proxy adds: behind one on the same machine every request comes from the
+# loopback, whoever sent it.
+_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def from_this_machine() -> bool:
+    """Whether the request was sent from this machine itself (its loopback) and came
+    through no proxy: what only the machine's own operator can send."""
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+    return local and not any(header in request.headers for header in _PROXY_HEADERS)

@@ -35,6 +35,21 @@ def test_a_node_without_its_database_says_so_and_not_why(mail_dir):
     assert str(port) not in response.text
 
 
+def test_what_is_down_is_told_to_the_machine_itself_only(mail_dir):
+    down = make_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/undersigned",
+                    mail_dir)
+    client = down.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.5"
+    proxied = down.test_client()
+
+    from_outside = client.get("/healthz")
+    through_a_proxy = proxied.get("/healthz", headers={"X-Forwarded-For": "203.0.113.5"})
+
+    for response in (from_outside, through_a_proxy):
+        assert response.status_code == 503
+        assert response.text == "unavailable\n"
+
+
 @pytest.fixture
 def app_without_its_limits_storage(app: Flask, database_url: str, mail_dir) -> Iterator[Flask]:
     # There is one limiter for every application, and the last one made gives it its

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-import ipaddress
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup, escape
 from werkzeug import Response
+
+from campaign.security import from_this_machine
 
 bp = Blueprint("dev_mail", __name__, url_prefix="/dev/mail")
 
@@ -50,18 +51,9 @@ class CapturedEmail:
         return body.get_content() if body is not None else ""
 
 
-# Headers a proxy adds: behind one on the same machine every request comes from the
-# loopback, whoever sent it.
-_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
-
-
 @bp.before_request
 def from_this_machine_only() -> None:
-    try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        local = False
-    if not local or any(header in request.headers for header in _PROXY_HEADERS):
+    if not from_this_machine():
         abort(404)
 
 
