@@ -29,13 +29,15 @@ def _flag(value: str | None, default: bool = False) -> bool:
 
 def _looks_random(secret_key: str) -> bool:
     """Whoever guesses the key can sign a session cookie as any coordinator. Long
-    enough is not enough: "x" * 40 and "changeme" * 4 are long. Any key a generator
-    made passes (32 hexadecimal digits show about 14 different characters); a few
-    characters, or a short run written out again and again, do not."""
+    enough is not enough: "x" * 40, "changeme" * 4 and "SuperSecretKey2024SuperSecret
+    Key2025" are long. A key a generator made has many different characters (32
+    hexadecimal digits show about 14) and no run of 8 characters twice (for 32 of
+    them, a chance of 1 in 10 million); a key typed by a person often has one or
+    the other."""
     if len(secret_key) < 32 or len(set(secret_key)) < 8:
         return False
-    return not any(secret_key == (secret_key[:period] * len(secret_key))[:len(secret_key)]
-                   for period in range(1, 17))
+    runs = [secret_key[start:start + 8] for start in range(len(secret_key) - 7)]
+    return len(set(runs)) == len(runs)
 
 
 def sqlite_url(path: Path) -> str:

@@ -30,7 +30,8 @@ def test_development_keeps_everything_in_the_instance_folder(tmp_path: Path):
 
 @pytest.mark.parametrize("secret_key", [
     None, DEFAULT_SECRET_KEY, "short", "x" * 40, "changeme" * 5, "0123456789" * 4,
-    "my-secret-key-" * 3, "abcdefgh" * 4 + "abc"])
+    "my-secret-key-" * 3, "abcdefgh" * 4 + "abc", "change-me-in-production" * 2,
+    "SuperSecretKey2024SuperSecretKey2025"])
 def test_production_refuses_to_start_without_its_own_secret_key(tmp_path, secret_key):
     environ = {key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"}
     if secret_key is not None:
@@ -40,10 +41,12 @@ def test_production_refuses_to_start_without_its_own_secret_key(tmp_path, secret
         load_settings(tmp_path, environ)
 
 
-# What `secrets.token_urlsafe(48)` and `secrets.token_hex(16)` once printed.
+# What `secrets.token_urlsafe(48)`, `secrets.token_hex(16)`, `uuid.uuid4().hex` and
+# `openssl rand -base64 32` once printed.
 @pytest.mark.parametrize("secret_key", [
     "KsxRNMF5V4eguBBoH5AwGSAE0fZAFzH-OK9d9dE5UltHBp4KeMY9wZHLQs5dmpfk",
-    "66696370d1b947b68f54283a4e5f7778"])
+    "66696370d1b947b68f54283a4e5f7778", "8554ea4fb6164894853d810b764f17a1",
+    "lh61OLvLMT9WsND1Lk9FgjMUFrBhsfxSM+/9+wEy0YY="])
 def test_production_starts_with_a_key_a_generator_made(tmp_path, secret_key):
     settings = load_settings(tmp_path, {**PRODUCTION, "SECRET_KEY": secret_key})
 
