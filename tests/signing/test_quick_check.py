@@ -12,10 +12,15 @@ from campaign.signing.forms import IndividualSignatureForm, quick_individual_sub
 from campaign.signing.models import NameDisplay
 
 WHITESPACE = st.sampled_from(["", " ", "  ", "\t", "\u00a0", "\u2003"])
+# What names lose (campaign.text.without_bidi_controls), and what they keep.
+DIRECTION_CONTROLS = st.sampled_from(["\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                                      "\u2066", "\u2067", "\u2068", "\u2069", "\u200f"])
+WRAPPING = st.lists(st.one_of(WHITESPACE, DIRECTION_CONTROLS), max_size=3).map("".join)
 NAMES = st.one_of(
     st.just("Olena Kovalenko"), st.just("Мустафа Джемілєв"), st.just(""),
-    st.builds(lambda pad, name, end: pad + name + end, WHITESPACE,
-              st.text(min_size=0, max_size=130), WHITESPACE),
+    st.builds(lambda pad, name, end: pad + name + end, WRAPPING,
+              st.text(min_size=0, max_size=130), WRAPPING),
+    st.builds(lambda pad, name: pad + "x" * 119 + name, WRAPPING, DIRECTION_CONTROLS),
     st.just("x" * 120), st.just("x" * 121), st.just(" " + "x" * 120 + " "),
 )
 EMAILS = st.one_of(
@@ -34,7 +39,8 @@ NAME_DISPLAYS = st.one_of(st.sampled_from([*(choice.value for choice in NameDisp
                           st.text(max_size=8))
 AFFILIATIONS = st.one_of(
     st.sampled_from(["", " ", "Professor of Law, Kyiv University", "  КНУ  ", "x" * 200,
-                     "x" * 201, " " + "x" * 200 + " ", "Two\nlines", "Line\u2028break"]),
+                     "x" * 201, " " + "x" * 200 + " ", "Two\nlines", "Line\u2028break",
+                     "\u202e", " \u2066КНУ\u2069 ", "x" * 200 + "\u202e"]),
     st.text(max_size=30),
 )
 CHECKBOX = st.sampled_from(["y", "on", "false", "", "0", "no", "true"])
