@@ -246,18 +246,21 @@ def _sign(
                 **(client.trace() if client else {}))
         .returning(model)
     ).one_or_none()
+    if hold:
+        # A held submission changes no signature and sends nothing, whoever's the
+        # row: answered before the row is read, so that one for an address that has
+        # signed costs what one for a new address does (its time tells nothing).
+        return SigningOutcome.HELD
     if signature is not None:
-        if hold:
-            return SigningOutcome.HELD
         _mail_confirmation(signature, confirm_to(signature), token.value)
         return SigningOutcome.CONFIRMATION_SENT
 
     signature = db.session.scalars(select(model).filter_by(**identity)).one()
     from_its_signer = may_update(signature)
-    if hold or (signature.is_invalidated and from_its_signer):
-        # Neither a held submission nor one for a signature judged not genuine may
-        # change a signature or send anything. Someone else naming an organization is
-        # answered below as for any co-signature not listed, whatever its state.
+    if signature.is_invalidated and from_its_signer:
+        # Nor may one for a signature judged not genuine. Someone else naming an
+        # organization is answered below as for any co-signature not listed,
+        # whatever its state.
         return SigningOutcome.HELD
     if not claim_mailing(signature):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED

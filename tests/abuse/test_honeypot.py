@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
+from sqlalchemy import event
+
 from campaign.abuse.models import HoldReason
+from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.signing.models import IndividualStatus, OrganizationStatus
 from campaign.statements.services import create_sign_on_link
@@ -131,3 +135,35 @@ def test_a_held_signer_asking_for_their_link_is_sent_nothing(limited_app, app, s
     with app.app_context():
         assert individual("victim@example.org").status is IndividualStatus.SUSPECTED
         assert mailed_to() == []
+
+
+def test_a_held_submission_reads_no_signature_whoever_it_names(client, app, statement_slug):
+    # Its answer is the same page, and its time must not tell either: the database is
+    # asked the same for an address that has signed as for one that has not.
+    sign(client, statement_slug, "olena@example.org")
+    with app.app_context():
+        signed = individual("olena@example.org")
+        signed.confirm(utcnow())
+        db.session.commit()
+
+    def statements_of(email: str) -> list[str]:
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            seen.append(re.sub(r"\s+", " ", statement).split(" (")[0])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert sign(client, statement_slug, email, **TRAP).status_code == 302
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return seen
+
+    with app.app_context():
+        statements_of("warming-up@example.org")
+        for_the_signer = statements_of("olena@example.org")
+        for_a_stranger = statements_of("never-signed@example.org")
+
+    assert for_the_signer == for_a_stranger
+    with app.app_context():
+        assert individual("olena@example.org").status is IndividualStatus.CONFIRMED
