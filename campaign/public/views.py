@@ -523,7 +523,6 @@ def statement_document(page: StatementPage) -> dict[str, Any]:
 # --- Organizations' logos, served from the app's own store (campaign.signing.logos) --
 logos_bp = Blueprint("logos", __name__)
 
-# A logo's name is the digest of its content: a name always means the same bytes.
 LOGO_CACHE_SECONDS = 3600
 
 

@@ -156,10 +156,10 @@ def sign_for_organization(
     # gets the same answer.
     held = hold_reason_for(statement.id, form=OrganizationSignature.__tablename__,
                            client=client, email=contact_email)
-    keeps_logo = request.logo is not None and (not held or _room_for_held_logo(statement))
     # Written before the signature is committed, so that a row never names a missing
     # file; a file no row names is swept later (campaign.signing.logos).
-    logo = store_logo(request.logo) if request.logo and keeps_logo else None
+    logo = (store_logo(request.logo)
+            if request.logo and (not held or _room_for_held_logo(statement)) else None)
 
     def is_its_contact(signature: OrganizationSignature) -> bool:
         return signature.contact_email_key == contact_key
