@@ -62,17 +62,17 @@ def prepare(large: int) -> dict[int, str]:
 
 
 def measure(slugs: dict[int, str], seconds: int, warmup: int, rounds: int,
-            settings: harness.ServerSettings) -> list[Measure]:
+            settings: harness.ServerSettings, connections: int) -> list[Measure]:
     runs: dict[tuple[str, int], list[harness.WrkResult]] = {}
     with harness.gunicorn("campaign:create_app()", settings) as base_url:
         for page, path in PAGES.items():
             for slug in slugs.values():
-                harness.wrk(base_url, "get.lua", [path.format(slug=slug)], warmup, CONNECTIONS)
+                harness.wrk(base_url, "get.lua", [path.format(slug=slug)], warmup, connections)
             for round_number in range(rounds):
                 order = list(slugs.items())
                 for count, slug in order if round_number % 2 == 0 else reversed(order):
                     runs.setdefault((page, count), []).append(harness.wrk(
-                        base_url, "get.lua", [path.format(slug=slug)], seconds, CONNECTIONS))
+                        base_url, "get.lua", [path.format(slug=slug)], seconds, connections))
     return [Measure(page, count, results) for (page, count), results in runs.items()]
 
 
@@ -84,15 +84,20 @@ def main(argv: list[str] | None = None) -> list[Measure]:
     parser.add_argument("--large", type=int, default=1_000_000,
                         help="signatures on the large statement")
     parser.add_argument("--workers", type=int, default=harness.ServerSettings.workers)
+    parser.add_argument("--connections", type=int, default=CONNECTIONS,
+                        help="wrk's open connections (the smoke test's few keep each "
+                             "request's wait under its one-second runs on a slow machine)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     settings = harness.ServerSettings(workers=args.workers)
 
     slugs = prepare(args.large)
-    measures = measure(slugs, args.seconds, args.warmup, args.rounds, settings)
+    measures = measure(slugs, args.seconds, args.warmup, args.rounds, settings,
+                       args.connections)
 
     print(f"PostgreSQL {harness.DATABASE_URL.split('@')[-1]}; {settings.describe()}; "
-          f"wrk, {CONNECTIONS} connections, {args.rounds} x {args.seconds:g} s per page and size")
+          f"wrk, {args.connections} connections, {args.rounds} x {args.seconds:g} s per page "
+          "and size")
     harness.print_table(
         ["page", "signatures", "requests", "failed", "p99 ms (worst run)", "requests/s"],
         [[m.page, m.signatures, sum(run.requests for run in m.runs), m.failures, m.p99_ms,
