@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 DELIVER_EMAIL_TASK = "outbox.deliver_email"
 RELAY_OUTBOX_TASK = "outbox.relay"
+ANSWER_MAIL_REQUESTS_TASK = "outbox.answer_mail_requests"
 PURGE_BROKER_TASK = "broker.purge_consumed_messages"
 NOTIFY_SIGNERS_OF_REPLY_TASK = "letters.notify_signers_of_reply"
 FAN_OUT_UPDATE_TASK = "updates.fan_out"

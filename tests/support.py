@@ -202,3 +202,26 @@ def tier_hooks(*, marker: str, name: str, missing: Callable[[], str | None]
         return config.stash.get(state, None)
 
     return leave_out, report
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """The SQL the app's engine runs inside the block, each statement's text up to its
+    first parenthesis (its columns' and parameters' lists left out); call inside an
+    app context. Two requests that run the same statements do the same work, whatever
+    rows they find: what a form that must not tell whether an address is known is
+    held to."""
+    from sqlalchemy import event
+
+    from campaign.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(re.sub(r"\s+", " ", statement).split(" (")[0])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

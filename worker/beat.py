@@ -8,6 +8,7 @@ from celery.schedules import crontab
 
 from campaign.queue import (
     ANNOUNCE_MILESTONES_TASK,
+    ANSWER_MAIL_REQUESTS_TASK,
     CLOSE_STATEMENTS_PAST_DEADLINE_TASK,
     DELETE_EXPIRED_UNCONFIRMED_TASK,
     ERASE_ADDRESSES_AFTER_CLOSE_TASK,
@@ -25,6 +26,10 @@ def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
         # retry, and those whose task was lost.
         "relay-outbox": {"task": RELAY_OUTBOX_TASK,
                          "schedule": float(config["OUTBOX_RELAY_SECONDS"])},
+        # "Send me my link" and forgotten passwords: the requests only write the
+        # address down (campaign.outbox.requests), so they are answered from here.
+        "answer-mail-requests": {"task": ANSWER_MAIL_REQUESTS_TASK,
+                                 "schedule": float(config["OUTBOX_RELAY_SECONDS"])},
         # Fan-outs of published updates whose task was lost or whose worker died.
         "resume-update-fan-outs": {"task": RESUME_UPDATE_FAN_OUTS_TASK, "schedule": 120.0},
         # Bulk invalidations likewise.

@@ -25,6 +25,7 @@ from campaign.accounts.models import Coordinator, Team, TeamInvitation, TeamMemb
 from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.languages import current_language, in_language, supported_language
+from campaign.outbox.requests import ask_by_mail, register_answer
 from campaign.outbox.services import queue_email
 from campaign.statements.models import Statement
 from campaign.text import InvalidEmail, hash_token, normalize_email, normalize_name
@@ -301,14 +302,24 @@ def _new_token() -> tuple[str, str]:
 # --- Forgotten passwords ----------------------------------------------------------
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link to the account with this address, if there is one and no
-    link went to it within the resend interval: anyone can type an address into the
-    form, and must not be able to flood its inbox.
+PASSWORD_RESET_REQUEST = "password_reset"
 
-    The caller answers the same whatever happens here, so that the form tells nobody
-    whether an address has an account.
-    """
+
+def ask_for_password_reset(email: str) -> None:
+    """The forgotten-password form: the worker answers it (request_password_reset), so
+    that the request takes the same time whether or not the address has an account."""
+    ask_by_mail(PASSWORD_RESET_REQUEST, email)
+
+
+def register_password_reset_requests() -> None:
+    register_answer(PASSWORD_RESET_REQUEST, lambda _statement_id, email: (
+        request_password_reset(email)))
+
+
+def request_password_reset(email: str) -> None:
+    """For the worker: mail a reset link to the account with this address, if there
+    is one and no link went to it within the resend interval: anyone can type an
+    address into the form, and must not be able to flood its inbox."""
     try:
         address = normalize_email(email)
     except InvalidEmail:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -30,6 +31,7 @@ from campaign.accounts.services import (
     NotTeamOwner,
     accept_invitation,
     accept_invitation_with_new_account,
+    ask_for_password_reset,
     begin_sign_in,
     cancel_invitation,
     change_password,
@@ -42,9 +44,9 @@ from campaign.accounts.services import (
     is_member,
     is_owner,
     pending_invitations,
+    register_password_reset_requests,
     remove_member,
     rename_team,
-    request_password_reset,
     reset_password,
     set_digest_hour,
     set_language,
@@ -59,6 +61,11 @@ from campaign.extensions import db, limiter
 from campaign.statements.models import Statement
 
 bp = Blueprint("accounts", __name__, url_prefix="/coordinate")
+
+
+@bp.record_once
+def _register_mail_requests(state: BlueprintSetupState) -> None:
+    register_password_reset_requests()
 
 
 @bp.context_processor
@@ -193,7 +200,7 @@ def forgot_password() -> str | Response | tuple[str, int]:
     form = PasswordResetRequestForm()
     if not form.validate_on_submit():
         return render_template("accounts/forgot_password.html", form=form), _status(form)
-    request_password_reset(form.email.data)
+    ask_for_password_reset(form.email.data)
     db.session.commit()
     return redirect(url_for(".password_reset_sent"))
 

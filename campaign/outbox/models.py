@@ -102,3 +102,17 @@ class OutboxMessage(db.Model):
         self._require(CLAIMED_STATUSES)
         self.status = OutboxStatus.FAILED
         self.last_error = error
+
+
+class MailRequest(db.Model):
+    """An address someone typed into a form that e-mails only the known ones, waiting
+    for the worker to answer it (campaign.outbox.requests). Deleted once answered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What to answer: a name an area registered (register_answer).
+    kind: Mapped[str] = mapped_column(String(32))
+    # The statement the request is about, for the kinds that have one.
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -31,7 +31,9 @@ from campaign.outbox.delivery import (
     release_stale_claims,
     to_send,
 )
+from campaign.outbox.requests import answer_mail_requests
 from campaign.queue import (
+    ANSWER_MAIL_REQUESTS_TASK,
     DELIVER_EMAIL_TASK,
     PURGE_BROKER_TASK,
     RELAY_OUTBOX_TASK,
@@ -86,8 +88,9 @@ def deliver_message(message_id: int) -> DeliveryResult:
 
 
 def deliver_due_messages() -> dict[DeliveryResult, int]:
-    """Deliver everything that is due, in this process, without a worker (the tests
-    use it to be the worker)."""
+    """Answer the mail requests waiting, then deliver everything that is due, in this
+    process, without a worker (the tests use it to be the worker)."""
+    _answer_waiting_mail_requests()
     release_stale_claims()
     db.session.commit()
     outcomes: dict[DeliveryResult, int] = {}
@@ -142,6 +145,19 @@ def deliver_email(message_ids: list[int] | int) -> dict[str, int]:
 @shared_task(name=RELAY_OUTBOX_TASK)
 def relay_outbox() -> int:
     return relay_due_messages()
+
+
+@shared_task(name=ANSWER_MAIL_REQUESTS_TASK)
+def answer_mail_requests_waiting() -> int:
+    return _answer_waiting_mail_requests()
+
+
+def _answer_waiting_mail_requests() -> int:
+    answered = 0
+    while taken := answer_mail_requests():
+        db.session.commit()
+        answered += taken
+    return answered
 
 
 @shared_task(name=PURGE_BROKER_TASK)

@@ -30,6 +30,7 @@ from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.moderation.models import ModerationAction
 from campaign.outbox.models import WAITING_STATUSES, OutboxMessage, OutboxStatus
+from campaign.outbox.requests import forget_mail_requests
 from campaign.signing.models import (
     NEVER_CONFIRMED_INDIVIDUAL_STATUSES,
     NEVER_CONFIRMED_ORGANIZATION_STATUSES,
@@ -219,6 +220,9 @@ def erase_signature(signature: Signature) -> None:
                        .values({column: None, ModerationAction.detail: ""})
                        .execution_options(synchronize_session=False))
     everything = not _has_other_signature(signature)
+    address = signer_address(signature)
+    if address is not None:
+        forget_mail_requests(address)
     forget_messages({*_messages_about(signature, pending_only=False, everything=everything),
                      *_messages_naming(signature)})
     db.session.delete(signature)

@@ -54,8 +54,9 @@ from campaign.signing.services import (
 from campaign.signing.signer_links import Signature, signature_from_token
 from campaign.signing.signer_services import (
     SignerActionError,
+    ask_for_signer_links,
     change_name_display,
-    send_signer_links,
+    register_signer_link_requests,
     set_wants_updates,
 )
 from campaign.statements.models import Statement
@@ -136,6 +137,7 @@ _CONFIRMED = "undersigned.confirmed"
 @signing_bp.record_once
 def _register_mail(state: BlueprintSetupState) -> None:
     register_confirmation_mail()
+    register_signer_link_requests()
 
 
 # The statement page's forms carry CSRF tokens that need no session (campaign.
@@ -449,7 +451,7 @@ def send_link(slug: str) -> Response | tuple[str, int]:
         return render_statement_page(statement, manage_form=form, status=400)
     # A filled honeypot gets the same answer as anyone, and nothing is sent.
     if not form.honeypot_filled:
-        send_signer_links(statement, form.email.data)
+        ask_for_signer_links(statement, form.email.data)
         db.session.commit()
     return redirect(url_for(".link_sent", slug=slug))
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from campaign.domain import DomainError
 from campaign.extensions import db
 from campaign.languages import in_language
+from campaign.outbox.requests import ask_by_mail, register_answer
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
     UNMAILED_INDIVIDUAL_STATUSES,
@@ -44,6 +45,25 @@ def change_name_display(signature: IndividualSignature, display: NameDisplay) ->
 
 def set_wants_updates(signature: Signature, wants_updates: bool) -> None:
     signature.wants_updates = wants_updates
+
+
+SIGNER_LINKS_REQUEST = "signer_links"
+
+
+def ask_for_signer_links(statement: Statement, email: str) -> None:
+    """The statement page's "send me my link": the worker answers it (send_signer_links),
+    so that the request takes the same time whether or not the address signed."""
+    ask_by_mail(SIGNER_LINKS_REQUEST, email, statement.id)
+
+
+def register_signer_link_requests() -> None:
+    def answer(statement_id: int | None, email: str) -> None:
+        # The request goes with its statement (a foreign key, ON DELETE CASCADE).
+        statement = db.session.get(Statement, statement_id) if statement_id else None
+        if statement is not None:
+            send_signer_links(statement, email)
+
+    register_answer(SIGNER_LINKS_REQUEST, answer)
 
 
 def send_signer_links(statement: Statement, email: str) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
+from campaign.outbox.requests import answer_mail_requests
 from campaign.signing.models import IndividualSignature, OrganizationSignature
 from tests.support import individual_fields, organization_fields, post_form
 
@@ -50,6 +51,9 @@ def organization(name: str) -> OrganizationSignature:
 
 
 def mailed_to() -> list[str]:
+    """Who the outbox writes to, once the worker has answered the mail requests."""
+    answer_mail_requests()
+    db.session.commit()
     return list(db.session.scalars(select(OutboxMessage.to_address).order_by(OutboxMessage.id)))
 
 

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
-
-from sqlalchemy import event
 
 from campaign.abuse.models import HoldReason
 from campaign.database import utcnow
@@ -22,7 +19,7 @@ from tests.abuse.limits_setup import (
     sign,
 )
 from tests.conftest import import_example
-from tests.support import PROJECT_ROOT, post_form
+from tests.support import PROJECT_ROOT, post_form, sql_statements
 
 TRAP = {"person-homepage": "https://cheap-pills.example"}
 
@@ -147,16 +144,8 @@ def test_a_held_submission_reads_no_signature_whoever_it_names(client, app, stat
         db.session.commit()
 
     def statements_of(email: str) -> list[str]:
-        seen: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:
-            seen.append(re.sub(r"\s+", " ", statement).split(" (")[0])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with sql_statements() as seen:
             assert sign(client, statement_slug, email, **TRAP).status_code == 302
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return seen
 
     with app.app_context():

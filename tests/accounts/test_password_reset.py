@@ -12,16 +12,25 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db, limiter
-from campaign.outbox.models import OutboxMessage
+from campaign.outbox import requests as requests_module
+from campaign.outbox.models import MailRequest, OutboxMessage
+from campaign.outbox.requests import answer_mail_requests
 from campaign.outbox.tasks import deliver_due_messages
 from campaign.text import hash_token
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for
-from tests.support import csrf_token, path_of, post_form, read_mail_dir, text_of
+from tests.support import (
+    csrf_token,
+    path_of,
+    post_form,
+    read_mail_dir,
+    sql_statements,
+    text_of,
+)
 
 ADDRESS = "mariia@example.org"
 NEW_PASSWORD = "a much longer new passphrase"
@@ -225,7 +234,7 @@ def test_reset_request_without_its_security_token_is_refused(app, client, mail_d
     assert delivered_mail(app, mail_dir) == []
 
 
-def test_simultaneous_reset_requests_mail_one_link(app):
+def test_simultaneous_reset_requests_mail_one_link(app, monkeypatch):
     with app.app_context():
         create_coordinator_for(ADDRESS)
     requests = 32
@@ -243,6 +252,21 @@ def test_simultaneous_reset_requests_mail_one_link(app):
 
     assert statuses == [302] * requests
     with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MailRequest)) == requests
+
+    # Workers answering them at once, a request at a time each.
+    monkeypatch.setattr(requests_module, "ANSWERED_PER_BATCH", 1)
+
+    def answer(_: int) -> None:
+        with app.app_context():
+            while answer_mail_requests():
+                db.session.commit()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(answer, range(4)))
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MailRequest)) == 0
         [message] = db.session.scalars(select(OutboxMessage)).all()
         token = message.context["token"]
         assert db.session.scalars(select(Coordinator)).one().password_reset_token_hash == (
@@ -281,3 +305,27 @@ def test_the_account_links_share_one_limit_per_connection(app, client, monkeypat
     assert sign_in_with(app.test_client(), COORDINATOR_PASSWORD).status_code == 302
     assert client.get(link).status_code == 200
     limiter.reset()
+
+
+def test_the_form_does_the_same_work_for_an_address_with_an_account_and_one_without(
+        app, client, mail_dir):
+    """Its time must not tell whether an address has an account: the request only
+    writes the address down, and the worker looks it up."""
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    token = csrf_token(client.get("/coordinate/forgot-password").text)
+
+    def statements_for(address: str) -> list[str]:
+        with app.app_context(), sql_statements() as seen:
+            assert client.post("/coordinate/forgot-password", data={
+                "email": address, "csrf_token": token}).status_code == 302
+        return seen
+
+    statements_for("warming-up@example.org")
+    with_an_account = statements_for(ADDRESS)
+    without = statements_for("nobody@example.org")
+
+    assert with_an_account == without
+    assert not any("coordinator" in statement for statement in with_an_account)
+    [message] = delivered_mail(app, mail_dir)
+    assert str(message["To"]) == ADDRESS

@@ -149,4 +149,5 @@ def stack(app: Flask, fault_app: Flask, fault_redis: RedisServer, fault_smtp: Sm
     with fault_app.app_context():
         with db.engine.begin() as connection:
             connection.execute(text("DELETE FROM outbox_message"))
+            connection.execute(text("DELETE FROM mail_request"))
         db.engine.dispose()

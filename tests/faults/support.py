@@ -492,13 +492,18 @@ def outbox_counts(app: Flask) -> dict[str, int]:
     from sqlalchemy import func, select
 
     from campaign.extensions import db
-    from campaign.outbox.models import OutboxMessage
+    from campaign.outbox.models import MailRequest, OutboxMessage
 
     with app.app_context():
         rows = db.session.execute(select(OutboxMessage.status, func.count())
                                   .group_by(OutboxMessage.status)).all()
+        # A request beat has yet to answer is mail that may still be written.
+        requests = db.session.scalar(select(func.count()).select_from(MailRequest))
         db.session.remove()
-    return {status.value: count for status, count in rows}
+    counts = {status.value: count for status, count in rows}
+    if requests:
+        counts["pending"] = counts.get("pending", 0) + requests
+    return counts
 
 
 def advance_outbox_clock(app: Flask, statuses: tuple[str, ...] = ("pending", "sending"),

@@ -18,7 +18,8 @@ from campaign.exports.services import individual_rows
 from campaign.extensions import db
 from campaign.letters.building import build_letter
 from campaign.moderation.services import approve_organization
-from campaign.outbox.models import OutboxMessage, OutboxStatus
+from campaign.outbox.models import MailRequest, OutboxMessage, OutboxStatus
+from campaign.outbox.requests import answer_mail_requests
 from campaign.replies.services import ReplyDetails, publish_reply, record_reply
 from campaign.replies.tasks import notify_signers_of_reply
 from campaign.signing.models import (
@@ -39,7 +40,7 @@ from tests.public.test_signing_pages import (
     sign,
     statement_page,
 )
-from tests.support import csrf_token, path_of, text_of
+from tests.support import csrf_token, path_of, sql_statements, text_of
 
 NAME = "Olena Kovalenko"
 EMAIL = "olena@example.org"
@@ -356,6 +357,22 @@ def outbox_count(app: Flask) -> int:
         return db.session.scalar(select(func.count()).select_from(OutboxMessage))
 
 
+def what_the_request_wrote(app: Flask) -> list[tuple[str, str]]:
+    """The mail requests waiting for the worker, and the outbox's rows."""
+    with app.app_context():
+        return [*db.session.execute(select(MailRequest.kind, MailRequest.email)).all(),
+                *db.session.execute(select(OutboxMessage.template, OutboxMessage.to_address)
+                                    .where(OutboxMessage.status == OutboxStatus.PENDING))
+                .all()]
+
+
+def answer_requests(app: Flask) -> None:
+    """What the worker does every second (worker/beat.py)."""
+    with app.app_context():
+        answer_mail_requests()
+        db.session.commit()
+
+
 def test_asking_for_the_link_answers_the_same_and_mails_only_a_signer(
         app, client, mail_dir, statement_slug):
     with app.app_context():
@@ -366,19 +383,56 @@ def test_asking_for_the_link_answers_the_same_and_mails_only_a_signer(
     deliver_mail(app, mail_dir)
     before = outbox_count(app)
 
+    # The request writes down the address as typed, the same for an address that
+    # signed and one that did not, and nothing else: its time tells nobody which.
     unknown = ask_for_the_link(client, statement_slug, "nobody@example.org")
     assert "If this address signed the statement, we have sent it a link" in unknown
+    assert what_the_request_wrote(app) == [("signer_links", "nobody@example.org")]
+    answer_requests(app)
+    assert what_the_request_wrote(app) == []
     assert outbox_count(app) == before
 
     known = ask_for_the_link(client, statement_slug, EMAIL.upper())
     assert known == unknown
+    assert what_the_request_wrote(app) == [("signer_links", EMAIL.upper())]
+    answer_requests(app)
+    assert what_the_request_wrote(app) == [("signer_link", EMAIL)]
     assert outbox_count(app) == before + 1
     link = signer_page_link(app, mail_dir)
     assert "Signed as Olena Kovalenko." in client.get(link).text
 
     # Asked again at once: the same answer, and no second e-mail.
     assert ask_for_the_link(client, statement_slug, EMAIL) == unknown
+    answer_requests(app)
     assert outbox_count(app) == before + 1
+
+
+def test_asking_for_the_link_does_the_same_work_whether_or_not_the_address_signed(
+        app, client, mail_dir, statement_slug):
+    """Its time must not tell whether someone signed: the request writes the address
+    down, and the worker looks it up."""
+    with app.app_context():
+        factories.individual(statement_slug, NAME, EMAIL)
+        db.session.execute(update(IndividualSignature)
+                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    deliver_mail(app, mail_dir)
+
+    token = csrf_token(client.get(f"/s/{statement_slug}").text)
+
+    def statements_for(address: str) -> list[str]:
+        with app.app_context(), sql_statements() as seen:
+            assert client.post(f"/s/{statement_slug}/manage", data={
+                "manage-email": address, "manage-csrf_token": token}).status_code == 302
+        return seen
+
+    statements_for("warming-up@example.org")
+    signed = statements_for(EMAIL)
+    never_signed = statements_for("nobody@example.org")
+
+    assert signed == never_signed
+    assert not any("signature" in statement for statement in signed)
+    assert signer_page_link(app, mail_dir)
 
 
 def test_asking_for_the_link_with_a_bad_address_is_explained_at_the_field(
