@@ -60,8 +60,14 @@ class Coordinator(UserMixin, db.Model):
                         hashlib.sha256).hexdigest()[:24]
 
     def end_sessions(self) -> None:
-        """Signing out: every session of this coordinator ends, on every device."""
+        """Signing out: every session of this coordinator ends, on every device, and
+        so does a reset link not used yet, which would open a new one."""
         self.session_generation += 1
+        self.forget_reset_link()
+
+    def forget_reset_link(self) -> None:
+        self.password_reset_token_hash = None
+        self.password_reset_expires_at = None
 
 
 class Team(db.Model):

@@ -63,8 +63,11 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(coordinator: Coordinator, password: str) -> None:
+    """A new password; a reset link sent before stops working (one stolen from the
+    mailbox must not outlive the password it was asked for)."""
     check_password_strength(password)
     coordinator.password_hash = _hasher.hash(password)
+    coordinator.forget_reset_link()
 
 
 def find_coordinator(email: str) -> Coordinator | None:
@@ -378,8 +381,6 @@ def reset_password(token: str, password: str) -> Coordinator:
     passwords is lifted and the caller signs them in."""
     coordinator = coordinator_for_reset_token(token, for_update=True)
     set_password(coordinator, password)
-    coordinator.password_reset_token_hash = None
-    coordinator.password_reset_expires_at = None
     coordinator.failed_sign_ins = 0
     coordinator.sign_in_blocked_until = None
     coordinator.last_signed_in_at = utcnow()

@@ -149,6 +149,38 @@ def test_a_used_reset_link_is_explained_and_changes_nothing(app, client, mail_di
     assert other.get("/coordinate/").status_code == 302
 
 
+@pytest.mark.parametrize("then", ["changes the password", "signs out"])
+def test_a_reset_link_stops_working_when_its_coordinator_then(app, client, mail_dir, then):
+    """Someone who read the reset e-mail (a mailbox reached for a moment) must not keep a
+    way in after the coordinator, signed in, changed the password or signed out."""
+    with app.app_context():
+        create_coordinator_for(ADDRESS)
+    ask_for_reset(client, ADDRESS)
+    link = reset_link_in(delivered_mail(app, mail_dir)[0])
+    assert sign_in_with(client, COORDINATOR_PASSWORD).status_code == 302
+    if then == "changes the password":
+        changed = post_form(client, "/coordinate/password", "/coordinate/password", {
+            "current_password": COORDINATOR_PASSWORD, "password": NEW_PASSWORD,
+            "password_again": NEW_PASSWORD})
+        assert changed.status_code == 302
+    else:
+        workspace = client.get("/coordinate/")
+        client.post("/coordinate/sign-out", data={"csrf_token": csrf_token(workspace.text)})
+    password_hash = coordinator(app).password_hash
+
+    intruder = app.test_client()
+    page = intruder.get(link)
+    refused = intruder.post(link, data={
+        "password": "the intruder's own passphrase",
+        "password_again": "the intruder's own passphrase",
+        "csrf_token": csrf_token(intruder.get("/coordinate/sign-in").text)})
+
+    assert page.status_code == 400
+    assert refused.status_code == 400
+    assert coordinator(app).password_hash == password_hash
+    assert intruder.get("/coordinate/").status_code == 302
+
+
 def test_an_expired_reset_link_is_explained_and_changes_nothing(app, client, mail_dir):
     with app.app_context():
         create_coordinator_for(ADDRESS)
