@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, case, literal, or_, select, update
 from campaign.accounts.models import Coordinator, Team, TeamInvitation, TeamMembership
 from campaign.database import UTCDateTime, utcnow
 from campaign.extensions import db
+from campaign.input_checks import LARGEST_ID
 from campaign.languages import current_language, in_language, supported_language
 from campaign.outbox.requests import ask_by_mail, register_answer
 from campaign.outbox.services import queue_email
@@ -227,7 +228,9 @@ def teams_of(coordinator: Coordinator) -> list[Team]:
 
 def team_of_member(coordinator: Coordinator, team_id: int) -> Team | None:
     """The team with this id, if the coordinator is on it (to anyone else it does not
-    exist)."""
+    exist). An id no team can have is no team, not a database error."""
+    if not 0 < team_id <= LARGEST_ID:
+        return None
     team = db.session.get(Team, team_id)
     return team if team is not None and is_member(coordinator, team) else None
 

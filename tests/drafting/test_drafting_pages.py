@@ -421,6 +421,22 @@ def _pages(slug: str, found: dict[str, int]) -> tuple[list[str], list[str]]:
     return gets, posts
 
 
+@pytest.mark.parametrize("team", [str(2**31), str(2**63), str(-2**63 - 1), "-1"])
+def test_a_team_no_database_holds_is_refused_at_its_field(app, team):
+    client = signed_in_drafter(app)
+    fields = form_fields(paste(client, EXAMPLE.read_text(encoding="utf-8")).text,
+                         "/coordinate/new/save")
+
+    refused = client.post("/coordinate/new/save", data={**fields, "team": team,
+                                                          "slug": "crimea-2020-draft"})
+
+    assert refused.status_code == 400
+    assert "Choose one of your teams." in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(Statement.id).where(
+            Statement.slug == "crimea-2020-draft")) is None
+
+
 def test_coordinator_of_another_team_gets_not_found_everywhere(app):
     slug = draft_example(app)
     found = ids(app, slug)
