@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms.validators import Optional
 
-from campaign.form_fields import at_most, one_line, strip_whitespace
+from campaign.form_fields import EMAIL_LENGTH, at_most, one_line, strip_whitespace, valid_email
 from campaign.letters.services import CLOSING_LENGTH, NOTE_LENGTH, SALUTATION_LENGTH
 from campaign.statements.models import SENDER_NAME_LENGTH
 
@@ -15,6 +16,9 @@ class LetterVoiceForm(FlaskForm):
     sender_name = StringField(
         _l("Sender name (your coalition's name)"), filters=[strip_whitespace],
         validators=[one_line, at_most(SENDER_NAME_LENGTH)])
+    reply_address = EmailField(
+        _l("Address for the addressees' replies (optional)"), filters=[strip_whitespace],
+        validators=[Optional(), at_most(EMAIL_LENGTH), valid_email])
     letter_logos = BooleanField(
         _l("Show the organizations' logos in the letters' PDF (the founding organizations' "
            "in the letterhead, each organization's in the list of signatories)"))

@@ -34,6 +34,7 @@ from campaign.statements.models import (
 )
 from campaign.statements.services import suggest_slug
 from campaign.statements.translating import statement_text
+from campaign.text import InvalidEmail, normalize_email
 
 LETTER_TEMPLATE = "letter"
 SALUTATION_LENGTH = 300
@@ -96,6 +97,14 @@ def set_letter_voice(statement: Statement, *, sender_name: str | None,
     statement.letter_logos = letter_logos
 
 
+def set_reply_address(statement: Statement, address: str | None) -> None:
+    """Where the addressees' replies go; None: the coordinators' own addresses."""
+    try:
+        statement.reply_address = normalize_email(address) if address else None
+    except InvalidEmail as error:
+        raise LetterError(_("Enter a valid e-mail address for the replies.")) from error
+
+
 def set_group_wording(group: DemandGroup, *, salutation: str | None, note: str | None,
                       closing: str | None) -> None:
     """The letter's own words to this group's addressees; an empty one falls back to
@@ -124,6 +133,12 @@ def letters_of(statement: Statement) -> list[Letter]:
         .order_by(Letter.created_at.desc(), Letter.id.desc())
         .options(selectinload(Letter.addressee), selectinload(Letter.outbox_message))
     ))
+
+
+def letters_reply_to(statement: Statement) -> str | None:
+    """Where an addressee's reply goes: the coalition's address for replies, else every
+    coordinator's own."""
+    return statement.reply_address or coordinators_reply_to(statement)
 
 
 def coordinators_reply_to(statement: Statement) -> str | None:
@@ -155,7 +170,7 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
     a second copy."""
     report = SendReport()
     counts = read_counts(statement.id)
-    reply_to = coordinators_reply_to(statement)
+    reply_to = letters_reply_to(statement)
     for addressee in addressees:
         status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
         if _waiting_letter(addressee, status) is not None:

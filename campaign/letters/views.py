@@ -66,6 +66,7 @@ def _to_letters(statement: Statement) -> Response:
 def index(slug: str) -> str:
     statement = team_statement_or_404(slug)
     return render_template("letters/index.html", statement=statement,
+                           reply_to=services.letters_reply_to(statement),
                            addressees=services.addressee_summaries(statement),
                            letters=services.letters_of(statement))
 
@@ -129,6 +130,7 @@ def _send(statement: Statement, addressees: list[Addressee]) -> Response | str:
     if request.method == "GET":
         return render_template("letters/confirm_send.html", statement=statement,
                                summary=services.summarize_sending(statement, addressees),
+                               reply_to=services.letters_reply_to(statement),
                                form=FlaskForm())
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -202,11 +204,12 @@ def voice(slug: str) -> Response | tuple[str, int] | str:
         try:
             services.set_letter_voice(statement, sender_name=form.sender_name.data,
                                       letter_logos=bool(form.letter_logos.data))
+            services.set_reply_address(statement, form.reply_address.data)
         except services.LetterError as error:
-            form.sender_name.errors = [str(error)]
+            form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Saved: the sender name and the letters' logos."))
+            flash(_("Saved: the sender name, the address for replies and the letters' logos."))
             return redirect(url_for(".voice", slug=slug))
     status = 400 if form.errors else 200
     return render_template("letters/voice.html", statement=statement, form=form,

@@ -96,6 +96,10 @@ class Statement(db.Model):
     # address stays the instance's own, so that SPF, DKIM and DMARC pass) and the
     # letterhead of its letters. None: the instance's name.
     sender_name: Mapped[str | None] = mapped_column(String(SENDER_NAME_LENGTH))
+    # Where addressees' replies to its letters go (their Reply-To): a mailbox the
+    # coalition shares. None: the coordinators' own addresses, which the addressees,
+    # who may be the very government the statement is about, then see.
+    reply_address: Mapped[str | None] = mapped_column(String(254))
     # Whether the letters' signatory list shows the organizations' logos.
     letter_logos: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The coalition that runs it (campaign.accounts.models.Team); a statement with no

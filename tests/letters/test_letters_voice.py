@@ -4,6 +4,7 @@ the summary before sending, and a test copy that is never counted as sent."""
 
 from __future__ import annotations
 
+import html
 import io
 
 import pytest
@@ -25,9 +26,12 @@ from campaign.letters.services import (
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import OrganizationSignature
+from campaign.statements.services import get_statement
+from tests.conftest import sign_in
 from tests.example_statement import ADDRESSEES, TITLE
 from tests.letters.letters_setup import BY_HAND, COORDINATORS, addressee_named, email_of
 from tests.letters.test_letters_sending import prepare
+from tests.support import csrf_token
 
 COALITION = "Коаліція «Україна — 5 ранку», Kyiv"
 
@@ -203,3 +207,61 @@ def test_the_pdf_has_a_letterhead_and_the_logos_when_chosen():
     html = render_letter_html(build_letter(addressee), for_print=True)
     assert html.count(f"{founding.logo}\"") == 2
     assert founding.logo not in render_letter_html(build_letter(addressee))
+
+
+# --- Where the addressees' replies go -------------------------------------------------
+
+
+def _voice_page_fields(client, slug: str) -> dict[str, str]:
+    page = client.get(f"/coordinate/{slug}/letters/voice")
+    assert page.status_code == 200
+    return {"csrf_token": csrf_token(page.text), "sender_name": COALITION}
+
+
+@pytest.mark.pdf
+def test_a_shared_address_for_replies_keeps_the_coordinators_own_from_the_addressees(
+        app, smtp_app, smtp):
+    with app.app_context():
+        statement, _ = prepare()
+        slug = statement.slug
+    client = app.test_client()
+    sign_in(client, COORDINATORS[0])
+    letters = client.get(f"/coordinate/{slug}/letters").text
+    # Until one is set, the coordinators are told that the addressees see their own.
+    assert "which the addressees see: " + ", ".join(COORDINATORS) in html.unescape(letters)
+
+    saved = client.post(f"/coordinate/{slug}/letters/voice", data={
+        **_voice_page_fields(client, slug), "reply_address": " Replies@Coalition.example.org "})
+    assert saved.status_code == 302
+    letters = client.get(f"/coordinate/{slug}/letters").text
+    assert "The addressees' replies go to replies@coalition.example.org." in html.unescape(
+        letters)
+    confirm = client.get(f"/coordinate/{slug}/letters/send")
+    assert "The addressees' replies go to replies@coalition.example.org." in html.unescape(
+        confirm.text)
+
+    with smtp_app.app_context():
+        statement = get_statement(slug)
+        send_letters(statement, [addressee_named(slug, ADDRESSEES[0][0])], by=None)
+        db.session.commit()
+        deliver_due_messages()
+    [received] = smtp.messages
+    assert received["Reply-To"] == "replies@coalition.example.org"
+    for own in COORDINATORS:
+        assert own not in received.as_string()
+
+
+def test_an_address_for_replies_that_cannot_be_mailed_is_refused_at_its_field(app):
+    with app.app_context():
+        statement, _ = prepare()
+        slug = statement.slug
+    client = app.test_client()
+    sign_in(client, COORDINATORS[0])
+
+    refused = client.post(f"/coordinate/{slug}/letters/voice", data={
+        **_voice_page_fields(client, slug), "reply_address": "replies at coalition"})
+
+    assert refused.status_code == 400
+    assert "Enter a valid e-mail address" in refused.text
+    with app.app_context():
+        assert get_statement(slug).reply_address is None
