@@ -97,6 +97,11 @@ def init_app(app: Flask) -> None:
         else:
             headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
+        # A page is kept by no cache unless its view says otherwise (a logo, the share
+        # card): most carry a signer's name, a coordinator's data, a capability link
+        # or a form token bound to this browser, and a page kept on a shared or seized
+        # computer, or in a proxy, would give them away.
+        headers.setdefault("Cache-Control", "no-store")
         headers["Referrer-Policy"] = REFERRER_POLICY
         if app.config["PREFERRED_URL_SCHEME"] == "https":
             headers["Strict-Transport-Security"] = HSTS

@@ -235,3 +235,18 @@ def test_https_instances_send_hsts(database_url, mail_dir, app, statement_slug):
         assert response.headers["Strict-Transport-Security"] == (
             "max-age=63072000; includeSubDomains"), url
         assert_security_headers(response, url)
+
+
+def test_pages_are_kept_by_no_cache_unless_their_view_allows_it(app, coordinator_client,
+                                                                 statement_slug):
+    """The coordinators' pages hold signers' names and contacts' addresses, and every
+    form token is bound to one browser: no page may sit in a shared or seized cache."""
+    pages = 0
+    for url, response in walk(app, coordinator_client, statement_slug):
+        if response.mimetype == "text/html":
+            pages += 1
+            assert response.headers["Cache-Control"] == "no-store", url
+    assert pages >= 20
+    # What is the same for everyone says so itself: the share card, the stylesheet.
+    card = coordinator_client.get(f"/s/{statement_slug}/preview.png")
+    assert "public" in card.headers["Cache-Control"]

@@ -435,6 +435,16 @@ def test_asking_for_the_link_does_the_same_work_whether_or_not_the_address_signe
     assert signer_page_link(app, mail_dir)
 
 
+def test_the_signers_pages_are_kept_by_no_cache(app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug)
+    link = signer_page_link(app, mail_dir)
+
+    for path in (link, f"{link}/erase", f"{link}/withdraw"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["Cache-Control"] == "no-store", path
+
+
 def test_asking_for_the_link_with_a_bad_address_is_explained_at_the_field(
         client, statement_slug):
     page = client.get(f"/s/{statement_slug}")
