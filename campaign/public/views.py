@@ -42,7 +42,7 @@ from campaign.signing.forms import (
     quick_individual_submission,
 )
 from campaign.signing.logos import CONTENT_TYPE, shown_logo_path
-from campaign.signing.models import IndividualSignature, NameDisplay
+from campaign.signing.models import IndividualSignature, NameDisplay, OrganizationSignature
 from campaign.signing.services import (
     ConfirmationError,
     SigningError,
@@ -267,11 +267,12 @@ def confirm_post(token: str) -> Response | tuple[str, int]:
         return render_template("public/confirm_failed.html", message=error.message), 400
     is_individual = isinstance(signature, IndividualSignature)
     # The slug lets the thanks page show a draft, co-signed through its private link,
-    # to this signer alone.
+    # to this signer alone. The signature is named by its id: the session cookie is
+    # signed, not encrypted, and must not carry the signer's name.
     session[_CONFIRMED] = {
         "slug": signature.statement.slug,
         "individual": is_individual,
-        "shown_as": signature.public_name if is_individual else signature.name,
+        "id": signature.id,
     }
     slug = signature.statement.slug
     db.session.commit()
@@ -286,7 +287,18 @@ def thanks(slug: str) -> str | Response:
     statement = get_statement(slug)
     if statement is None:
         abort(404)
-    return render_template("public/thanks.html", statement=statement, confirmed=confirmed)
+    model = IndividualSignature if confirmed.get("individual") else OrganizationSignature
+    signature_id = confirmed.get("id")
+    signature = db.session.get(model, signature_id) if isinstance(signature_id, int) else None
+    if signature is None or signature.statement_id != statement.id:
+        # Erased in the moment between (or a session from before it named the
+        # signature): the statement's page says what stands.
+        return redirect(url_for("statements.show", slug=slug))
+    return render_template(
+        "public/thanks.html", statement=statement, confirmed={
+            "individual": confirmed.get("individual"),
+            "shown_as": signature.public_name if confirmed.get("individual")
+            else signature.name})
 
 
 

@@ -30,6 +30,7 @@ from campaign.signing.models import (
     OrganizationStatus,
 )
 from campaign.statements.models import Statement, StatementStatus
+from tests.conftest import SERVER_NAME
 from tests.support import (
     confirmation_link,
     csrf_token,
@@ -217,6 +218,25 @@ def test_signing_confirming_by_email_link_counts_and_shows_the_name_as_chosen(
         assert "Nobody has signed as an individual yet." not in page
     if name_display != "full":
         assert "Kovalenko" not in page
+
+
+def test_the_session_cookie_that_leads_to_the_thanks_page_carries_no_name(
+        app, client, statement_slug, mail_dir):
+    """A session cookie is signed, not encrypted: anyone holding it (a shared computer,
+    a proxy's log) reads it."""
+    sign(client, statement_slug)
+    [message] = deliver_mail(app, mail_dir)
+    link = path_of(confirmation_link(message))
+    confirmed = client.post(link, data={"csrf_token": csrf_token(
+        open_confirmation_page(client, link))})
+    assert confirmed.status_code == 302
+
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"], domain=SERVER_NAME)
+    session = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    assert "Olena" not in json.dumps(session, ensure_ascii=False)
+    assert "Kovalenko" not in json.dumps(session, ensure_ascii=False)
+    thanks = client.get(confirmed.location)
+    assert "It is shown as “Olena Kovalenko”." in text_of_id(thanks.text, "main")
 
 
 # --- Individuals: bad input ------------------------------------------------------
