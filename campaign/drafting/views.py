@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
@@ -663,7 +664,14 @@ def remove_addressee(slug: str, addressee_id: int) -> Response:
     addressee = _or_404(statements.find_addressee(statement, addressee_id))
     name = addressee.name
     address_book.remove_addressee(addressee)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The database keeps every letter sent, and so its addressee.
+        db.session.rollback()
+        flash(_("%(name)s was sent letters, which stay on record: %(name)s cannot be "
+                "removed.", name=name))
+        return _to_edit_page(statement, "addressees")
     flash(_("%(name)s is removed from the statement and from its groups of demands.",
             name=name))
     return _to_edit_page(statement, "addressees")

@@ -51,7 +51,10 @@ class Letter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    addressee_id: Mapped[int] = mapped_column(ForeignKey("addressee.id", ondelete="CASCADE"))
+    # A letter sent is on record for good: its addressee cannot be removed while it
+    # is (checked at the end of the statement that deletes, so that a statement
+    # deleted whole takes both).
+    addressee_id: Mapped[int] = mapped_column(ForeignKey("addressee.id"))
     status: Mapped[LetterStatus] = mapped_column(enum_column(LetterStatus, "letter_status"))
     organizations_count: Mapped[int] = mapped_column(default=0)
     individuals_count: Mapped[int] = mapped_column(default=0)
