@@ -266,6 +266,18 @@ def test_bad_input_is_explained_next_to_its_field_and_saves_nothing(
     assert count_rows(app, OutboxMessage) == 0
 
 
+def test_the_name_field_says_to_write_the_first_name_first(client, statement_slug):
+    """"First name and initial" keeps the first word and the last one's initial: a name
+    typed family name first, as many write it in Ukrainian, would show the family name
+    of a signer who chose to hide it."""
+    page = client.get(f"/s/{statement_slug}").text
+    assert 'aria-describedby="person-name-hint"' in page
+    assert ("Your first name, then your family name: shown as “First name and initial”, "
+            "“Olena Kovalenko” becomes “Olena K.”.") in unescape(page)
+    in_ukrainian = client.get(f"/s/{statement_slug}", headers={"Accept-Language": "uk"}).text
+    assert "Спершу ім’я, потім прізвище" in unescape(in_ukrainian)
+
+
 def test_a_form_sent_back_with_an_error_keeps_the_country_chosen(client, statement_slug):
     # The country options are rendered once and reused: the selection must not be.
     assert client.get(f"/s/{statement_slug}").status_code == 200
