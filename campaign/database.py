@@ -70,15 +70,17 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
     )
 
 
-def insert_unless_present(model: Any, unique_columns: Iterable[str]) -> Any:
+def insert_unless_present(model: Any, unique_columns: Iterable[str],
+                          where: Any = None) -> Any:
     """INSERT … ON CONFLICT (UNIQUE_COLUMNS) DO NOTHING, in this database's dialect: a
     row whose values there are taken already is skipped, and RETURNING returns
-    nothing for it."""
+    nothing for it. WHERE is the predicate of a partial unique index."""
     from campaign.extensions import db
 
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).on_conflict_do_nothing(index_elements=list(unique_columns))
+    return insert(model).on_conflict_do_nothing(index_elements=list(unique_columns),
+                                                index_where=where)
 
 
 class unicode_lower(GenericFunction[str]):

@@ -117,7 +117,8 @@ def add_founding_organization(statement: Statement, name: str,
     key = name_key(listed)
     if db.session.scalar(select(OrganizationSignature.id).where(
             OrganizationSignature.statement_id == statement.id,
-            OrganizationSignature.name_key == key)) is not None:
+            OrganizationSignature.name_key == key,
+            OrganizationSignature.holds_its_name())) is not None:
         raise StatementError(_("%(name)s is on the statement's list already.", name=listed),
                              field="name")
     now = utcnow()

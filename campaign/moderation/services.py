@@ -25,6 +25,7 @@ from campaign.moderation.forms import HOLD_REASON_LABELS
 from campaign.moderation.models import ModerationAction, ModerationActionKind
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
+    NAME_RELEASED_STATUSES,
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
@@ -54,9 +55,12 @@ class ModerationError(Exception):
 
 
 def find_organization(statement: Statement, name: str) -> OrganizationSignature | None:
+    """The co-signature that holds this name on the statement (campaign.signing.models.
+    NAME_RELEASED_STATUSES: a rejected or invalidated one may share it)."""
     return db.session.scalars(
         select(OrganizationSignature).where(OrganizationSignature.statement_id == statement.id,
-                                            OrganizationSignature.name_key == name_key(name))
+                                            OrganizationSignature.name_key == name_key(name),
+                                            OrganizationSignature.holds_its_name())
     ).one_or_none()
 
 
@@ -145,7 +149,17 @@ def reject_organization(organization: OrganizationSignature, reason: str, *,
 
 def undo_decision(organization: OrganizationSignature, *, by: Coordinator) -> None:
     """An approved or rejected organization goes back to awaiting approval. Nobody is
-    e-mailed: the next decision tells the contact where they stand."""
+    e-mailed: the next decision tells the contact where they stand. A rejected one
+    whose name another co-signature has taken since stays rejected."""
+    if organization.status in NAME_RELEASED_STATUSES and db.session.scalar(
+            select(OrganizationSignature.id).where(
+                OrganizationSignature.statement_id == organization.statement_id,
+                OrganizationSignature.name_key == organization.name_key,
+                OrganizationSignature.id != organization.id,
+                OrganizationSignature.holds_its_name()).limit(1)) is not None:
+        raise ModerationError(_(
+            "%(name)s cannot be reconsidered: another co-signature by this name has been "
+            "sent since it was rejected.", name=organization.shown_name))
     undone = _transition(organization.undo_decision)
     if undone is OrganizationStatus.APPROVED:
         add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS, -1)

@@ -19,9 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import TextClause, true
 
 from campaign.abuse.models import HoldReason
 from campaign.database import UTCDateTime, enum_column, utcnow
@@ -346,6 +347,15 @@ APPROVABLE_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL})
 REJECTABLE_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL})
 # A coordinator's decision, which can be undone (back to awaiting approval).
 DECIDED_STATUSES = frozenset({OrganizationStatus.APPROVED, OrganizationStatus.REJECTED})
+# A co-signature the coordinators rejected, or judged not genuine, no longer holds its
+# organization's name on the statement: anyone could otherwise take an organization's
+# name first, with an address of their own, and keep the real one from co-signing for
+# good. Its own contact, co-signing again, is still told where it stands.
+NAME_RELEASED_STATUSES = frozenset({OrganizationStatus.REJECTED, OrganizationStatus.INVALIDATED})
+# Written out, not bound: the predicate of the partial unique index, which an INSERT's
+# ON CONFLICT must repeat as it is for the database to find the index.
+_HOLDS_ITS_NAME = text("status NOT IN ({})".format(
+    ", ".join(f"'{status.value}'" for status in sorted(NAME_RELEASED_STATUSES))))
 INVALIDATABLE_ORGANIZATION_STATUSES = frozenset({
     OrganizationStatus.UNCONFIRMED, OrganizationStatus.AWAITING_APPROVAL,
     OrganizationStatus.APPROVED, OrganizationStatus.REJECTED, OrganizationStatus.SUSPECTED})
@@ -354,7 +364,9 @@ INVALIDATABLE_ORGANIZATION_STATUSES = frozenset({
 class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenToInLanguage,
                             db.Model):
     __table_args__ = (
-        UniqueConstraint("statement_id", "name_key"),
+        # One organization of a name per statement, among those that hold it.
+        Index("uq_organization_signature_name_held", "statement_id", "name_key",
+              unique=True, postgresql_where=_HOLDS_ITS_NAME, sqlite_where=_HOLDS_ITS_NAME),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         # Founding signatories come with the imported text; everyone else must give
         # a contact and say they may sign for the organization.
@@ -420,6 +432,12 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_ORGANIZATION_STATUSES
+
+    @staticmethod
+    def holds_its_name() -> TextClause:
+        """Of the co-signatures by one name, the one that holds it (at most one: the
+        unique index uq_organization_signature_name_held, whose predicate this is)."""
+        return _HOLDS_ITS_NAME
 
     def confirm(self, now: datetime) -> None:
         """Its contact followed the link; it is listed only once a coordinator approves it."""

@@ -29,6 +29,7 @@ from campaign.outbox.services import queue_email
 from campaign.signing.first_signature import CONFIRMATION_TEMPLATE, link_lifetime
 from campaign.signing.logos import PreparedLogo, store_logo
 from campaign.signing.models import (
+    NAME_RELEASED_STATUSES,
     SIGN_AGAIN_STATUSES,
     IndividualSignature,
     NameDisplay,
@@ -147,6 +148,7 @@ def sign_for_organization(
     contact_email = normalize_email(request.contact_email)
     contact_key = canonical_email(contact_email)
     name = normalize_name(request.name)
+    key = name_key(name)
     # A held submission keeps its logo, for the coordinators who may release it
     # (partners co-signing from one office's network are held after the first), while
     # the statement has fewer than HELD_LOGOS_PER_STATEMENT held co-signatures with
@@ -164,15 +166,28 @@ def sign_for_organization(
     def is_its_contact(signature: OrganizationSignature) -> bool:
         return signature.contact_email_key == contact_key
 
+    def its_released_co_signature() -> OrganizationSignature | None:
+        # Its contact co-signing again after a rejection, or an invalidation, is
+        # answered as before (told where it stands, or held): the name is released to
+        # other contacts only.
+        return db.session.scalars(
+            select(OrganizationSignature)
+            .where(OrganizationSignature.statement_id == statement.id,
+                   OrganizationSignature.name_key == key,
+                   OrganizationSignature.contact_email_key == contact_key,
+                   OrganizationSignature.status.in_(NAME_RELEASED_STATUSES))
+            .order_by(OrganizationSignature.id.desc())).first()
+
     def tell_where_it_stands(signature: OrganizationSignature) -> None:
         # Its contact is told where the co-signature stands, and given the link to its
         # own page (which can erase it). Anyone else learns whether it is listed, as
         # the statement's page shows, and that a co-signature by that name exists
-        # (one per organization: the unique name decides). Not whether it awaits a
-        # confirmation or the coordinators, nor that it was held, rejected or
-        # invalidated, which a stranger typing a list of organizations' names would
-        # otherwise read off, one e-mail each. The contact who signed first is
-        # neither replaced nor revealed.
+        # (one per organization: the unique name decides; a rejected or invalidated
+        # one holds it no more, and theirs is then a new co-signature). Not whether it
+        # awaits a confirmation or the coordinators, nor that it was held, which a
+        # stranger typing a list of organizations' names would otherwise read off,
+        # one e-mail each. The contact who signed first is neither replaced nor
+        # revealed.
         its_contact = is_its_contact(signature)
         shown_status = (signature.status if its_contact or signature.is_active
                         else "from_another_contact")
@@ -186,7 +201,7 @@ def sign_for_organization(
 
     return _sign(
         OrganizationSignature,
-        {"statement_id": statement.id, "name_key": name_key(name)},
+        {"statement_id": statement.id, "name_key": key},
         {"contact_email": contact_email, "contact_email_key": contact_key,
          "email_domain": email_domain(contact_email)},
         {"name": name, "country": request.country,
@@ -198,6 +213,8 @@ def sign_for_organization(
         email=contact_email,
         client=client,
         may_update=is_its_contact,
+        holds_identity=OrganizationSignature.holds_its_name(),
+        earlier_of_signer=its_released_co_signature,
     )
 
 
@@ -225,12 +242,17 @@ def _sign(
     email: str,
     client: Client | None,
     may_update: Callable[[Any], bool] = lambda signature: True,
+    holds_identity: Any = None,
+    earlier_of_signer: Callable[[], Any] | None = None,
 ) -> SigningOutcome:
-    """IDENTITY is what makes two submissions one signer (a unique constraint);
-    ADDRESS is where to write, kept from the first submission; DETAILS are what the
-    signer typed, which an unconfirmed signature takes from the latest one unless
-    MAY_UPDATE says the submission is not from its signer. EMAIL is the address as
-    typed and CLIENT who submitted the form, for the abuse defences to judge."""
+    """IDENTITY is what makes two submissions one signer (a unique constraint, or a
+    partial unique index on the rows HOLDS_IDENTITY selects); ADDRESS is where to
+    write, kept from the first submission; DETAILS are what the signer typed, which an
+    unconfirmed signature takes from the latest one unless MAY_UPDATE says the
+    submission is not from its signer. EMAIL is the address as typed and CLIENT who
+    submitted the form, for the abuse defences to judge. EARLIER_OF_SIGNER finds a
+    signature of this signer's that no longer holds the identity, which then answers
+    instead of a new one."""
     hold = hold_reason_for(identity["statement_id"], form=model.__tablename__, client=client,
                            email=email)
     token = new_confirmation_token()
@@ -240,8 +262,9 @@ def _sign(
     # One statement for the common case, a first signature: the unique constraint,
     # not a read before, decides between two requests for the same signer, and the
     # one that loses waits for the winner's commit and then finds its row below.
-    signature = db.session.scalars(
-        insert_unless_present(model, identity)
+    earlier = earlier_of_signer() if earlier_of_signer else None
+    signature = None if earlier is not None else db.session.scalars(
+        insert_unless_present(model, identity, holds_identity)
         .values(**identity, **address, **details, **state,
                 **(client.trace() if client else {}))
         .returning(model)
@@ -255,7 +278,9 @@ def _sign(
         _mail_confirmation(signature, confirm_to(signature), token.value)
         return SigningOutcome.CONFIRMATION_SENT
 
-    signature = db.session.scalars(select(model).filter_by(**identity)).one()
+    signature = earlier or db.session.scalars(
+        select(model).filter_by(**identity)
+        .where(*(() if holds_identity is None else (holds_identity,)))).one()
     from_its_signer = may_update(signature)
     if signature.is_invalidated and from_its_signer:
         # Nor may one for a signature judged not genuine. Someone else naming an

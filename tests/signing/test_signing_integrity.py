@@ -5,6 +5,7 @@ co-signature taken over by whoever submits its name."""
 
 from __future__ import annotations
 
+import html
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -357,12 +358,10 @@ def test_someone_else_cannot_take_over_an_unconfirmed_co_signature(
     assert press_confirm(client, contacts_link, csrf_token(page)).status_code == 200
 
 
-@pytest.mark.parametrize("standing", ["unconfirmed", "held", "invalidated",
-                                      "awaiting approval", "rejected"])
-def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_it_stands(
-        app, client, mail_dir, statement_slug, standing):
-    # A stranger typing organizations' names, one e-mail each, must not read off which
-    # tried to co-sign, which the coordinators are checking, held or turned down.
+def co_signature_standing(app, client, statement_slug: str, standing: str
+                          ) -> tuple[int, OrganizationStatus]:
+    """Kharkiv Solidarity Network, co-signed by its contact and brought to STANDING:
+    its id and status."""
     held = standing in ("held", "invalidated")
     cosign(client, statement_slug, organization_fields(
         **({"org-homepage": "https://offers.example"} if held else {})))
@@ -376,8 +375,17 @@ def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_
         if standing == "rejected":
             signature.reject("Not an organization.", utcnow())
         db.session.commit()
-        status = signature.status
+        standing_now = (signature.id, signature.status)
     a_day_ago(app, OrganizationSignature)
+    return standing_now
+
+
+@pytest.mark.parametrize("standing", ["unconfirmed", "held", "awaiting approval"])
+def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_it_stands(
+        app, client, mail_dir, statement_slug, standing):
+    # A stranger typing organizations' names, one e-mail each, must not read off which
+    # tried to co-sign, which the coordinators are checking, or held.
+    signature_id, status = co_signature_standing(app, client, statement_slug, standing)
 
     cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
 
@@ -389,7 +397,61 @@ def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_
             assert telling not in body, telling
     with app.app_context():
         # A held co-signature stays in the coordinators' queue.
-        assert db.session.get(OrganizationSignature, signature.id).status is status
+        assert db.session.get(OrganizationSignature, signature_id).status is status
+
+
+@pytest.mark.parametrize("standing", ["rejected", "invalidated"])
+def test_an_organizations_name_taken_first_by_someone_else_is_freed_by_the_coordinators(
+        app, client, mail_dir, statement_slug, standing):
+    """Anyone can co-sign first in a real organization's name with an address of their
+    own. Once the coordinators reject it, or judge it not genuine, the name holds no
+    more: the real organization co-signs as any would, and the stranger's row stays."""
+    _, squat_status = co_signature_standing(app, client, statement_slug, standing)
+
+    answer = cosign(client, statement_slug, organization_fields(**{
+        "org-contact_email": NEWCOMER, "org-contact_name": "Iryna Shevchenko"}))
+
+    assert answer.status_code == 302
+    [mail] = [message for message in deliver_mail(app, mail_dir)
+              if NEWCOMER in str(message["To"])]
+    assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(mail)
+    with app.app_context():
+        rows = db.session.execute(
+            select(OrganizationSignature.contact_email, OrganizationSignature.status)
+            .where(OrganizationSignature.founding.is_(False))
+            .order_by(OrganizationSignature.id)).all()
+    assert rows == [(CONTACT, squat_status), (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
+
+    # Its own contact, trying again, is answered as before and makes no new row.
+    a_day_ago(app, OrganizationSignature)
+    cosign(client, statement_slug, organization_fields())
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OrganizationSignature)
+                                 .where(OrganizationSignature.founding.is_(False))) == 2
+
+
+def test_a_rejection_cannot_be_undone_once_the_name_is_taken_again(
+        app, client, mail_dir, statement_slug):
+    from tests.conftest import create_coordinator_for, sign_in
+    from tests.moderation.factories import press
+
+    squat_id, _ = co_signature_standing(app, client, statement_slug, "rejected")
+    cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+    with app.app_context():
+        create_coordinator_for("mariia@example.org", statement_slug)
+    coordinator = app.test_client()
+    sign_in(coordinator, "mariia@example.org")
+
+    answer = press(coordinator, f"/coordinate/{statement_slug}/organizations",
+                   f"/coordinate/{statement_slug}/organizations/{squat_id}/undo")
+
+    assert answer.status_code in (302, 303)
+    page = coordinator.get(answer.headers["Location"]).text
+    assert ("cannot be reconsidered: another co-signature by this name has been sent since "
+            "it was rejected.") in html.unescape(page)
+    with app.app_context():
+        assert db.session.get(OrganizationSignature, squat_id).status is (
+            OrganizationStatus.REJECTED)
 
 
 def test_a_held_co_signature_named_by_a_stranger_is_still_released_to_its_contact(
