@@ -273,7 +273,7 @@ def test_the_name_field_says_to_write_the_first_name_first(client, statement_slu
     page = client.get(f"/s/{statement_slug}").text
     assert 'aria-describedby="person-name-hint"' in page
     assert ("Your first name, then your family name: shown as “First name and initial”, "
-            "“Olena Kovalenko” becomes “Olena K.”.") in unescape(page)
+            "“Lesia Ukrainka” becomes “Lesia U.”.") in unescape(page)
     in_ukrainian = client.get(f"/s/{statement_slug}", headers={"Accept-Language": "uk"}).text
     assert "Спершу ім’я, потім прізвище" in unescape(in_ukrainian)
 
