@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.addressees.services import statement_addressees
@@ -149,8 +149,13 @@ def delete_draft(statement: Statement) -> None:
         raise StatementStatusError(_(
             "Only a draft can be deleted; this statement is %(status)s. Close it instead.",
             status=statement.status_label))
-    # Every row that points at the statement goes with it (ON DELETE CASCADE).
-    db.session.delete(statement)
+    # Every row that points at the statement goes with it (ON DELETE CASCADE), in one
+    # DELETE that the database carries out whole: the ORM would delete the
+    # addressees first, each on its own, while a letter sent to one (which keeps its
+    # addressee) still pointed at it.
+    db.session.execute(delete(Statement).where(Statement.id == statement.id)
+                       .execution_options(synchronize_session=False))
+    db.session.expunge(statement)
 
 
 # --- The text ------------------------------------------------------------------------

@@ -306,3 +306,23 @@ def test_an_addressee_who_was_sent_a_letter_stays_and_so_does_the_letter(app):
     removed = press(client, f"/coordinate/{slug}/edit",
                     f"/coordinate/{slug}/addressees/{other_id}/remove")
     assert "is removed from the statement" in client.get(removed.headers["Location"]).text
+
+
+def test_a_draft_that_was_sent_letters_is_deleted_whole(app_context):
+    """Deleting a draft takes everything in it. Its letters keep their addressees, so
+    the statement goes in one DELETE that the database cascades, not addressee by
+    addressee."""
+    from campaign.drafting.services import delete_draft
+
+    slug = import_example("crimea-2020-draft", publish=False).slug
+    address_the_addressees(slug)
+    coordinator = add_team(slug)
+    send_letters(get_statement(slug), [addressee_named(slug, ADDRESSEES[0][0])],
+                 by=coordinator)
+    db.session.commit()
+
+    delete_draft(get_statement(slug))
+    db.session.commit()
+
+    assert get_statement(slug) is None
+    assert letters() == []
