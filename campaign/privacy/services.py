@@ -231,13 +231,21 @@ def erase_signature(signature: Signature) -> None:
 
 def _messages_naming(signature: Signature) -> list[OutboxMessage]:
     """Mail to others about this statement that names the organization ("… has
-    already co-signed", to whoever tried to sign for it again)."""
+    already co-signed", to whoever tried to sign for it again). Not the mail of
+    another co-signature by the same name (one rejected or invalidated shares its
+    name with the one that took it after): that is theirs, not this one's."""
     if not isinstance(signature, OrganizationSignature):
         return []
-    return list(db.session.scalars(select(OutboxMessage).where(
+    namesakes = set(db.session.scalars(select(OrganizationSignature.contact_email).where(
+        OrganizationSignature.statement_id == signature.statement_id,
+        OrganizationSignature.name_key == signature.name_key,
+        OrganizationSignature.id != signature.id,
+        OrganizationSignature.contact_email.is_not(None))))
+    return [message for message in db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.context["statement_slug"].as_string() == signature.statement.slug,
         OutboxMessage.context["organization_name"].as_string().in_(
-            {signature.name, signature.shown_name}))))
+            {signature.name, signature.shown_name})))
+        if message.to_address not in namesakes]
 
 
 def _has_other_signature(signature: Signature) -> bool:

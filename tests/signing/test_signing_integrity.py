@@ -16,7 +16,7 @@ from sqlalchemy import event, func, select, text, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.outbox.models import OutboxMessage
+from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.outbox.tasks import deliver_due_messages
 from campaign.signing.models import (
     IndividualSignature,
@@ -428,6 +428,27 @@ def test_an_organizations_name_taken_first_by_someone_else_is_freed_by_the_coord
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OrganizationSignature)
                                  .where(OrganizationSignature.founding.is_(False))) == 2
+
+
+def test_erasing_a_rejected_co_signature_leaves_the_mail_of_the_one_that_took_its_name(
+        app, client, mail_dir, statement_slug):
+    from campaign.privacy.services import erase_signature
+
+    squat_id, _ = co_signature_standing(app, client, statement_slug, "rejected")
+    deliver_mail(app, mail_dir)
+    cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+    with app.app_context():
+        waiting = db.session.execute(select(OutboxMessage.to_address).where(
+            OutboxMessage.status == OutboxStatus.PENDING)).scalars().all()
+        assert waiting == [NEWCOMER]
+
+        # The rejected one's contact erases it from its own page.
+        erase_signature(db.session.get(OrganizationSignature, squat_id))
+        db.session.commit()
+
+    [confirmation] = [message for message in deliver_mail(app, mail_dir)
+                      if NEWCOMER in str(message["To"])]
+    assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(confirmation)
 
 
 def test_a_rejection_cannot_be_undone_once_the_name_is_taken_again(
