@@ -373,14 +373,19 @@ def answer_requests(app: Flask) -> None:
         db.session.commit()
 
 
-def test_asking_for_the_link_answers_the_same_and_mails_only_a_signer(
-        app, client, mail_dir, statement_slug):
+def a_signer_mailed_long_ago(app: Flask, mail_dir: Path, slug: str) -> None:
+    """Olena, who signed long enough ago that her link may be sent again."""
     with app.app_context():
-        factories.individual(statement_slug, NAME, EMAIL)
+        factories.individual(slug, NAME, EMAIL)
         db.session.execute(update(IndividualSignature)
                            .values(last_mailed_at=utcnow() - timedelta(days=1)))
         db.session.commit()
     deliver_mail(app, mail_dir)
+
+
+def test_asking_for_the_link_answers_the_same_and_mails_only_a_signer(
+        app, client, mail_dir, statement_slug):
+    a_signer_mailed_long_ago(app, mail_dir, statement_slug)
     before = outbox_count(app)
 
     # The request writes down the address as typed, the same for an address that
@@ -411,12 +416,7 @@ def test_asking_for_the_link_does_the_same_work_whether_or_not_the_address_signe
         app, client, mail_dir, statement_slug):
     """Its time must not tell whether someone signed: the request writes the address
     down, and the worker looks it up."""
-    with app.app_context():
-        factories.individual(statement_slug, NAME, EMAIL)
-        db.session.execute(update(IndividualSignature)
-                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
-        db.session.commit()
-    deliver_mail(app, mail_dir)
+    a_signer_mailed_long_ago(app, mail_dir, statement_slug)
 
     token = csrf_token(client.get(f"/s/{statement_slug}").text)
 
