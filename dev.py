@@ -171,6 +171,10 @@ def start() -> None:
     except KeyboardInterrupt:
         say("stopping")
     finally:
+        # A second Ctrl+C, or a service manager's SIGTERM on top of its own to the
+        # process group, must not cut the stopping short and leave a child behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
