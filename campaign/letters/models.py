@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, Index, LargeBinary, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.accounts.models import Coordinator
@@ -55,6 +56,11 @@ class Letter(db.Model):
     # is (checked at the end of the statement that deletes, so that a statement
     # deleted whole takes both).
     addressee_id: Mapped[int] = mapped_column(ForeignKey("addressee.id"))
+    # The addressee's name and address as they were when it was sent: the record of
+    # what went to whom, whatever the addressee's entry says after an edit. (None for
+    # a letter to be delivered by hand, which has no address.)
+    addressee_name: Mapped[str] = mapped_column(String(300))
+    to_address: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[LetterStatus] = mapped_column(enum_column(LetterStatus, "letter_status"))
     organizations_count: Mapped[int] = mapped_column(default=0)
     individuals_count: Mapped[int] = mapped_column(default=0)
@@ -77,6 +83,10 @@ class Letter(db.Model):
     addressee: Mapped[Addressee] = relationship()
     created_by: Mapped[Coordinator | None] = relationship()
     outbox_message: Mapped[OutboxMessage | None] = relationship()
+
+    def __init__(self, *, addressee: Addressee, **values: Any) -> None:
+        super().__init__(addressee=addressee, addressee_name=addressee.name,
+                         to_address=addressee.email, **values)
 
     def mark_delivered_by_hand(self, now: datetime) -> None:
         if self.status not in HAND_DELIVERABLE_STATUSES:

@@ -281,5 +281,5 @@ def delivered_by_hand(slug: str, letter_id: int) -> Response:
         return _to_letters(statement)
     db.session.commit()
     flash(_("The letter to %(name)s is marked as delivered by hand.",
-            name=letter.addressee.name))
+            name=letter.addressee_name))
     return _to_letters(statement)

@@ -326,3 +326,29 @@ def test_a_draft_that_was_sent_letters_is_deleted_whole(app_context):
 
     assert get_statement(slug) is None
     assert letters() == []
+
+
+def test_the_letters_page_says_whom_a_letter_went_to_whatever_the_addressee_became(app):
+    from campaign.addressees.services import AddresseeDetails, update_addressee
+    from tests.conftest import sign_in
+
+    with app.app_context():
+        statement, coordinator = prepare()
+        addressee = addressee_named(statement.slug, ADDRESSEES[0][0])
+        sent_to = addressee.email
+        send_letters(statement, [addressee], by=coordinator)
+        db.session.commit()
+        update_addressee(addressee, AddresseeDetails(
+            name="Someone else entirely", role=None, email="other@example.org",
+            language=addressee.language))
+        db.session.commit()
+        slug = statement.slug
+    client = app.test_client()
+    sign_in(client, COORDINATORS[0])
+
+    page = html.unescape(client.get(f"/coordinate/{slug}/letters").text)
+
+    row = page[page.index('<tr class="letter-queued">'):]
+    row = row[:row.index("</tr>")]
+    assert ADDRESSEES[0][0] in row and sent_to in row
+    assert "Someone else entirely" not in row and "other@example.org" not in row
