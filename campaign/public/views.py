@@ -287,18 +287,17 @@ def thanks(slug: str) -> str | Response:
     statement = get_statement(slug)
     if statement is None:
         abort(404)
-    model = IndividualSignature if confirmed.get("individual") else OrganizationSignature
+    individual = bool(confirmed.get("individual"))
     signature_id = confirmed.get("id")
-    signature = db.session.get(model, signature_id) if isinstance(signature_id, int) else None
+    signature = (db.session.get(IndividualSignature if individual else OrganizationSignature,
+                                signature_id) if isinstance(signature_id, int) else None)
     if signature is None or signature.statement_id != statement.id:
         # Erased in the moment between (or a session from before it named the
         # signature): the statement's page says what stands.
         return redirect(url_for("statements.show", slug=slug))
-    return render_template(
-        "public/thanks.html", statement=statement, confirmed={
-            "individual": confirmed.get("individual"),
-            "shown_as": signature.public_name if confirmed.get("individual")
-            else signature.name})
+    shown_as = signature.public_name if individual else signature.name
+    return render_template("public/thanks.html", statement=statement,
+                           confirmed={"individual": individual, "shown_as": shown_as})
 
 
 
