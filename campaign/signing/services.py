@@ -231,6 +231,11 @@ def _room_for_held_logo(statement: Statement) -> bool:
     return (held_with_logo or 0) < HELD_LOGOS_PER_STATEMENT
 
 
+# Each attempt loses only to a row erased or released in the moment between two
+# statements; a third loss in a row is a fault, not a race.
+_INSERT_ATTEMPTS = 3
+
+
 def _sign(
     model: type[Signature],
     identity: dict[str, Any],
@@ -259,28 +264,35 @@ def _sign(
     # A held signature gets no link: nothing is mailed until a coordinator releases it.
     state = ({"status": model.statuses.SUSPECTED, "hold_reason": hold} if hold
              else token.columns(link_lifetime()))
-    # One statement for the common case, a first signature: the unique constraint,
-    # not a read before, decides between two requests for the same signer, and the
-    # one that loses waits for the winner's commit and then finds its row below.
+    row = {**identity, **address, **details, **state, **(client.trace() if client else {})}
     earlier = earlier_of_signer() if earlier_of_signer else None
-    signature = None if earlier is not None else db.session.scalars(
-        insert_unless_present(model, identity, holds_identity)
-        .values(**identity, **address, **details, **state,
-                **(client.trace() if client else {}))
-        .returning(model)
-    ).one_or_none()
-    if hold:
-        # A held submission changes no signature and sends nothing, whoever's the
-        # row: answered before the row is read, so that one for an address that has
-        # signed costs what one for a new address does (its time tells nothing).
-        return SigningOutcome.HELD
-    if signature is not None:
-        _mail_confirmation(signature, confirm_to(signature), token.value)
-        return SigningOutcome.CONFIRMATION_SENT
-
-    signature = earlier or db.session.scalars(
-        select(model).filter_by(**identity)
-        .where(*(() if holds_identity is None else (holds_identity,)))).one()
+    for _attempt in range(_INSERT_ATTEMPTS):
+        # One statement for the common case, a first signature: the unique constraint,
+        # not a read before, decides between two requests for the same signer, and
+        # the one that loses waits for the winner's commit and then finds its row.
+        signature = None if earlier is not None else db.session.scalars(
+            insert_unless_present(model, identity, holds_identity).values(**row)
+            .returning(model)
+        ).one_or_none()
+        if hold:
+            # A held submission changes no signature and sends nothing, whoever's the
+            # row: answered before the row is read, so that one for an address that
+            # has signed costs what one for a new address does (its time tells
+            # nothing).
+            return SigningOutcome.HELD
+        if signature is not None:
+            _mail_confirmation(signature, confirm_to(signature), token.value)
+            return SigningOutcome.CONFIRMATION_SENT
+        signature = earlier or db.session.scalars(
+            select(model).filter_by(**identity)
+            .where(*(() if holds_identity is None else (holds_identity,)))).one_or_none()
+        if signature is not None:
+            break
+        # The row the insert gave way to was erased, or gave up the identity (a
+        # co-signature rejected), before it could be read: the insert is tried again.
+    else:
+        raise RuntimeError(f"no {model.__tablename__} row inserted or found after "
+                           f"{_INSERT_ATTEMPTS} attempts")
     from_its_signer = may_update(signature)
     if signature.is_invalidated and from_its_signer:
         # Nor may one for a signature judged not genuine. Someone else naming an

@@ -430,6 +430,51 @@ def test_an_organizations_name_taken_first_by_someone_else_is_freed_by_the_coord
                                  .where(OrganizationSignature.founding.is_(False))) == 2
 
 
+def test_a_co_signature_erased_as_another_names_it_gives_way_to_the_newcomer(
+        app, client, mail_dir, statement_slug):
+    """The newcomer's insert gives way to the contact's row, which is erased before it
+    can be read (its contact, on its own page, at that moment): the newcomer's
+    co-signature is stored and mailed instead of the request failing."""
+    cosign(client, statement_slug, organization_fields())
+    deliver_mail(app, mail_dir)
+    erased: list[str] = []
+
+    def erase_the_holder_before_it_is_read(connection, cursor, statement, parameters,
+                                           context, executemany):
+        if statement.startswith("INSERT INTO organization_signature"):
+            erased.append("insert")
+        elif erased == ["insert"] and statement.startswith("SELECT") and (
+                "FROM organization_signature" in statement):
+            erased.append("holder")
+            # What another request's erasure commits between the two statements.
+            eraser = connection.connection.cursor()
+            eraser.execute("DELETE FROM organization_signature WHERE contact_email = "
+                           f"'{CONTACT}'")
+            eraser.close()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", erase_the_holder_before_it_is_read)
+    try:
+        answer = cosign(client, statement_slug,
+                        organization_fields(**{"org-contact_email": NEWCOMER}))
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute",
+                         erase_the_holder_before_it_is_read)
+
+    # Erased before the read, and so the insert was tried again.
+    assert erased == ["insert", "holder", "insert"]
+    assert answer.status_code == 302
+    [mail] = [message for message in deliver_mail(app, mail_dir)
+              if NEWCOMER in str(message["To"])]
+    assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(mail)
+    with app.app_context():
+        assert db.session.execute(
+            select(OrganizationSignature.contact_email, OrganizationSignature.status)
+            .where(OrganizationSignature.founding.is_(False))).all() == [
+                (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
+
+
 def test_erasing_a_rejected_co_signature_leaves_the_mail_of_the_one_that_took_its_name(
         app, client, mail_dir, statement_slug):
     from campaign.privacy.services import erase_signature
