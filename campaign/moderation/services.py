@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, ngettext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
@@ -151,16 +152,22 @@ def undo_decision(organization: OrganizationSignature, *, by: Coordinator) -> No
     """An approved or rejected organization goes back to awaiting approval. Nobody is
     e-mailed: the next decision tells the contact where they stand. A rejected one
     whose name another co-signature has taken since stays rejected."""
+    name_taken = ModerationError(_(
+        "%(name)s cannot be reconsidered: another co-signature by this name has been "
+        "sent since it was rejected.", name=organization.shown_name))
     if organization.status in NAME_RELEASED_STATUSES and db.session.scalar(
             select(OrganizationSignature.id).where(
                 OrganizationSignature.statement_id == organization.statement_id,
                 OrganizationSignature.name_key == organization.name_key,
                 OrganizationSignature.id != organization.id,
                 OrganizationSignature.holds_its_name()).limit(1)) is not None:
-        raise ModerationError(_(
-            "%(name)s cannot be reconsidered: another co-signature by this name has been "
-            "sent since it was rejected.", name=organization.shown_name))
-    undone = _transition(organization.undo_decision)
+        raise name_taken
+    try:
+        # The unique name index decides against a co-signature sent since the check.
+        with db.session.begin_nested():
+            undone = _transition(organization.undo_decision)
+    except IntegrityError as error:
+        raise name_taken from error
     if undone is OrganizationStatus.APPROVED:
         add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS, -1)
         detail = _("approved → awaiting approval")

@@ -520,6 +520,59 @@ def test_a_rejection_cannot_be_undone_once_the_name_is_taken_again(
             OrganizationStatus.REJECTED)
 
 
+def test_a_rejection_being_undone_as_the_name_is_taken_again_stays_rejected(
+        app, client, mail_dir, statement_slug):
+    """The newcomer's co-signature arrives between the undo's check and its write: the
+    unique name index refuses the write, and the coordinator is told why."""
+    from tests.conftest import create_coordinator_for, sign_in
+    from tests.moderation.factories import press
+
+    squat_id, _ = co_signature_standing(app, client, statement_slug, "rejected")
+    cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+    with app.app_context():
+        squat_key = db.session.get(OrganizationSignature, squat_id).name_key
+        # Out of the way while the undo checks, back the moment after.
+        db.session.execute(update(OrganizationSignature)
+                           .where(OrganizationSignature.contact_email == NEWCOMER)
+                           .values(name_key="elsewhere"))
+        db.session.commit()
+        create_coordinator_for("mariia@example.org", statement_slug)
+    coordinator = app.test_client()
+    sign_in(coordinator, "mariia@example.org")
+    arrived: list[str] = []
+
+    def arrive_after_the_check(connection, cursor, statement, parameters, context,
+                               executemany):
+        if not arrived and "FROM organization_signature" in statement and (
+                "organization_signature.id !=" in statement):
+            arrived.append(statement)
+            newcomer = connection.connection.cursor()
+            newcomer.execute("UPDATE organization_signature SET name_key = "
+                             f"'{squat_key}' WHERE name_key = 'elsewhere'")
+            newcomer.close()
+
+    with app.app_context():
+        event.listen(db.engine, "after_cursor_execute", arrive_after_the_check)
+    try:
+        answer = press(coordinator, f"/coordinate/{statement_slug}/organizations",
+                       f"/coordinate/{statement_slug}/organizations/{squat_id}/undo")
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "after_cursor_execute", arrive_after_the_check)
+
+    assert arrived
+    assert answer.status_code in (302, 303)
+    page = coordinator.get(answer.headers["Location"]).text
+    assert ("cannot be reconsidered: another co-signature by this name has been sent since "
+            "it was rejected.") in html.unescape(page)
+    with app.app_context():
+        assert db.session.get(OrganizationSignature, squat_id).status is (
+            OrganizationStatus.REJECTED)
+        assert db.session.scalars(select(OrganizationSignature.status).where(
+            OrganizationSignature.contact_email == NEWCOMER)).one() is (
+                OrganizationStatus.UNCONFIRMED)
+
+
 def test_a_held_co_signature_named_by_a_stranger_is_still_released_to_its_contact(
         app, client, mail_dir, statement_slug):
     # The stranger's notice uses up the resend interval: the contact's own submission
