@@ -14,7 +14,7 @@ from campaign import form_tokens, health, input_checks, languages, security, ses
 from campaign.abuse.limits import check_limits_in_views_only, refuse_limits_outside_views
 from campaign.config import ConfigurationError, load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
-from campaign.logs import keep_tokens_out_of_logs
+from campaign.logs import keep_tokens_and_addresses_out_of_logs
 from campaign.queue import celery_init_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    keep_tokens_out_of_logs(app)
+    keep_tokens_and_addresses_out_of_logs(app)
     db.init_app(app)
     refuse_limits_outside_views(app)
     limiter.init_app(app)

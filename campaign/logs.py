@@ -7,6 +7,12 @@ act as every signer: the token segment of those paths is replaced in the log rec
 of the servers we run (Werkzeug's in the embedded mode, gunicorn's in production,
 its access log and its error log) and of Flask's own error line.
 
+Nor the client's address: signers can be at risk, and the instance keeps an address
+only as a keyed hash and the prefix the limits need, for a limited time
+(campaign.abuse.clients). The servers write it first in every access line and, in
+gunicorn's line for a malformed request, after "ip="; there it becomes "-", as the
+servers write a field they do not know.
+
 SQL errors are logged and reported with their statement; their bound parameters
 (addresses, names, token hashes) are hidden by the engines' `hide_parameters`
 (campaign.config), and PostgreSQL's DETAIL line, which quotes the values of the row
@@ -16,6 +22,7 @@ the process, the broker's included.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 
@@ -49,13 +56,44 @@ class RedactTokens(logging.Filter):
 
 _redact_tokens = RedactTokens()
 
+# After "ip=", gunicorn writes a colon and the error.
+_ADDRESS_CANDIDATE = re.compile(r"^[0-9A-Fa-f:.]+(?= )|(?<=ip=)[0-9A-Fa-f:.]+?(?=:? |$)")
 
-def keep_tokens_out_of_logs(app: Flask) -> None:
+
+def _unless_an_address(match: re.Match[str]) -> str:
+    try:
+        ipaddress.ip_address(match.group())
+    except ValueError:
+        return match.group()
+    return "-"
+
+
+def drop_client_address(text: str) -> str:
+    return _ADDRESS_CANDIDATE.sub(_unless_an_address, text)
+
+
+class DropClientAddress(logging.Filter):
+    """Rewrites a server's record that names the client's address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        dropped = drop_client_address(message)
+        if dropped != message:
+            record.msg, record.args = dropped, None
+        return True
+
+
+_drop_client_address = DropClientAddress()
+
+
+def keep_tokens_and_addresses_out_of_logs(app: Flask) -> None:
     """On the loggers themselves, so that whatever handlers the server configures
-    (a file, stdout, syslog) never see a token. Loggers are per process, and the app
-    is created in every process that serves it."""
+    (a file, stdout, syslog) never see a token or a client's address. Loggers are per
+    process, and the app is created in every process that serves it."""
     for logger in (*map(logging.getLogger, SERVER_LOGGERS), app.logger):
         logger.addFilter(_redact_tokens)
+    for logger in map(logging.getLogger, SERVER_LOGGERS):
+        logger.addFilter(_drop_client_address)
 
 
 @event.listens_for(Engine, "handle_error")

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import make_server
 
 from campaign.extensions import db
-from campaign.logs import REDACTED
+from campaign.logs import REDACTED, DropClientAddress
 from campaign.signing.models import IndividualSignature, NameDisplay
 from campaign.text import hash_token
 from tests.conftest import free_port, import_example
@@ -102,6 +102,9 @@ def test_werkzeug_logs_every_capability_path_without_its_token(app, caplog):
                      if record.name == "werkzeug" and "HTTP/1.1" in record.getMessage()]
     assert len(request_lines) == len(paths)
     assert TOKEN not in caplog.text
+    # Nor the client's address, which the server writes first.
+    assert all(line.startswith("- - - [") for line in request_lines), request_lines[0]
+    assert "127.0.0.1" not in caplog.text
     for path in paths:
         assert any(path.replace(TOKEN, REDACTED) in line for line in request_lines), path
 
@@ -162,3 +165,25 @@ def test_gunicorn_logs_every_capability_path_without_its_token(app, gunicorn_acc
              what="a redacted line for every path")
     assert TOKEN not in log.read_text()
     assert f'"{base_url}/signer/{REDACTED}"' in log.read_text()  # the Referer
+    # Nor the client's address, which the default format writes first.
+    lines = log.read_text().splitlines()
+    assert lines and all(line.startswith("- - - [") for line in lines), lines[0]
+
+
+@pytest.mark.parametrize(("line", "kept"), [
+    ('203.0.113.7 - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -',
+     '- - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -'),
+    ('2001:db8::7 - - [01/Dec/2026:18:43:57 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"',
+     '- - - [01/Dec/2026:18:43:57 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"'),
+    ("Invalid request from ip=198.51.100.23: Invalid HTTP method: 'X'",
+     "Invalid request from ip=-: Invalid HTTP method: 'X'"),
+    # What only looks like one stays as it is.
+    ("cafe: 10:32:11 worker 1.1 booted", "cafe: 10:32:11 worker 1.1 booted"),
+    ("add 2 workers", "add 2 workers"),
+])
+def test_a_servers_line_keeps_no_client_address(line, kept):
+    record = logging.LogRecord("gunicorn.error", logging.WARNING, __file__, 1, line, None, None)
+
+    DropClientAddress().filter(record)
+
+    assert record.getMessage() == kept
