@@ -31,6 +31,7 @@ from campaign.extensions import db
 from campaign.moderation.models import ModerationAction
 from campaign.outbox.models import WAITING_STATUSES, OutboxMessage, OutboxStatus
 from campaign.outbox.requests import forget_mail_requests
+from campaign.signing.logos import forget_logo
 from campaign.signing.models import (
     NEVER_CONFIRMED_INDIVIDUAL_STATUSES,
     NEVER_CONFIRMED_ORGANIZATION_STATUSES,
@@ -225,6 +226,8 @@ def erase_signature(signature: Signature) -> None:
         forget_mail_requests(address)
     forget_messages({*_messages_about(signature, pending_only=False, everything=everything),
                      *_messages_naming(signature)})
+    if isinstance(signature, OrganizationSignature):
+        forget_logo(signature)
     db.session.delete(signature)
     db.session.flush()
 

@@ -10,11 +10,14 @@ profiles), no trailing bytes, nothing the uploader wrote but the picture.
 
 The file is written before the signature that names it is committed, whole or not at
 all: a row never names a missing file. A commit that fails leaves a file nobody
-names, which `remove_orphan_logos` deletes later.
+names, which `remove_orphan_logos` deletes later. A signature erased takes its logo
+with it when the erasure commits (`forget_logo`), not at the next sweep: an erased
+organization's picture is its data too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -29,7 +32,8 @@ from typing import IO
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageFile, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from campaign.database import utcnow
 from campaign.domain import DomainError
@@ -126,7 +130,11 @@ def store_logo(logo: PreparedLogo) -> str:
     folder = logo_folder()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / logo.name
-    if not target.exists():
+    try:
+        # The same picture stored already: touched, so that an erasure committing now
+        # leaves it to the sweep, which sees whether this request's row names it.
+        os.utime(target)
+    except FileNotFoundError:
         with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as handle:
             handle.write(logo.data)
         os.replace(handle.name, target)
@@ -151,7 +159,43 @@ def shown_logo_path(name: str) -> Path | None:
     return None if listed is None else logo_path(name)
 
 
-def remove_orphan_logos(older_than: timedelta = timedelta(hours=1),
+# A file written or touched this recently may belong to a request not yet committed.
+IN_FLIGHT_FOR = timedelta(hours=1)
+_FORGOTTEN = "forgotten_logos"
+
+
+def forget_logo(erased: OrganizationSignature) -> None:
+    """Delete the logo of ERASED, whose row this transaction deletes, once it commits:
+    if no other signature names it, and no request has stored the same picture since
+    ERASED was sent, unless that was over IN_FLIGHT_FOR ago (a request storing it may
+    not have committed yet: the sweep decides then)."""
+    if erased.logo is None or db.session.scalar(
+            select(OrganizationSignature.id)
+            .where(OrganizationSignature.logo == erased.logo,
+                   OrganizationSignature.id != erased.id).limit(1)) is not None:
+        return
+    path = logo_path(erased.logo)
+    if path is not None:
+        stored_by_then = max(erased.created_at, utcnow() - IN_FLIGHT_FOR).timestamp()
+        db.session().info.setdefault(_FORGOTTEN, {})[path] = stored_by_then
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_forgotten_logos(session: Session) -> None:
+    for path, stored_by_then in session.info.pop(_FORGOTTEN, {}).items():
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime <= stored_by_then:
+                path.unlink()
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_forgotten_logos(session: Session) -> None:
+    # The rows that named them are back (a savepoint's rollback too, to be safe: the
+    # sweep removes what is left).
+    session.info.pop(_FORGOTTEN, None)
+
+
+def remove_orphan_logos(older_than: timedelta = IN_FLIGHT_FOR,
                         now: datetime | None = None) -> int:
     """Delete stored logos no signature names (a commit that failed after the file
     was written, a signature erased). Only files older than OLDER_THAN: a file just

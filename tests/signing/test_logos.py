@@ -212,6 +212,71 @@ def test_the_hourly_sweep_removes_old_orphans(app):
         assert not orphan.exists()
 
 
+def test_a_contact_erasing_the_co_signature_takes_its_logo_with_it_at_once(
+        app, client, mail_dir, statement_slug):
+    from tests.public.test_signer_page import press, signer_page_link
+
+    cosign_with(client, statement_slug, image_bytes("JPEG"), "logo.jpg")
+    organization = organization_row(app)
+    assert organization is not None
+    stored = stored_files(app)
+    assert [path.name for path in stored] == [organization.logo]
+
+    link = signer_page_link(app, mail_dir, organization.contact_email)
+    press(client, f"{link}/erase", "Erase my data")
+
+    assert organization_row(app) is None
+    # Now, not at the hourly sweep.
+    assert stored_files(app) == []
+
+
+def erase_with_logo(app: Flask, picture: bytes, *, commit: bool = True,
+                    also_named_by: str | None = None, stored_meanwhile: bool = False
+                    ) -> Path:
+    """A co-signature with PICTURE as its logo, erased (and the erasure committed, or
+    rolled back); the logo's file."""
+    from campaign.privacy.services import erase_signature
+    from tests.moderation import factories
+
+    with app.app_context():
+        name = store_logo(prepare_logo(io.BytesIO(picture)))
+        erased = db.session.get(OrganizationSignature, factories.organization(
+            "crimea-2020", confirm=False))
+        erased.logo = name
+        if also_named_by:
+            other = db.session.get(OrganizationSignature, factories.organization(
+                "crimea-2020", also_named_by, "olha@example.net", confirm=False))
+            other.logo = name
+        db.session.commit()
+        if stored_meanwhile:
+            store_logo(prepare_logo(io.BytesIO(picture)))
+        erase_signature(db.session.get(OrganizationSignature, erased.id))
+        if commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+            # The session goes on to commit something else.
+            db.session.get(OrganizationSignature, erased.id).contact_name = "Iryna S."
+            db.session.commit()
+        return logo_folder() / name
+
+
+def test_an_erased_co_signatures_logo_stays_while_another_names_it(app, statement_slug):
+    assert erase_with_logo(app, image_bytes(size=(12, 12)),
+                           also_named_by="Kyiv Legal Aid").is_file()
+
+
+def test_an_erasure_rolled_back_keeps_the_logo(app, statement_slug):
+    assert erase_with_logo(app, image_bytes(size=(13, 13)), commit=False).is_file()
+
+
+def test_the_same_picture_stored_since_by_another_request_is_left_to_the_sweep(
+        app, statement_slug):
+    """Another request stored the same picture after the erased co-signature was sent:
+    its row may not be committed yet, so the file stays until the sweep."""
+    assert erase_with_logo(app, image_bytes(size=(14, 14)), stored_meanwhile=True).is_file()
+
+
 def test_a_coordinator_gives_a_founding_organization_a_logo_and_can_take_it_away(
         app, client, coordinator_client, statement_slug):
     with app.app_context():
