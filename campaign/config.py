@@ -130,6 +130,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
             environ.get("PASSWORD_RESET_LINK_MAX_AGE_MINUTES", "60")),
         "PASSWORD_RESET_RESEND_MINUTES": int(environ.get("PASSWORD_RESET_RESEND_MINUTES", "5")),
         "TEAM_INVITATION_MAX_AGE_DAYS": int(environ.get("TEAM_INVITATION_MAX_AGE_DAYS", "7")),
+        "INVITATION_RESEND_MINUTES": int(environ.get("INVITATION_RESEND_MINUTES", "5")),
         # Personal data is kept no longer than needed (see campaign.privacy.services): a
         # signature never confirmed is deleted after this many days, and the address of
         # an individual who did not ask for updates this many days after the statement
@@ -173,6 +174,8 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] = os.environ) 
             # and the links that mail someone or set a password.
             "SIGN_IN_RATE_LIMIT": "5 per minute;20 per hour",
             "ACCOUNT_LINK_RATE_LIMIT": "5 per minute;20 per hour",
+            # Invitations to a team: a coalition's dozen at once, not a mailing list.
+            "INVITATION_RATE_LIMIT": "20 per minute;60 per hour",
         }),
         # How many reverse proxies in front of the app append to X-Forwarded-For. Only
         # that many hops are believed; 0 (no proxy) believes none of the header.

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import UTCDateTime, utcnow
@@ -103,8 +103,16 @@ class TeamMembership(db.Model):
     coordinator: Mapped[Coordinator] = relationship(back_populates="memberships")
 
 
+# An address has one open invitation to a team at most: inviting it again renews it.
+INVITATION_OPEN = text("accepted_at IS NULL")
+
+
 class TeamInvitation(db.Model):
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        Index("uq_team_invitation_open", "team_id", "email", unique=True,
+              postgresql_where=INVITATION_OPEN, sqlite_where=INVITATION_OPEN),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
@@ -114,6 +122,8 @@ class TeamInvitation(db.Model):
         ForeignKey("coordinator.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it was last mailed: it is mailed again only after the resend interval.
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

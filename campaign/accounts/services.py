@@ -21,8 +21,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, case, literal, or_, select, update
 
-from campaign.accounts.models import Coordinator, Team, TeamInvitation, TeamMembership
-from campaign.database import UTCDateTime, utcnow
+from campaign.accounts.models import (
+    INVITATION_OPEN,
+    Coordinator,
+    Team,
+    TeamInvitation,
+    TeamMembership,
+)
+from campaign.database import UTCDateTime, insert_unless_present, utcnow
 from campaign.extensions import db
 from campaign.input_checks import LARGEST_ID
 from campaign.languages import current_language, in_language, supported_language
@@ -409,24 +415,42 @@ def pending_invitations(team: Team) -> list[TeamInvitation]:
 
 def invite_to_team(team: Team, email: str, invited_by: Coordinator) -> TeamInvitation:
     """Mail an invitation to join the team. Inviting an address again renews its open
-    invitation, so only the newest link works."""
+    invitation, so only the newest link works; not within INVITATION_RESEND_MINUTES of
+    the last, so that an owner's account, or a script using it, cannot flood a
+    mailbox."""
     _require_owner(team, invited_by)
     address = normalize_email(email)
     existing = find_coordinator(address)
     if existing is not None and is_member(existing, team):
         raise AccountError(_("%(email)s is on the team already.", email=address))
-    invitation = db.session.scalars(
-        select(TeamInvitation)
-        .where(TeamInvitation.team_id == team.id, TeamInvitation.email == address,
-               TeamInvitation.accepted_at.is_(None))
-    ).first()
-    if invitation is None:
-        invitation = TeamInvitation(team=team, email=address)
-        db.session.add(invitation)
-    token, invitation.token_hash = _new_token()
-    invitation.invited_by = invited_by
+    token, token_hash = _new_token()
+    now = utcnow()
     valid_days = current_app.config["TEAM_INVITATION_MAX_AGE_DAYS"]
-    invitation.expires_at = utcnow() + timedelta(days=valid_days)
+    sent = {"token_hash": token_hash, "invited_by_id": invited_by.id, "sent_at": now,
+            "expires_at": now + timedelta(days=valid_days)}
+    # The open invitation's unique index and a conditional UPDATE decide, not a read
+    # before: of two requests at once, one mails and the other is told it was sent.
+    invitation = db.session.scalars(
+        insert_unless_present(TeamInvitation, ["team_id", "email"], INVITATION_OPEN)
+        .values(team_id=team.id, email=address, created_at=now, **sent)
+        .returning(TeamInvitation)).one_or_none()
+    if invitation is None:
+        resend_minutes = current_app.config["INVITATION_RESEND_MINUTES"]
+        invitation = db.session.scalars(
+            update(TeamInvitation)
+            .where(TeamInvitation.team_id == team.id, TeamInvitation.email == address,
+                   TeamInvitation.accepted_at.is_(None),
+                   TeamInvitation.sent_at <= now - timedelta(minutes=resend_minutes))
+            .values(**sent)
+            .returning(TeamInvitation)
+            .execution_options(populate_existing=True)).one_or_none()
+        if invitation is None:
+            raise AccountError(ngettext(
+                "An invitation was sent to %(email)s less than %(num)d minute ago. Give "
+                "it time to arrive; you can send it again after that.",
+                "An invitation was sent to %(email)s less than %(num)d minutes ago. Give "
+                "it time to arrive; you can send it again after that.",
+                resend_minutes, email=address))
     queue_email(
         to=address,
         subject=_("%(name)s invites you to the team “%(team)s”",

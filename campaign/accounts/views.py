@@ -107,6 +107,10 @@ _sign_in_limit = limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
 _account_link_limit = limiter.shared_limit(
     lambda: current_app.config["ACCOUNT_LINK_RATE_LIMIT"], scope="account-links",
     methods=["POST"])
+# Each invitation mails someone who never asked: an owner's account, or a script
+# holding its session, mails only so many.
+_invitation_limit = limiter.limit(lambda: current_app.config["INVITATION_RATE_LIMIT"],
+                                  methods=["POST"])
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -304,6 +308,7 @@ def rename(team_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/teams/<int:team_id>/invitations")
+@_invitation_limit
 @login_required
 def invite(team_id: int) -> Response | tuple[str, int]:
     team = _team_or_404(team_id)

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
 from campaign.database import utcnow
-from campaign.extensions import db
+from campaign.extensions import db, limiter
 from campaign.outbox.tasks import deliver_due_messages
 from campaign.statements.models import Statement
 from campaign.text import hash_token
@@ -233,9 +234,61 @@ def test_an_expired_invitation_is_explained(app, coordinator_client, statement_s
     assert INVITED not in coordinator_client.get(team_url(statement_slug)).text
 
 
+def sent_a_while_ago(app: Flask) -> None:
+    """As if the invitation was mailed before the resend interval."""
+    with app.app_context():
+        db.session.execute(update(TeamInvitation).values(
+            sent_at=utcnow() - timedelta(minutes=app.config["INVITATION_RESEND_MINUTES"])))
+        db.session.commit()
+
+
+def test_inviting_again_at_once_sends_nothing_and_says_why(app, coordinator_client,
+                                                           statement_slug, mail_dir):
+    first = invited_link(app, coordinator_client, statement_slug, mail_dir)
+
+    for _ in range(3):
+        refused = invite(coordinator_client, statement_slug, INVITED.upper())
+        assert refused.status_code == 400
+        assert re.search(
+            r'id="email-error"[^>]*>\s*<span[^>]*>Error:</span> An invitation was sent to '
+            r"oleksandra@example\.org less than 5 minutes ago\. Give it time to arrive; you "
+            r"can send it again after that\.", refused.text)
+
+    assert len([m for m in delivered_mail(app, mail_dir) if m["To"] == INVITED]) == 1
+    assert app.test_client().get(first).status_code == 200
+
+
+def test_invitations_over_their_limit_answer_429_and_mail_nobody(
+        app, coordinator_client, statement_slug, mail_dir, monkeypatch):
+    monkeypatch.setitem(app.config, "INVITATION_RATE_LIMIT", "2 per minute")
+    limiter.reset()
+    for number in range(2):
+        assert invite(coordinator_client, statement_slug,
+                      f"member{number}@example.org").status_code == 302
+
+    refused = invite(coordinator_client, statement_slug, "member2@example.org")
+
+    assert refused.status_code == 429
+    assert "Please wait a little" in refused.text
+    assert sorted(m["To"] for m in delivered_mail(app, mail_dir)) == [
+        "member0@example.org", "member1@example.org"]
+
+
+def test_an_address_has_one_open_invitation_to_a_team_in_the_database(
+        app, coordinator_client, statement_slug, mail_dir):
+    invited_link(app, coordinator_client, statement_slug, mail_dir)
+    with app.app_context():
+        invitation = db.session.scalars(select(TeamInvitation)).one()
+        db.session.add(TeamInvitation(team_id=invitation.team_id, email=INVITED,
+                                      token_hash="0" * 64, expires_at=invitation.expires_at))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+
+
 def test_inviting_again_replaces_the_earlier_link(app, coordinator_client, statement_slug,
                                                   mail_dir):
     first = invited_link(app, coordinator_client, statement_slug, mail_dir)
+    sent_a_while_ago(app)
     second = invited_link(app, coordinator_client, statement_slug, mail_dir)
 
     assert first != second
