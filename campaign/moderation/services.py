@@ -26,7 +26,7 @@ from campaign.moderation.forms import HOLD_REASON_LABELS
 from campaign.moderation.models import ModerationAction, ModerationActionKind
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
-    NAME_RELEASED_STATUSES,
+    NAME_HOLDING_STATUSES,
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
@@ -57,7 +57,7 @@ class ModerationError(Exception):
 
 def find_organization(statement: Statement, name: str) -> OrganizationSignature | None:
     """The co-signature that holds this name on the statement (campaign.signing.models.
-    NAME_RELEASED_STATUSES: a rejected or invalidated one may share it)."""
+    NAME_HOLDING_STATUSES: one its contact confirmed, not rejected or invalidated)."""
     return db.session.scalars(
         select(OrganizationSignature).where(OrganizationSignature.statement_id == statement.id,
                                             OrganizationSignature.name_key == name_key(name),
@@ -155,7 +155,7 @@ def undo_decision(organization: OrganizationSignature, *, by: Coordinator) -> No
     name_taken = ModerationError(_(
         "%(name)s cannot be reconsidered: another co-signature by this name has been "
         "sent since it was rejected.", name=organization.shown_name))
-    if organization.status in NAME_RELEASED_STATUSES and db.session.scalar(
+    if organization.status not in NAME_HOLDING_STATUSES and db.session.scalar(
             select(OrganizationSignature.id).where(
                 OrganizationSignature.statement_id == organization.statement_id,
                 OrganizationSignature.name_key == organization.name_key,

@@ -22,6 +22,7 @@ import hashlib
 import io
 import os
 import re
+import secrets
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -176,16 +177,42 @@ def forget_logo(erased: OrganizationSignature) -> None:
         return
     path = logo_path(erased.logo)
     if path is not None:
-        stored_by_then = max(erased.created_at, utcnow() - IN_FLIGHT_FOR).timestamp()
+        # Files' times come from a coarser clock than utcnow's, a few milliseconds
+        # behind: the second's margin keeps its own upload's on this side.
+        sent = erased.created_at + timedelta(seconds=1)
+        stored_by_then = max(sent, utcnow() - IN_FLIGHT_FOR).timestamp()
         db.session().info.setdefault(_FORGOTTEN, {})[path] = stored_by_then
 
 
 @event.listens_for(Session, "after_commit")
 def _remove_forgotten_logos(session: Session) -> None:
+    # Called when a savepoint is released too: the erasure is not committed yet.
+    if session.in_nested_transaction():
+        return
     for path, stored_by_then in session.info.pop(_FORGOTTEN, {}).items():
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_mtime <= stored_by_then:
-                path.unlink()
+        _remove_unless_stored_since(path, stored_by_then)
+
+
+def _remove_unless_stored_since(path: Path, stored_by_then: float) -> bool:
+    """Delete PATH unless a request has stored it (written or touched it) after
+    STORED_BY_THEN, a timestamp. Moved aside before its time is read: a request
+    touching it before the move shows in the time, and it is put back; one touching it
+    after finds no file and writes it anew. Reading the time and then deleting would
+    let a touch in between lose a file that request's row is about to name."""
+    aside = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        os.rename(path, aside)
+        if aside.stat().st_mtime <= stored_by_then:
+            aside.unlink()
+            return True
+        with contextlib.suppress(FileExistsError):
+            # Unless that request has written it anew meanwhile.
+            os.link(aside, path)
+        aside.unlink()
+    except FileNotFoundError:
+        # Gone already: another sweep or erasure took it.
+        pass
+    return False
 
 
 @event.listens_for(Session, "after_rollback")
@@ -208,9 +235,13 @@ def remove_orphan_logos(older_than: timedelta = IN_FLIGHT_FOR,
     cutoff = ((now or utcnow()) - older_than).timestamp()
     removed = 0
     for path in folder.iterdir():
-        if path.name in named or path.stat().st_mtime > cutoff:
+        if path.name in named:
             continue
-        if _NAME.fullmatch(path.name) or path.suffix == ".tmp":
-            path.unlink(missing_ok=True)
-            removed += 1
+        if _NAME.fullmatch(path.name):
+            removed += _remove_unless_stored_since(path, cutoff)
+        elif path.suffix == ".tmp":
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
     return removed

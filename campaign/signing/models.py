@@ -347,15 +347,31 @@ APPROVABLE_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL})
 REJECTABLE_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL})
 # A coordinator's decision, which can be undone (back to awaiting approval).
 DECIDED_STATUSES = frozenset({OrganizationStatus.APPROVED, OrganizationStatus.REJECTED})
-# A co-signature the coordinators rejected, or judged not genuine, no longer holds its
-# organization's name on the statement: anyone could otherwise take an organization's
-# name first, with an address of their own, and keep the real one from co-signing for
-# good. Its own contact, co-signing again, is still told where it stands.
+# The co-signature that holds its organization's name on the statement, so that no
+# other contact can co-sign by it: one its contact has confirmed, awaiting the
+# coordinators or approved. Not one awaiting its contact's confirmation, nor one held
+# for review: anyone can send an organization's name first, with an address of their
+# own, and never confirm, and the real organization would be kept from co-signing
+# until the unconfirmed row expired, by a row no coordinator sees. Nor one the
+# coordinators rejected or judged not genuine. Of co-signatures by one name sent
+# meanwhile, by different contacts, the first confirmed takes it
+# (campaign.signing.services.confirm_signature). Each contact has at most one pending
+# co-signature by a name (unconfirmed or held), which its submissions renew.
+NAME_HOLDING_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL,
+                                   OrganizationStatus.APPROVED})
+# Decided against: holds no name, and its own contact is answered about it.
 NAME_RELEASED_STATUSES = frozenset({OrganizationStatus.REJECTED, OrganizationStatus.INVALIDATED})
-# Written out, not bound: the predicate of the partial unique index, which an INSERT's
-# ON CONFLICT must repeat as it is for the database to find the index.
-_HOLDS_ITS_NAME = text("status NOT IN ({})".format(
-    ", ".join(f"'{status.value}'" for status in sorted(NAME_RELEASED_STATUSES))))
+
+
+def _status_in(statuses: frozenset[OrganizationStatus]) -> TextClause:
+    # Written out, not bound: the predicate of a partial unique index, which an
+    # INSERT's ON CONFLICT must repeat for the database to find the index.
+    return text("status IN ({})".format(
+        ", ".join(f"'{status.value}'" for status in sorted(statuses))))
+
+
+_HOLDS_ITS_NAME = _status_in(NAME_HOLDING_STATUSES)
+_PENDING = _status_in(NEVER_CONFIRMED_ORGANIZATION_STATUSES)
 INVALIDATABLE_ORGANIZATION_STATUSES = frozenset({
     OrganizationStatus.UNCONFIRMED, OrganizationStatus.AWAITING_APPROVAL,
     OrganizationStatus.APPROVED, OrganizationStatus.REJECTED, OrganizationStatus.SUSPECTED})
@@ -367,6 +383,10 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
         # One organization of a name per statement, among those that hold it.
         Index("uq_organization_signature_name_held", "statement_id", "name_key",
               unique=True, postgresql_where=_HOLDS_ITS_NAME, sqlite_where=_HOLDS_ITS_NAME),
+        # One pending co-signature per name and contact.
+        Index("uq_organization_signature_pending", "statement_id", "name_key",
+              "contact_email_key", unique=True, postgresql_where=_PENDING,
+              sqlite_where=_PENDING),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         # Founding signatories come with the imported text; everyone else must give
         # a contact and say they may sign for the organization.
@@ -432,6 +452,12 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_ORGANIZATION_STATUSES
+
+    @staticmethod
+    def is_pending() -> TextClause:
+        """Sent and not yet confirmed: unconfirmed, or held for review (the predicate
+        of the unique index uq_organization_signature_pending)."""
+        return _PENDING
 
     @staticmethod
     def holds_its_name() -> TextClause:

@@ -17,7 +17,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.abuse.domains import email_domain
@@ -166,25 +167,30 @@ def sign_for_organization(
     def is_its_contact(signature: OrganizationSignature) -> bool:
         return signature.contact_email_key == contact_key
 
-    def its_released_co_signature() -> OrganizationSignature | None:
-        # Its contact co-signing again after a rejection, or an invalidation, is
-        # answered as before (told where it stands, or held): the name is released to
-        # other contacts only.
+    def answering_instead_of_a_new_one() -> OrganizationSignature | None:
+        # Its contact co-signing again after a rejection or an invalidation is
+        # answered about that co-signature (told where it stands, or held). Anyone
+        # co-signing by a name that a confirmed co-signature holds is answered about
+        # that one. A pending one of its own is found by the insert, and renewed.
         return db.session.scalars(
             select(OrganizationSignature)
             .where(OrganizationSignature.statement_id == statement.id,
                    OrganizationSignature.name_key == key,
-                   OrganizationSignature.contact_email_key == contact_key,
-                   OrganizationSignature.status.in_(NAME_RELEASED_STATUSES))
-            .order_by(OrganizationSignature.id.desc())).first()
+                   or_(OrganizationSignature.holds_its_name(),
+                       and_(OrganizationSignature.contact_email_key == contact_key,
+                            OrganizationSignature.status.in_(NAME_RELEASED_STATUSES))))
+            # Its own released one first: a name taken since by someone else is
+            # theirs, and this contact is answered about its own.
+            .order_by(OrganizationSignature.contact_email_key != contact_key,
+                      OrganizationSignature.id.desc())).first()
 
     def tell_where_it_stands(signature: OrganizationSignature) -> None:
         # Its contact is told where the co-signature stands, and given the link to its
         # own page (which can erase it). Anyone else learns whether it is listed, as
         # the statement's page shows, and that a co-signature by that name exists
-        # (one per organization: the unique name decides; a rejected or invalidated
-        # one holds it no more, and theirs is then a new co-signature). Not whether it
-        # awaits a confirmation or the coordinators, nor that it was held, which a
+        # (one its contact confirmed: the unique name decides; any other holds it
+        # not, and theirs is then a new co-signature). Not whether it awaits the
+        # coordinators, nor that it was held, which a
         # stranger typing a list of organizations' names would otherwise read off,
         # one e-mail each. The contact who signed first is neither replaced nor
         # revealed.
@@ -201,9 +207,8 @@ def sign_for_organization(
 
     return _sign(
         OrganizationSignature,
-        {"statement_id": statement.id, "name_key": key},
-        {"contact_email": contact_email, "contact_email_key": contact_key,
-         "email_domain": email_domain(contact_email)},
+        {"statement_id": statement.id, "name_key": key, "contact_email_key": contact_key},
+        {"contact_email": contact_email, "email_domain": email_domain(contact_email)},
         {"name": name, "country": request.country,
          "organization_type": request.organization_type, "website": request.website or None,
          "contact_name": normalize_name(request.contact_name), "authorized_to_sign": True,
@@ -213,8 +218,8 @@ def sign_for_organization(
         email=contact_email,
         client=client,
         may_update=is_its_contact,
-        holds_identity=OrganizationSignature.holds_its_name(),
-        earlier_of_signer=its_released_co_signature,
+        holds_identity=OrganizationSignature.is_pending(),
+        earlier_of_signer=answering_instead_of_a_new_one,
     )
 
 
@@ -265,8 +270,10 @@ def _sign(
     state = ({"status": model.statuses.SUSPECTED, "hold_reason": hold} if hold
              else token.columns(link_lifetime()))
     row = {**identity, **address, **details, **state, **(client.trace() if client else {})}
-    earlier = earlier_of_signer() if earlier_of_signer else None
     for _attempt in range(_INSERT_ATTEMPTS):
+        # Asked again on each attempt: the row the last one gave way to may have become
+        # the earlier one (its signer's co-signature, rejected meanwhile).
+        earlier = earlier_of_signer() if earlier_of_signer else None
         # One statement for the common case, a first signature: the unique constraint,
         # not a read before, decides between two requests for the same signer, and
         # the one that loses waits for the winner's commit and then finds its row.
@@ -378,7 +385,16 @@ def find_signature_to_confirm(token: str, *, for_update: bool = False) -> Signat
 
 def confirm_signature(token: str) -> Signature:
     signature = find_signature_to_confirm(token, for_update=True)
-    signature.confirm(utcnow())
+    try:
+        with db.session.begin_nested():
+            signature.confirm(utcnow())
+    except IntegrityError as error:
+        # Confirmed, a co-signature holds its organization's name (NAME_HOLDING_STATUSES):
+        # another contact's, by the same name, was confirmed first.
+        raise ConfirmationError(_(
+            "%(organization)s has already co-signed this statement from another contact "
+            "address, so this co-signature cannot be confirmed. If that is a mistake, tell "
+            "the statement's coordinators.", organization=signature.name)) from error
     if signature.is_active:
         # An organization counts only once a coordinator approves it.
         add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)

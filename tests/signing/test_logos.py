@@ -4,6 +4,7 @@ and the co-signing form and the page as an organization and a reader see them.""
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zlib
 from datetime import timedelta
@@ -200,8 +201,6 @@ def test_nothing_but_a_stored_listed_logo_is_served(client, statement_slug, name
 
 
 def test_the_hourly_sweep_removes_old_orphans(app):
-    import os
-
     from campaign.privacy.tasks import delete_expired_unconfirmed
 
     with app.app_context():
@@ -249,6 +248,9 @@ def erase_with_logo(app: Flask, picture: bytes, *, commit: bool = True,
             other.logo = name
         db.session.commit()
         if stored_meanwhile:
+            # A minute after the erased one was sent.
+            erased.created_at = utcnow() - timedelta(minutes=1)
+            db.session.commit()
             store_logo(prepare_logo(io.BytesIO(picture)))
         erase_signature(db.session.get(OrganizationSignature, erased.id))
         if commit:
@@ -275,6 +277,62 @@ def test_the_same_picture_stored_since_by_another_request_is_left_to_the_sweep(
     """Another request stored the same picture after the erased co-signature was sent:
     its row may not be committed yet, so the file stays until the sweep."""
     assert erase_with_logo(app, image_bytes(size=(14, 14)), stored_meanwhile=True).is_file()
+
+
+def test_a_savepoint_after_the_erasure_deletes_nothing_before_the_commit(
+        app, statement_slug):
+    from campaign.privacy.services import erase_signature
+    from tests.moderation import factories
+
+    with app.app_context():
+        name = store_logo(prepare_logo(io.BytesIO(image_bytes(size=(15, 15)))))
+        erased_id = factories.organization(statement_slug, confirm=False)
+        db.session.get(OrganizationSignature, erased_id).logo = name
+        db.session.commit()
+        erase_signature(db.session.get(OrganizationSignature, erased_id))
+        with db.session.begin_nested():
+            pass
+        db.session.rollback()
+
+        assert db.session.get(OrganizationSignature, erased_id).logo == name
+        assert (logo_folder() / name).is_file()
+
+
+@pytest.mark.parametrize("moment", ["before", "after"])
+def test_a_request_storing_the_same_picture_as_the_file_goes_keeps_it(
+        app, statement_slug, monkeypatch, moment):
+    """Another process stores the same picture just before the erased one's file is
+    moved aside (it touches it), or just after (it finds none and writes it): either
+    way the file is there for that request's row."""
+    from campaign.privacy.services import erase_signature
+    from tests.moderation import factories
+
+    picture = image_bytes(size=(16, 16))
+    real_rename = os.rename
+    stored: list[str] = []
+
+    def rename_as_another_request_stores_it(source, target):
+        if moment == "after":
+            real_rename(source, target)
+        stored.append(store_logo(prepare_logo(io.BytesIO(picture))))
+        if moment == "before":
+            real_rename(source, target)
+
+    with app.app_context():
+        name = store_logo(prepare_logo(io.BytesIO(picture)))
+        erased = db.session.get(OrganizationSignature, factories.organization(
+            statement_slug, confirm=False))
+        erased.logo = name
+        erased.created_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        erase_signature(erased)
+        monkeypatch.setattr(os, "rename", rename_as_another_request_stores_it)
+        db.session.commit()
+        monkeypatch.undo()
+
+        assert stored == [name]
+        assert (logo_folder() / name).is_file()
+        assert [path.name for path in logo_folder().iterdir()] == [name]
 
 
 def test_a_coordinator_gives_a_founding_organization_a_logo_and_can_take_it_away(

@@ -336,26 +336,37 @@ def organization_row(app: Flask) -> tuple[str, str | None, str | None]:
         return row.contact_email, row.contact_name, row.confirmation_token_hash
 
 
-def test_someone_else_cannot_take_over_an_unconfirmed_co_signature(
+def test_a_name_sent_first_and_never_confirmed_keeps_no_one_from_co_signing(
         app, client, mail_dir, statement_slug):
-    cosign(client, statement_slug, organization_fields())
-    contacts_link = link_in_latest_mail_to(app, mail_dir, CONTACT)
-    before = organization_row(app)
-    a_day_ago(app, OrganizationSignature)
+    """Anyone can send an organization's name first, with an address of their own, and
+    never confirm, where no coordinator sees it. The real contact co-signs as anyone
+    would; the first to confirm holds the name, and the other's link says why it no
+    longer can."""
+    cosign(client, statement_slug, organization_fields(**{
+        "org-contact_email": NEWCOMER, "org-contact_name": "Mallory"}))
+    strangers_link = link_in_latest_mail_to(app, mail_dir, NEWCOMER)
 
     response = cosign(client, statement_slug, organization_fields(**{
-        "org-name": "KHARKIV Solidarity Network ", "org-contact_name": "Mallory",
-        "org-contact_email": NEWCOMER}))
-    assert response.status_code == 302
+        "org-name": "KHARKIV Solidarity Network "}))
 
-    assert organization_row(app) == before
-    [notice] = [message for message in deliver_mail(app, mail_dir)
-                if NEWCOMER in str(message["To"])]
-    assert FROM_ANOTHER_CONTACT in text_of(notice)
-    assert "/signer/" not in text_of(notice) and "/confirm/" not in text_of(notice)
-    # The contact's link still works.
+    assert response.status_code == 302
+    contacts_link = link_in_latest_mail_to(app, mail_dir, CONTACT)
     page = open_confirmation_page(client, contacts_link)
     assert press_confirm(client, contacts_link, csrf_token(page)).status_code == 200
+
+    page = open_confirmation_page(client, strangers_link)
+    refused = press_confirm(client, strangers_link, csrf_token(page))
+    assert refused.status_code == 400
+    assert ("Kharkiv Solidarity Network has already co-signed this statement from another "
+            "contact address, so this co-signature cannot be confirmed.") in html.unescape(
+                refused.text)
+    with app.app_context():
+        assert db.session.execute(
+            select(OrganizationSignature.contact_email, OrganizationSignature.status)
+            .where(OrganizationSignature.founding.is_(False))
+            .order_by(OrganizationSignature.id)).all() == [
+                (NEWCOMER, OrganizationStatus.UNCONFIRMED),
+                (CONTACT, OrganizationStatus.AWAITING_APPROVAL)]
 
 
 def co_signature_standing(app, client, statement_slug: str, standing: str
@@ -384,7 +395,9 @@ def co_signature_standing(app, client, statement_slug: str, standing: str
 def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_it_stands(
         app, client, mail_dir, statement_slug, standing):
     # A stranger typing organizations' names, one e-mail each, must not read off which
-    # tried to co-sign, which the coordinators are checking, or held.
+    # tried to co-sign, which the coordinators are checking, or held. Before its
+    # contact confirms, a co-signature holds no name: the stranger is answered as if
+    # nobody had sent it.
     signature_id, status = co_signature_standing(app, client, statement_slug, standing)
 
     cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
@@ -392,9 +405,13 @@ def test_someone_else_naming_an_organization_not_listed_learns_nothing_of_where_
     [notice] = [message for message in deliver_mail(app, mail_dir)
                 if NEWCOMER in str(message["To"])]
     for body in (text_of(notice), notice.get_body(("html",)).get_content()):
-        assert FROM_ANOTHER_CONTACT in body
-        for telling in ("confirm", "checking", "accepted", "listed", "/signer/"):
-            assert telling not in body, telling
+        if standing == "awaiting approval":
+            assert FROM_ANOTHER_CONTACT in body
+            for telling in ("confirm", "checking", "accepted", "listed", "/signer/"):
+                assert telling not in body, telling
+        else:
+            assert "Please confirm that Kharkiv Solidarity Network co-signs" in body
+            assert FROM_ANOTHER_CONTACT not in body
     with app.app_context():
         # A held co-signature stays in the coordinators' queue.
         assert db.session.get(OrganizationSignature, signature_id).status is status
@@ -430,13 +447,14 @@ def test_an_organizations_name_taken_first_by_someone_else_is_freed_by_the_coord
                                  .where(OrganizationSignature.founding.is_(False))) == 2
 
 
-def test_a_co_signature_erased_as_another_names_it_gives_way_to_the_newcomer(
+def test_a_co_signature_erased_as_its_contact_sends_it_again_is_sent_anew(
         app, client, mail_dir, statement_slug):
-    """The newcomer's insert gives way to the contact's row, which is erased before it
-    can be read (its contact, on its own page, at that moment): the newcomer's
-    co-signature is stored and mailed instead of the request failing."""
+    """The contact's second submission gives way to its pending co-signature, which is
+    erased before it can be read (from its page, in another tab, at that moment): a
+    new co-signature is stored and mailed instead of the request failing."""
     cosign(client, statement_slug, organization_fields())
     deliver_mail(app, mail_dir)
+    a_day_ago(app, OrganizationSignature)
     erased: list[str] = []
 
     def erase_the_holder_before_it_is_read(connection, cursor, statement, parameters,
@@ -455,8 +473,7 @@ def test_a_co_signature_erased_as_another_names_it_gives_way_to_the_newcomer(
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", erase_the_holder_before_it_is_read)
     try:
-        answer = cosign(client, statement_slug,
-                        organization_fields(**{"org-contact_email": NEWCOMER}))
+        answer = cosign(client, statement_slug, organization_fields())
     finally:
         with app.app_context():
             event.remove(db.engine, "before_cursor_execute",
@@ -465,14 +482,52 @@ def test_a_co_signature_erased_as_another_names_it_gives_way_to_the_newcomer(
     # Erased before the read, and so the insert was tried again.
     assert erased == ["insert", "holder", "insert"]
     assert answer.status_code == 302
-    [mail] = [message for message in deliver_mail(app, mail_dir)
-              if NEWCOMER in str(message["To"])]
-    assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(mail)
+    _first, second = [message for message in deliver_mail(app, mail_dir)
+                      if CONTACT in str(message["To"])]
+    assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(second)
     with app.app_context():
         assert db.session.execute(
             select(OrganizationSignature.contact_email, OrganizationSignature.status)
             .where(OrganizationSignature.founding.is_(False))).all() == [
-                (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
+                (CONTACT, OrganizationStatus.UNCONFIRMED)]
+
+
+def test_its_contact_sending_it_again_as_the_coordinators_invalidate_it_makes_no_second(
+        app, client, mail_dir, statement_slug):
+    """The second submission gives way to the contact's pending co-signature, which the
+    coordinators judge not genuine before it is read: it is answered about that one,
+    as any submission after an invalidation is, not given a new co-signature."""
+    cosign(client, statement_slug, organization_fields())
+    deliver_mail(app, mail_dir)
+    seen: list[str] = []
+
+    def invalidate_before_it_is_read(connection, cursor, statement, parameters, context,
+                                     executemany):
+        if statement.startswith("INSERT INTO organization_signature"):
+            seen.append("insert")
+        elif seen == ["insert"] and statement.startswith("SELECT") and (
+                "FROM organization_signature" in statement):
+            seen.append("invalidated")
+            coordinators = connection.connection.cursor()
+            coordinators.execute("UPDATE organization_signature SET status = 'invalidated' "
+                                 f"WHERE contact_email = '{CONTACT}'")
+            coordinators.close()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", invalidate_before_it_is_read)
+    try:
+        answer = cosign(client, statement_slug, organization_fields())
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", invalidate_before_it_is_read)
+
+    assert seen == ["insert", "invalidated"]
+    assert answer.status_code == 302
+    with app.app_context():
+        assert db.session.execute(
+            select(OrganizationSignature.contact_email, OrganizationSignature.status)
+            .where(OrganizationSignature.founding.is_(False))).all() == [
+                (CONTACT, OrganizationStatus.INVALIDATED)]
 
 
 def test_erasing_a_rejected_co_signature_leaves_the_mail_of_the_one_that_took_its_name(
@@ -496,6 +551,13 @@ def test_erasing_a_rejected_co_signature_leaves_the_mail_of_the_one_that_took_it
     assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(confirmation)
 
 
+def newcomer_confirms(app: Flask, mail_dir: Path, client) -> None:
+    """The newcomer confirms its co-signature, which then holds the name."""
+    link = link_in_latest_mail_to(app, mail_dir, NEWCOMER)
+    assert press_confirm(client, link, csrf_token(open_confirmation_page(client, link))
+                         ).status_code == 200
+
+
 def test_a_rejection_cannot_be_undone_once_the_name_is_taken_again(
         app, client, mail_dir, statement_slug):
     from tests.conftest import create_coordinator_for, sign_in
@@ -503,6 +565,7 @@ def test_a_rejection_cannot_be_undone_once_the_name_is_taken_again(
 
     squat_id, _ = co_signature_standing(app, client, statement_slug, "rejected")
     cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+    newcomer_confirms(app, mail_dir, client)
     with app.app_context():
         create_coordinator_for("mariia@example.org", statement_slug)
     coordinator = app.test_client()
@@ -529,6 +592,7 @@ def test_a_rejection_being_undone_as_the_name_is_taken_again_stays_rejected(
 
     squat_id, _ = co_signature_standing(app, client, statement_slug, "rejected")
     cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
+    newcomer_confirms(app, mail_dir, client)
     with app.app_context():
         squat_key = db.session.get(OrganizationSignature, squat_id).name_key
         # Out of the way while the undo checks, back the moment after.
@@ -570,27 +634,27 @@ def test_a_rejection_being_undone_as_the_name_is_taken_again_stays_rejected(
             OrganizationStatus.REJECTED)
         assert db.session.scalars(select(OrganizationSignature.status).where(
             OrganizationSignature.contact_email == NEWCOMER)).one() is (
-                OrganizationStatus.UNCONFIRMED)
+                OrganizationStatus.AWAITING_APPROVAL)
 
 
-def test_a_held_co_signature_named_by_a_stranger_is_still_released_to_its_contact(
+def test_a_stranger_naming_a_held_co_signature_leaves_it_to_its_contact(
         app, client, mail_dir, statement_slug):
-    # The stranger's notice uses up the resend interval: the contact's own submission
-    # must then leave the co-signature held rather than release it without a link.
+    """Held for review, a co-signature holds no name: a stranger's submission by the
+    same name is a co-signature of its own, and leaves the held one, and its resend
+    interval, to its contact, whose own submission releases it with a link."""
     cosign(client, statement_slug, organization_fields(**{"org-homepage": "https://x.example"}))
     a_day_ago(app, OrganizationSignature)
     cosign(client, statement_slug, organization_fields(**{"org-contact_email": NEWCOMER}))
 
     cosign(client, statement_slug, organization_fields())
-    with app.app_context():
-        assert db.session.scalars(select(OrganizationSignature.status).where(
-            OrganizationSignature.founding.is_(False))).one() is OrganizationStatus.SUSPECTED
-    a_day_ago(app, OrganizationSignature)
-    cosign(client, statement_slug, organization_fields())
 
     with app.app_context():
-        assert db.session.scalars(select(OrganizationSignature.status).where(
-            OrganizationSignature.founding.is_(False))).one() is OrganizationStatus.UNCONFIRMED
+        assert db.session.execute(
+            select(OrganizationSignature.contact_email, OrganizationSignature.status)
+            .where(OrganizationSignature.founding.is_(False))
+            .order_by(OrganizationSignature.id)).all() == [
+                (CONTACT, OrganizationStatus.UNCONFIRMED),
+                (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
     assert link_in_latest_mail_to(app, mail_dir, CONTACT)
 
 
