@@ -22,7 +22,6 @@ the process, the broker's included.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 
@@ -56,34 +55,32 @@ class RedactTokens(logging.Filter):
 
 _redact_tokens = RedactTokens()
 
-# After "ip=", gunicorn writes a colon and the error.
-_ADDRESS_CANDIDATE = re.compile(r"^[0-9A-Fa-f:.]+(?= )|(?<=ip=)[0-9A-Fa-f:.]+?(?=:? |$)")
-
-
-def _unless_an_address(match: re.Match[str]) -> str:
-    try:
-        ipaddress.ip_address(match.group())
-    except ValueError:
-        return match.group()
-    return "-"
-
-
-def drop_client_address(text: str) -> str:
-    return _ADDRESS_CANDIDATE.sub(_unless_an_address, text)
+# Where a server names the client: first in every line of Werkzeug's and of gunicorn's
+# access log in its default format ("<client> - <user> [<time>] …"), whatever the
+# field holds (an address, with a port or a zone, or what a proxy passed on); and in
+# gunicorn's error line for a malformed request.
+_ACCESS_LINE_CLIENT = re.compile(r"^\S+(?= \S+ \S+ \[)")
+_ERROR_LINE_CLIENT = re.compile(r"(?<=^Invalid request from ip=).+?(?=: )")
 
 
 class DropClientAddress(logging.Filter):
-    """Rewrites a server's record that names the client's address."""
+    """Rewrites a server's record that names the client, the name becoming "-"."""
+
+    def __init__(self, client: re.Pattern[str]) -> None:
+        super().__init__()
+        self.client = client
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        dropped = drop_client_address(message)
+        dropped = self.client.sub("-", message, count=1)
         if dropped != message:
             record.msg, record.args = dropped, None
         return True
 
 
-_drop_client_address = DropClientAddress()
+_CLIENT_IN_LOGGER = {"werkzeug": DropClientAddress(_ACCESS_LINE_CLIENT),
+                     "gunicorn.access": DropClientAddress(_ACCESS_LINE_CLIENT),
+                     "gunicorn.error": DropClientAddress(_ERROR_LINE_CLIENT)}
 
 
 def keep_tokens_and_addresses_out_of_logs(app: Flask) -> None:
@@ -92,8 +89,8 @@ def keep_tokens_and_addresses_out_of_logs(app: Flask) -> None:
     process, and the app is created in every process that serves it."""
     for logger in (*map(logging.getLogger, SERVER_LOGGERS), app.logger):
         logger.addFilter(_redact_tokens)
-    for logger in map(logging.getLogger, SERVER_LOGGERS):
-        logger.addFilter(_drop_client_address)
+    for name, drop_client in _CLIENT_IN_LOGGER.items():
+        logging.getLogger(name).addFilter(drop_client)
 
 
 @event.listens_for(Engine, "handle_error")

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import make_server
 
 from campaign.extensions import db
-from campaign.logs import REDACTED, DropClientAddress
+from campaign.logs import REDACTED
 from campaign.signing.models import IndividualSignature, NameDisplay
 from campaign.text import hash_token
 from tests.conftest import free_port, import_example
@@ -170,20 +170,32 @@ def test_gunicorn_logs_every_capability_path_without_its_token(app, gunicorn_acc
     assert lines and all(line.startswith("- - - [") for line in lines), lines[0]
 
 
-@pytest.mark.parametrize(("line", "kept"), [
-    ('203.0.113.7 - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -',
+@pytest.mark.parametrize(("logger", "line", "kept"), [
+    ("werkzeug", '203.0.113.7 - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -',
      '- - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -'),
-    ('2001:db8::7 - - [01/Dec/2026:18:43:57 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"',
+    ("gunicorn.access",
+     '2001:db8::7 - - [01/Dec/2026:18:43:57 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"',
      '- - - [01/Dec/2026:18:43:57 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"'),
-    ("Invalid request from ip=198.51.100.23: Invalid HTTP method: 'X'",
+    # What a proxy passed on, however it is written.
+    ("gunicorn.access", '198.51.100.4:51234 - - [01/Dec/2026:18:43:57 +0000] "GET / HTTP/1.1"',
+     '- - - [01/Dec/2026:18:43:57 +0000] "GET / HTTP/1.1"'),
+    ("werkzeug", 'fe80::1%eth0 - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -',
+     '- - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -'),
+    ("werkzeug", '[2001:db8::7]:443 - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -',
+     '- - - [01/Dec/2026 18:43:57] "GET / HTTP/1.1" 200 -'),
+    # The request's own text stays as it is.
+    ("gunicorn.access",
+     '- - - [01/Dec/2026:18:43:57 +0000] "GET /search?ip=198.51.100.9 HTTP/1.1" 200',
+     '- - - [01/Dec/2026:18:43:57 +0000] "GET /search?ip=198.51.100.9 HTTP/1.1" 200'),
+    ("gunicorn.error", "Invalid request from ip=198.51.100.23: Invalid HTTP method: 'X'",
      "Invalid request from ip=-: Invalid HTTP method: 'X'"),
-    # What only looks like one stays as it is.
-    ("cafe: 10:32:11 worker 1.1 booted", "cafe: 10:32:11 worker 1.1 booted"),
-    ("add 2 workers", "add 2 workers"),
+    ("gunicorn.error", "Invalid request from ip=2001:db8::1: Invalid HTTP version",
+     "Invalid request from ip=-: Invalid HTTP version"),
+    ("gunicorn.error", "Booting worker with pid: 4242", "Booting worker with pid: 4242"),
 ])
-def test_a_servers_line_keeps_no_client_address(line, kept):
-    record = logging.LogRecord("gunicorn.error", logging.WARNING, __file__, 1, line, None, None)
+def test_a_servers_line_keeps_no_client_address(app, logger, line, kept):
+    record = logging.LogRecord(logger, logging.WARNING, __file__, 1, line, None, None)
 
-    DropClientAddress().filter(record)
+    assert logging.getLogger(logger).filter(record)
 
     assert record.getMessage() == kept

@@ -468,15 +468,21 @@ def invite_to_team(team: Team, email: str, invited_by: Coordinator) -> TeamInvit
 def cancel_invitation(team: Team, invitation_id: int, by: Coordinator) -> TeamInvitation:
     """Withdraw an open invitation: its link stops working at once."""
     _require_owner(team, by)
+    now = utcnow()
     invitation = db.session.scalars(
         select(TeamInvitation).where(TeamInvitation.id == invitation_id,
                                      TeamInvitation.team_id == team.id,
-                                     TeamInvitation.accepted_at.is_(None))
+                                     TeamInvitation.accepted_at.is_(None),
+                                     TeamInvitation.expires_at > now)
         .with_for_update()).one_or_none()
     if invitation is None:
         raise AccountError(_("This invitation is no longer open: it was accepted or "
                              "cancelled already."))
-    db.session.delete(invitation)
+    # Kept, expired and with a hash no link has, rather than deleted: inviting the
+    # address again then waits out the resend interval, as any renewal does, where
+    # cancelling and inviting again would mail it again and again.
+    _token, invitation.token_hash = _new_token()
+    invitation.expires_at = now
     return invitation
 
 

@@ -25,14 +25,18 @@ def upgrade():
         batch_op.add_column(sa.Column('sent_at', campaign.database.UTCDateTime(),
                                       nullable=True))
     op.execute("UPDATE team_invitation SET sent_at = created_at")
-    # Two requests at once could store two open invitations for one address: the
-    # newest is the one whose link was mailed last, and the only one kept.
+    # Two requests at once could store two open invitations for one address, and
+    # inviting again renewed either. The one mailed last expires last (its mailing
+    # time and a constant): it is the one kept, whose link the invitee holds.
     op.execute("""
         DELETE FROM team_invitation
-        WHERE accepted_at IS NULL AND id < (
-          SELECT max(newer.id) FROM team_invitation AS newer
-          WHERE newer.team_id = team_invitation.team_id
-            AND newer.email = team_invitation.email AND newer.accepted_at IS NULL)
+        WHERE accepted_at IS NULL AND EXISTS (
+          SELECT 1 FROM team_invitation AS later
+          WHERE later.team_id = team_invitation.team_id
+            AND later.email = team_invitation.email AND later.accepted_at IS NULL
+            AND (later.expires_at > team_invitation.expires_at
+                 OR (later.expires_at = team_invitation.expires_at
+                     AND later.id > team_invitation.id)))
     """)
     with op.batch_alter_table('team_invitation', schema=None) as batch_op:
         batch_op.alter_column('sent_at', existing_type=campaign.database.UTCDateTime(),

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from campaign.accounts.models import Coordinator, Team, TeamInvitation
+from campaign.accounts.models import Coordinator, Team
 from campaign.accounts.services import (
     AccountError,
     NotTeamOwner,
@@ -124,7 +124,6 @@ def test_only_the_owner_invites_and_a_cancelled_invitation_stops_working(coaliti
     cancel_invitation(coalition, invitation.id, coalition.owner)
     db.session.commit()
 
-    assert db.session.scalars(select(TeamInvitation)).all() == []
     with pytest.raises(AccountError, match="cancelled"):
         invitation_for_token(token)
     with pytest.raises(AccountError, match="no longer open"):

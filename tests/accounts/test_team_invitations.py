@@ -274,6 +274,30 @@ def test_invitations_over_their_limit_answer_429_and_mail_nobody(
         "member0@example.org", "member1@example.org"]
 
 
+def test_cancelling_and_inviting_again_at_once_sends_nothing_more(
+        app, coordinator_client, statement_slug, mail_dir):
+    first = invited_link(app, coordinator_client, statement_slug, mail_dir)
+    team_page = team_page_url(app, statement_slug)
+    invitation_id = the_invitation(app).id
+    cancelled = coordinator_client.post(
+        f"{team_page}/invitations/{invitation_id}/cancel",
+        data={"csrf_token": csrf_token(coordinator_client.get(team_page).text)})
+    assert cancelled.status_code == 302
+
+    refused = invite(coordinator_client, statement_slug)
+
+    assert refused.status_code == 400
+    assert "less than 5 minutes ago" in refused.text
+    assert len([m for m in delivered_mail(app, mail_dir) if m["To"] == INVITED]) == 1
+    assert "it was cancelled" in app.test_client().get(first).text
+    assert INVITED not in coordinator_client.get(team_page).text
+    # Later, it is sent as a new one.
+    sent_a_while_ago(app)
+    again = invited_link(app, coordinator_client, statement_slug, mail_dir)
+    assert app.test_client().get(again).status_code == 200
+    assert INVITED in coordinator_client.get(team_page).text
+
+
 def test_an_address_has_one_open_invitation_to_a_team_in_the_database(
         app, coordinator_client, statement_slug, mail_dir):
     invited_link(app, coordinator_client, statement_slug, mail_dir)
