@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -76,6 +77,17 @@ def prepare_logo(upload: IO[bytes]) -> PreparedLogo:
     # WeasyPrint, once imported, tells Pillow to fill a truncated image with grey; an
     # upload cut short is refused, and our letters draw only logos stored whole.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
+    with _ONE_DECODE_AT_A_TIME:
+        return _decoded_and_stored(data)
+
+
+# A picture made to be costly takes a few hundred MB while it is decoded. The limits
+# are per client, and many clients can upload at once: with threaded workers, each
+# process decodes one at a time, so a burst of uploads waits rather than adding up.
+_ONE_DECODE_AT_A_TIME = threading.Lock()
+
+
+def _decoded_and_stored(data: bytes) -> PreparedLogo:
     with warnings.catch_warnings():
         # Pillow only warns of an image between MAX_IMAGE_PIXELS and twice that.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

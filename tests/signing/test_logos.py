@@ -110,6 +110,37 @@ def test_a_large_picture_is_stored_small(app_context):
         assert stored.size == (600, 300)
 
 
+def test_a_process_decodes_one_upload_at_a_time(app_context, monkeypatch):
+    """Threads serving uploads at once decode them in turn: the memory of a picture
+    made to be costly is taken once per process, not once per upload."""
+    import threading
+    import time
+
+    from campaign.signing import logos
+
+    decoding, most = [0], [0]
+    real_drawable = logos._drawable
+
+    def slow_drawable(image):
+        decoding[0] += 1
+        most[0] = max(most[0], decoding[0])
+        time.sleep(0.05)
+        decoding[0] -= 1
+        return real_drawable(image)
+
+    monkeypatch.setattr(logos, "_drawable", slow_drawable)
+    results: list[str] = []
+    uploads = [threading.Thread(target=lambda size=size: results.append(prepare_logo(
+        io.BytesIO(image_bytes(size=(20 + size, 20)))).name)) for size in range(4)]
+    for upload in uploads:
+        upload.start()
+    for upload in uploads:
+        upload.join()
+
+    assert len(set(results)) == 4
+    assert most[0] == 1
+
+
 def test_orphans_are_swept_and_named_logos_kept(app, statement_slug):
     with app.app_context():
         kept = store_logo(prepare_logo(io.BytesIO(image_bytes(size=(10, 10)))))
