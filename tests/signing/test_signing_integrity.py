@@ -9,6 +9,7 @@ import html
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -447,6 +448,33 @@ def test_an_organizations_name_taken_first_by_someone_else_is_freed_by_the_coord
                                  .where(OrganizationSignature.founding.is_(False))) == 2
 
 
+def cosign_as_another_request_commits(app: Flask, client, slug: str, change: str
+                                      ) -> tuple[Any, list[str]]:
+    """Co-sign as the contact, while another request commits CHANGE (SQL) between the
+    insert that gives way to the contact's row and the read of that row; the answer,
+    and the statements seen ("insert", "committed")."""
+    seen: list[str] = []
+
+    def commit_between(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO organization_signature"):
+            seen.append("insert")
+        elif seen == ["insert"] and statement.startswith("SELECT") and (
+                "FROM organization_signature" in statement):
+            seen.append("committed")
+            other = connection.connection.cursor()
+            other.execute(change)
+            other.close()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", commit_between)
+    try:
+        answer = cosign(client, slug, organization_fields())
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", commit_between)
+    return answer, seen
+
+
 def test_a_co_signature_erased_as_its_contact_sends_it_again_is_sent_anew(
         app, client, mail_dir, statement_slug):
     """The contact's second submission gives way to its pending co-signature, which is
@@ -455,32 +483,13 @@ def test_a_co_signature_erased_as_its_contact_sends_it_again_is_sent_anew(
     cosign(client, statement_slug, organization_fields())
     deliver_mail(app, mail_dir)
     a_day_ago(app, OrganizationSignature)
-    erased: list[str] = []
 
-    def erase_the_holder_before_it_is_read(connection, cursor, statement, parameters,
-                                           context, executemany):
-        if statement.startswith("INSERT INTO organization_signature"):
-            erased.append("insert")
-        elif erased == ["insert"] and statement.startswith("SELECT") and (
-                "FROM organization_signature" in statement):
-            erased.append("holder")
-            # What another request's erasure commits between the two statements.
-            eraser = connection.connection.cursor()
-            eraser.execute("DELETE FROM organization_signature WHERE contact_email = "
-                           f"'{CONTACT}'")
-            eraser.close()
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", erase_the_holder_before_it_is_read)
-    try:
-        answer = cosign(client, statement_slug, organization_fields())
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute",
-                         erase_the_holder_before_it_is_read)
+    answer, seen = cosign_as_another_request_commits(
+        app, client, statement_slug,
+        f"DELETE FROM organization_signature WHERE contact_email = '{CONTACT}'")
 
     # Erased before the read, and so the insert was tried again.
-    assert erased == ["insert", "holder", "insert"]
+    assert seen == ["insert", "committed", "insert"]
     assert answer.status_code == 302
     _first, second = [message for message in deliver_mail(app, mail_dir)
                       if CONTACT in str(message["To"])]
@@ -499,29 +508,12 @@ def test_its_contact_sending_it_again_as_the_coordinators_invalidate_it_makes_no
     as any submission after an invalidation is, not given a new co-signature."""
     cosign(client, statement_slug, organization_fields())
     deliver_mail(app, mail_dir)
-    seen: list[str] = []
 
-    def invalidate_before_it_is_read(connection, cursor, statement, parameters, context,
-                                     executemany):
-        if statement.startswith("INSERT INTO organization_signature"):
-            seen.append("insert")
-        elif seen == ["insert"] and statement.startswith("SELECT") and (
-                "FROM organization_signature" in statement):
-            seen.append("invalidated")
-            coordinators = connection.connection.cursor()
-            coordinators.execute("UPDATE organization_signature SET status = 'invalidated' "
-                                 f"WHERE contact_email = '{CONTACT}'")
-            coordinators.close()
+    answer, seen = cosign_as_another_request_commits(
+        app, client, statement_slug, "UPDATE organization_signature SET status = "
+        f"'invalidated' WHERE contact_email = '{CONTACT}'")
 
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", invalidate_before_it_is_read)
-    try:
-        answer = cosign(client, statement_slug, organization_fields())
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", invalidate_before_it_is_read)
-
-    assert seen == ["insert", "invalidated"]
+    assert seen == ["insert", "committed"]
     assert answer.status_code == 302
     with app.app_context():
         assert db.session.execute(
