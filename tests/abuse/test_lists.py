@@ -413,6 +413,31 @@ def test_the_instance_lists_are_for_admins_only(app, client, coordinator_client,
             IndividualStatus.SUSPECTED
 
 
+def test_a_team_sees_what_the_instance_blocks_but_not_whose_address_or_why(
+        app, coordinator_client, statement_slug):
+    with app.app_context():
+        # An admin on the statement's team too.
+        create_coordinator_for("admin@example.org", statement_slug, name="Instance Admin")
+        db.session.scalars(select(Coordinator).where(
+            Coordinator.email == "admin@example.org")).one().is_admin = True
+        db.session.commit()
+    admin = app.test_client()
+    sign_in(admin, "admin@example.org")
+    add_through_page(admin, "/coordinate/instance-lists", "stalker@example.net",
+                     reason="Threatened a signer by e-mail")
+    add_through_page(admin, "/coordinate/instance-lists", "flood.example")
+
+    team_page = coordinator_client.get(lists_url(statement_slug)).text
+
+    assert "flood.example" in team_page and "An e-mail address" in team_page
+    for private in ("stalker@example.net", "Threatened a signer", "Flood on 3 March",
+                    "Instance Admin"):
+        assert private not in team_page, private
+    # The admin, on the same page, sees the entries whole.
+    admins_page = admin.get(lists_url(statement_slug)).text
+    assert "stalker@example.net" in admins_page and "Threatened a signer" in admins_page
+
+
 # --- The admin role, from the command line ---------------------------------------------
 
 
