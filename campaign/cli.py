@@ -20,8 +20,8 @@ from campaign.extensions import db
 from campaign.moderation.services import (
     ModerationError,
     approve_organization,
-    find_organization,
     organizations_awaiting_approval,
+    organizations_awaiting_approval_named,
 )
 from campaign.statements.models import StatementError, StatementIncomplete
 from campaign.statements.services import get_statement
@@ -85,9 +85,16 @@ def approve_organization_command(slug: str, name: str | None) -> None:
                        f"{organization.website or 'no website'}), "
                        f"contact: {organization.contact_name} <{organization.contact_email}>")
         return
-    organization = find_organization(statement, name)
-    if organization is None:
-        raise click.ClickException(f"No organization named {name!r} signed {slug!r}.")
+    named = organizations_awaiting_approval_named(statement, name)
+    if not named:
+        raise click.ClickException(f"No organization named {name!r} awaits approval on "
+                                   f"{slug!r}.")
+    if len(named) > 1:
+        contacts = ", ".join(str(organization.contact_email) for organization in named)
+        raise click.ClickException(
+            f"{len(named)} co-signatures named {name!r} await approval (contacts: "
+            f"{contacts}): approve one on the statement's organizations page.")
+    [organization] = named
     try:
         approve_organization(organization, by=None)
     except ModerationError as error:

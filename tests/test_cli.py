@@ -131,6 +131,7 @@ def test_approve_organization_refuses_unknown_statement_or_organization(app):
     assert unknown_statement.exit_code != 0
     assert "No statement has the slug 'nope'." in unknown_statement.output
     assert unknown_organization.exit_code != 0
-    assert "No organization named 'Nobody Inc' signed 'crimea'." in unknown_organization.output
+    assert ("No organization named 'Nobody Inc' awaits approval on 'crimea'."
+            in unknown_organization.output)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

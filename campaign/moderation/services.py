@@ -26,7 +26,6 @@ from campaign.moderation.forms import HOLD_REASON_LABELS
 from campaign.moderation.models import ModerationAction, ModerationActionKind
 from campaign.outbox.services import queue_email
 from campaign.signing.models import (
-    NAME_HOLDING_STATUSES,
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
@@ -55,14 +54,16 @@ class ModerationError(Exception):
     """The action does not fit the signature's state; the message says why."""
 
 
-def find_organization(statement: Statement, name: str) -> OrganizationSignature | None:
-    """The co-signature that holds this name on the statement (campaign.signing.models.
-    NAME_HOLDING_STATUSES: one its contact confirmed, not rejected or invalidated)."""
-    return db.session.scalars(
-        select(OrganizationSignature).where(OrganizationSignature.statement_id == statement.id,
-                                            OrganizationSignature.name_key == name_key(name),
-                                            OrganizationSignature.holds_its_name())
-    ).one_or_none()
+def organizations_awaiting_approval_named(statement: Statement, name: str,
+                                          ) -> list[OrganizationSignature]:
+    """The co-signatures by this name awaiting approval: several contacts may have sent
+    one (campaign.signing.models.NAME_HOLDING_STATUSES)."""
+    return list(db.session.scalars(
+        select(OrganizationSignature).where(
+            OrganizationSignature.statement_id == statement.id,
+            OrganizationSignature.name_key == name_key(name),
+            OrganizationSignature.status == OrganizationStatus.AWAITING_APPROVAL)
+        .order_by(OrganizationSignature.confirmed_at, OrganizationSignature.id)))
 
 
 def organization_to_moderate(statement: Statement, organization_id: int,
@@ -122,8 +123,17 @@ def _organizations(statement: Statement, status: OrganizationStatus,
 
 def approve_organization(organization: OrganizationSignature, *,
                          by: Coordinator | None = None) -> None:
-    """`by` is None when approved from the command line."""
-    _transition(lambda: organization.approve(utcnow()))
+    """`by` is None when approved from the command line. Refused while another
+    co-signature by the name is listed: the unique index of approved names decides,
+    between two coordinators approving namesakes at once too."""
+    try:
+        with db.session.begin_nested():
+            _transition(lambda: organization.approve(utcnow()))
+    except IntegrityError as error:
+        raise ModerationError(_(
+            "%(name)s cannot be approved: another co-signature by this name is listed "
+            "already. Reject one of them, or undo the approval of the one listed first.",
+            name=organization.shown_name)) from error
     add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS)
     _record(organization, ModerationActionKind.APPROVE, by)
     # A founding signatory that was undone and approved again has no contact to tell.
@@ -150,24 +160,8 @@ def reject_organization(organization: OrganizationSignature, reason: str, *,
 
 def undo_decision(organization: OrganizationSignature, *, by: Coordinator) -> None:
     """An approved or rejected organization goes back to awaiting approval. Nobody is
-    e-mailed: the next decision tells the contact where they stand. A rejected one
-    whose name another co-signature has taken since stays rejected."""
-    name_taken = ModerationError(_(
-        "%(name)s cannot be reconsidered: another co-signature by this name has been "
-        "sent since it was rejected.", name=organization.shown_name))
-    if organization.status not in NAME_HOLDING_STATUSES and db.session.scalar(
-            select(OrganizationSignature.id).where(
-                OrganizationSignature.statement_id == organization.statement_id,
-                OrganizationSignature.name_key == organization.name_key,
-                OrganizationSignature.id != organization.id,
-                OrganizationSignature.holds_its_name()).limit(1)) is not None:
-        raise name_taken
-    try:
-        # The unique name index decides against a co-signature sent since the check.
-        with db.session.begin_nested():
-            undone = _transition(organization.undo_decision)
-    except IntegrityError as error:
-        raise name_taken from error
+    e-mailed: the next decision tells the contact where they stand."""
+    undone = _transition(organization.undo_decision)
     if undone is OrganizationStatus.APPROVED:
         add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS, -1)
         detail = _("approved → awaiting approval")

@@ -348,19 +348,21 @@ REJECTABLE_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL})
 # A coordinator's decision, which can be undone (back to awaiting approval).
 DECIDED_STATUSES = frozenset({OrganizationStatus.APPROVED, OrganizationStatus.REJECTED})
 # The co-signature that holds its organization's name on the statement, so that no
-# other contact can co-sign by it: one its contact has confirmed, awaiting the
-# coordinators or approved. Not one awaiting its contact's confirmation, nor one held
-# for review: anyone can send an organization's name first, with an address of their
-# own, and never confirm, and the real organization would be kept from co-signing
-# until the unconfirmed row expired, by a row no coordinator sees. Nor one the
-# coordinators rejected or judged not genuine. Of co-signatures by one name sent
-# meanwhile, by different contacts, the first confirmed takes it
-# (campaign.signing.services.confirm_signature). Each contact has at most one pending
-# co-signature by a name (unconfirmed or held), which its submissions renew.
-NAME_HOLDING_STATUSES = frozenset({OrganizationStatus.AWAITING_APPROVAL,
-                                   OrganizationStatus.APPROVED})
-# Decided against: holds no name, and its own contact is answered about it.
+# other can be listed by it: the approved one. Anyone can send a real organization's
+# name first, with an address of their own, confirmed or not; such a co-signature
+# must not keep the organization from co-signing, nor may what a stranger is told
+# say whether a co-signature by that name awaits its contact, is held or awaits the
+# coordinators. So several contacts' co-signatures by one name may wait side by side,
+# and the coordinators, who see them together, approve one
+# (campaign.moderation.services.approve_organization).
+NAME_HOLDING_STATUSES = frozenset({OrganizationStatus.APPROVED})
+# Decided against: its own contact, co-signing again, is answered about it.
 NAME_RELEASED_STATUSES = frozenset({OrganizationStatus.REJECTED, OrganizationStatus.INVALIDATED})
+# Neither decided nor given up: each contact has one such co-signature by a name at
+# most, which its submissions renew.
+UNDECIDED_ORGANIZATION_STATUSES = frozenset({
+    OrganizationStatus.UNCONFIRMED, OrganizationStatus.SUSPECTED,
+    OrganizationStatus.AWAITING_APPROVAL})
 
 
 def _status_in(statuses: frozenset[OrganizationStatus]) -> TextClause:
@@ -371,7 +373,7 @@ def _status_in(statuses: frozenset[OrganizationStatus]) -> TextClause:
 
 
 _HOLDS_ITS_NAME = _status_in(NAME_HOLDING_STATUSES)
-_PENDING = _status_in(NEVER_CONFIRMED_ORGANIZATION_STATUSES)
+_UNDECIDED = _status_in(UNDECIDED_ORGANIZATION_STATUSES)
 INVALIDATABLE_ORGANIZATION_STATUSES = frozenset({
     OrganizationStatus.UNCONFIRMED, OrganizationStatus.AWAITING_APPROVAL,
     OrganizationStatus.APPROVED, OrganizationStatus.REJECTED, OrganizationStatus.SUSPECTED})
@@ -383,10 +385,10 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
         # One organization of a name per statement, among those that hold it.
         Index("uq_organization_signature_name_held", "statement_id", "name_key",
               unique=True, postgresql_where=_HOLDS_ITS_NAME, sqlite_where=_HOLDS_ITS_NAME),
-        # One pending co-signature per name and contact.
-        Index("uq_organization_signature_pending", "statement_id", "name_key",
-              "contact_email_key", unique=True, postgresql_where=_PENDING,
-              sqlite_where=_PENDING),
+        # One undecided co-signature per name and contact.
+        Index("uq_organization_signature_undecided", "statement_id", "name_key",
+              "contact_email_key", unique=True, postgresql_where=_UNDECIDED,
+              sqlite_where=_UNDECIDED),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         # Founding signatories come with the imported text; everyone else must give
         # a contact and say they may sign for the organization.
@@ -454,10 +456,10 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
         return self.status in ACTIVE_ORGANIZATION_STATUSES
 
     @staticmethod
-    def is_pending() -> TextClause:
-        """Sent and not yet confirmed: unconfirmed, or held for review (the predicate
-        of the unique index uq_organization_signature_pending)."""
-        return _PENDING
+    def is_undecided() -> TextClause:
+        """Neither decided by the coordinators nor given up: awaiting its contact, held
+        or awaiting approval (the predicate of uq_organization_signature_undecided)."""
+        return _UNDECIDED
 
     @staticmethod
     def holds_its_name() -> TextClause:

@@ -17,8 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.abuse.domains import email_domain
@@ -170,8 +169,8 @@ def sign_for_organization(
     def answering_instead_of_a_new_one() -> OrganizationSignature | None:
         # Its contact co-signing again after a rejection or an invalidation is
         # answered about that co-signature (told where it stands, or held). Anyone
-        # co-signing by a name that a confirmed co-signature holds is answered about
-        # that one. A pending one of its own is found by the insert, and renewed.
+        # co-signing by the name of an organization listed is answered about the one
+        # listed. An undecided one of its own is found by the insert, and renewed.
         return db.session.scalars(
             select(OrganizationSignature)
             .where(OrganizationSignature.statement_id == statement.id,
@@ -179,18 +178,19 @@ def sign_for_organization(
                    or_(OrganizationSignature.holds_its_name(),
                        and_(OrganizationSignature.contact_email_key == contact_key,
                             OrganizationSignature.status.in_(NAME_RELEASED_STATUSES))))
-            # Its own released one first: a name taken since by someone else is
-            # theirs, and this contact is answered about its own.
-            .order_by(OrganizationSignature.contact_email_key != contact_key,
+            # Its own first: a name listed since by someone else is theirs, and this
+            # contact is answered about its own. (A case, not a comparison: a founding
+            # organization's contact is NULL, which the databases sort apart.)
+            .order_by(case((OrganizationSignature.contact_email_key == contact_key, 0),
+                           else_=1),
                       OrganizationSignature.id.desc())).first()
 
     def tell_where_it_stands(signature: OrganizationSignature) -> None:
         # Its contact is told where the co-signature stands, and given the link to its
         # own page (which can erase it). Anyone else learns whether it is listed, as
-        # the statement's page shows, and that a co-signature by that name exists
-        # (one its contact confirmed: the unique name decides; any other holds it
-        # not, and theirs is then a new co-signature). Not whether it awaits the
-        # coordinators, nor that it was held, which a
+        # the statement's page shows (only a listed one holds the name: for any
+        # other, theirs is a new co-signature, answered as any). Not whether one by
+        # that name awaits its contact or the coordinators, nor that it was held, which a
         # stranger typing a list of organizations' names would otherwise read off,
         # one e-mail each. The contact who signed first is neither replaced nor
         # revealed.
@@ -218,7 +218,7 @@ def sign_for_organization(
         email=contact_email,
         client=client,
         may_update=is_its_contact,
-        holds_identity=OrganizationSignature.is_pending(),
+        holds_identity=OrganizationSignature.is_undecided(),
         earlier_of_signer=answering_instead_of_a_new_one,
     )
 
@@ -385,16 +385,7 @@ def find_signature_to_confirm(token: str, *, for_update: bool = False) -> Signat
 
 def confirm_signature(token: str) -> Signature:
     signature = find_signature_to_confirm(token, for_update=True)
-    try:
-        with db.session.begin_nested():
-            signature.confirm(utcnow())
-    except IntegrityError as error:
-        # Confirmed, a co-signature holds its organization's name (NAME_HOLDING_STATUSES):
-        # another contact's, by the same name, was confirmed first.
-        raise ConfirmationError(_(
-            "%(organization)s has already co-signed this statement from another contact "
-            "address, so this co-signature cannot be confirmed. If that is a mistake, tell "
-            "the statement's coordinators.", organization=signature.name)) from error
+    signature.confirm(utcnow())
     if signature.is_active:
         # An organization counts only once a coordinator approves it.
         add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)

@@ -1,4 +1,4 @@
-"""organizations: only a co-signature its contact confirmed holds the name; one pending
+"""organizations: only the approved co-signature holds its name; one undecided
 co-signature per name and contact
 
 Revision ID: 0027
@@ -17,8 +17,8 @@ branch_labels = None
 depends_on = None
 
 _HELD_BEFORE = sa.text("status NOT IN ('invalidated', 'rejected')")
-_HELD_NOW = sa.text("status IN ('approved', 'awaiting_approval')")
-_PENDING = sa.text("status IN ('suspected', 'unconfirmed')")
+_HELD_NOW = sa.text("status IN ('approved')")
+_UNDECIDED = sa.text("status IN ('awaiting_approval', 'suspected', 'unconfirmed')")
 
 
 def _held_by(predicate):
@@ -30,18 +30,18 @@ def _held_by(predicate):
 
 
 def upgrade():
-    # Fewer rows hold a name than before, and one pending row per name was all there
+    # Fewer rows hold a name than before, and one undecided row per name was all there
     # could be: the rows there are fit both indexes.
     _held_by(_HELD_NOW)
     with op.batch_alter_table('organization_signature', schema=None) as batch_op:
-        batch_op.create_index('uq_organization_signature_pending',
+        batch_op.create_index('uq_organization_signature_undecided',
                               ['statement_id', 'name_key', 'contact_email_key'], unique=True,
-                              postgresql_where=_PENDING, sqlite_where=_PENDING)
+                              postgresql_where=_UNDECIDED, sqlite_where=_UNDECIDED)
 
 
 def downgrade():
     with op.batch_alter_table('organization_signature', schema=None) as batch_op:
-        batch_op.drop_index('uq_organization_signature_pending')
-    # Refused where two co-signatures by one name wait for their contacts, or one of
-    # them for the coordinators: they cannot both hold it once more.
+        batch_op.drop_index('uq_organization_signature_undecided')
+    # Refused, and nothing changed, where two contacts' co-signatures by one name are
+    # undecided, or one is beside the listed one: they cannot both hold it once more.
     _held_by(_HELD_BEFORE)
