@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
-from campaign.signing.models import OrganizationType
+from campaign.signing.models import OrganizationSignature, OrganizationStatus, OrganizationType
 from campaign.signing.services import (
     OrganizationSignatureRequest,
     confirm_signature,
@@ -120,6 +120,29 @@ def test_approve_organization_without_a_name_lists_those_awaiting_approval(app):
     assert approved.exit_code == 0, approved.output
     after = run_cli(app, "approve-organization", "crimea")
     assert after.output.splitlines() == ["No organization is awaiting approval."]
+
+
+def test_approving_by_a_name_that_several_contacts_sent_names_them_and_approves_none(app):
+    assert import_crimea(app, "--publish").exit_code == 0
+    with app.app_context():
+        statement = get_statement("crimea")
+        for contact in ("iryna@solidarity.example.org", "mallory@example.net"):
+            sign_for_organization(statement, organization_request(
+                "Kharkiv Solidarity Network", contact))
+            db.session.commit()
+            confirm_signature(db.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.to_address == contact)).one().context["token"])
+            db.session.commit()
+
+    result = run_cli(app, "approve-organization", "crimea", "Kharkiv Solidarity Network")
+
+    assert result.exit_code != 0
+    assert ("2 co-signatures named 'Kharkiv Solidarity Network' await approval (contacts: "
+            "iryna@solidarity.example.org, mallory@example.net)") in result.output
+    with app.app_context():
+        assert db.session.scalars(select(OrganizationSignature.status).where(
+            OrganizationSignature.founding.is_(False))).all() == [
+                OrganizationStatus.AWAITING_APPROVAL] * 2
 
 
 def test_approve_organization_refuses_unknown_statement_or_organization(app):
