@@ -40,6 +40,7 @@ from campaign.signing.models import (
     SignatureStatusError,
     TallyKind,
 )
+from campaign.signing.services import ORGANIZATION_SIGNATURE_ID
 from campaign.signing.signer_services import SignerActionError, signer_address
 from campaign.signing.tally import add_to_tally
 from campaign.statements.models import Statement, StatementStatus
@@ -234,17 +235,21 @@ def erase_signature(signature: Signature) -> None:
 
 def _messages_naming(signature: Signature) -> list[OutboxMessage]:
     """Mail to others about this statement that names the organization ("… has
-    already co-signed", to whoever tried to sign for it again). Not the mail of
-    another co-signature by the same name (one rejected or invalidated shares its
-    name with the one that took it after): that is theirs, not this one's."""
+    already co-signed", to whoever tried to sign for it again): what names its id.
+    Mail queued before the id was written names it by its name only, less the mail of
+    the other co-signatures by that name, which is theirs."""
     if not isinstance(signature, OrganizationSignature):
         return []
+    about = OutboxMessage.context[ORGANIZATION_SIGNATURE_ID]
+    naming = list(db.session.scalars(select(OutboxMessage).where(
+        about.as_integer() == signature.id)))
     namesakes = set(db.session.scalars(select(OrganizationSignature.contact_email).where(
         OrganizationSignature.statement_id == signature.statement_id,
         OrganizationSignature.name_key == signature.name_key,
         OrganizationSignature.id != signature.id,
         OrganizationSignature.contact_email.is_not(None))))
-    return [message for message in db.session.scalars(select(OutboxMessage).where(
+    return naming + [message for message in db.session.scalars(select(OutboxMessage).where(
+        about.as_integer().is_(None),
         OutboxMessage.context["statement_slug"].as_string() == signature.statement.slug,
         OutboxMessage.context["organization_name"].as_string().in_(
             {signature.name, signature.shown_name})))

@@ -399,6 +399,9 @@ def _mail_confirmation(signature: Signature, to: str, token: str) -> None:
           token=token, link_valid_hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
 
 
+ORGANIZATION_SIGNATURE_ID = "organization_signature_id"
+
+
 def _mail(to: str, signature: Signature, template: str, subject: Any, *,
           with_signer_page: bool = True, language: str | None = None, **extra: Any) -> None:
     """SUBJECT is a lazy string: it is written, as the e-mail will be, in the signer's
@@ -415,6 +418,9 @@ def _mail(to: str, signature: Signature, template: str, subject: Any, *,
                 "statement_slug": signature.statement.slug,
                 "signer_name": organization.contact_name if organization else signature.name,
                 "organization_name": organization.name if organization else None,
+                # What erasing it forgets (campaign.privacy.services), whoever the mail
+                # is to: its name alone may be another co-signature's too.
+                ORGANIZATION_SIGNATURE_ID: organization.id if organization else None,
                 "organization_status": organization.status.value if organization else None,
                 # Every e-mail to a signature's signer leads to their own page; an
                 # e-mail to anyone else must not.

@@ -65,3 +65,56 @@ def test_erasing_an_organization_leaves_neither_its_name_nor_its_address_in_the_
     # The record of what was sent stays, without what it said to whom.
     assert [(row.status, row.to_address, row.subject) for row in rows] == \
         [(OutboxStatus.SENT, ERASED, ERASED)] * sent
+
+
+def co_sign(statement_slug: str, contact: str) -> None:
+    sign_for_organization(get_statement(statement_slug), OrganizationSignatureRequest(
+        name=ORGANIZATION, country="UA", organization_type=OrganizationType.NGO,
+        website=None, contact_name="Taras", contact_email=contact, authorized_to_sign=True))
+    db.session.commit()
+
+
+def notices_to(address: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_address == address,
+        OutboxMessage.template == "organization_already_signed")))
+
+
+def listed_with_a_namesake_waiting(app_context) -> tuple[int, int]:
+    """The organization, listed, and someone else's co-signature by its name, sent
+    before it was: their ids."""
+    statement = import_example()
+    co_sign(statement.slug, SOMEONE_ELSE)
+    listed = db.session.get(OrganizationSignature, factories.organization(
+        statement.slug, ORGANIZATION, CONTACT))
+    approve_organization(listed)
+    db.session.commit()
+    namesake = db.session.scalars(select(OrganizationSignature.id).where(
+        OrganizationSignature.contact_email == SOMEONE_ELSE)).one()
+    return listed.id, namesake
+
+
+def test_erasing_the_listed_organization_forgets_its_notice_to_a_namesakes_contact(
+        app_context):
+    listed_id, _ = listed_with_a_namesake_waiting(app_context)
+    # The namesake's contact sends the name again, and is told it is listed.
+    db.session.get(OrganizationSignature, listed_id).last_mailed_at = None
+    co_sign("crimea-2020", SOMEONE_ELSE)
+    assert len(notices_to(SOMEONE_ELSE)) == 1
+
+    erase_signature(db.session.get(OrganizationSignature, listed_id))
+    db.session.commit()
+
+    assert notices_to(SOMEONE_ELSE) == []
+
+
+def test_a_namesake_erased_leaves_the_notices_about_the_listed_one(app_context):
+    listed_id, namesake_id = listed_with_a_namesake_waiting(app_context)
+    db.session.get(OrganizationSignature, listed_id).last_mailed_at = None
+    co_sign("crimea-2020", "petro@svitanok.example.org")
+    assert len(notices_to("petro@svitanok.example.org")) == 1
+
+    erase_signature(db.session.get(OrganizationSignature, namesake_id))
+    db.session.commit()
+
+    assert len(notices_to("petro@svitanok.example.org")) == 1
