@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, case, literal, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, literal, or_, select, update
 
 from campaign.accounts.models import (
     INVITATION_OPEN,
@@ -484,6 +484,18 @@ def cancel_invitation(team: Team, invitation_id: int, by: Coordinator) -> TeamIn
     _token, invitation.token_hash = _new_token()
     invitation.expires_at = now
     return invitation
+
+
+def delete_closed_invitations(now: datetime) -> int:
+    """Delete the invitations cancelled or expired, once they may be sent anew (the
+    resend interval counts from the row, and it goes only after that): the address of
+    someone who never joined is kept no longer than the link could be used. How many."""
+    resend_minutes = current_app.config["INVITATION_RESEND_MINUTES"]
+    return db.session.execute(
+        delete(TeamInvitation)
+        .where(TeamInvitation.accepted_at.is_(None), TeamInvitation.expires_at <= now,
+               TeamInvitation.sent_at <= now - timedelta(minutes=resend_minutes))
+        .execution_options(synchronize_session=False)).rowcount
 
 
 def invitation_for_token(token: str, *, for_update: bool = False) -> TeamInvitation:

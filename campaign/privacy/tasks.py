@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from campaign.accounts.services import delete_closed_invitations
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.privacy import services as retention
@@ -15,8 +16,10 @@ from campaign.signing.logos import remove_orphan_logos
 def delete_expired_unconfirmed() -> dict[str, int]:
     now = utcnow()
     report = retention.delete_expired_unconfirmed(now=now)
-    # The same hourly sweep clears what the abuse defences kept of old signatures' clients.
+    # The same hourly sweep clears what the abuse defences kept of old signatures' clients,
+    # and the addresses of invitations that were never taken up.
     retention.clear_client_data(now=now)
+    delete_closed_invitations(now)
     db.session.commit()
     # And, once the deletions are committed, the logos no signature names any more.
     remove_orphan_logos(now=now)

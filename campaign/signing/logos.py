@@ -217,10 +217,9 @@ def _remove_unless_stored_since(path: Path, stored_by_then: float) -> bool:
         if aside.stat().st_mtime <= stored_by_then:
             aside.unlink()
             return True
-        with contextlib.suppress(FileExistsError):
-            # Unless that request has written it anew meanwhile.
-            os.link(aside, path)
-        aside.unlink()
+        # Back, over a copy that request may have written meanwhile: the name is the
+        # picture's digest, so both are the same bytes.
+        os.replace(aside, path)
     except FileNotFoundError:
         # Gone already: another sweep or erasure took it.
         pass

@@ -298,6 +298,27 @@ def test_cancelling_and_inviting_again_at_once_sends_nothing_more(
     assert INVITED in coordinator_client.get(team_page).text
 
 
+def test_the_hourly_sweep_deletes_invitations_cancelled_or_expired_once_resendable(
+        app, coordinator_client, statement_slug, mail_dir):
+    from campaign.privacy.tasks import delete_expired_unconfirmed
+
+    invited_link(app, coordinator_client, statement_slug, mail_dir)
+    team_page = team_page_url(app, statement_slug)
+    coordinator_client.post(
+        f"{team_page}/invitations/{the_invitation(app).id}/cancel",
+        data={"csrf_token": csrf_token(coordinator_client.get(team_page).text)})
+    invite(coordinator_client, statement_slug, "open@example.org")
+    with app.app_context():
+        delete_expired_unconfirmed()
+        # Within the resend interval it stays, so that inviting again waits it out.
+        assert len(db.session.scalars(select(TeamInvitation)).all()) == 2
+
+    sent_a_while_ago(app)
+    with app.app_context():
+        delete_expired_unconfirmed()
+        assert db.session.scalars(select(TeamInvitation.email)).all() == ["open@example.org"]
+
+
 def test_an_address_has_one_open_invitation_to_a_team_in_the_database(
         app, coordinator_client, statement_slug, mail_dir):
     invited_link(app, coordinator_client, statement_slug, mail_dir)
