@@ -428,29 +428,36 @@ def invite_to_team(team: Team, email: str, invited_by: Coordinator) -> TeamInvit
     valid_days = current_app.config["TEAM_INVITATION_MAX_AGE_DAYS"]
     sent = {"token_hash": token_hash, "invited_by_id": invited_by.id, "sent_at": now,
             "expires_at": now + timedelta(days=valid_days)}
-    # The open invitation's unique index and a conditional UPDATE decide, not a read
-    # before: of two requests at once, one mails and the other is told it was sent.
-    invitation = db.session.scalars(
-        insert_unless_present(TeamInvitation, ["team_id", "email"], INVITATION_OPEN)
-        .values(team_id=team.id, email=address, created_at=now, **sent)
-        .returning(TeamInvitation)).one_or_none()
-    if invitation is None:
-        resend_minutes = current_app.config["INVITATION_RESEND_MINUTES"]
+    resend_minutes = current_app.config["INVITATION_RESEND_MINUTES"]
+    open_to_address = (TeamInvitation.team_id == team.id, TeamInvitation.email == address,
+                       TeamInvitation.accepted_at.is_(None))
+    for _attempt in range(2):
+        # The open invitation's unique index and a conditional UPDATE decide, not a
+        # read before: of two requests at once, one mails and the other is told it
+        # was sent.
         invitation = db.session.scalars(
+            insert_unless_present(TeamInvitation, ["team_id", "email"], INVITATION_OPEN)
+            .values(team_id=team.id, email=address, created_at=now, **sent)
+            .returning(TeamInvitation)).one_or_none() or db.session.scalars(
             update(TeamInvitation)
-            .where(TeamInvitation.team_id == team.id, TeamInvitation.email == address,
-                   TeamInvitation.accepted_at.is_(None),
+            .where(*open_to_address,
                    TeamInvitation.sent_at <= now - timedelta(minutes=resend_minutes))
             .values(**sent)
             .returning(TeamInvitation)
             .execution_options(populate_existing=True)).one_or_none()
-        if invitation is None:
-            raise AccountError(ngettext(
-                "An invitation was sent to %(email)s less than %(num)d minute ago. Give "
-                "it time to arrive; you can send it again after that.",
-                "An invitation was sent to %(email)s less than %(num)d minutes ago. Give "
-                "it time to arrive; you can send it again after that.",
-                resend_minutes, email=address))
+        # Neither: the open one was sent within the interval, or the hourly sweep
+        # deleted it, expired, between the two statements, and the insert is tried
+        # again.
+        if invitation is not None or db.session.scalar(
+                select(TeamInvitation.id).where(*open_to_address)) is not None:
+            break
+    if invitation is None:
+        raise AccountError(ngettext(
+            "An invitation was sent to %(email)s less than %(num)d minute ago. Give "
+            "it time to arrive; you can send it again after that.",
+            "An invitation was sent to %(email)s less than %(num)d minutes ago. Give "
+            "it time to arrive; you can send it again after that.",
+            resend_minutes, email=address))
     queue_email(
         to=address,
         subject=_("%(name)s invites you to the team “%(team)s”",
@@ -505,9 +512,10 @@ def invitation_for_token(token: str, *, for_update: bool = False) -> TeamInvitat
         query.with_for_update() if for_update else query).one_or_none()
     if invitation is None:
         raise AccountError(_(
-            "This invitation link is not valid: it was cancelled, a newer invitation "
-            "replaced it, or the link is incomplete. The latest invitation e-mail has the "
-            "link to use."))
+            "This invitation link is not valid: it was cancelled or has expired, a newer "
+            "invitation replaced it, or the link is incomplete. The latest invitation "
+            "e-mail has the link to use; if it no longer works, ask the team's owner to "
+            "invite you again."))
     if invitation.accepted_at is not None:
         raise AccountError(_(
             "This invitation has been accepted already. Sign in to find the team's "

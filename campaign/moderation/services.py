@@ -161,7 +161,16 @@ def reject_organization(organization: OrganizationSignature, reason: str, *,
 def undo_decision(organization: OrganizationSignature, *, by: Coordinator) -> None:
     """An approved or rejected organization goes back to awaiting approval. Nobody is
     e-mailed: the next decision tells the contact where they stand."""
-    undone = _transition(organization.undo_decision)
+    try:
+        # One undecided co-signature per name and contact (a unique index): its contact
+        # may have sent the name again as the decision was being made.
+        with db.session.begin_nested():
+            undone = _transition(organization.undo_decision)
+    except IntegrityError as error:
+        raise ModerationError(_(
+            "%(name)s cannot be reconsidered: its contact has sent a co-signature by this "
+            "name since, which awaits a decision. Decide on that one instead.",
+            name=organization.shown_name)) from error
     if undone is OrganizationStatus.APPROVED:
         add_to_tally(organization.statement_id, TallyKind.ORGANIZATIONS, -1)
         detail = _("approved → awaiting approval")

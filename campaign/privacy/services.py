@@ -241,16 +241,17 @@ def _messages_naming(signature: Signature) -> list[OutboxMessage]:
     if not isinstance(signature, OrganizationSignature):
         return []
     about = OutboxMessage.context[ORGANIZATION_SIGNATURE_ID]
+    of_its_statement = (
+        OutboxMessage.context["statement_slug"].as_string() == signature.statement.slug)
     naming = list(db.session.scalars(select(OutboxMessage).where(
-        about.as_integer() == signature.id)))
+        of_its_statement, about.as_integer() == signature.id)))
     namesakes = set(db.session.scalars(select(OrganizationSignature.contact_email).where(
         OrganizationSignature.statement_id == signature.statement_id,
         OrganizationSignature.name_key == signature.name_key,
         OrganizationSignature.id != signature.id,
         OrganizationSignature.contact_email.is_not(None))))
     return naming + [message for message in db.session.scalars(select(OutboxMessage).where(
-        about.as_integer().is_(None),
-        OutboxMessage.context["statement_slug"].as_string() == signature.statement.slug,
+        of_its_statement, about.as_integer().is_(None),
         OutboxMessage.context["organization_name"].as_string().in_(
             {signature.name, signature.shown_name})))
         if message.to_address not in namesakes]

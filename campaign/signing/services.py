@@ -399,6 +399,8 @@ def _mail_confirmation(signature: Signature, to: str, token: str) -> None:
           token=token, link_valid_hours=current_app.config["CONFIRMATION_LINK_MAX_AGE_HOURS"])
 
 
+# The key of an e-mail's context that names the co-signature it is about: an integer,
+# or null in mail about an individual's signature.
 ORGANIZATION_SIGNATURE_ID = "organization_signature_id"
 
 

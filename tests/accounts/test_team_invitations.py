@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
@@ -317,6 +317,33 @@ def test_the_hourly_sweep_deletes_invitations_cancelled_or_expired_once_resendab
     with app.app_context():
         delete_expired_unconfirmed()
         assert db.session.scalars(select(TeamInvitation.email)).all() == ["open@example.org"]
+
+
+def test_inviting_again_as_the_sweep_deletes_the_expired_one_sends_a_new_one(
+        app, coordinator_client, statement_slug, mail_dir):
+    invited_link(app, coordinator_client, statement_slug, mail_dir)
+    sent_a_while_ago(app)
+    swept: list[str] = []
+
+    def sweep_before_the_renewal(connection, cursor, statement, parameters, context,
+                                 executemany):
+        if not swept and statement.startswith("UPDATE team_invitation"):
+            swept.append(statement)
+            sweep = connection.connection.cursor()
+            sweep.execute("DELETE FROM team_invitation")
+            sweep.close()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", sweep_before_the_renewal)
+    try:
+        answer = invite(coordinator_client, statement_slug)
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", sweep_before_the_renewal)
+
+    assert swept
+    assert answer.status_code == 302
+    assert app.test_client().get(invitation_link(app, mail_dir)).status_code == 200
 
 
 def test_an_address_has_one_open_invitation_to_a_team_in_the_database(

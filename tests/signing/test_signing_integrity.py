@@ -633,6 +633,42 @@ def test_a_rejection_undone_beside_a_namesake_listed_since_cannot_be_approved(
                                           (NEWCOMER, OrganizationStatus.APPROVED)]
 
 
+@pytest.mark.parametrize("decision", ["rejected", "approved"])
+def test_a_decision_cannot_be_undone_beside_its_contacts_newer_co_signature(
+        app, client, mail_dir, statement_slug, decision):
+    """The contact sends the form again as a coordinator decides on its co-signature,
+    between the read that would have answered about it and the insert: the contact
+    then has a newer, undecided one, and the decision cannot be undone beside it."""
+    first_id, _ = co_signature_standing(app, client, statement_slug, "awaiting approval")
+    decided: list[str] = []
+
+    def decide_before_the_insert(connection, cursor, statement, parameters, context,
+                                 executemany):
+        if not decided and statement.startswith("INSERT INTO organization_signature"):
+            decided.append(statement)
+            other = connection.connection.cursor()
+            other.execute(f"UPDATE organization_signature SET status = '{decision}', "
+                          "approved_at = confirmed_at, rejected_at = confirmed_at "
+                          f"WHERE id = {first_id}")
+            other.close()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", decide_before_the_insert)
+    try:
+        assert cosign(client, statement_slug, organization_fields()).status_code == 302
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", decide_before_the_insert)
+    assert decided
+
+    page = decide(coordinator_of(app, statement_slug), statement_slug, first_id, "undo")
+
+    assert ("cannot be reconsidered: its contact has sent a co-signature by this name "
+            "since, which awaits a decision.") in page
+    assert [status for _contact, status in contacts_and_statuses(app)] == [
+        OrganizationStatus(decision), OrganizationStatus.UNCONFIRMED]
+
+
 def test_a_stranger_naming_a_held_co_signature_leaves_it_to_its_contact(
         app, client, mail_dir, statement_slug):
     """Held for review, a co-signature holds no name: a stranger's submission by the
