@@ -225,3 +225,33 @@ def sql_statements() -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def committed_meanwhile(app, sql: str, at: Callable[[str], bool]) -> Iterator[list[str]]:
+    """Inside the block, run SQL just before the first statement of the app's that AT
+    accepts (AT is shown every statement), once: what another request would commit at
+    that moment. (On the same connection, so within this request's transaction: a
+    rollback of it takes the SQL back too.) Yields the statements it ran before, empty
+    if none."""
+    from sqlalchemy import event
+
+    from campaign.extensions import db
+
+    ran: list[str] = []
+
+    def before(connection, cursor, statement, parameters, context, executemany) -> None:
+        # AT sees every statement, not only those before the moment.
+        if at(statement) and not ran:
+            ran.append(statement)
+            other = connection.connection.cursor()
+            other.execute(sql)
+            other.close()
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield ran
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import Coordinator, TeamInvitation, TeamMembership
@@ -21,7 +21,14 @@ from campaign.outbox.tasks import deliver_due_messages
 from campaign.statements.models import Statement
 from campaign.text import hash_token
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for, sign_in
-from tests.support import csrf_token, path_of, post_form, read_mail_dir, text_of
+from tests.support import (
+    committed_meanwhile,
+    csrf_token,
+    path_of,
+    post_form,
+    read_mail_dir,
+    text_of,
+)
 
 INVITED = "oleksandra@example.org"
 TITLE = "Statement of human rights organizations"
@@ -323,23 +330,10 @@ def test_inviting_again_as_the_sweep_deletes_the_expired_one_sends_a_new_one(
         app, coordinator_client, statement_slug, mail_dir):
     invited_link(app, coordinator_client, statement_slug, mail_dir)
     sent_a_while_ago(app)
-    swept: list[str] = []
-
-    def sweep_before_the_renewal(connection, cursor, statement, parameters, context,
-                                 executemany):
-        if not swept and statement.startswith("UPDATE team_invitation"):
-            swept.append(statement)
-            sweep = connection.connection.cursor()
-            sweep.execute("DELETE FROM team_invitation")
-            sweep.close()
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", sweep_before_the_renewal)
-    try:
+    with committed_meanwhile(
+            app, "DELETE FROM team_invitation",
+            at=lambda statement: statement.startswith("UPDATE team_invitation")) as swept:
         answer = invite(coordinator_client, statement_slug)
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", sweep_before_the_renewal)
 
     assert swept
     assert answer.status_code == 302

@@ -46,7 +46,13 @@ from tests.public.test_signing_pages import (
     press_confirm,
     sign,
 )
-from tests.support import csrf_token, organization_fields, path_of, text_of
+from tests.support import (
+    committed_meanwhile,
+    csrf_token,
+    organization_fields,
+    path_of,
+    text_of,
+)
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
@@ -412,25 +418,12 @@ def test_two_namesakes_approved_at_once_list_one(app, client, mail_dir, statemen
     with app.app_context():
         contacts_id = db.session.scalars(select(OrganizationSignature.id).where(
             OrganizationSignature.contact_email == CONTACT)).one()
-    approved: list[str] = []
-
-    def the_other_approves_first(connection, cursor, statement, parameters, context,
-                                 executemany):
-        # Before this approval's savepoint, whose rollback would take it back too.
-        if not approved and statement.startswith("SAVEPOINT"):
-            approved.append(statement)
-            other = connection.connection.cursor()
-            other.execute("UPDATE organization_signature SET status = 'approved', "
-                          f"approved_at = confirmed_at WHERE contact_email = '{NEWCOMER}'")
-            other.close()
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", the_other_approves_first)
-    try:
+    # Before this approval's savepoint, whose rollback would take it back too.
+    with committed_meanwhile(
+            app, "UPDATE organization_signature SET status = 'approved', approved_at = "
+            f"confirmed_at WHERE contact_email = '{NEWCOMER}'",
+            at=lambda statement: statement.startswith("SAVEPOINT")) as approved:
         page = decide(coordinator, statement_slug, contacts_id, "approve")
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", the_other_approves_first)
 
     assert approved
     assert "cannot be approved: another co-signature by this name is listed already" in page
@@ -513,30 +506,21 @@ def test_an_organizations_name_taken_first_by_someone_else_is_freed_by_the_coord
 
 
 def cosign_as_another_request_commits(app: Flask, client, slug: str, change: str
-                                      ) -> tuple[Any, list[str]]:
+                                      ) -> tuple[Any, int, bool]:
     """Co-sign as the contact, while another request commits CHANGE (SQL) between the
     insert that gives way to the contact's row and the read of that row; the answer,
-    and the statements seen ("insert", "committed")."""
-    seen: list[str] = []
+    how many inserts were tried, and whether CHANGE ran."""
+    inserts: list[str] = []
 
-    def commit_between(connection, cursor, statement, parameters, context, executemany):
+    def read_after_an_insert(statement: str) -> bool:
         if statement.startswith("INSERT INTO organization_signature"):
-            seen.append("insert")
-        elif seen == ["insert"] and statement.startswith("SELECT") and (
-                "FROM organization_signature" in statement):
-            seen.append("committed")
-            other = connection.connection.cursor()
-            other.execute(change)
-            other.close()
+            inserts.append(statement)
+        return bool(inserts) and statement.startswith("SELECT") and (
+            "FROM organization_signature" in statement)
 
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", commit_between)
-    try:
+    with committed_meanwhile(app, change, at=read_after_an_insert) as ran:
         answer = cosign(client, slug, organization_fields())
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", commit_between)
-    return answer, seen
+    return answer, len(inserts), bool(ran)
 
 
 def test_a_co_signature_erased_as_its_contact_sends_it_again_is_sent_anew(
@@ -548,12 +532,12 @@ def test_a_co_signature_erased_as_its_contact_sends_it_again_is_sent_anew(
     deliver_mail(app, mail_dir)
     a_day_ago(app, OrganizationSignature)
 
-    answer, seen = cosign_as_another_request_commits(
+    answer, inserts, erased = cosign_as_another_request_commits(
         app, client, statement_slug,
         f"DELETE FROM organization_signature WHERE contact_email = '{CONTACT}'")
 
     # Erased before the read, and so the insert was tried again.
-    assert seen == ["insert", "committed", "insert"]
+    assert erased and inserts == 2
     assert answer.status_code == 302
     _first, second = [message for message in deliver_mail(app, mail_dir)
                       if CONTACT in str(message["To"])]
@@ -573,11 +557,11 @@ def test_its_contact_sending_it_again_as_the_coordinators_invalidate_it_makes_no
     cosign(client, statement_slug, organization_fields())
     deliver_mail(app, mail_dir)
 
-    answer, seen = cosign_as_another_request_commits(
+    answer, inserts, invalidated = cosign_as_another_request_commits(
         app, client, statement_slug, "UPDATE organization_signature SET status = "
         f"'invalidated' WHERE contact_email = '{CONTACT}'")
 
-    assert seen == ["insert", "committed"]
+    assert invalidated and inserts == 1
     assert answer.status_code == 302
     with app.app_context():
         assert db.session.execute(
@@ -640,25 +624,12 @@ def test_a_decision_cannot_be_undone_beside_its_contacts_newer_co_signature(
     between the read that would have answered about it and the insert: the contact
     then has a newer, undecided one, and the decision cannot be undone beside it."""
     first_id, _ = co_signature_standing(app, client, statement_slug, "awaiting approval")
-    decided: list[str] = []
-
-    def decide_before_the_insert(connection, cursor, statement, parameters, context,
-                                 executemany):
-        if not decided and statement.startswith("INSERT INTO organization_signature"):
-            decided.append(statement)
-            other = connection.connection.cursor()
-            other.execute(f"UPDATE organization_signature SET status = '{decision}', "
-                          "approved_at = confirmed_at, rejected_at = confirmed_at "
-                          f"WHERE id = {first_id}")
-            other.close()
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", decide_before_the_insert)
-    try:
+    with committed_meanwhile(
+            app, f"UPDATE organization_signature SET status = '{decision}', approved_at = "
+            f"confirmed_at, rejected_at = confirmed_at WHERE id = {first_id}",
+            at=lambda statement: statement.startswith("INSERT INTO organization_signature"),
+    ) as decided:
         assert cosign(client, statement_slug, organization_fields()).status_code == 302
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", decide_before_the_insert)
     assert decided
 
     page = decide(coordinator_of(app, statement_slug), statement_slug, first_id, "undo")
