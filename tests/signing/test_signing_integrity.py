@@ -490,12 +490,8 @@ def test_an_organizations_name_taken_first_by_someone_else_is_freed_by_the_coord
     [mail] = [message for message in deliver_mail(app, mail_dir)
               if NEWCOMER in str(message["To"])]
     assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(mail)
-    with app.app_context():
-        rows = db.session.execute(
-            select(OrganizationSignature.contact_email, OrganizationSignature.status)
-            .where(OrganizationSignature.founding.is_(False))
-            .order_by(OrganizationSignature.id)).all()
-    assert rows == [(CONTACT, squat_status), (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
+    assert contacts_and_statuses(app) == [(CONTACT, squat_status),
+                                          (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
 
     # Its own contact, trying again, is answered as before and makes no new row.
     a_day_ago(app, OrganizationSignature)
@@ -542,11 +538,7 @@ def test_a_co_signature_erased_as_its_contact_sends_it_again_is_sent_anew(
     _first, second = [message for message in deliver_mail(app, mail_dir)
                       if CONTACT in str(message["To"])]
     assert "Please confirm that Kharkiv Solidarity Network co-signs" in text_of(second)
-    with app.app_context():
-        assert db.session.execute(
-            select(OrganizationSignature.contact_email, OrganizationSignature.status)
-            .where(OrganizationSignature.founding.is_(False))).all() == [
-                (CONTACT, OrganizationStatus.UNCONFIRMED)]
+    assert contacts_and_statuses(app) == [(CONTACT, OrganizationStatus.UNCONFIRMED)]
 
 
 def test_its_contact_sending_it_again_as_the_coordinators_invalidate_it_makes_no_second(
@@ -563,11 +555,7 @@ def test_its_contact_sending_it_again_as_the_coordinators_invalidate_it_makes_no
 
     assert invalidated and inserts == 1
     assert answer.status_code == 302
-    with app.app_context():
-        assert db.session.execute(
-            select(OrganizationSignature.contact_email, OrganizationSignature.status)
-            .where(OrganizationSignature.founding.is_(False))).all() == [
-                (CONTACT, OrganizationStatus.INVALIDATED)]
+    assert contacts_and_statuses(app) == [(CONTACT, OrganizationStatus.INVALIDATED)]
 
 
 def test_erasing_a_rejected_co_signature_leaves_the_mail_of_the_one_that_took_its_name(
@@ -651,13 +639,8 @@ def test_a_stranger_naming_a_held_co_signature_leaves_it_to_its_contact(
 
     cosign(client, statement_slug, organization_fields())
 
-    with app.app_context():
-        assert db.session.execute(
-            select(OrganizationSignature.contact_email, OrganizationSignature.status)
-            .where(OrganizationSignature.founding.is_(False))
-            .order_by(OrganizationSignature.id)).all() == [
-                (CONTACT, OrganizationStatus.UNCONFIRMED),
-                (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
+    assert contacts_and_statuses(app) == [(CONTACT, OrganizationStatus.UNCONFIRMED),
+                                          (NEWCOMER, OrganizationStatus.UNCONFIRMED)]
     assert link_in_latest_mail_to(app, mail_dir, CONTACT)
 
 
