@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -49,8 +50,24 @@ def at_most_message(limit: int) -> Any:
                          limit)
 
 
+def stored_length(text: str) -> int:
+    """The most characters TEXT can take once stored. Names and titles are stored in
+    NFC (campaign.text.normalize_name), and a few characters grow under it (U+FB2C
+    becomes three): a limit checked on the typed text alone would let a value past its
+    column's length, which PostgreSQL refuses with an error."""
+    return max(len(text), len(unicodedata.normalize("NFC", text)))
+
+
+class AtMost(Length):
+    """Length's check, on the stored length (stored_length)."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if isinstance(field.data, str) and stored_length(field.data) > self.max:
+            raise ValidationError(self.message)
+
+
 def at_most(limit: int) -> Length:
-    return Length(max=limit, message=at_most_message(limit))
+    return AtMost(max=limit, message=at_most_message(limit))
 
 
 # What a browser's one-line input never sends, and a header (a title is a subject) must

@@ -13,7 +13,7 @@ from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.abuse.models import HoldReason
-from campaign.form_fields import at_most_message, show_error
+from campaign.form_fields import at_most, at_most_message, show_error
 from campaign.moderation.invalidation import (
     NAME_PATTERN_LENGTH,
     Criteria,
@@ -54,7 +54,7 @@ class LogoForm(FlaskForm):
 
 class DisplayNameForm(FlaskForm):
     display_name = StringField(_l("Name shown on the statement"), filters=[_strip], validators=[
-        Length(max=ORGANIZATION_NAME_LENGTH, message=at_most_message(ORGANIZATION_NAME_LENGTH))])
+        at_most(ORGANIZATION_NAME_LENGTH)])
 
 
 NAME_DISPLAY_LABELS = {

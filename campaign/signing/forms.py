@@ -21,6 +21,7 @@ from campaign.form_fields import (
     has_line_break,
     one_line,
     required,
+    stored_length,
     strip_name,
     strip_whitespace,
     valid_email,
@@ -161,7 +162,8 @@ def quick_individual_submission(formdata: Any) -> QuickSubmission | None:
     name_display = first("name_display")
     if name_display is None:
         name_display = IndividualSignatureForm.name_display.kwargs["default"]
-    if not (name and len(name) <= NAME_LENGTH and email and len(email) <= EMAIL_LENGTH
+    if not (name and stored_length(name) <= NAME_LENGTH and email
+            and stored_length(email) <= EMAIL_LENGTH
             and country and country in country_names() and name_display in _NAME_DISPLAYS):
         return None
     try:
@@ -169,7 +171,8 @@ def quick_individual_submission(formdata: Any) -> QuickSubmission | None:
     except InvalidEmail:
         return None
     affiliation = strip_name(first("affiliation"))
-    if affiliation and (len(affiliation) > AFFILIATION_LENGTH or has_line_break(affiliation)):
+    if affiliation and (stored_length(affiliation) > AFFILIATION_LENGTH
+                        or has_line_break(affiliation)):
         return None
     wants_updates = first("wants_updates")
     return QuickSubmission(

@@ -410,7 +410,8 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     # The name folded for comparison, so "ZMINA" and "Zmina " are one organization.
-    name_key: Mapped[str] = mapped_column(String(200))
+    # Folding can make a name longer ("ß" is "ss"), each character at most three.
+    name_key: Mapped[str] = mapped_column(String(3 * 200))
     country: Mapped[str | None] = mapped_column(String(2))
     organization_type: Mapped[OrganizationType | None] = mapped_column(
         enum_column(OrganizationType, "organization_type")

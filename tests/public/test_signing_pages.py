@@ -30,6 +30,7 @@ from campaign.signing.models import (
     OrganizationStatus,
 )
 from campaign.statements.models import Statement, StatementStatus
+from campaign.text import name_key
 from tests.conftest import SERVER_NAME
 from tests.support import (
     confirmation_link,
@@ -250,10 +251,12 @@ def test_the_session_cookie_that_leads_to_the_thanks_page_carries_no_name(
         ({"person-email": ""}, "person-email", "Enter your e-mail address."),
         ({"person-email": "not-an-address"}, "person-email", "Enter a valid e-mail address"),
         ({"person-name": "x" * 10_000}, "person-name", "Use at most 120 characters."),
+        # 120 characters as typed, 360 once stored in NFC, which PostgreSQL would refuse.
+        ({"person-name": "\ufb2c" * 120}, "person-name", "Use at most 120 characters."),
         ({"person-country": "XX"}, "person-country", "Choose a country from the list."),
     ],
     ids=["empty-name", "blank-name", "empty-email", "malformed-email", "10000-character-name",
-         "unknown-country"],
+         "name-longer-once-normalized", "unknown-country"],
 )
 def test_bad_input_is_explained_next_to_its_field_and_saves_nothing(
     app, client, statement_slug, overrides, field_id, message
@@ -400,9 +403,11 @@ def test_cosigning_without_the_authority_tick_is_explained_at_the_checkbox_and_s
          "Enter a web address starting with https://"),
         ({"org-website": "javascript:alert(1)"}, "org-website",
          "Enter a web address such as https://example.org"),
+        ({"org-contact_name": "\ufb2c" * 120}, "org-contact_name",
+         "Use at most 120 characters."),
     ],
     ids=["blank-name", "empty-contact", "malformed-contact-email", "ftp-website",
-         "script-website"],
+         "script-website", "contact-name-longer-once-normalized"],
 )
 def test_bad_organization_details_are_explained_next_to_their_field_and_save_nothing(
     app, client, statement_slug, overrides, field_id, message
@@ -413,6 +418,22 @@ def test_bad_organization_details_are_explained_next_to_their_field_and_save_not
     assert_error_next_to(unescape(response.text), field_id, message)
     assert new_organizations(app) == 0
     assert count_rows(app, OutboxMessage) == 0
+
+
+def test_an_organization_name_whose_folded_key_is_longer_than_the_name_is_taken(
+    app, client, statement_slug
+):
+    # Folded for comparison, "ß" is "ss": the key of a 200-character name is longer.
+    name = ("Gesellschaft für Straßenkinder " + "ß" * 200)[:200]
+
+    response = cosign(client, statement_slug, organization_fields(**{"org-name": name}))
+
+    assert response.status_code == 302
+    with app.app_context():
+        stored = db.session.scalars(select(OrganizationSignature)
+                                    .where(OrganizationSignature.name == name)).one()
+        assert stored.name_key == name_key(name)
+        assert len(stored.name_key) > 200
 
 
 def test_cosigned_organization_is_listed_only_after_confirming_and_approval_and_never_its_email(

@@ -22,6 +22,8 @@ NAMES = st.one_of(
               st.text(min_size=0, max_size=130), WRAPPING),
     st.builds(lambda pad, name: pad + "x" * 119 + name, WRAPPING, DIRECTION_CONTROLS),
     st.just("x" * 120), st.just("x" * 121), st.just(" " + "x" * 120 + " "),
+    # Three characters each once normalized (NFC): 120 of them are too many, 40 are not.
+    st.just("\ufb2c" * 120), st.just("\ufb2c" * 40),
 )
 EMAILS = st.one_of(
     st.sampled_from([
