@@ -240,6 +240,34 @@ def test_the_session_cookie_that_leads_to_the_thanks_page_carries_no_name(
     assert "It is shown as “Olena Kovalenko”." in text_of_id(thanks.text, "main")
 
 
+def test_the_confirmation_page_shows_what_a_second_submission_changed_before_it_counts(
+    app, mail_dir, statement_slug
+):
+    """Anyone who knows an address can send the form again for it before it is
+    confirmed: its owner must see what will be published before confirming it."""
+    with app.app_context():
+        Statement.query.filter_by(slug=statement_slug).one().asks_affiliation = True
+        db.session.commit()
+    signer, stranger = app.test_client(), app.test_client()
+    sign(signer, statement_slug)
+    with app.app_context():
+        # Past the resend interval, so the second submission is mailed a new link.
+        db.session.execute(update(IndividualSignature)
+                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    sign(stranger, statement_slug, **{"person-affiliation": "Informant of the occupiers",
+                                      "person-country": "PL", "person-wants_updates": "y"})
+
+    page = open_confirmation_page(signer, link_in_latest_mail_to(app, mail_dir,
+                                                                 "olena@example.org"))
+
+    details = text_of_id(unescape(page), "signature-details")
+    assert "Affiliation or title, shown with your name: Informant of the occupiers" in details
+    assert "Country: Poland" in details
+    assert "You will get updates about this statement by e-mail." in details
+    assert "Not what you sent? Do not confirm" in unescape(page)
+
+
 # --- Individuals: bad input ------------------------------------------------------
 
 
