@@ -309,6 +309,16 @@ class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenToI
         self.confirmed_at = None
         self.withdrawn_at = None
 
+    def take_again(self) -> None:
+        """Judged not genuine before anyone confirmed it, and sent again by a submission
+        nothing holds: unconfirmed, as if just signed; the caller sends the link. A flood
+        that used real people's addresses is invalidated whole, and one of those people
+        signing later must not be turned away unseen: only their mailbox can confirm."""
+        if not (self.is_invalidated and self.confirmed_at is None):
+            raise SignatureStatusError(_(
+                "Only a signature invalidated before it was confirmed can be taken again."))
+        self.status = IndividualStatus.UNCONFIRMED
+
 
 class OrganizationType(enum.StrEnum):
     NGO = "ngo"

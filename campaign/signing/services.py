@@ -301,10 +301,14 @@ def _sign(
         raise RuntimeError(f"no {model.__tablename__} row inserted or found after "
                            f"{_INSERT_ATTEMPTS} attempts")
     from_its_signer = may_update(signature)
-    if signature.is_invalidated and from_its_signer:
-        # Nor may one for a signature judged not genuine. Someone else naming an
-        # organization is answered below as for any co-signature not listed,
-        # whatever its state.
+    # A signature invalidated before anyone confirmed it (a flood held and judged
+    # whole) is taken again by a submission nothing holds, as a first signature would
+    # be: its address may be a real signer's. Not a co-signature's: an organization's
+    # name is decided by the coordinators. Someone else naming an organization is
+    # answered below as for any co-signature not listed, whatever its state.
+    taken_again = (isinstance(signature, IndividualSignature) and signature.is_invalidated
+                   and not signature.is_confirmed)
+    if signature.is_invalidated and from_its_signer and not taken_again:
         return SigningOutcome.HELD
     if not claim_mailing(signature):
         return SigningOutcome.NOTHING_SENT_RECENTLY_MAILED
@@ -313,6 +317,8 @@ def _sign(
         # goes on as a first signature would, now that it may be mailed. Someone
         # else's cannot take it out of the coordinators' queue.
         signature.release()
+    elif taken_again:
+        signature.take_again()
     if isinstance(signature, IndividualSignature) and (
             signature.status in SIGN_AGAIN_STATUSES):
         signature.sign_again()

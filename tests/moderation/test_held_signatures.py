@@ -145,8 +145,8 @@ def test_releasing_an_organization_mails_its_contact(app, coordinator_client, st
     assert confirmation.template == "confirm_signature"
 
 
-def test_invalidating_keeps_it_out_for_good_and_silently(app, coordinator_client,
-                                                          statement_slug):
+def test_invalidating_takes_it_out_silently_and_a_later_submission_starts_over(
+        app, coordinator_client, statement_slug):
     with app.app_context():
         signature_id = held_individual(statement_slug)
 
@@ -158,18 +158,22 @@ def test_invalidating_keeps_it_out_for_good_and_silently(app, coordinator_client
     with app.app_context():
         assert db.session.get(IndividualSignature, signature_id).status is (
             IndividualStatus.INVALIDATED)
-        # Signing again, even from a clean client, changes and sends nothing.
+    assert mail_to(app, "held@example.org") == []
+    assert "Invalidated a held signature" in coordinator_client.get(
+        f"/coordinate/{statement_slug}/moderation-log").text
+    with app.app_context():
+        # The address may be a real signer's, typed by whoever was judged: signing
+        # again, from a client nothing holds, starts over with a link to that mailbox,
+        # and counts only once confirmed from it.
         outcome = sign_as_individual(get_statement(statement_slug), IndividualSignatureRequest(
             name="Held Person", email="held@example.org", country="UA",
             name_display=NameDisplay.FULL, wants_updates=False),
             client=Client("192.0.2.1"))
         db.session.commit()
-        assert outcome is SigningOutcome.HELD
+        assert outcome is SigningOutcome.CONFIRMATION_SENT
         assert db.session.get(IndividualSignature, signature_id).status is (
-            IndividualStatus.INVALIDATED)
-    assert mail_to(app, "held@example.org") == []
-    assert "Invalidated a held signature" in coordinator_client.get(
-        f"/coordinate/{statement_slug}/moderation-log").text
+            IndividualStatus.UNCONFIRMED)
+    assert len(mail_to(app, "held@example.org")) == 1
 
 
 def test_only_a_held_signature_can_be_released_or_invalidated(

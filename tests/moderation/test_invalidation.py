@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
@@ -41,6 +41,7 @@ from campaign.signing.services import (
     sign_as_individual,
 )
 from campaign.signing.tally import add_to_tally, read_counts
+from campaign.statements.models import Statement
 from campaign.statements.services import get_statement
 from tests.abuse import factories
 from tests.conftest import create_coordinator_for, import_example, sign_in
@@ -205,12 +206,13 @@ def test_the_worker_invalidates_in_batches_and_the_counts_follow(flood):
     assert not invalidate_next_batch(invalidation.id)
 
 
-def test_an_invalidated_signature_can_neither_confirm_nor_sign_again(app_context):
-    statement = import_example()
-    sign_as_individual(statement, IndividualSignatureRequest(
+def _bot_signs(statement: Statement) -> SigningOutcome:
+    return sign_as_individual(statement, IndividualSignatureRequest(
         name="Bot", email="bot@mail.example", country="UA", name_display=NameDisplay.FULL,
         wants_updates=False))
-    token = db.session.scalars(select(OutboxMessage)).one().context["token"]
+
+
+def _invalidate_the_domain(statement: Statement) -> None:
     coordinator = Coordinator(email="mariia@example.org", name="Mariia", password_hash="x")
     db.session.add(coordinator)
     db.session.commit()
@@ -219,12 +221,57 @@ def test_an_invalidated_signature_can_neither_confirm_nor_sign_again(app_context
     db.session.commit()
     invalidate_signatures.run(invalidation.id)
 
+
+def _past_the_resend_interval() -> None:
+    db.session.execute(update(IndividualSignature)
+                       .values(last_mailed_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+
+
+def test_an_invalidated_signature_cannot_be_confirmed_by_its_old_link(app_context):
+    statement = import_example()
+    _bot_signs(statement)
+    token = db.session.scalars(select(OutboxMessage)).one().context["token"]
+    _invalidate_the_domain(statement)
+
     with pytest.raises(ConfirmationError):
         confirm_signature(token)
-    db.session.rollback()
-    outcome = sign_as_individual(statement, IndividualSignatureRequest(
-        name="Bot", email="bot@mail.example", country="UA", name_display=NameDisplay.FULL,
-        wants_updates=False))
+
+
+def test_an_address_invalidated_before_anyone_confirmed_it_can_be_signed_with_again(
+        app_context):
+    """A flood that typed real people's addresses is invalidated whole; the owner of
+    one of them, signing later, starts over and is mailed a new link, which only their
+    mailbox receives."""
+    statement = import_example()
+    _bot_signs(statement)
+    _invalidate_the_domain(statement)
+    _past_the_resend_interval()
+
+    outcome = _bot_signs(statement)
+    db.session.commit()
+
+    assert outcome is SigningOutcome.CONFIRMATION_SENT
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+    assert db.session.scalars(select(IndividualSignature.status)).one() \
+        is IndividualStatus.UNCONFIRMED
+    assert read_counts(statement.id).individuals == 0
+    new_token = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())
+                                   ).first().context["token"]
+    confirm_signature(new_token)
+    db.session.commit()
+    assert read_counts(statement.id).individuals == 1
+
+
+def test_a_confirmed_signature_invalidated_by_the_coordinators_stays_invalidated(app_context):
+    statement = import_example()
+    _bot_signs(statement)
+    confirm_signature(db.session.scalars(select(OutboxMessage)).one().context["token"])
+    db.session.commit()
+    _invalidate_the_domain(statement)
+    _past_the_resend_interval()
+
+    outcome = _bot_signs(statement)
     db.session.commit()
 
     assert outcome is SigningOutcome.HELD
