@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from campaign.database import utcnow
 from campaign.extensions import db
@@ -36,6 +37,7 @@ from campaign.signing.models import (
     NEVER_CONFIRMED_INDIVIDUAL_STATUSES,
     NEVER_CONFIRMED_ORGANIZATION_STATUSES,
     IndividualSignature,
+    IndividualStatus,
     OrganizationSignature,
     SignatureStatusError,
     TallyKind,
@@ -68,14 +70,14 @@ def delete_expired_unconfirmed(now: datetime) -> RetentionReport:
     individuals = db.session.execute(
         select(IndividualSignature.id, IndividualSignature.email, Statement.id, Statement.slug)
         .join(Statement, IndividualSignature.statement_id == Statement.id)
-        .where(IndividualSignature.status.in_(NEVER_CONFIRMED_INDIVIDUAL_STATUSES),
+        .where(_never_confirmed(IndividualSignature, NEVER_CONFIRMED_INDIVIDUAL_STATUSES),
                IndividualSignature.created_at < cutoff)
     ).all()
     organizations = db.session.execute(
         select(OrganizationSignature.id, OrganizationSignature.contact_email, Statement.id,
                Statement.slug)
         .join(Statement, OrganizationSignature.statement_id == Statement.id)
-        .where(OrganizationSignature.status.in_(NEVER_CONFIRMED_ORGANIZATION_STATUSES),
+        .where(_never_confirmed(OrganizationSignature, NEVER_CONFIRMED_ORGANIZATION_STATUSES),
                OrganizationSignature.created_at < cutoff)
     ).all()
     deleted = scrubbed = 0
@@ -89,6 +91,15 @@ def delete_expired_unconfirmed(now: datetime) -> RetentionReport:
     return RetentionReport(len(individuals), len(organizations), deleted, scrubbed)
 
 
+def _never_confirmed(model: type[IndividualSignature] | type[OrganizationSignature],
+                     statuses: frozenset[Any]) -> Any:
+    """Rows no one ever confirmed: those waiting, held, and those invalidated before
+    anyone confirmed them, whose addresses someone else may have typed (a flood) and
+    which nobody's consent keeps."""
+    return or_(model.status.in_(statuses),
+               and_(model.status == model.statuses.INVALIDATED, model.confirmed_at.is_(None)))
+
+
 def erase_addresses_after_close(now: datetime) -> RetentionReport:
     """Erase the addresses of individuals who did not opt in to updates, on statements
     closed more than the period before `now`; and the address from the mail about
@@ -98,7 +109,9 @@ def erase_addresses_after_close(now: datetime) -> RetentionReport:
         select(IndividualSignature, Statement.slug)
         .join(Statement, IndividualSignature.statement_id == Statement.id)
         .where(Statement.status == StatementStatus.CLOSED, Statement.closed_at < cutoff,
-               IndividualSignature.wants_updates.is_(False),
+               # An invalidated signature is never written to, updates or not.
+               or_(IndividualSignature.wants_updates.is_(False),
+                   IndividualSignature.status == IndividualStatus.INVALIDATED),
                IndividualSignature.email.not_like(f"{ERASED}:%"))
     ).all()
     deleted = scrubbed = 0

@@ -262,3 +262,41 @@ def test_held_signatures_go_after_the_same_period_as_unconfirmed_ones(statements
     assert (report.individuals, report.organizations) == (1, 1)
     assert held not in ids(IndividualSignature) and young_held in ids(IndividualSignature)
     assert held_org not in ids(OrganizationSignature)
+
+
+def test_signatures_invalidated_before_anyone_confirmed_them_go_after_the_same_period(
+        statements):
+    """A flood's addresses are someone else's: invalidating them must not keep them."""
+    first, _second = statements
+    invalidated = IndividualStatus.INVALIDATED
+    flooded = individual(first, "flooded@example.org", age=15 * DAY, status=invalidated)
+    young_flooded = individual(first, "young-flooded@example.org", age=DAY,
+                               status=invalidated)
+    judged_after_confirming = individual(first, "judged@example.org", age=15 * DAY,
+                                         status=invalidated)
+    flooded_org = organization(first, "Flooded Union", "flooded-org@example.org",
+                               age=15 * DAY, status=OrganizationStatus.INVALIDATED)
+    for never_confirmed in (flooded, young_flooded):
+        db.session.get(IndividualSignature, never_confirmed).confirmed_at = None
+    db.session.commit()
+
+    report = delete_expired_unconfirmed(now=NOW)
+    db.session.commit()
+
+    assert (report.individuals, report.organizations) == (1, 1)
+    assert flooded not in ids(IndividualSignature)
+    assert {young_flooded, judged_after_confirming} <= ids(IndividualSignature)
+    assert flooded_org not in ids(OrganizationSignature)
+
+
+def test_an_invalidated_signers_address_is_erased_after_close_even_if_they_asked_for_updates(
+        statements):
+    long_closed, _recently_closed = statements
+    close(long_closed, 90 * DAY + timedelta(seconds=1))
+    judged = individual(long_closed, "judged@example.org", age=200 * DAY,
+                        status=IndividualStatus.INVALIDATED, wants_updates=True)
+    db.session.commit()
+
+    assert erase_addresses_after_close(now=NOW).individuals == 1
+    db.session.commit()
+    assert db.session.get(IndividualSignature, judged).email == f"erased:{judged}"
