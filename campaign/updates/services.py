@@ -11,6 +11,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Row, func, select
+from sqlalchemy import update as update_rows
+from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
@@ -80,10 +82,31 @@ def write_update(statement: Statement, title: str, body_markdown: str, *,
     return update
 
 
+def _published_meanwhile() -> UpdateError:
+    return UpdateError(_("This update was published while you were editing it, so your "
+                         "edit was not saved: its e-mail goes out as it was published. "
+                         "Your text is below; save it as a new draft if something needs "
+                         "adding."))
+
+
 def edit_update(update: Update, title: str, body_markdown: str) -> None:
+    """Saved only while the update is a draft, as the UPDATE's own condition decides
+    and not the status read before it: a colleague's publish committed in between
+    would otherwise have its signers e-mailed (the text is read at delivery) an edit
+    nobody published."""
     if update.status is not UpdateStatus.DRAFT:
-        raise UpdateError(_("A published update cannot be changed: its e-mail has gone out."))
-    update.title, update.body_markdown = _checked(title, body_markdown)
+        raise _published_meanwhile()
+    title, body_markdown = _checked(title, body_markdown)
+    saved = db.session.execute(
+        update_rows(Update)
+        .where(Update.id == update.id, Update.status == UpdateStatus.DRAFT)
+        .values(title=title, body_markdown=body_markdown)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not saved:
+        raise _published_meanwhile()
+    set_committed_value(update, "title", title)
+    set_committed_value(update, "body_markdown", body_markdown)
 
 
 def find_update(statement: Statement, update_id: int) -> Update | None:

@@ -12,7 +12,7 @@ from campaign.statements.services import get_statement
 from campaign.updates import services, tasks
 from campaign.updates.models import Update, UpdateStatus
 from tests.moderation import factories
-from tests.support import csrf_token, read_mail_dir
+from tests.support import committed_meanwhile, csrf_token, read_mail_dir
 
 BASE = "/coordinate/crimea-2020/updates"
 
@@ -102,6 +102,73 @@ def test_an_update_longer_than_markdown_may_be_is_refused_at_its_field(coordinat
                                   by=None)
     assert too_long.value.field == "body"
     assert write(coordinator_client, "Long news", "x" * 50_000).status_code == 302
+
+
+def edit(client, page_url: str, page_html: str, body: str):
+    return client.post(page_url, data={"title": "We met the ministry", "body": body,
+                                       "csrf_token": csrf_token(page_html)})
+
+
+def a_draft(client) -> str:
+    return write(client, "We met the ministry", "The text the team approved."
+                 ).headers["Location"]
+
+
+def test_an_edited_draft_shows_the_new_text(coordinator_client, app):
+    page_url = a_draft(coordinator_client)
+
+    saved = edit(coordinator_client, page_url, coordinator_client.get(page_url).text,
+                 "The text, corrected.")
+
+    assert saved.status_code == 302
+    assert "The text, corrected." in coordinator_client.get(page_url).text
+
+
+def test_an_edit_saved_as_a_colleague_publishes_does_not_change_the_published_update(
+        coordinator_client, app):
+    page_url = a_draft(coordinator_client)
+    page = coordinator_client.get(page_url).text
+
+    # The colleague's "Publish and e-mail the signers" commits just before the edit is
+    # written. (Here in this request's own transaction, so the refusal's rollback takes
+    # it back too; in another it would stand.)
+    with committed_meanwhile(
+            app, "UPDATE statement_update SET status = 'published'",
+            at=lambda statement: statement.startswith("UPDATE statement_update")
+    ) as published:
+        refused = edit(coordinator_client, page_url, page, "A half-written edit.")
+
+    assert published
+    assert refused.status_code == 400
+    assert "This update was published while you were editing it, so your edit was not " \
+           "saved" in refused.text
+    with app.app_context():
+        assert db.session.scalars(select(Update.body_markdown)).one() == \
+            "The text the team approved."
+
+
+def test_an_edit_from_a_page_opened_before_the_publish_is_kept_to_save_as_a_new_draft(
+        coordinator_client, app):
+    page_url = a_draft(coordinator_client)
+    page = coordinator_client.get(page_url).text
+    press(coordinator_client, f"{page_url}/publish", f"{page_url}/publish")
+
+    refused = edit(coordinator_client, page_url, page, "One more thing to add.")
+
+    assert refused.status_code == 400
+    assert "This update was published while you were editing it, so your edit was not " \
+           "saved" in refused.text
+    assert "Your edit, not saved" in refused.text
+    assert f'action="{BASE}"' in refused.text and "One more thing to add." in refused.text
+    saved_anew = coordinator_client.post(BASE, data={
+        "title": "We met the ministry", "body": "One more thing to add.",
+        "csrf_token": csrf_token(refused.text)})
+    assert saved_anew.status_code == 302
+    with app.app_context():
+        assert [(update.body_markdown, update.status) for update in db.session.scalars(
+            select(Update).order_by(Update.id))] == [
+            ("The text the team approved.", UpdateStatus.PUBLISHED),
+            ("One more thing to add.", UpdateStatus.DRAFT)]
 
 
 def test_published_updates_on_the_statement_page_newest_first(coordinator_client, app):
