@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import JSON, String, Text, cast, func, or_, select, update
@@ -26,6 +27,7 @@ from campaign.signing.models import (
     IndividualSignature,
     IndividualStatus,
     OrganizationSignature,
+    OrganizationStatus,
 )
 from campaign.signing.signer_links import signer_token
 from campaign.statements.services import get_statement
@@ -39,6 +41,7 @@ from tests.public.test_signing_pages import (
     press_confirm,
     sign,
     statement_page,
+    text_of_id,
 )
 from tests.support import csrf_token, path_of, sql_statements, text_of
 
@@ -124,6 +127,62 @@ def test_the_confirmation_email_links_to_the_signers_own_page(
     for link_text in ("Withdraw my signature…", "Erase my data…"):
         assert link_text in page.text
     assert "moderation log keeps that an action happened, but no longer on whom" in page.text
+
+
+# What the page says of a signature in each status: only a confirmed one counts.
+INDIVIDUAL_STANDING = {
+    IndividualStatus.UNCONFIRMED: "Not confirmed yet: it counts once you follow the link "
+                                  "in the confirmation e-mail.",
+    IndividualStatus.CONFIRMED: "Your signature counts, and your name is shown as "
+                                "“Olena Kovalenko”.",
+    IndividualStatus.HIDDEN: "The coordinators have taken your signature off the "
+                             "statement's page: it is not listed or counted.",
+    IndividualStatus.WITHDRAWN: "You have withdrawn this signature: it is not listed or "
+                                "counted, and we do not write to you about this statement.",
+    IndividualStatus.SUSPECTED: "The coordinators have yet to check your signature: until "
+                                "then it is not listed or counted. If they let it through, "
+                                "we e-mail you a link to confirm it.",
+    IndividualStatus.INVALIDATED: "The coordinators could not accept your signature, so it "
+                                  "is not listed or counted.",
+}
+ORGANIZATION_STANDING = {
+    OrganizationStatus.UNCONFIRMED: "Not confirmed yet: follow the link in the "
+                                    "confirmation e-mail.",
+    OrganizationStatus.AWAITING_APPROVAL: "A coordinator has yet to check the co-signature "
+                                          "before the organization is listed.",
+    OrganizationStatus.APPROVED: "The organization is listed as a co-signatory.",
+    OrganizationStatus.REJECTED: "The coordinators did not list the organization.",
+    OrganizationStatus.SUSPECTED: "The coordinators have yet to check the co-signature: "
+                                  "until then the organization is not listed or counted. If "
+                                  "they let it through, we e-mail you a link to confirm it.",
+    OrganizationStatus.INVALIDATED: "The coordinators could not accept the co-signature, so "
+                                    "the organization is not listed or counted.",
+}
+
+
+@pytest.mark.parametrize("status", list(IndividualStatus))
+def test_the_page_says_whether_the_signature_counts_in_each_status(
+        app, client, mail_dir, statement_slug, status):
+    sign_and_confirm(app, client, mail_dir, statement_slug)
+    link = signer_page_link(app, mail_dir)
+    with app.app_context():
+        db.session.execute(update(IndividualSignature).values(status=status))
+        db.session.commit()
+
+    assert text_of_id(client.get(link).text, "signature-status") == INDIVIDUAL_STANDING[status]
+
+
+@pytest.mark.parametrize("status", list(OrganizationStatus))
+def test_the_contacts_page_says_whether_the_cosignature_counts_in_each_status(
+        app, client, statement_slug, status):
+    with app.app_context():
+        organization_id = factories.organization(statement_slug)
+        db.session.execute(update(OrganizationSignature).values(status=status))
+        db.session.commit()
+        token = signer_token(db.session.get(OrganizationSignature, organization_id))
+
+    assert text_of_id(client.get(f"/signer/{token}").text, "signature-status") == \
+        ORGANIZATION_STANDING[status]
 
 
 def test_an_unknown_or_altered_link_is_a_clear_not_found_page(
