@@ -29,6 +29,11 @@ WAITING_STATUSES = frozenset({OutboxStatus.PENDING, OutboxStatus.SENDING})
 CLAIMABLE_STATUSES = frozenset({OutboxStatus.PENDING})
 CLAIMED_STATUSES = frozenset({OutboxStatus.SENDING})
 CANCELLABLE_STATUSES = WAITING_STATUSES
+# What a context holds that opens something by itself: a confirmation, an invitation
+# or a new password (token), a signer's own page (signer_page_url, or the secret the
+# worker builds it from). Needed until the message is sent or given up; kept after
+# that, every backup of the database would hold working links to every signer's page.
+CAPABILITY_CONTEXT_KEYS = frozenset({"token", "link_secret", "signer_page_url"})
 
 
 class OutboxStatusError(TransitionError):
@@ -83,12 +88,14 @@ class OutboxMessage(db.Model):
         """Not sent, on purpose: its recipient is no longer to be written to."""
         self._require(CANCELLABLE_STATUSES)
         self.status = OutboxStatus.CANCELLED
+        self._forget_capabilities()
 
     def mark_sent(self, now: datetime) -> None:
         self._require(CLAIMED_STATUSES)
         self.status = OutboxStatus.SENT
         self.sent_at = now
         self.last_error = None
+        self._forget_capabilities()
 
     def retry_at(self, moment: datetime, error: str) -> None:
         """Back to waiting after a failed attempt; the relay hands it over again then."""
@@ -102,6 +109,12 @@ class OutboxMessage(db.Model):
         self._require(CLAIMED_STATUSES)
         self.status = OutboxStatus.FAILED
         self.last_error = error
+        self._forget_capabilities()
+
+    def _forget_capabilities(self) -> None:
+        if self.context and not CAPABILITY_CONTEXT_KEYS.isdisjoint(self.context):
+            self.context = {key: value for key, value in self.context.items()
+                            if key not in CAPABILITY_CONTEXT_KEYS}
 
 
 class MailRequest(db.Model):
