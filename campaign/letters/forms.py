@@ -1,10 +1,11 @@
-"""The coalition's voice in its letters: the sender name, logos, and each group's words."""
+"""The coalition's voice in its letters (the sender name, logos, and each group's words),
+and the confirmation of a sending."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from campaign.form_fields import EMAIL_LENGTH, at_most, one_line, strip_whitespace, valid_email
@@ -31,3 +32,8 @@ class GroupWordingForm(FlaskForm):
                          render_kw={"rows": 6, "cols": 72}, validators=[at_most(NOTE_LENGTH)])
     closing = StringField(_l("Closing"), filters=[strip_whitespace],
                           validators=[one_line, at_most(CLOSING_LENGTH)])
+
+
+class ConfirmSendingForm(FlaskForm):
+    # Who the confirmation page showed would get a letter (SendingSummary.recipients).
+    recipients = HiddenField()

@@ -9,6 +9,8 @@ and the new one carries the counts of the day it is sent.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -46,6 +48,16 @@ REPLY_TO_MAX = 254
 
 class LetterError(Exception):
     """The letter cannot be changed as asked; the message says why."""
+
+
+class RecipientsChanged(LetterError):
+    """Who would get a letter is no longer what the confirmation page showed; SUMMARY
+    is what it would show now."""
+
+    def __init__(self, summary: SendingSummary) -> None:
+        super().__init__(_("The list of addressees changed since you opened this page, so "
+                           "nothing was sent. Check the list below and confirm again."))
+        self.summary = summary
 
 
 @dataclass(frozen=True)
@@ -229,6 +241,15 @@ class SendingSummary:
     def to_send(self) -> list[SummaryLine]:
         return [line for line in self.lines if not line.skipped]
 
+    @property
+    def recipients(self) -> str:
+        """Who would get a letter, under which name and at which address, in one
+        value: the confirmation page carries it, and sending refuses unless it still
+        matches, so that a letter goes only to whom the coordinator was shown."""
+        shown = sorted((line.addressee.id, line.addressee.name, line.addressee.email or "")
+                       for line in self.to_send)
+        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+
 
 def letter_file_name(statement: Statement, addressee: Addressee) -> str:
     return f"{statement.slug}-{suggest_slug(addressee.name)}.pdf"
@@ -249,6 +270,17 @@ def summarize_sending(statement: Statement, addressees: list[Addressee]) -> Send
             skipped=_waiting_letter(addressee, status) is not None))
     return SendingSummary(lines=lines, organizations=counts.organizations,
                           individuals=counts.individuals)
+
+
+def send_letters_as_shown(statement: Statement, addressees: list[Addressee], *,
+                          shown: str | None, by: Coordinator | None) -> SendReport:
+    """send_letters, to the addressees the confirmation page offered, provided they
+    are still the ones it showed (SHOWN: its SendingSummary.recipients); else
+    nothing is sent and RecipientsChanged says what the page would show now."""
+    summary = summarize_sending(statement, addressees)
+    if summary.recipients != shown:
+        raise RecipientsChanged(summary)
+    return send_letters(statement, [line.addressee for line in summary.to_send], by=by)
 
 
 def send_test_letter(addressee: Addressee, to: Coordinator) -> OutboxMessage:

@@ -20,14 +20,13 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
 from campaign.languages import in_language
 from campaign.letters import services
 from campaign.letters.building import LetterContent, build_letter
-from campaign.letters.forms import GroupWordingForm, LetterVoiceForm
+from campaign.letters.forms import ConfirmSendingForm, GroupWordingForm, LetterVoiceForm
 from campaign.letters.mail import letter_pdf_name, register_letter_mail
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
@@ -126,15 +125,32 @@ def pdf(slug: str, addressee_id: int) -> Response:
 # cannot be called back.
 
 
-def _send(statement: Statement, addressees: list[Addressee]) -> Response | str:
-    if request.method == "GET":
-        return render_template("letters/confirm_send.html", statement=statement,
-                               summary=services.summarize_sending(statement, addressees),
-                               reply_to=services.letters_reply_to(statement),
-                               form=FlaskForm())
-    if not FlaskForm().validate_on_submit():
+def _confirmation(statement: Statement, summary: services.SendingSummary, *,
+                  refused: services.RecipientsChanged | None = None) -> str:
+    form = ConfirmSendingForm(formdata=None, recipients=summary.recipients)
+    if refused is not None:
+        form.form_errors.append(str(refused))
+    return render_template("letters/confirm_send.html", statement=statement, summary=summary,
+                           reply_to=services.letters_reply_to(statement), form=form)
+
+
+def _confirmed() -> str | None:
+    """What the confirmation page showed would get a letter; a POST without the
+    page's token is refused."""
+    form = ConfirmSendingForm()
+    if not form.validate_on_submit():
         abort(400)
-    report = services.send_letters(statement, addressees, by=current_user)
+    return form.recipients.data
+
+
+def _send(statement: Statement, addressees: list[Addressee]) -> Response | tuple[str, int] | str:
+    if request.method == "GET":
+        return _confirmation(statement, services.summarize_sending(statement, addressees))
+    try:
+        report = services.send_letters_as_shown(statement, addressees, shown=_confirmed(),
+                                                by=current_user)
+    except services.RecipientsChanged as changed:
+        return _confirmation(statement, changed.summary, refused=changed), 409
     db.session.commit()
     _tell(report)
     return _to_letters(statement)
@@ -160,7 +176,7 @@ def _tell(report: services.SendReport) -> None:
 
 @bp.route("/<slug>/letters/send", methods=["GET", "POST"])
 @login_required
-def send_to_all(slug: str) -> Response | str:
+def send_to_all(slug: str) -> Response | tuple[str, int] | str:
     statement = team_statement_or_404(slug)
     return _send(statement, [summary.addressee
                              for summary in services.addressee_summaries(statement)])
@@ -168,14 +184,14 @@ def send_to_all(slug: str) -> Response | str:
 
 @bp.route("/<slug>/letters/send/group/<int:group_id>", methods=["GET", "POST"])
 @login_required
-def send_to_group(slug: str, group_id: int) -> Response | str:
+def send_to_group(slug: str, group_id: int) -> Response | tuple[str, int] | str:
     statement = team_statement_or_404(slug)
     return _send(statement, _or_404(services.addressees_of_group(statement, group_id)))
 
 
 @bp.route("/<slug>/letters/send/to/<int:addressee_id>", methods=["GET", "POST"])
 @login_required
-def send_to_addressee(slug: str, addressee_id: int) -> Response | str:
+def send_to_addressee(slug: str, addressee_id: int) -> Response | tuple[str, int] | str:
     statement = team_statement_or_404(slug)
     return _send(statement, [_or_404(find_addressee(statement, addressee_id))])
 

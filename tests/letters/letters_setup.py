@@ -3,6 +3,9 @@ e-mail addresses, and signatures of every kind a letter must show or leave out."
 
 from __future__ import annotations
 
+import re
+
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from campaign.accounts.models import Coordinator
@@ -14,6 +17,7 @@ from campaign.statements.services import get_statement
 from tests.conftest import create_coordinator_for
 from tests.example_statement import ADDRESSEES
 from tests.moderation import factories
+from tests.support import csrf_token
 
 # Every addressee but the last of group 3 gets an address; that one is delivered by hand.
 BY_HAND = ADDRESSEES[2][-1]
@@ -68,3 +72,16 @@ def add_signatures(slug: str, coordinator: Coordinator) -> None:
 def addressee_named(slug: str, name: str) -> Addressee:
     statement: Statement = get_statement(slug)
     return next(addressee for addressee in statement.addressees if addressee.name == name)
+
+
+_RECIPIENTS_FIELD = re.compile(r'name="recipients" type="hidden" value="([^"]*)"')
+
+
+def confirm(client: FlaskClient, url: str, page: str | None = None):
+    """Press "Send" on the confirmation page at URL as a browser does, with what its
+    form carries (the token, and whom the page showed); PAGE: as it was opened
+    earlier, else opened now."""
+    page = client.get(url).text if page is None else page
+    shown = _RECIPIENTS_FIELD.search(page)
+    assert shown, f"no form to confirm on {url}"
+    return client.post(url, data={"csrf_token": csrf_token(page), "recipients": shown[1]})

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.letters.models import Letter, LetterStatus
+from campaign.statements.models import Addressee
+from campaign.statements.services import get_statement
 from tests.example_statement import ADDRESSEES, TITLE
-from tests.letters.letters_setup import BY_HAND, address_the_addressees, addressee_named
+from tests.letters.letters_setup import (
+    BY_HAND,
+    WITH_EMAIL,
+    address_the_addressees,
+    addressee_named,
+    confirm,
+)
 from tests.moderation.factories import press
 
 
@@ -41,15 +51,19 @@ def test_sending_to_all_from_the_page_then_marking_a_letter_delivered_by_hand(
     summary = coordinator_client.get(f"{letters_page}/send")
     assert "Confirm sending" in summary.text
     assert not coordinator_client.get(letters_page).text.count("Queued for e-mail:")
-    sent = press(coordinator_client, f"{letters_page}/send", f"{letters_page}/send")
+    sent = confirm(coordinator_client, f"{letters_page}/send", summary.text)
     assert sent.status_code == 302
     page = coordinator_client.get(letters_page).text
     assert "Queued for e-mail:" in page and "to deliver by hand" in page
     assert page.count("<strong>Queued</strong>") == sum(map(len, ADDRESSEES)) - 1
 
-    again = coordinator_client.post(f"{letters_page}/send", follow_redirects=True, data={
-        "csrf_token": _token(coordinator_client, letters_page)})
-    assert "Skipped, a letter is already queued" in again.text
+    # The same page confirmed again (a second tab, a colleague's) sends nothing more.
+    again = confirm(coordinator_client, f"{letters_page}/send", summary.text)
+    assert again.status_code == 409
+    assert "The list of addressees changed since you opened this page" in again.text
+    assert "There is nothing to send" in again.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Letter.id))) == sum(map(len, ADDRESSEES))
 
     with app.app_context():
         letter_id = db.session.scalars(select(Letter.id).where(
@@ -60,7 +74,57 @@ def test_sending_to_all_from_the_page_then_marking_a_letter_delivered_by_hand(
         assert db.session.get(Letter, letter_id).status is LetterStatus.DELIVERED_BY_HAND
 
 
-def _token(client, url: str) -> str:
-    from tests.support import csrf_token
+# --- Sending only what the confirmation showed ----------------------------------------
 
-    return csrf_token(client.get(url).text)
+
+def _letters_to(app, name: str) -> list[Letter]:
+    with app.app_context():
+        return list(db.session.scalars(select(Letter).where(Letter.addressee_name == name)
+                                       .order_by(Letter.id)))
+
+
+def test_confirming_sends_only_to_the_addressees_the_confirmation_page_showed(
+        app, coordinator_client, statement_slug):
+    with app.app_context():
+        address_the_addressees(statement_slug)
+    send_all = f"/coordinate/{statement_slug}/letters/send"
+    confirmation = coordinator_client.get(send_all)
+    assert confirmation.status_code == 200
+    # Meanwhile a colleague adds an addressee (with an address) to the statement.
+    with app.app_context():
+        statement = get_statement(statement_slug)
+        statement.addressees.append(Addressee(name="Embassy added meanwhile",
+                                              email="embassy@gov.example"))
+        db.session.commit()
+    assert "Embassy added meanwhile" not in confirmation.text
+
+    refused = confirm(coordinator_client, send_all, confirmation.text)
+
+    assert refused.status_code == 409
+    assert ("The list of addressees changed since you opened this page, so nothing was "
+            "sent. Check the list below and confirm again.") in html.unescape(refused.text)
+    assert "Embassy added meanwhile" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Letter.id))) == 0
+    # Confirmed again from the page as it now stands, it sends to them too.
+    assert confirm(coordinator_client, send_all, refused.text).status_code == 302
+    assert len(_letters_to(app, "Embassy added meanwhile")) == 1
+
+
+def test_confirming_to_one_addressee_whose_address_changed_meanwhile_sends_nothing(
+        app, coordinator_client, statement_slug):
+    name = WITH_EMAIL[0]
+    with app.app_context():
+        address_the_addressees(statement_slug)
+        addressee_id = addressee_named(statement_slug, name).id
+    send_one = f"/coordinate/{statement_slug}/letters/send/to/{addressee_id}"
+    confirmation = coordinator_client.get(send_one).text
+    with app.app_context():
+        addressee_named(statement_slug, name).email = "someone-else@gov.example"
+        db.session.commit()
+
+    refused = confirm(coordinator_client, send_one, confirmation)
+
+    assert refused.status_code == 409
+    assert "E-mail to someone-else@gov.example" in refused.text
+    assert _letters_to(app, name) == []

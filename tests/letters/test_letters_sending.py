@@ -16,9 +16,12 @@ from campaign.extensions import db
 from campaign.letters.models import Letter, LetterStatus
 from campaign.letters.services import (
     LetterError,
+    RecipientsChanged,
     mark_delivered_by_hand,
     retry_letter,
     send_letters,
+    send_letters_as_shown,
+    summarize_sending,
 )
 from campaign.outbox.delivery import DeliveryResult
 from campaign.outbox.models import OutboxMessage
@@ -233,6 +236,24 @@ def test_a_letter_given_up_fails_with_the_reason_and_retry_sends_a_new_one(smtp_
     assert len(smtp.messages) == 1
     with pytest.raises(LetterError):
         retry_letter(second, by=coordinator)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_sending_as_shown_sends_nothing_once_the_addressees_changed():
+    statement, coordinator = prepare()
+    addressees = list(statement.addressees)
+    shown = summarize_sending(statement, addressees).recipients
+    addressees[0].email = "someone-else@gov.example"
+
+    with pytest.raises(RecipientsChanged) as refused:
+        send_letters_as_shown(statement, addressees, shown=shown, by=coordinator)
+
+    assert letters() == []
+    assert refused.value.summary.recipients == summarize_sending(
+        statement, addressees).recipients
+    report = send_letters_as_shown(statement, addressees,
+                                   shown=refused.value.summary.recipients, by=coordinator)
+    assert len(report.queued) == len(WITH_EMAIL)
 
 
 @pytest.mark.usefixtures("smtp_context")
