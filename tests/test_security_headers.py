@@ -86,7 +86,7 @@ def sample_arguments(app: Flask, slug: str) -> dict[str, object]:
             "demand_id": db.session.scalars(select(Demand.id)).first(),
             "organization_id": db.session.scalars(select(OrganizationSignature.id)).first(),
             # Nothing of these kinds exists in the example: their pages are 404s.
-            "reply_id": 1, "update_id": 1, "entry_id": 1,
+            "reply_id": 1, "update_id": 1, "entry_id": 1, "letter_id": 1,
             "code": "uk",
             # A logo no listed organization has: 404.
             "name": "0" * 64 + ".png",

@@ -30,6 +30,9 @@ class LetterStatus(enum.StrEnum):
 # Handed to the outbox; its message's fate decides the letter's.
 AWAITING_OUTCOME_STATUSES = frozenset({LetterStatus.QUEUED})
 HAND_DELIVERABLE_STATUSES = frozenset({LetterStatus.TO_DELIVER_BY_HAND})
+# A later letter to the same addressee in one of these sent a failed one again: on
+# its way, or there.
+SENT_AGAIN_STATUSES = frozenset(LetterStatus) - {LetterStatus.FAILED}
 
 
 class LetterStatusError(TransitionError):

@@ -4,7 +4,8 @@ A letter is a row per sending to one addressee. One with an e-mail address goes
 through the outbox (the worker renders it and attaches its PDF, see
 campaign.letters.mail); one without is printed and delivered by hand. A failed
 letter is retried by sending a new one: the failed row keeps its reason as history,
-and the new one carries the counts of the day it is sent.
+and the new one carries the counts of the day it is sent. Once a later letter has
+gone to its addressee, the failed one is not retried: that would be a second copy.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.languages import in_language
-from campaign.letters.models import Letter, LetterStatus, LetterStatusError
+from campaign.letters.models import (
+    SENT_AGAIN_STATUSES,
+    Letter,
+    LetterStatus,
+    LetterStatusError,
+)
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
 from campaign.signing.tally import read_counts
@@ -295,11 +301,47 @@ def send_test_letter(addressee: Addressee, to: Coordinator) -> OutboxMessage:
             context={"test_addressee_id": addressee.id, "statement_slug": statement.slug})
 
 
-def retry_letter(letter: Letter, *, by: Coordinator | None) -> SendReport:
-    """A new letter for a failed one's addressee (see the module's note on why)."""
+def sent_again(letters: list[Letter]) -> dict[int, Letter]:
+    """Among LETTERS (every letter of a statement), each failed one's id with the
+    first later letter to its addressee that went, or is on its way."""
+    resent: dict[int, Letter] = {}
+    next_on_its_way: dict[int, Letter] = {}
+    for letter in sorted(letters, key=lambda letter: letter.id, reverse=True):
+        if letter.status in SENT_AGAIN_STATUSES:
+            next_on_its_way[letter.addressee_id] = letter
+        elif letter.addressee_id in next_on_its_way:
+            resent[letter.id] = next_on_its_way[letter.addressee_id]
+    return resent
+
+
+def _check_retryable(letter: Letter) -> None:
     if letter.status is not LetterStatus.FAILED:
         raise LetterError(_("Only a letter that failed can be sent again from here."))
-    return send_letters(letter.statement, [letter.addressee], by=by)
+    later = db.session.scalars(select(Letter.id).where(
+        Letter.addressee_id == letter.addressee_id, Letter.id > letter.id,
+        Letter.status.in_(SENT_AGAIN_STATUSES))).first()
+    if later is not None:
+        raise LetterError(_(
+            "The failed letter to %(name)s was already sent again (see the newer letter "
+            "below), so nothing was sent this time.", name=letter.addressee_name))
+
+
+def summarize_retry(letter: Letter) -> SendingSummary:
+    """What retry_letter would send, for its confirmation page."""
+    _check_retryable(letter)
+    return summarize_sending(letter.statement, [letter.addressee])
+
+
+def retry_letter(letter: Letter, *, shown: str | None,
+                 by: Coordinator | None) -> SendReport:
+    """A new letter for a failed one's addressee (see the module's note on why), as
+    its confirmation page showed it (see send_letters_as_shown)."""
+    # Two coordinators retrying at once wait for each other here, and the second
+    # finds the first one's letter; NO KEY leaves the letters' inserts unblocked.
+    db.session.execute(select(Addressee.id).where(Addressee.id == letter.addressee_id)
+                       .with_for_update(key_share=True))
+    _check_retryable(letter)
+    return send_letters_as_shown(letter.statement, [letter.addressee], shown=shown, by=by)
 
 
 def mark_delivered_by_hand(letter: Letter) -> None:

@@ -64,10 +64,11 @@ def _to_letters(statement: Statement) -> Response:
 @login_required
 def index(slug: str) -> str:
     statement = team_statement_or_404(slug)
+    letters = services.letters_of(statement)
     return render_template("letters/index.html", statement=statement,
                            reply_to=services.letters_reply_to(statement),
                            addressees=services.addressee_summaries(statement),
-                           letters=services.letters_of(statement))
+                           letters=letters, sent_again=services.sent_again(letters))
 
 
 # --- Previews -------------------------------------------------------------------------
@@ -126,12 +127,14 @@ def pdf(slug: str, addressee_id: int) -> Response:
 
 
 def _confirmation(statement: Statement, summary: services.SendingSummary, *,
-                  refused: services.RecipientsChanged | None = None) -> str:
+                  refused: services.RecipientsChanged | None = None,
+                  retrying: Letter | None = None) -> str:
     form = ConfirmSendingForm(formdata=None, recipients=summary.recipients)
     if refused is not None:
         form.form_errors.append(str(refused))
     return render_template("letters/confirm_send.html", statement=statement, summary=summary,
-                           reply_to=services.letters_reply_to(statement), form=form)
+                           reply_to=services.letters_reply_to(statement), form=form,
+                           retrying=retrying)
 
 
 def _confirmed() -> str | None:
@@ -272,12 +275,17 @@ def _letter(slug: str, letter_id: int) -> tuple[Statement, Letter]:
     return statement, _or_404(services.find_letter(statement, letter_id))
 
 
-@bp.post("/<slug>/letters/<int:letter_id>/retry")
+@bp.route("/<slug>/letters/<int:letter_id>/retry", methods=["GET", "POST"])
 @login_required
-def retry(slug: str, letter_id: int) -> Response:
+def retry(slug: str, letter_id: int) -> Response | tuple[str, int] | str:
+    """A failed letter sent again, confirmed on the same page as any sending."""
     statement, letter = _letter(slug, letter_id)
     try:
-        report = services.retry_letter(letter, by=current_user)
+        if request.method == "GET":
+            return _confirmation(statement, services.summarize_retry(letter), retrying=letter)
+        report = services.retry_letter(letter, shown=_confirmed(), by=current_user)
+    except services.RecipientsChanged as changed:
+        return _confirmation(statement, changed.summary, refused=changed, retrying=letter), 409
     except services.LetterError as error:
         flash(str(error))
         return _to_letters(statement)

@@ -7,6 +7,7 @@ import html
 import pytest
 from sqlalchemy import func, select
 
+from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.letters.models import Letter, LetterStatus
 from campaign.statements.models import Addressee
@@ -20,6 +21,7 @@ from tests.letters.letters_setup import (
     confirm,
 )
 from tests.moderation.factories import press
+from tests.support import committed_meanwhile
 
 
 @pytest.mark.pdf
@@ -81,6 +83,95 @@ def _letters_to(app, name: str) -> list[Letter]:
     with app.app_context():
         return list(db.session.scalars(select(Letter).where(Letter.addressee_name == name)
                                        .order_by(Letter.id)))
+
+
+def _a_failed_letter(app, coordinator_client, slug: str, name: str) -> Letter:
+    with app.app_context():
+        address_the_addressees(slug)
+        addressee_id = addressee_named(slug, name).id
+    assert confirm(coordinator_client,
+                   f"/coordinate/{slug}/letters/send/to/{addressee_id}").status_code == 302
+    [letter] = _letters_to(app, name)
+    with app.app_context():  # the mail server gave up on it
+        db.session.get(Letter, letter.id).mark_failed("550 mailbox unavailable")
+        db.session.commit()
+    return letter
+
+
+def test_retry_shows_what_it_will_send_to_whom_and_sends_only_once_confirmed(
+        app, coordinator_client, statement_slug):
+    name = WITH_EMAIL[0]
+    failed = _a_failed_letter(app, coordinator_client, statement_slug, name)
+    letters_page = f"/coordinate/{statement_slug}/letters"
+    retry = f"{letters_page}/{failed.id}/retry"
+    assert f'href="{retry}"' in coordinator_client.get(letters_page).text
+
+    confirmation = coordinator_client.get(retry)
+
+    assert confirmation.status_code == 200 and "Confirm sending" in confirmation.text
+    text = html.unescape(confirmation.text)
+    assert f"in place of the letter to {name} of " in text
+    assert "550 mailbox unavailable" in text
+    assert f"E-mail to {failed.to_address}" in text and "Send 1 letter" in text
+    # A POST without the page's token sends nothing.
+    assert coordinator_client.post(retry).status_code == 400
+    assert len(_letters_to(app, name)) == 1
+
+    assert confirm(coordinator_client, retry, confirmation.text).status_code == 302
+    statuses = [letter.status for letter in _letters_to(app, name)]
+    assert statuses == [LetterStatus.FAILED, LetterStatus.QUEUED], statuses
+
+
+def test_a_failed_letter_already_sent_again_is_not_sent_a_third_time_by_its_retry(
+        app, coordinator_client, statement_slug):
+    name = WITH_EMAIL[0]
+    first = _a_failed_letter(app, coordinator_client, statement_slug, name)
+    letters_page = f"/coordinate/{statement_slug}/letters"
+    retry = f"{letters_page}/{first.id}/retry"
+    # Two coordinators open the retry's confirmation; the first confirms, and the new
+    # letter is delivered.
+    colleagues_page = coordinator_client.get(retry).text
+    assert confirm(coordinator_client, retry).status_code == 302
+    [_failed, second] = _letters_to(app, name)
+    with app.app_context():
+        db.session.get(Letter, second.id).mark_sent(utcnow())
+        db.session.commit()
+
+    page = coordinator_client.get(letters_page).text
+    assert f'href="{retry}"' not in page
+    assert "Sent again on " in page
+
+    refused = confirm(coordinator_client, retry, colleagues_page)
+
+    assert refused.status_code == 302
+    told = html.unescape(coordinator_client.get(refused.headers["Location"]).text)
+    assert f"The failed letter to {name} was already sent again" in told
+    statuses = [letter.status for letter in _letters_to(app, name)]
+    assert statuses == [LetterStatus.FAILED, LetterStatus.SENT], statuses
+    assert coordinator_client.get(retry).status_code == 302
+
+
+def test_two_retries_at_once_make_one_new_letter_and_the_second_is_told(
+        app, coordinator_client, statement_slug):
+    name = WITH_EMAIL[0]
+    failed = _a_failed_letter(app, coordinator_client, statement_slug, name)
+    retry = f"/coordinate/{statement_slug}/letters/{failed.id}/retry"
+    confirmation = coordinator_client.get(retry).text
+    # The other retry queues its letter once this one has checked, before it inserts.
+    other_retry = (
+        "INSERT INTO letter (statement_id, addressee_id, addressee_name, to_address, status, "
+        "organizations_count, individuals_count, created_at) SELECT statement_id, "
+        "addressee_id, addressee_name, to_address, 'queued', 0, 0, created_at FROM letter "
+        f"WHERE id = {failed.id}")
+
+    with committed_meanwhile(app, other_retry, at=lambda sql: sql.startswith("SAVEPOINT")):
+        raced = confirm(coordinator_client, retry, confirmation)
+
+    assert raced.status_code == 302
+    told = html.unescape(coordinator_client.get(raced.headers["Location"]).text)
+    assert f"Skipped, a letter is already queued: {name}." in told
+    statuses = [letter.status for letter in _letters_to(app, name)]
+    assert statuses == [LetterStatus.FAILED, LetterStatus.QUEUED], statuses
 
 
 def test_confirming_sends_only_to_the_addressees_the_confirmation_page_showed(

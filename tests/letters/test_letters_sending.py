@@ -21,6 +21,8 @@ from campaign.letters.services import (
     retry_letter,
     send_letters,
     send_letters_as_shown,
+    sent_again,
+    summarize_retry,
     summarize_sending,
 )
 from campaign.outbox.delivery import DeliveryResult
@@ -227,7 +229,7 @@ def test_a_letter_given_up_fails_with_the_reason_and_retry_sends_a_new_one(smtp_
     db.session.refresh(failed)
     assert failed.status is LetterStatus.FAILED and "451" in failed.failure_reason
 
-    retry_letter(failed, by=coordinator)
+    retry_letter(failed, shown=summarize_retry(failed).recipients, by=coordinator)
     db.session.commit()
     assert deliver_due_messages() == {DeliveryResult.SENT: 1}
 
@@ -235,7 +237,53 @@ def test_a_letter_given_up_fails_with_the_reason_and_retry_sends_a_new_one(smtp_
     assert (first.status, second.status) == (LetterStatus.FAILED, LetterStatus.SENT)
     assert len(smtp.messages) == 1
     with pytest.raises(LetterError):
-        retry_letter(second, by=coordinator)
+        retry_letter(second, shown=summarize_retry(failed).recipients, by=coordinator)
+
+
+def _failed_letter_to(statement, addressee, coordinator) -> Letter:
+    send_letters(statement, [addressee], by=coordinator)
+    db.session.commit()
+    letter = letters()[-1]
+    letter.mark_failed("550 mailbox unavailable")
+    db.session.commit()
+    return letter
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_failed_letter_is_retried_only_until_a_later_letter_to_its_addressee_went():
+    statement, coordinator = prepare()
+    addressee = addressee_named(statement.slug, WITH_EMAIL[0])
+    first = _failed_letter_to(statement, addressee, coordinator)
+    shown = summarize_retry(first).recipients
+    retry_letter(first, shown=shown, by=coordinator)
+    db.session.commit()
+    second = letters()[-1]
+    assert sent_again(letters()) == {first.id: second}
+
+    for outcome in (lambda: None, lambda: second.mark_sent(utcnow())):
+        outcome()
+        db.session.commit()
+        with pytest.raises(LetterError, match="was already sent again"):
+            retry_letter(first, shown=shown, by=coordinator)
+        with pytest.raises(LetterError, match="was already sent again"):
+            summarize_retry(first)
+    assert [letter.status for letter in letters()] == [LetterStatus.FAILED, LetterStatus.SENT]
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_failed_letter_whose_resend_failed_too_can_be_retried_once_more():
+    statement, coordinator = prepare()
+    addressee = addressee_named(statement.slug, WITH_EMAIL[0])
+    first = _failed_letter_to(statement, addressee, coordinator)
+    second = _failed_letter_to(statement, addressee, coordinator)
+    assert sent_again(letters()) == {}
+
+    retry_letter(first, shown=summarize_retry(first).recipients, by=coordinator)
+    db.session.commit()
+
+    third = letters()[-1]
+    assert third.status is LetterStatus.QUEUED
+    assert sent_again(letters()) == {first.id: third, second.id: third}
 
 
 @pytest.mark.usefixtures("app_context")
