@@ -172,6 +172,22 @@ def test_the_page_says_whether_the_signature_counts_in_each_status(
     assert text_of_id(client.get(link).text, "signature-status") == INDIVIDUAL_STANDING[status]
 
 
+@pytest.mark.parametrize("status", [IndividualStatus.UNCONFIRMED, IndividualStatus.CONFIRMED,
+                                    IndividualStatus.HIDDEN, IndividualStatus.SUSPECTED])
+def test_the_page_says_updates_go_only_while_the_signature_counts(
+        app, client, mail_dir, statement_slug, status):
+    sign_and_confirm(app, client, mail_dir, statement_slug, **{"person-wants_updates": "y"})
+    link = signer_page_link(app, mail_dir)
+    with app.app_context():
+        db.session.execute(update(IndividualSignature).values(status=status))
+        db.session.commit()
+
+    assert text_of_id(client.get(link).text, "updates-status") == (
+        "We send you updates about this statement." if status is IndividualStatus.CONFIRMED
+        else "You asked for updates about this statement: we send them while your "
+             "signature counts.")
+
+
 @pytest.mark.parametrize("status", list(OrganizationStatus))
 def test_the_contacts_page_says_whether_the_cosignature_counts_in_each_status(
         app, client, statement_slug, status):
