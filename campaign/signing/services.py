@@ -119,7 +119,11 @@ def sign_as_individual(
     _check_open_for_signing(statement)
     email = normalize_email(request.email)
     # One mailbox, one signature: a second spelling of the address finds the first
-    # one's row, and what we write goes to the address that row was made with.
+    # one's row. Until it is confirmed, the link goes to the spelling typed last: where
+    # a provider ignores "+tags" and dots every spelling reaches the one mailbox, and
+    # where a server does not, the spelling the signer typed is the one that works (a
+    # stranger's "olena+x@" must not keep the real signer's link bouncing). Once
+    # confirmed, what we write goes to the address it was confirmed from.
     return _sign(
         IndividualSignature,
         {"statement_id": statement.id, "email_key": canonical_email(email)},
@@ -257,9 +261,9 @@ def _sign(
 ) -> SigningOutcome:
     """IDENTITY is what makes two submissions one signer (a unique constraint, or a
     partial unique index on the rows HOLDS_IDENTITY selects); ADDRESS is where to
-    write, kept from the first submission; DETAILS are what the signer typed, which an
-    unconfirmed signature takes from the latest one unless MAY_UPDATE says the
-    submission is not from its signer. EMAIL is the address as typed and CLIENT who
+    write, and DETAILS are what the signer typed: an unconfirmed signature takes both
+    from the latest submission unless MAY_UPDATE says it is not from its signer, and a
+    confirmed one keeps the address it was confirmed from. EMAIL is the address as typed and CLIENT who
     submitted the form, for the abuse defences to judge. EARLIER_OF_SIGNER finds a
     signature of this signer's that no longer holds the identity, which then answers
     instead of a new one."""
@@ -334,7 +338,7 @@ def _sign(
     if isinstance(signature, IndividualSignature) and details["name_display"].shows_more_than(
             signature.name_display):
         details = {**details, "name_display": signature.name_display}
-    for name, value in details.items():
+    for name, value in {**address, **details}.items():
         setattr(signature, name, value)
     _mail_confirmation(signature, confirm_to(signature),
                        signature.issue_confirmation_token(link_lifetime()))

@@ -268,6 +268,42 @@ def test_the_confirmation_page_shows_what_a_second_submission_changed_before_it_
     assert "Not what you sent? Do not confirm" in unescape(page)
 
 
+def test_a_strangers_tagged_spelling_does_not_keep_the_signers_link_bouncing(
+    app, mail_dir, statement_slug
+):
+    """"olena+x@" finds the row of "olena@" (one mailbox, one signature), but a server
+    that knows no +tags bounces mail to it: until confirmed, the link goes to the
+    spelling typed last."""
+    sign(app.test_client(), statement_slug, **{"person-email": "olena+x@corp.example.org"})
+    with app.app_context():
+        db.session.execute(update(IndividualSignature)
+                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+
+    sign(app.test_client(), statement_slug, **{"person-email": "olena@corp.example.org"})
+
+    recipients = [str(message["To"]) for message in deliver_mail(app, mail_dir)]
+    assert recipients == ["olena+x@corp.example.org", "olena@corp.example.org"]
+    assert count_rows(app, IndividualSignature) == 1
+
+
+def test_a_confirmed_signer_is_written_to_at_the_address_they_confirmed_from(
+    app, client, mail_dir, statement_slug
+):
+    sign(client, statement_slug, **{"person-email": "olena@corp.example.org"})
+    link = link_in_latest_mail_to(app, mail_dir, "olena@corp.example.org")
+    press_confirm(client, link, csrf_token(open_confirmation_page(client, link)))
+    with app.app_context():
+        db.session.execute(update(IndividualSignature)
+                           .values(last_mailed_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+
+    sign(app.test_client(), statement_slug, **{"person-email": "olena+x@corp.example.org"})
+
+    recipients = [str(message["To"]) for message in deliver_mail(app, mail_dir)]
+    assert recipients[-1] == "olena@corp.example.org"
+
+
 # --- Individuals: bad input ------------------------------------------------------
 
 
