@@ -22,6 +22,7 @@ from campaign.letters.building import build_letter
 from campaign.letters.pdf import render_letter_pdf
 from campaign.letters.services import send_letters
 from campaign.outbox.models import OutboxMessage
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.tally import TallyKind, add_to_tally
 from campaign.statements.models import (
     StatementError,
@@ -33,6 +34,7 @@ from campaign.statements.translating import (
     PartState,
     add_translation,
     approve_translation,
+    find_translation,
     save_translation,
     source_parts,
     statement_text,
@@ -490,3 +492,25 @@ def test_removing_a_demand_removes_its_translation(app, statement_slug):
         db.session.expire_all()
         assert key not in {part.key for part in db.session.get(
             StatementTranslation, translation.id).parts}
+
+
+def test_an_over_long_translated_lead_text_is_refused_at_its_field(app, workspace,
+                                                                   statement_slug):
+    # The lead text is Markdown on the public page: its translation is held to the
+    # source's bound, in the form and in the service.
+    base = f"/coordinate/{statement_slug}/translations"
+    with app.app_context():
+        add_translation(get_statement(statement_slug), "uk")
+        db.session.commit()
+    crafted = "[a" * (MARKDOWN_LENGTH // 2 + 1)
+
+    refused = workspace.post(f"{base}/uk", data={
+        "part-body": crafted, "csrf_token": csrf_token(workspace.get(f"{base}/uk").text)})
+
+    assert refused.status_code == 400
+    assert 'id="part-body-error"' in refused.text
+    with app.app_context():
+        translation = find_translation(get_statement(statement_slug), "uk")
+        with pytest.raises(StatementError):
+            save_translation(translation, {"body": crafted})
+        assert translation.parts == []

@@ -37,16 +37,18 @@ from campaign.drafting.importer import (
 from campaign.drafting.services import AffiliationSettings, StatementDetails
 from campaign.form_fields import LongListSelect, at_most_message, one_line, strip_whitespace
 from campaign.languages import format_count
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.forms import ORGANIZATION_NAME_LENGTH
 from campaign.statements.deadlines import DeadlineChoice, time_zone_names
 from campaign.statements.models import (
+    DEMAND_TEXT_LENGTH,
     DISCLAIMER_LENGTH,
     Addressee,
     SignatoryGrouping,
     StatementError,
     TranslationPartKind,
 )
-from campaign.statements.translating import PartState, TranslationPartState
+from campaign.statements.translating import PART_LENGTHS, PartState, TranslationPartState
 from campaign.text import country_names, name_key
 
 # "Name (UA)": the way the reading writes a signatory whose country it found.
@@ -85,7 +87,8 @@ class _DetailsFields(FlaskForm):
     slug = StringField(_l("Address (slug)"), filters=[strip_whitespace], validators=[
         DataRequired(message=_l("Give the statement a slug.")), _too_long(80)])
     statement_date = DateField(_l("Date (optional)"), validators=[Optional()])
-    body_markdown = TextAreaField(_l("Lead text (Markdown)"), render_kw=_LONG_TEXT)
+    body_markdown = TextAreaField(_l("Lead text (Markdown)"), render_kw=_LONG_TEXT,
+                                  validators=[_too_long(MARKDOWN_LENGTH)])
 
 
 # What a coordinator can mark a line as, in the order a statement runs.
@@ -180,7 +183,8 @@ class RowForm(Form):
 
 
 class ReadingGroupForm(Form):
-    intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES)
+    intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES,
+                          validators=[_too_long(DEMAND_TEXT_LENGTH)])
     position = _position()
     remove = BooleanField(_l("Remove this group, with its addressees and demands"))
     addressees = FieldList(FormField(RowForm), max_entries=ROWS)
@@ -352,11 +356,12 @@ class DetailsForm(_DetailsFields):
 
 class NewGroupForm(FlaskForm):
     intro = TextAreaField(_l("Introduction (optional)"), filters=[strip_whitespace],
-                          render_kw=_LINES)
+                          render_kw=_LINES, validators=[_too_long(DEMAND_TEXT_LENGTH)])
 
 
 class GroupForm(FlaskForm):
-    intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES)
+    intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES,
+                          validators=[_too_long(DEMAND_TEXT_LENGTH)])
     addressees = SelectMultipleField(
         _l("Addressed to"), coerce=int, widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -369,7 +374,7 @@ class GroupForm(FlaskForm):
 
 class DemandForm(FlaskForm):
     text = TextAreaField(_l("Demand"), filters=[strip_whitespace], render_kw=_LINES, validators=[
-        DataRequired(message=_l("Write the demand."))])
+        DataRequired(message=_l("Write the demand.")), _too_long(DEMAND_TEXT_LENGTH)])
 
 
 # --- Sign-on settings: the deadline, affiliations, how signatories are listed ----------
@@ -453,7 +458,8 @@ class TranslationForm(FlaskForm):
                                         TranslationPartKind.ADDRESSEE) else (
                 12 if source.kind is TranslationPartKind.BODY else 4)
             setattr(Form, f"part-{source.key}", TextAreaField(
-                source.label, render_kw={"rows": rows, "cols": 72}))
+                source.label, render_kw={"rows": rows, "cols": 72},
+                validators=[_too_long(PART_LENGTHS[source.kind])]))
             data[f"part-{source.key}"] = state.translated.text if state.translated else ""
             if state.state is PartState.OUTDATED:
                 setattr(Form, f"current-{source.key}", BooleanField(

@@ -24,10 +24,12 @@ from campaign.drafting.importer import (
 )
 from campaign.extensions import db
 from campaign.form_fields import at_most_message
-from campaign.languages import language_tag
+from campaign.languages import format_count, language_tag
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
 from campaign.signing.tally import add_to_tally, create_tally
 from campaign.statements.models import (
+    DEMAND_TEXT_LENGTH,
     DISCLAIMER_LENGTH,
     Addressee,
     Demand,
@@ -40,6 +42,24 @@ from campaign.statements.models import (
 )
 from campaign.statements.services import available_slug, publish_statement
 from campaign.text import name_key, normalize_name
+
+# --- Bounds on the texts -----------------------------------------------------------------
+
+
+def _bounded(text: str, limit: int, field: str) -> str:
+    """TEXT stripped, refused when longer than LIMIT: held here as well as in the forms,
+    so that the import command and every other caller are bounded too."""
+    text = text.strip()
+    if len(text) > limit:
+        raise StatementError(str(at_most_message(limit)), field=field)
+    return text
+
+
+def _lead_text(text: str) -> str:
+    # The lead text is Markdown on the public page and in letters, rendered at a cost
+    # that grows with its length: it is held to the bound of every other Markdown text.
+    return _bounded(text, MARKDOWN_LENGTH, "body_markdown")
+
 
 # --- Starting from a pasted text -------------------------------------------------------
 
@@ -71,6 +91,18 @@ def create_statement_from_text(
     slug = available_slug(slug or parsed.title)
     if not parsed.title.strip():
         raise StatementError(_("Give the statement a title."), field="title")
+    if len(parsed.body) > MARKDOWN_LENGTH:
+        raise StatementError(_(
+            "The lead text is longer than %(limit)s characters: shorten it, or mark the "
+            "lines that are not part of it.", limit=format_count(MARKDOWN_LENGTH)),
+            field="body_markdown")
+    for number, parsed_group in enumerate(parsed.demand_groups, 1):
+        if any(len(text) > DEMAND_TEXT_LENGTH
+               for text in [parsed_group.intro, *parsed_group.demands]):
+            raise StatementError(_(
+                "A text in group %(number)d of demands is longer than %(limit)s "
+                "characters: shorten it, or mark the lines that are not part of it.",
+                number=number, limit=format_count(DEMAND_TEXT_LENGTH)))
     statement = Statement(slug=slug, title=parsed.title, statement_date=parsed.date,
                           body_markdown=parsed.body, status=StatementStatus.DRAFT,
                           language=language_tag(parsed.language) or "en")
@@ -173,6 +205,7 @@ def update_details(statement: Statement, details: StatementDetails) -> None:
     title = normalize_name(details.title)
     if not title:
         raise StatementError(_("Give the statement a title."), field="title")
+    body = _lead_text(details.body_markdown)
     slug = available_slug(details.slug, statement=statement)
     if slug != statement.slug and not statement.is_draft:
         # Its links are out in letters, e-mails, shares and other sites' widgets: an
@@ -183,7 +216,7 @@ def update_details(statement: Statement, details: StatementDetails) -> None:
     statement.slug = slug
     statement.title = title
     statement.statement_date = details.statement_date
-    statement.body_markdown = details.body_markdown.strip()
+    statement.body_markdown = body
 
 
 # --- Affiliations and how signatories are listed ----------------------------------------
@@ -242,7 +275,8 @@ def _move(item: _Positioned, siblings: list, step: int) -> None:
 
 
 def add_demand_group(statement: Statement, intro: str) -> DemandGroup:
-    group = DemandGroup(position=_next_position(statement.demand_groups), intro=intro.strip())
+    group = DemandGroup(position=_next_position(statement.demand_groups),
+                        intro=_bounded(intro, DEMAND_TEXT_LENGTH, "intro"))
     statement.demand_groups.append(group)
     db.session.flush()
     return group
@@ -255,7 +289,7 @@ def update_demand_group(group: DemandGroup, intro: str, addressee_ids: list[int]
     addressees = [a for a in statement_addressees(group.statement) if a.id in chosen]
     if len(addressees) != len(chosen):
         raise StatementError(_("Choose addressees of this statement."), field="addressees")
-    group.intro = intro.strip()
+    group.intro = _bounded(intro, DEMAND_TEXT_LENGTH, "intro")
     group.address_to(addressees)
 
 
@@ -268,7 +302,7 @@ def remove_demand_group(group: DemandGroup) -> None:
 
 
 def _demand_text(text: str) -> str:
-    text = text.strip()
+    text = _bounded(text, DEMAND_TEXT_LENGTH, "text")
     if not text:
         raise StatementError(_("Write the demand."), field="text")
     return text

@@ -44,6 +44,11 @@ class SignatoryGrouping(enum.StrEnum):
 # An affiliation or title, as "Professor of Law, Kyiv University".
 AFFILIATION_LENGTH = 200
 DISCLAIMER_LENGTH = 300
+# A demand or a group's introduction is a paragraph or two, and each is shown on the
+# public page, in letters and in every translation: a bound keeps one team's paste
+# from making those pages slow for every coalition on the instance. (The lead text is
+# Markdown, held to campaign.rendering.MARKDOWN_LENGTH.)
+DEMAND_TEXT_LENGTH = 10_000
 
 
 def default_affiliation_disclaimer() -> str:

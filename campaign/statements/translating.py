@@ -16,8 +16,11 @@ from sqlalchemy.orm import selectinload
 
 from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.form_fields import at_most_message
 from campaign.languages import best_language, language_name, language_tag
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.statements.models import (
+    DEMAND_TEXT_LENGTH,
     PUBLIC_TRANSLATION_STATUSES,
     Addressee,
     DemandGroup,
@@ -30,6 +33,16 @@ from campaign.statements.models import (
 )
 
 TITLE_MAX = 300
+# A translated part is held to its source's bound: the body is rendered as Markdown
+# (whose cost grows with the text) on the public page and in letters.
+PART_LENGTHS = {
+    TranslationPartKind.TITLE: TITLE_MAX,
+    TranslationPartKind.BODY: MARKDOWN_LENGTH,
+    TranslationPartKind.INTRO: DEMAND_TEXT_LENGTH,
+    TranslationPartKind.DEMAND: DEMAND_TEXT_LENGTH,
+    # As long as the addressee's own name may be.
+    TranslationPartKind.ADDRESSEE: 300,
+}
 
 
 # --- The parts of a statement that a translation translates -----------------------------
@@ -315,6 +328,9 @@ def save_translation(translation: StatementTranslation, texts: Mapping[str, str]
         if source.kind is TranslationPartKind.TITLE and len(text) > TITLE_MAX:
             raise StatementError(_("The title is longer than %(max)d characters.",
                                    max=TITLE_MAX), field=key)
+        if len(text) > PART_LENGTHS[source.kind]:
+            raise StatementError(str(at_most_message(PART_LENGTHS[source.kind])),
+                                 field=key)
         if not text:
             if part is not None:
                 translation.parts.remove(part)

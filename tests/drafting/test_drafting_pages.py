@@ -16,8 +16,16 @@ from sqlalchemy import select
 
 from campaign.accounts.models import TeamMembership
 from campaign.extensions import db
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.models import OrganizationSignature
-from campaign.statements.models import Addressee, Demand, DemandGroup, Statement, StatementStatus
+from campaign.statements.models import (
+    DEMAND_TEXT_LENGTH,
+    Addressee,
+    Demand,
+    DemandGroup,
+    Statement,
+    StatementStatus,
+)
 from tests.conftest import create_coordinator_for, import_example, sign_in
 from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS, TITLE
 from tests.support import csrf_token, post_form
@@ -485,3 +493,54 @@ def test_form_sent_without_csrf_token_changes_nothing(app, action):
     assert statement.status is StatementStatus.DRAFT
     assert statement.sign_on_token is None
     assert statement.title == TITLE
+
+
+def test_an_over_long_lead_text_is_refused_at_its_field(app):
+    # markdown-it takes some 15 µs a character on "[a" repeated, and every coalition's
+    # pages share the web workers: the lead text is held to MARKDOWN_LENGTH.
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    fields = form_fields(client.get(f"/coordinate/{slug}/edit").text,
+                         f"/coordinate/{slug}/details")
+    before = load(app, slug).body_markdown
+    fields.update(body_markdown="[a" * (MARKDOWN_LENGTH // 2 + 1))
+
+    refused = client.post(f"/coordinate/{slug}/details", data=fields)
+
+    assert refused.status_code == 400
+    assert 'id="body_markdown-error"' in refused.text
+    assert f"Use at most {MARKDOWN_LENGTH} characters." in refused.text
+    assert load(app, slug).body_markdown == before
+
+
+def test_an_over_long_demand_or_introduction_is_refused_at_its_field(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    first = ids(app, slug)
+    long_text = "Release them. " * (DEMAND_TEXT_LENGTH // 14 + 1)
+
+    demand = post_form(client, f"/coordinate/{slug}/demands/{first['demand']}",
+                       f"/coordinate/{slug}/demands/{first['demand']}", {"text": long_text})
+    intro = post_form(client, f"/coordinate/{slug}/groups/{first['group']}",
+                      f"/coordinate/{slug}/groups/{first['group']}", {"intro": long_text})
+
+    assert demand.status_code == 400 and 'id="text-error"' in demand.text
+    assert intro.status_code == 400 and 'id="intro-error"' in intro.text
+    assert long_text.strip() not in demand_texts(load(app, slug))[0]
+
+
+def test_a_paste_whose_lead_text_is_over_long_is_refused_with_a_message(app):
+    client = signed_in_drafter(app)
+    lead = "We condemn the sentences. " * (MARKDOWN_LENGTH // 26 + 1)
+    title, rest = EXAMPLE.read_text(encoding="utf-8").split("\n", 1)
+    reading = paste(client, f"{title}\n{lead}\n{rest}")
+    assert reading.status_code == 200
+    fields = form_fields(reading.text, "/coordinate/new/save")
+    assert len(fields["body_markdown"]) > MARKDOWN_LENGTH
+
+    refused = client.post("/coordinate/new/save", data={**fields, "action": "save"})
+
+    assert refused.status_code == 400
+    assert 'id="body_markdown-error"' in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Statement)) == 0

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from campaign.drafting import services as drafting
+from campaign.drafting.importer import ParsedStatement
 from campaign.extensions import db
+from campaign.rendering import MARKDOWN_LENGTH
 from campaign.statements import services as statements
 from campaign.statements.models import (
     Demand,
@@ -141,3 +143,21 @@ def test_a_signatory_listed_with_an_affiliation_is_saved_with_it(app_context):
     names = set(db.session.scalars(select(OrganizationSignature.name).where(
         OrganizationSignature.statement_id == statement.id)))
     assert "Jane Doe, Professor of Law, Kyiv University" in names
+
+
+def test_an_over_long_lead_text_is_refused_by_the_services_too(app_context):
+    # The import command and any other caller reach the services without a form.
+    statement = import_example(slug="ours", publish=False)
+    crafted = "[a" * (MARKDOWN_LENGTH // 2 + 1)
+
+    with pytest.raises(StatementError) as refused:
+        drafting.update_details(statement, drafting.StatementDetails(
+            title="A title", slug="ours", statement_date=None, body_markdown=crafted))
+    with pytest.raises(StatementError, match="The lead text is longer than"):
+        drafting.create_statement_from_text(ParsedStatement(
+            title="A title", date=None, body=crafted, demand_groups=[], signatories=[],
+            dropped_lines=[], unplaced_lines=[]),
+            slug="another")
+
+    assert refused.value.field == "body_markdown"
+    assert statement.body_markdown != crafted
