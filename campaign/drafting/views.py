@@ -228,7 +228,7 @@ def _deadline_form(statement: Statement) -> DeadlineForm:
     return DeadlineForm(
         formdata=None, deadline_date=local.date() if local else None,
         deadline_time=local.time() if local else None,
-        time_zone=statement.time_zone if local else current_app.config["DEFAULT_TIME_ZONE"],
+        time_zone=local.tzinfo.key if local else current_app.config["DEFAULT_TIME_ZONE"],
         delivery_date=statement.delivery_date)
 
 

@@ -50,16 +50,34 @@ class DeadlineChoice:
     delivery_date: date | None
 
 
-def deadline_instant(choice: DeadlineChoice) -> datetime | None:
+# A deadline further off than a lifetime is no sign-on deadline but a mistyped year
+# ("2206" for "2026"). Above all, the bound keeps every deadline far from the end of
+# Python's calendar (the year 9999), where an instant that exists in UTC is the year
+# 10000 on a clock ahead of it, and could not be shown to a colleague there. Relative
+# to today, it never needs raising.
+DEADLINE_HORIZON_YEARS = 100
+
+
+def deadline_instant(choice: DeadlineChoice, now: datetime) -> datetime | None:
     if choice.deadline_date is None:
         return None
     if choice.deadline_time is None:
         raise StatementError(_("Give the time of day the sign-on closes."), field="deadline_time")
+    if choice.deadline_date.year > now.year + DEADLINE_HORIZON_YEARS:
+        raise StatementError(_(
+            "The deadline is more than %(years)d years away: check its year. A statement "
+            "that stays open for good needs no deadline.", years=DEADLINE_HORIZON_YEARS),
+            field="deadline_date")
     # A wall-clock time skipped or repeated by a clock change is read as zoneinfo
     # reads it (fold 0): the first of two, or an hour on from a gap.
     local = datetime.combine(choice.deadline_date, choice.deadline_time,
                              tzinfo=ZoneInfo(choice.time_zone))
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError as error:
+        # Only the first day of the calendar is left to overflow, and it is long past.
+        raise StatementError(_("Choose a deadline in the future."),
+                             field="deadline_date") from error
 
 
 def set_deadline(statement: Statement, choice: DeadlineChoice, now: datetime) -> None:
@@ -67,7 +85,7 @@ def set_deadline(statement: Statement, choice: DeadlineChoice, now: datetime) ->
     Statement.move_deadline for what an extension does)."""
     if choice.time_zone not in time_zone_names():
         raise StatementError(_("Choose a time zone from the list."), field="time_zone")
-    deadline = deadline_instant(choice)
+    deadline = deadline_instant(choice, now)
     statement.move_deadline(deadline, now)
     statement.time_zone = choice.time_zone
     statement.delivery_date = choice.delivery_date
@@ -89,10 +107,16 @@ def statements_past_deadline(now: datetime) -> list[Statement]:
 
 
 def local_deadline(statement: Statement, time_zone: str | None = None) -> datetime | None:
-    """The deadline on the clock of TIME_ZONE, by default the statement's own."""
+    """The deadline on the clock of TIME_ZONE, by default the statement's own; on the
+    UTC clock when that clock's date is beyond the calendar (a deadline stored before
+    DEADLINE_HORIZON_YEARS was held, near the year 9999): a page that shows it must
+    not fail."""
     if statement.signing_deadline is None:
         return None
-    return statement.signing_deadline.astimezone(zone(time_zone or statement.time_zone))
+    try:
+        return statement.signing_deadline.astimezone(zone(time_zone or statement.time_zone))
+    except OverflowError:
+        return statement.signing_deadline.astimezone(ZoneInfo("UTC"))
 
 
 def zone_label(name: str, locale: str | None = None) -> str:
@@ -110,6 +134,8 @@ def describe_deadline(statement: Statement,
     if local is None:
         return None
     locale = str(get_locale())
+    # The zone of the clock it is shown on, which is UTC when the asked one overflows.
+    shown_in = local.tzinfo.key if isinstance(local.tzinfo, ZoneInfo) else "UTC"
     return {"date": format_date(local.date(), "long", locale=locale),
             "time": format_time(local, "HH:mm", locale=locale),
-            "zone": zone_label(time_zone or statement.time_zone, locale)}
+            "zone": zone_label(shown_in, locale)}

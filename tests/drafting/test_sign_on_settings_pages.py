@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
@@ -150,3 +151,31 @@ def test_a_coordinator_elsewhere_reads_the_deadline_on_their_own_clock_too(
     assert "On your clock: October 1, 2099 at 11:00, New York time." in page
     # On the statement's own clock, once is enough.
     assert "On your clock" not in on_the_clock_of("Europe/Kyiv")
+
+
+def test_a_deadline_at_the_calendars_end_is_refused_at_its_field(
+        app, coordinator_client, statement_slug):
+    # 31 December 9999, 23:00 in Honolulu is 1 January 10000 in UTC.
+    refused = save_deadline(coordinator_client, statement_slug, deadline_date="9999-12-31",
+                            deadline_time="23:00", time_zone="Pacific/Honolulu")
+    assert refused.status_code == 400
+    assert 'id="deadline_date-error"' in refused.text
+    assert "The deadline is more than 100 years away: check its year." in unescape(refused.text)
+    assert statement_of(app, statement_slug).signing_deadline is None
+
+
+def test_a_deadline_at_the_calendars_end_does_not_take_a_colleagues_page_down(
+        app, coordinator_client, statement_slug):
+    # Saved before the horizon was held: 20:00 UTC on the calendar's last day, which
+    # is already the year 10000 on the clock of Kiritimati (UTC+14).
+    with app.app_context():
+        db.session.execute(update(Statement).where(Statement.slug == statement_slug).values(
+            signing_deadline=datetime(9999, 12, 31, 20, 0, tzinfo=UTC)))
+        coordinator = db.session.scalars(select(Coordinator).where(
+            Coordinator.email == "coordinator@example.org")).one()
+        coordinator.time_zone = "Pacific/Kiritimati"
+        db.session.commit()
+
+    page = unescape(edit_page(coordinator_client, statement_slug))
+
+    assert "Sign-on closes on December 31, 9999 at 20:00, UTC time." in page

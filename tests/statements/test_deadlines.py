@@ -154,3 +154,27 @@ def test_reopening_by_hand_past_the_deadline_asks_for_a_later_deadline(statement
     statement.signing_deadline = None
     reopen_statement(statement)
     assert statement.status is StatementStatus.PUBLISHED
+
+
+def test_a_deadline_beyond_the_horizon_is_refused_and_nothing_changes(statement):
+    # 31 December 9999, 23:00 in Honolulu is the year 10000 in UTC; 20:00 UTC that day
+    # is the year 10000 in Kiritimati.
+    for choice in (DeadlineChoice(date(9999, 12, 31), time(23, 0), "Pacific/Honolulu", None),
+                   DeadlineChoice(date(9999, 12, 31), time(20, 0), "UTC", None),
+                   kyiv(date(NOW.year + 101, 1, 1))):
+        with pytest.raises(StatementError, match="years away") as refused:
+            set_deadline(statement, choice, NOW)
+        assert refused.value.field == "deadline_date"
+    assert statement.signing_deadline is None
+    set_deadline(statement, kyiv(date(NOW.year + 100, 12, 31)), NOW)
+    assert statement.signing_deadline is not None
+
+
+def test_a_deadline_no_clock_ahead_of_utc_can_show_is_said_in_utc(statement):
+    # A deadline saved before the horizon was held, at the calendar's very end.
+    statement.signing_deadline = datetime(9999, 12, 31, 20, 0, tzinfo=UTC)
+    statement.time_zone = "Pacific/Kiritimati"
+    with force_locale("en"):
+        assert describe_deadline(statement) == {
+            "date": "December 31, 9999", "time": "20:00", "zone": "UTC"}
+        assert describe_deadline(statement, "Europe/Kyiv")["date"] == "December 31, 9999"
