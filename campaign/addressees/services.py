@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.statements.models import AddressBookEntry, Addressee, Statement, StatementError
+from campaign.statements.services import keep_publishable
 from campaign.text import InvalidEmail, normalize_email, normalize_name
 
 # --- Addressees ----------------------------------------------------------------------
@@ -90,10 +91,13 @@ def update_addressee(addressee: Addressee, details: AddresseeDetails) -> None:
 
 
 def remove_addressee(addressee: Addressee) -> None:
-    """Out of every group it stood in, then gone."""
-    for group in addressee.statement.demand_groups:
+    """Out of every group it stood in, then gone; refused when that leaves a group of a
+    published statement addressed to nobody."""
+    statement = addressee.statement
+    for group in statement.demand_groups:
         group.address_to([other for other in group.addressees if other is not addressee])
-    addressee.statement.addressees.remove(addressee)
+    keep_publishable(statement)
+    statement.addressees.remove(addressee)
 
 
 def address_book(owner_id: int) -> list[AddressBookEntry]:

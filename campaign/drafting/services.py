@@ -40,7 +40,7 @@ from campaign.statements.models import (
     StatementStatus,
     StatementStatusError,
 )
-from campaign.statements.services import available_slug, publish_statement
+from campaign.statements.services import available_slug, keep_publishable, publish_statement
 from campaign.text import name_key, normalize_name
 
 # --- Bounds on the texts -----------------------------------------------------------------
@@ -291,6 +291,10 @@ def update_demand_group(group: DemandGroup, intro: str, addressee_ids: list[int]
         raise StatementError(_("Choose addressees of this statement."), field="addressees")
     group.intro = _bounded(intro, DEMAND_TEXT_LENGTH, "intro")
     group.address_to(addressees)
+    try:
+        keep_publishable(group.statement)
+    except StatementError as error:
+        raise StatementError(str(error), field="addressees") from error
 
 
 def move_demand_group(group: DemandGroup, step: int) -> None:
@@ -298,7 +302,11 @@ def move_demand_group(group: DemandGroup, step: int) -> None:
 
 
 def remove_demand_group(group: DemandGroup) -> None:
-    group.statement.demand_groups.remove(group)
+    """The group goes with its demands and their translations, for good (the
+    confirmation page says so)."""
+    statement = group.statement
+    statement.demand_groups.remove(group)
+    keep_publishable(statement)
 
 
 def _demand_text(text: str) -> str:
@@ -323,4 +331,6 @@ def move_demand(demand: Demand, step: int) -> None:
 
 
 def remove_demand(demand: Demand) -> None:
-    demand.group.demands.remove(demand)
+    group = demand.group
+    group.demands.remove(demand)
+    keep_publishable(group.statement)

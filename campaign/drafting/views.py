@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -486,6 +487,8 @@ def update_group(slug: str, group_id: int) -> Response | tuple[str, int]:
     try:
         drafting.update_demand_group(group, form.intro.data or "", form.addressees.data)
     except StatementError as error:
+        # The page shows the group as it stays, not as it was refused.
+        db.session.rollback()
         show_error(form, error)
         return _render_group(statement, group, group_form=form, status=400)
     db.session.commit()
@@ -498,6 +501,26 @@ def update_group(slug: str, group_id: int) -> Response | tuple[str, int]:
 def move_group(slug: str, group_id: int) -> Response:
     return _transition(slug, lambda statement: drafting.move_demand_group(
         _group_of(statement, group_id), _step()), _("The group of demands is moved."))
+
+
+# Removing a group is asked on a page of its own: its texts and their translations
+# cannot be brought back.
+@bp.get("/<slug>/groups/<int:group_id>/remove")
+@login_required
+def confirm_remove_group(slug: str, group_id: int) -> str:
+    statement = team_statement_or_404(slug)
+    group = _group_of(statement, group_id)
+    number = statement.demand_groups.index(group) + 1
+    return render_template(
+        "confirm_action.html", layout="coordinator_base.html", statement=statement,
+        heading=_("Remove group %(number)d of demands?", number=number),
+        explanation=ngettext(
+            "Its introduction and its %(num)d demand are removed with it, and so are their "
+            "translations. Its addressees stay on the statement.",
+            "Its introduction and its %(num)d demands are removed with it, and so are their "
+            "translations. Its addressees stay on the statement.", len(group.demands)),
+        action=url_for(".remove_group", slug=slug, group_id=group.id),
+        button=_("Remove the group"), back=url_for(".edit", slug=slug, _anchor="groups"))
 
 
 @bp.post("/<slug>/groups/<int:group_id>/remove")
@@ -573,11 +596,8 @@ def move_demand(slug: str, demand_id: int) -> Response:
 def remove_demand(slug: str, demand_id: int) -> Response:
     statement = team_statement_or_404(slug)
     demand = _demand_of(statement, demand_id)
-    group_id = demand.group_id
-    drafting.remove_demand(demand)
-    db.session.commit()
-    flash(_("The demand is removed."))
-    return redirect(url_for(".group", slug=slug, group_id=group_id))
+    return carry_out(lambda: drafting.remove_demand(demand), _("The demand is removed."),
+                     url_for(".group", slug=slug, group_id=demand.group_id))
 
 
 # --- Addressees ---------------------------------------------------------------------------
@@ -663,7 +683,12 @@ def remove_addressee(slug: str, addressee_id: int) -> Response:
     statement = team_statement_or_404(slug)
     addressee = _or_404(statements.find_addressee(statement, addressee_id))
     name = addressee.name
-    address_book.remove_addressee(addressee)
+    try:
+        address_book.remove_addressee(addressee)
+    except StatementError as error:
+        db.session.rollback()
+        flash(str(error))
+        return _to_edit_page(statement, "addressees")
     try:
         db.session.commit()
     except IntegrityError:

@@ -125,6 +125,22 @@ def publication_problems(statement: Statement) -> list[MissingPart]:
     return problems
 
 
+def keep_publishable(statement: Statement) -> None:
+    """Refuse a change that leaves a statement past its draft without what publishing
+    required of it: its public page, its letters and its translations stand on its
+    demands and their addressees, and removed texts cannot be brought back. Called
+    after the change, on the session's state; the caller rolls the change back."""
+    if statement.is_draft:
+        return
+    problems = publication_problems(statement)
+    if problems:
+        raise StatementError(_(
+            "Nothing is changed: a %(status)s statement keeps at least one group of "
+            "demands, each with a demand and an addressee. %(problems)s",
+            status=statement.status_label,
+            problems=" ".join(problem.message for problem in problems)))
+
+
 def publish_statement(statement: Statement) -> None:
     statement.publish()
 

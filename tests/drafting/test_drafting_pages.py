@@ -18,6 +18,7 @@ from campaign.accounts.models import TeamMembership
 from campaign.extensions import db
 from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.models import OrganizationSignature
+from campaign.statements import services as statements
 from campaign.statements.models import (
     DEMAND_TEXT_LENGTH,
     Addressee,
@@ -318,6 +319,65 @@ def test_groups_and_demands_are_added_edited_and_removed(app):
     assert 'id="new-demand-text-error"' in empty.text
 
 
+def test_removing_a_group_asks_first_saying_what_goes_with_it(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    first = ids(app, slug)
+    remove = f"/coordinate/{slug}/groups/{first['group']}/remove"
+    before = demand_texts(load(app, slug))
+
+    asked = client.get(remove)
+
+    assert f'href="{remove}"' in client.get(f"/coordinate/{slug}/edit").text
+    assert "<h1>Remove group 1 of demands?</h1>" in unescape(asked.text)
+    assert (f"Its introduction and its {len(before[0])} demands are removed with it, and so "
+            "are their translations.") in unescape(asked.text)
+    assert demand_texts(load(app, slug)) == before
+    removed = client.post(remove, data={"csrf_token": csrf_token(asked.text)})
+    assert removed.status_code == 302
+    assert demand_texts(load(app, slug)) == before[1:]
+
+
+def test_a_published_statement_keeps_a_group_of_demands_each_with_a_demand_and_an_addressee(
+        app, coordinator_client, statement_slug):
+    # What the publish transition refuses, a published statement must not become: one
+    # click each would have removed every group, with its texts and translations.
+    client, slug = coordinator_client, statement_slug
+    before = load(app, slug)
+    groups = [group.id for group in before.demand_groups]
+    for group_id in groups:
+        removal = press(client, f"/coordinate/{slug}/groups/{group_id}/remove",
+                        f"/coordinate/{slug}/groups/{group_id}/remove")
+    told = unescape(client.get(removal.headers["Location"]).text)
+    last = groups[-1]
+    unaddressed = post_form(client, f"/coordinate/{slug}/groups/{last}",
+                            f"/coordinate/{slug}/groups/{last}", {"intro": "To nobody:"})
+    kept = load(app, slug)
+    last_demand = kept.demand_groups[0].demands[-1].id
+    for demand in kept.demand_groups[0].demands:
+        press(client, f"/coordinate/{slug}/groups/{last}",
+              f"/coordinate/{slug}/demands/{demand.id}/remove")
+    only_addressee = kept.demand_groups[0].addressees[-1].id
+    for addressee in kept.demand_groups[0].addressees:
+        press(client, f"/coordinate/{slug}/edit",
+              f"/coordinate/{slug}/addressees/{addressee.id}/remove")
+
+    assert ("Nothing is changed: a published statement keeps at least one group of demands, "
+            "each with a demand and an addressee. The statement has no group of "
+            "demands.") in told
+    assert unaddressed.status_code == 400
+    assert 'id="addressees-error"' in unaddressed.text
+    assert "Group 1 of demands is addressed to nobody." in unescape(unaddressed.text)
+    after = load(app, slug)
+    assert after.status is StatementStatus.PUBLISHED
+    assert [group.id for group in after.demand_groups] == [last]
+    assert after.demand_groups[0].intro == before.demand_groups[-1].intro
+    assert [demand.id for demand in after.demand_groups[0].demands] == [last_demand]
+    assert [addressee.id for addressee in after.demand_groups[0].addressees] == [only_addressee]
+    with app.app_context():
+        assert statements.publication_problems(statements.get_statement(slug)) == []
+
+
 def test_addressees_are_added_edited_removed_and_chosen_for_groups(app):
     slug = draft_example(app)
     client = signed_in_drafter(app, slug)
@@ -419,7 +479,8 @@ def _pages(slug: str, found: dict[str, int]) -> tuple[list[str], list[str]]:
     group, demand, addressee = found["group"], found["demand"], found["addressee"]
     gets = [f"/coordinate/{slug}/edit", f"/coordinate/{slug}/groups/{group}",
             f"/coordinate/{slug}/demands/{demand}", f"/coordinate/{slug}/addressees/new",
-            f"/coordinate/{slug}/addressees/{addressee}"]
+            f"/coordinate/{slug}/addressees/{addressee}",
+            f"/coordinate/{slug}/groups/{group}/remove"]
     posts = [f"/coordinate/{slug}/{action}" for action in (
         "details", "publish", "close", "reopen", "sign-on-link", "sign-on-link/revoke",
         "groups", f"groups/{group}", f"groups/{group}/move", f"groups/{group}/remove",
