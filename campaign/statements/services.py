@@ -7,9 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import select
+from werkzeug.routing import Map
 
 from campaign.database import utcnow
 from campaign.extensions import db
@@ -28,12 +30,32 @@ def suggest_slug(text: str) -> str:
     return slugify(text, max_length=80, word_boundary=True)
 
 
+def reserved_slugs(url_map: Map) -> frozenset[str]:
+    """The fixed words that a route puts where another takes a statement's slug:
+    "invitations" in /coordinate/invitations/<token> beside /coordinate/<slug>/edit.
+    The router prefers the fixed word wherever the rest of the address fits its route
+    too (/coordinate/invitations/edit is an invitation's page), so a statement with
+    that slug would lose pages. Every such word is refused, not only those that clash
+    today; read from the routes themselves, a page added later is counted too."""
+    slug_places = set()
+    rules = [rule.rule.split("/") for rule in url_map.iter_rules()]
+    for parts in rules:
+        slug_places.update(tuple(parts[:index]) for index, part in enumerate(parts)
+                           if part == "<slug>")
+    return frozenset(parts[index] for parts in rules for index in range(1, len(parts))
+                     if tuple(parts[:index]) in slug_places and "<" not in parts[index])
+
+
 def available_slug(wanted: str, *, statement: Statement | None = None) -> str:
-    """The slug as stored, refused when it is empty or another statement has it."""
+    """The slug as stored, refused when it is empty, a word of the app's own addresses,
+    or another statement has it."""
     slug = suggest_slug(wanted)
     if not slug:
         raise StatementError(_("Give the statement a slug made of letters or digits."),
                              field="slug")
+    if slug in reserved_slugs(current_app.url_map):
+        raise StatementError(_("“%(slug)s” is a word the coordinators' pages use in their "
+                               "addresses: choose another slug.", slug=slug), field="slug")
     taken = select(Statement.id).where(Statement.slug == slug)
     if statement is not None and statement.id is not None:
         taken = taken.where(Statement.id != statement.id)

@@ -605,3 +605,21 @@ def test_a_paste_whose_lead_text_is_over_long_is_refused_with_a_message(app):
     assert 'id="body_markdown-error"' in refused.text
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Statement)) == 0
+
+
+def test_a_slug_that_a_workspace_address_uses_is_refused_next_to_the_slug_field(app):
+    # /coordinate/invitations/edit is the invitation page's address: a statement with
+    # that slug could not have been edited.
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    fields = form_fields(client.get(f"/coordinate/{slug}/edit").text,
+                         f"/coordinate/{slug}/details")
+    fields.update(slug="invitations")
+
+    refused = client.post(f"/coordinate/{slug}/details", data=fields)
+
+    assert refused.status_code == 400
+    assert 'id="slug-error"' in refused.text
+    assert ("“invitations” is a word the coordinators' pages use in their addresses: "
+            "choose another slug.") in unescape(refused.text)
+    assert load(app, slug).slug == slug

@@ -161,3 +161,35 @@ def test_an_over_long_lead_text_is_refused_by_the_services_too(app_context):
 
     assert refused.value.field == "body_markdown"
     assert statement.body_markdown != crafted
+
+
+@pytest.mark.parametrize("wanted", ["invitations", "Reset password", "teams", "new"])
+def test_a_slug_that_a_workspace_address_uses_is_refused(app_context, wanted):
+    # /coordinate/invitations/edit is the invitation page's address, not the statement's.
+    statement = import_example(slug="ours", publish=False)
+
+    with pytest.raises(StatementError, match="choose another slug") as renamed:
+        drafting.update_details(statement, drafting.StatementDetails(
+            title="A title", slug=wanted, statement_date=None, body_markdown=""))
+    with pytest.raises(StatementError, match="choose another slug") as created:
+        drafting.create_statement_from_text(ParsedStatement(
+            title=wanted, date=None, body="", demand_groups=[], signatories=[],
+            dropped_lines=[], unplaced_lines=[]))
+
+    assert renamed.value.field == created.value.field == "slug"
+    assert statement.slug == "ours"
+
+
+def test_the_reserved_slugs_are_the_workspace_words_read_from_the_routes(app):
+    reserved = statements.reserved_slugs(app.url_map)
+    urls = app.url_map.bind("localhost")
+    workspace_words = {rule.rule.split("/")[2] for rule in app.url_map.iter_rules()
+                       if rule.rule.startswith("/coordinate/")} - {"<slug>"}
+
+    assert workspace_words - {""} <= reserved
+    assert {"invitations", "reset-password", "address-book", "teams", "new"} <= reserved
+    # The clashes the review found: these statements' edit pages were other pages.
+    for word in ("invitations", "reset-password"):
+        assert urls.match(f"/coordinate/{word}/edit")[0] != "drafting.edit"
+    assert "crimea-2020" not in reserved
+    assert urls.match("/coordinate/crimea-2020/edit") == ("drafting.edit", {"slug": "crimea-2020"})
