@@ -23,7 +23,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.drafting.importer import (
@@ -35,7 +35,7 @@ from campaign.drafting.importer import (
     numbered_lines,
 )
 from campaign.drafting.services import AffiliationSettings, StatementDetails
-from campaign.form_fields import LongListSelect, at_most_message, one_line, strip_whitespace
+from campaign.form_fields import LongListSelect, at_most, one_line, strip_whitespace
 from campaign.languages import format_count
 from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.forms import ORGANIZATION_NAME_LENGTH
@@ -60,10 +60,6 @@ _LONG_TEXT = {"rows": 16, "cols": 72}
 _LINES = {"rows": 5, "cols": 72}
 
 
-def _too_long(limit: int) -> Length:
-    return Length(max=limit, message=at_most_message(limit))
-
-
 def signatory_line(signatory: ParsedSignatory) -> str:
     name = signatory.listed_name
     return f"{name} ({signatory.country})" if signatory.country else name
@@ -83,12 +79,12 @@ class PasteForm(FlaskForm):
 
 class _DetailsFields(FlaskForm):
     title = StringField(_l("Title"), filters=[strip_whitespace], validators=[
-        DataRequired(message=_l("Give the statement a title.")), one_line, _too_long(300)])
+        DataRequired(message=_l("Give the statement a title.")), one_line, at_most(300)])
     slug = StringField(_l("Address (slug)"), filters=[strip_whitespace], validators=[
-        DataRequired(message=_l("Give the statement a slug.")), _too_long(80)])
+        DataRequired(message=_l("Give the statement a slug.")), at_most(80)])
     statement_date = DateField(_l("Date (optional)"), validators=[Optional()])
     body_markdown = TextAreaField(_l("Lead text (Markdown)"), render_kw=_LONG_TEXT,
-                                  validators=[_too_long(MARKDOWN_LENGTH)])
+                                  validators=[at_most(MARKDOWN_LENGTH)])
 
 
 # What a coordinator can mark a line as, in the order a statement runs.
@@ -177,14 +173,14 @@ class RowForm(Form):
     """An addressee, a demand or a signatory: its text, its place, and a box to remove it."""
 
     text = StringField(_l("Text"), filters=[strip_whitespace], validators=[one_line,
-                                                                 _too_long(_ITEM_LENGTH)])
+                                                                 at_most(_ITEM_LENGTH)])
     position = _position()
     remove = BooleanField(_l("Remove"))
 
 
 class ReadingGroupForm(Form):
     intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES,
-                          validators=[_too_long(DEMAND_TEXT_LENGTH)])
+                          validators=[at_most(DEMAND_TEXT_LENGTH)])
     position = _position()
     remove = BooleanField(_l("Remove this group, with its addressees and demands"))
     addressees = FieldList(FormField(RowForm), max_entries=ROWS)
@@ -338,9 +334,8 @@ class ReadingForm(_DetailsFields):
 
 class FoundingOrganizationForm(FlaskForm):
     name = StringField(_l("Name of the organization"), filters=[strip_whitespace], validators=[
-        DataRequired(message=_l("Enter the organization's name.")), Length(
-            max=ORGANIZATION_NAME_LENGTH, message=at_most_message(ORGANIZATION_NAME_LENGTH)),
-        one_line])
+        DataRequired(message=_l("Enter the organization's name.")),
+        at_most(ORGANIZATION_NAME_LENGTH), one_line])
     country = SelectField(
         _l("Country (optional)"), validators=[Optional()],
         choices=lambda: [SelectChoice("", _l("No country")),
@@ -356,12 +351,12 @@ class DetailsForm(_DetailsFields):
 
 class NewGroupForm(FlaskForm):
     intro = TextAreaField(_l("Introduction (optional)"), filters=[strip_whitespace],
-                          render_kw=_LINES, validators=[_too_long(DEMAND_TEXT_LENGTH)])
+                          render_kw=_LINES, validators=[at_most(DEMAND_TEXT_LENGTH)])
 
 
 class GroupForm(FlaskForm):
     intro = TextAreaField(_l("Introduction"), filters=[strip_whitespace], render_kw=_LINES,
-                          validators=[_too_long(DEMAND_TEXT_LENGTH)])
+                          validators=[at_most(DEMAND_TEXT_LENGTH)])
     addressees = SelectMultipleField(
         _l("Addressed to"), coerce=int, widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -374,7 +369,7 @@ class GroupForm(FlaskForm):
 
 class DemandForm(FlaskForm):
     text = TextAreaField(_l("Demand"), filters=[strip_whitespace], render_kw=_LINES, validators=[
-        DataRequired(message=_l("Write the demand.")), _too_long(DEMAND_TEXT_LENGTH)])
+        DataRequired(message=_l("Write the demand.")), at_most(DEMAND_TEXT_LENGTH)])
 
 
 # --- Sign-on settings: the deadline, affiliations, how signatories are listed ----------
@@ -411,7 +406,7 @@ class AffiliationSettingsForm(FlaskForm):
         _l("Ask individuals for an affiliation or title (they may leave it empty)"))
     affiliation_disclaimer = TextAreaField(
         _l("Disclaimer shown with the affiliations (empty: the standard one)"),
-        filters=[strip_whitespace], render_kw=_LINES, validators=[_too_long(DISCLAIMER_LENGTH)])
+        filters=[strip_whitespace], render_kw=_LINES, validators=[at_most(DISCLAIMER_LENGTH)])
     signatory_grouping = RadioField(_l("How the signatories are listed"),
                                     choices=GROUPING_CHOICES,
                                     default=SignatoryGrouping.NONE.value)
@@ -459,7 +454,7 @@ class TranslationForm(FlaskForm):
                 12 if source.kind is TranslationPartKind.BODY else 4)
             setattr(Form, f"part-{source.key}", TextAreaField(
                 source.label, render_kw={"rows": rows, "cols": 72},
-                validators=[_too_long(PART_LENGTHS[source.kind])]))
+                validators=[at_most(PART_LENGTHS[source.kind])]))
             data[f"part-{source.key}"] = state.translated.text if state.translated else ""
             if state.state is PartState.OUTDATED:
                 setattr(Form, f"current-{source.key}", BooleanField(

@@ -263,10 +263,10 @@ def _sign(
     partial unique index on the rows HOLDS_IDENTITY selects); ADDRESS is where to
     write, and DETAILS are what the signer typed: an unconfirmed signature takes both
     from the latest submission unless MAY_UPDATE says it is not from its signer, and a
-    confirmed one keeps the address it was confirmed from. EMAIL is the address as typed and CLIENT who
-    submitted the form, for the abuse defences to judge. EARLIER_OF_SIGNER finds a
-    signature of this signer's that no longer holds the identity, which then answers
-    instead of a new one."""
+    confirmed one keeps the address it was confirmed from. EMAIL is the address as
+    typed and CLIENT who submitted the form, for the abuse defences to judge.
+    EARLIER_OF_SIGNER finds a signature of this signer's that no longer holds the
+    identity, which then answers instead of a new one."""
     hold = hold_reason_for(identity["statement_id"], form=model.__tablename__, client=client,
                            email=email)
     token = new_confirmation_token()
