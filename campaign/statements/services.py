@@ -157,9 +157,8 @@ def keep_publishable(statement: Statement) -> None:
     problems = publication_problems(statement)
     if problems:
         raise StatementError(_(
-            "Nothing is changed: a %(status)s statement keeps at least one group of "
+            "Nothing is changed: once published, a statement keeps at least one group of "
             "demands, each with a demand and an addressee. %(problems)s",
-            status=statement.status_label,
             problems=" ".join(problem.message for problem in problems)))
 
 

@@ -362,8 +362,8 @@ def test_a_published_statement_keeps_a_group_of_demands_each_with_a_demand_and_a
         press(client, f"/coordinate/{slug}/edit",
               f"/coordinate/{slug}/addressees/{addressee.id}/remove")
 
-    assert ("Nothing is changed: a published statement keeps at least one group of demands, "
-            "each with a demand and an addressee. The statement has no group of "
+    assert ("Nothing is changed: once published, a statement keeps at least one group of "
+            "demands, each with a demand and an addressee. The statement has no group of "
             "demands.") in told
     assert unaddressed.status_code == 400
     assert 'id="addressees-error"' in unaddressed.text
