@@ -232,6 +232,9 @@ class SummaryLine:
     # True: a letter to them still waits (queued, or to deliver by hand) and
     # confirming sends them nothing.
     skipped: bool
+    # Their newest letter when the page was made (0: none), so that a page confirmed
+    # after its letters went (a second tab, a colleague's) sends no second copy.
+    last_letter_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -252,8 +255,8 @@ class SendingSummary:
         """Who would get a letter, under which name and at which address, in one
         value: the confirmation page carries it, and sending refuses unless it still
         matches, so that a letter goes only to whom the coordinator was shown."""
-        shown = sorted((line.addressee.id, line.addressee.name, line.addressee.email or "")
-                       for line in self.to_send)
+        shown = sorted((line.addressee.id, line.addressee.name, line.addressee.email or "",
+                        line.last_letter_id) for line in self.to_send)
         return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
 
 
@@ -266,6 +269,9 @@ def summarize_sending(statement: Statement, addressees: list[Addressee]) -> Send
     demands = {summary.addressee.id: summary.demands_count
                for summary in addressee_summaries(statement)}
     counts = read_counts(statement.id)
+    last_letters = dict(db.session.execute(
+        select(Letter.addressee_id, func.max(Letter.id))
+        .where(Letter.statement_id == statement.id).group_by(Letter.addressee_id)).all())
     lines = []
     for addressee in addressees:
         status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
@@ -273,7 +279,8 @@ def summarize_sending(statement: Statement, addressees: list[Addressee]) -> Send
             addressee=addressee, demands_count=demands.get(addressee.id, 0),
             by_email=bool(addressee.email),
             attachment=letter_file_name(statement, addressee),
-            skipped=_waiting_letter(addressee, status) is not None))
+            skipped=_waiting_letter(addressee, status) is not None,
+            last_letter_id=last_letters.get(addressee.id, 0)))
     return SendingSummary(lines=lines, organizations=counts.organizations,
                           individuals=counts.individuals)
 

@@ -202,6 +202,31 @@ def test_confirming_sends_only_to_the_addressees_the_confirmation_page_showed(
     assert len(_letters_to(app, "Embassy added meanwhile")) == 1
 
 
+def test_a_send_page_confirmed_again_after_its_letters_went_sends_no_second_copies(
+        app, coordinator_client, statement_slug):
+    """A second tab, or the back button: confirmed once its letters have left (no
+    longer waiting, so not skipped), the old page must not send them all again."""
+    with app.app_context():
+        address_the_addressees(statement_slug)
+    send_all = f"/coordinate/{statement_slug}/letters/send"
+    page = coordinator_client.get(send_all).text
+    assert confirm(coordinator_client, send_all, page).status_code == 302
+    with app.app_context():
+        for letter in db.session.scalars(select(Letter)):
+            if letter.status is LetterStatus.QUEUED:
+                letter.mark_sent(utcnow())
+            else:
+                letter.mark_delivered_by_hand(utcnow())
+        db.session.commit()
+        sent = db.session.scalar(select(func.count(Letter.id)))
+
+    again = confirm(coordinator_client, send_all, page)
+
+    assert again.status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Letter.id))) == sent
+
+
 def test_confirming_to_one_addressee_whose_address_changed_meanwhile_sends_nothing(
         app, coordinator_client, statement_slug):
     name = WITH_EMAIL[0]
