@@ -71,14 +71,16 @@ def delete_expired_unconfirmed(now: datetime) -> RetentionReport:
         select(IndividualSignature.id, IndividualSignature.email, Statement.id, Statement.slug)
         .join(Statement, IndividualSignature.statement_id == Statement.id)
         .where(_never_confirmed(IndividualSignature, NEVER_CONFIRMED_INDIVIDUAL_STATUSES),
-               IndividualSignature.created_at < cutoff)
+               IndividualSignature.created_at < cutoff,
+               _no_working_link(IndividualSignature, now))
     ).all()
     organizations = db.session.execute(
         select(OrganizationSignature.id, OrganizationSignature.contact_email, Statement.id,
                Statement.slug)
         .join(Statement, OrganizationSignature.statement_id == Statement.id)
         .where(_never_confirmed(OrganizationSignature, NEVER_CONFIRMED_ORGANIZATION_STATUSES),
-               OrganizationSignature.created_at < cutoff)
+               OrganizationSignature.created_at < cutoff,
+               _no_working_link(OrganizationSignature, now))
     ).all()
     deleted = scrubbed = 0
     for _id, address, statement_id, slug in [*individuals, *organizations]:
@@ -98,6 +100,13 @@ def _never_confirmed(model: type[IndividualSignature] | type[OrganizationSignatu
     which nobody's consent keeps."""
     return or_(model.status.in_(statuses),
                and_(model.status == model.statuses.INVALIDATED, model.confirmed_at.is_(None)))
+
+
+def _no_working_link(model: type[IndividualSignature] | type[OrganizationSignature],
+                     now: datetime) -> Any:
+    """A row signed again late in its period was mailed a new link, valid for the
+    hours its e-mail promises: it stays until that link expires."""
+    return or_(model.confirmation_expires_at.is_(None), model.confirmation_expires_at <= now)
 
 
 def erase_addresses_after_close(now: datetime) -> RetentionReport:

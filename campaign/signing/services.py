@@ -338,7 +338,10 @@ def _sign(
     if isinstance(signature, IndividualSignature) and details["name_display"].shows_more_than(
             signature.name_display):
         details = {**details, "name_display": signature.name_display}
-    for name, value in {**address, **details}.items():
+    # The row is now this submission's, the client's trace too: kept from a flood whose
+    # row the signer took over, it would be caught when the flood's network is
+    # invalidated after the signer confirmed.
+    for name, value in {**address, **details, **(client.trace() if client else {})}.items():
         setattr(signature, name, value)
     _mail_confirmation(signature, confirm_to(signature),
                        signature.issue_confirmation_token(link_lifetime()))

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
+from campaign.abuse.services import Client
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
 from campaign.extensions import db
@@ -462,3 +463,43 @@ def test_the_migration_fills_the_email_domain_of_existing_signatures(tmp_path, m
             "SELECT name, email_domain FROM organization_signature")).all()) == {
             "zmina": "zmina.example", "f": None}
         db.session.remove()
+
+
+def _sign_from(statement: Statement, name: str, address: str) -> SigningOutcome:
+    return sign_as_individual(statement, IndividualSignatureRequest(
+        name=name, email="olena@example.org", country="UA", name_display=NameDisplay.FULL,
+        wants_updates=False), client=Client(address))
+
+
+def _invalidate_the_network(statement: Statement, network: str) -> None:
+    coordinator = db.session.scalars(select(Coordinator)).first() or Coordinator(
+        email="mariia@example.org", name="Mariia", password_hash="x")
+    db.session.add(coordinator)
+    db.session.commit()
+    invalidation = request_invalidation(statement, parse_criteria(ip_range=network),
+                                        "flood", by=coordinator)
+    db.session.commit()
+    invalidate_signatures.run(invalidation.id)
+
+
+def test_a_signer_who_took_over_a_floods_row_is_not_invalidated_with_the_flood_later(
+        app_context):
+    """The row is the signer's once they send the form again: it keeps their client's
+    network, not the flood's, which a coordinator may invalidate again after they
+    confirmed."""
+    statement = import_example()
+    _sign_from(statement, "Flood Bot", "203.0.113.7")
+    _invalidate_the_network(statement, "203.0.113.0/24")
+    _past_the_resend_interval()
+    assert _sign_from(statement, "Olena Kovalenko", "198.51.100.9") \
+        is SigningOutcome.CONFIRMATION_SENT
+    db.session.commit()
+    confirm_signature(db.session.scalars(select(OutboxMessage).order_by(
+        OutboxMessage.id.desc())).first().context["token"])
+    db.session.commit()
+
+    _invalidate_the_network(statement, "203.0.113.0/24")
+
+    assert db.session.scalars(select(IndividualSignature.status)).one() \
+        is IndividualStatus.CONFIRMED
+    assert read_counts(statement.id).individuals == 1

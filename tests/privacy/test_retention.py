@@ -300,3 +300,22 @@ def test_an_invalidated_signers_address_is_erased_after_close_even_if_they_asked
     assert erase_addresses_after_close(now=NOW).individuals == 1
     db.session.commit()
     assert db.session.get(IndividualSignature, judged).email == f"erased:{judged}"
+
+
+def test_a_signature_mailed_a_new_link_late_in_its_period_stays_until_the_link_expires(
+        statements):
+    first, _second = statements
+    late = individual(first, "late@example.org", age=14 * DAY - timedelta(hours=1))
+    lapsed = individual(first, "lapsed@example.org", age=15 * DAY)
+    db.session.get(IndividualSignature, late).confirmation_expires_at = NOW + 2 * DAY
+    db.session.get(IndividualSignature, lapsed).confirmation_expires_at = NOW - DAY
+    db.session.commit()
+
+    delete_expired_unconfirmed(now=NOW + DAY)
+    db.session.commit()
+
+    assert late in ids(IndividualSignature)
+    assert lapsed not in ids(IndividualSignature)
+    delete_expired_unconfirmed(now=NOW + 3 * DAY)
+    db.session.commit()
+    assert late not in ids(IndividualSignature)
