@@ -304,6 +304,22 @@ def test_a_confirmed_signer_is_written_to_at_the_address_they_confirmed_from(
     assert recipients[-1] == "olena@corp.example.org"
 
 
+def test_the_confirmation_page_shows_no_affiliation_beside_a_name_not_shown(
+    app, client, mail_dir, statement_slug
+):
+    with app.app_context():
+        Statement.query.filter_by(slug=statement_slug).one().asks_affiliation = True
+        db.session.commit()
+    sign(client, statement_slug, **{"person-affiliation": "Lawyer, Crimean Human Rights Group",
+                                    "person-name_display": "hidden"})
+
+    page = unescape(open_confirmation_page(
+        client, link_in_latest_mail_to(app, mail_dir, "olena@example.org")))
+
+    assert "Your name will not be shown" in page
+    assert "Lawyer, Crimean Human Rights Group" not in page
+
+
 # --- Individuals: bad input ------------------------------------------------------
 
 
