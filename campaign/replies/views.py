@@ -42,7 +42,12 @@ def _reply_of(statement: Statement, reply_id: int) -> Reply:
     return reply
 
 
-def _send_document(reply: Reply) -> Response:
+# A published reply's document is public: a cache may keep it, an hour at most, so
+# that one the team unpublishes stops being served soon (as a public logo does).
+PUBLIC_DOCUMENT_CACHE_SECONDS = 3600
+
+
+def _send_document(reply: Reply, cache_control: str) -> Response:
     if reply.document is None or reply.document_type is None:
         abort(404)
     # Always a download, in the type we chose on upload: the file comes from outside,
@@ -53,6 +58,9 @@ def _send_document(reply: Reply) -> Response:
                          as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
+    # Set here, not left to the app's default: send_file has already said "no-cache",
+    # which lets a browser or a proxy store the file.
+    response.headers["Cache-Control"] = cache_control
     return response
 
 
@@ -122,7 +130,9 @@ def unpublish(slug: str, reply_id: int) -> Response:
 @bp.get("/<slug>/replies/<int:reply_id>/document")
 @login_required
 def document(slug: str, reply_id: int) -> Response:
-    return _send_document(_reply_of(team_statement_or_404(slug), reply_id))
+    # Not published yet, perhaps never: kept by no cache of a shared or seized computer.
+    return _send_document(_reply_of(team_statement_or_404(slug), reply_id),
+                          "private, no-store")
 
 
 @public_bp.get("/<slug>/replies/<int:reply_id>/document")
@@ -130,4 +140,5 @@ def public_document(slug: str, reply_id: int) -> Response:
     reply = replies.published_reply_with_document(slug, reply_id)
     if reply is None:
         abort(404)
-    return _send_document(reply)
+    # The file lands in the visitor's downloads anyway: caching it gives nothing away.
+    return _send_document(reply, f"public, max-age={PUBLIC_DOCUMENT_CACHE_SECONDS}")

@@ -45,6 +45,7 @@ def test_individuals_export_has_confirmed_signers_and_only_opted_in_addresses(
     assert response.is_streamed
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"  # addresses: kept by no cache
     # Recorded before a byte of the file was read.
     assert exports(app) == [(ExportKind.INDIVIDUALS, "Mariia Tomak")]
     rows = rows_of(response)

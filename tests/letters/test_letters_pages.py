@@ -39,6 +39,8 @@ def test_the_page_lists_each_addressee_with_demands_delivery_and_previews(
         preview = coordinator_client.get(
             f"/coordinate/{statement_slug}/letters/to/{by_hand_id}{suffix}")
         assert preview.status_code == 200 and preview.mimetype == kind
+        # The PDF lists the signatories: kept by no cache, like the pages.
+        assert preview.headers["Cache-Control"] == "no-store"
         assert preview.get_data()  # streamed: read it all before the next request
     html = coordinator_client.get(f"/coordinate/{statement_slug}/letters/to/{by_hand_id}").text
     assert TITLE in html and f"Our demands to {BY_HAND}" in html

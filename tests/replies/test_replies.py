@@ -271,6 +271,19 @@ def test_the_team_downloads_the_document_as_an_attachment_of_its_stored_type(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_teams_download_of_a_document_is_kept_by_no_cache(
+    coordinator_client, statement_slug, ministry_reply
+):
+    """Not published, perhaps never: no copy may stay in the cache of a shared or
+    seized computer, or of a proxy."""
+    team = coordinator_client.get(
+        f"/coordinate/{statement_slug}/replies/{ministry_reply}/document")
+
+    assert team.status_code == 200
+    assert "no-store" in team.headers["Cache-Control"]
+    assert "public" not in team.headers["Cache-Control"]
+
+
 @pytest.mark.parametrize(("sent", "kept"), [
     ("Answer\r\nX-Evil: 1.pdf", "AnswerX-Evil: 1.pdf"),
     # Shown as "Answer cod.pdf" while it is a Word document.
@@ -323,6 +336,8 @@ def test_the_public_downloads_the_document_only_while_the_reply_is_published(
     assert response.status_code == 200
     assert response.data == b"%PDF-1.4 the signed answer"
     assert response.headers["Content-Disposition"].startswith("attachment;")
+    # Public now: a cache may keep it, but not for long after it is unpublished.
+    assert response.headers["Cache-Control"] == "public, max-age=3600"
 
     press(coordinator_client, statement_slug,
           f"/coordinate/{statement_slug}/replies/{ministry_reply}/unpublish")
