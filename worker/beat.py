@@ -39,8 +39,8 @@ def beat_schedule(config: Any) -> dict[str, dict[str, Any]]:
                                        "schedule": 3600.0},
         "erase-addresses-after-close": {"task": ERASE_ADDRESSES_AFTER_CLOSE_TASK,
                                         "schedule": 3600.0},
-        # Four chances in each hour to send that hour's digests; DigestSent keeps it
-        # to one each.
+        # Each coordinator's digest goes at the first run at or after their hour (a few
+        # minutes late at most); DigestSent keeps it to one a day.
         "send-digests": {"task": SEND_DIGESTS_TASK, "schedule": crontab(minute="*/15")},
         "announce-milestones": {"task": ANNOUNCE_MILESTONES_TASK, "schedule": 60.0},
         # Signing already stops at the deadline (the signing path compares it); this

@@ -5,8 +5,10 @@ statement of their teams, what happened on their previous day (the last whole da
 midnight to midnight where they live): organizations
 that confirmed their co-signature, individuals who confirmed, letters sent or
 failed, replies recorded; and what waits for moderation now. Nothing happened, no
-digest. The beat task runs several times in the hour; `DigestSent` (written first,
-unique per coordinator, statement and day) makes a second run send nothing.
+digest. It goes at the beat task's first run at or after that hour, not only within
+it: the hour may never come on their clock (03:00 on the night clocks go forward) or
+the worker may be down all through it. `DigestSent` (written first, unique per
+coordinator, statement and day) makes every later run of that day send nothing.
 
 Milestones: a beat task every minute compares each statement's count (from the
 sharded tally, so the signing path does none of this) with the milestones already
@@ -134,8 +136,11 @@ def _local_times(now: datetime) -> dict[str, datetime]:
 
 def _due_recipients(local_times: dict[str, datetime]
                     ) -> list[tuple[int, str, str, str, str, Statement]]:
-    """Each coordinator whose digest hour it is on their own clock, with each
-    statement of their teams."""
+    """Each coordinator whose digest hour has come today on their own clock, with each
+    statement of their teams whose digest of yesterday has not gone yet. Before the
+    hour nobody is due, so today's digest cannot go early; yesterday's was noted under
+    another day, so it cannot go twice. A quiet day is noted nowhere: its statement is
+    looked at again each run until midnight, a few counts over one day's index range."""
     if not local_times:
         return []
     rows = db.session.execute(
@@ -143,10 +148,20 @@ def _due_recipients(local_times: dict[str, datetime]
                Coordinator.time_zone, Statement)
         .join(TeamMembership, TeamMembership.coordinator_id == Coordinator.id)
         .join(Statement, Statement.team_id == TeamMembership.team_id)
-        .where(or_(*(and_(Coordinator.time_zone == zone, Coordinator.digest_hour == local.hour)
+        .where(or_(*(and_(Coordinator.time_zone == zone, Coordinator.digest_hour <= local.hour,
+                          ~_digest_noted(local.date() - timedelta(days=1)))
                      for zone, local in local_times.items())))
         .order_by(Coordinator.id, Statement.id))
     return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _digest_noted(day: date) -> Any:
+    """The day's digest of the row's statement went to the row's coordinator: one look
+    in DigestSent's unique index, so the runs after it skip them without building it."""
+    return (select(DigestSent.id)
+            .where(DigestSent.coordinator_id == Coordinator.id,
+                   DigestSent.statement_id == Statement.id, DigestSent.day == day)
+            .exists())
 
 
 def send_due_digests(now: datetime) -> int:

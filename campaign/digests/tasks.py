@@ -17,7 +17,7 @@ from campaign.queue import (
 
 @shared_task(name=SEND_DIGESTS_TASK)
 def send_digests() -> int:
-    # Safe to run several times in the hour: each digest is noted (DigestSent) first.
+    # Safe to run as often as wanted: each digest is noted (DigestSent) first.
     sent = digests.send_due_digests(now=utcnow())
     db.session.commit()
     return sent

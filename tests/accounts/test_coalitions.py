@@ -219,7 +219,8 @@ def test_a_digest_comes_at_the_coordinators_local_hour(app_context, statement_sl
             created_at=when, confirmed_at=when))
     db.session.commit()
 
-    assert send_due_digests(now=datetime(2026, 3, 2, 7, 5, tzinfo=UTC)) == 0  # 09:05 in Kyiv
+    assert send_due_digests(now=datetime(2026, 3, 2, 4, 55, tzinfo=UTC)) == 0  # 06:55 in Kyiv
+    # 05:05 UTC, before 07:00 on a UTC clock: only Kyiv's clock makes it due.
     sent = send_due_digests(now=datetime(2026, 3, 2, 5, 5, tzinfo=UTC))  # 07:05 in Kyiv
     db.session.commit()
 

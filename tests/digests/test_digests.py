@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.accounts.models import Coordinator
+from campaign.digests import services as digest_services
 from campaign.digests.models import DigestSent
 from campaign.digests.services import send_due_digests
 from campaign.extensions import db
@@ -129,7 +130,7 @@ def test_a_digest_goes_once_however_often_the_task_runs(statement):
     assert db.session.scalars(select(DigestSent.day)).all() == [date(2026, 3, 1)]
 
 
-def test_no_digest_on_a_quiet_day_or_at_another_hour(statement):
+def test_no_digest_on_a_quiet_day_or_before_the_hour(statement):
     individual(statement, "c@example.org", DAY_BEFORE)
     individual(statement, "d@example.org", TODAY)
     quiet = import_example("quiet")
@@ -142,7 +143,7 @@ def test_no_digest_on_a_quiet_day_or_at_another_hour(statement):
 
     individual(statement, "a@example.org", YESTERDAY)
     db.session.commit()
-    assert send_due_digests(now=NOW + timedelta(hours=1)) == 0  # 08:00: not their hour
+    assert send_due_digests(now=NOW.replace(hour=6, minute=59)) == 0  # not their hour yet
     assert digests() == []
 
 
@@ -159,3 +160,56 @@ def test_each_coordinator_at_their_own_hour_and_none_for_who_wants_none(statemen
         db.session.commit()
     assert [message.to_address for message in digests()] == [
         "mariia@example.org", "night@example.org"]
+
+
+def test_a_digest_hour_skipped_by_the_clock_change_still_gets_its_digest(statement):
+    """03:00 never comes in Kyiv on 29 March 2026: the clocks go from 03:00 to 04:00."""
+    mariia = db.session.scalars(select(Coordinator)).one()
+    mariia.time_zone, mariia.digest_hour = "Europe/Kyiv", 3
+    individual(statement, "a@example.org", datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
+    db.session.commit()
+
+    now = datetime(2026, 3, 28, 22, 0, tzinfo=UTC)  # midnight in Kyiv
+    while now < datetime(2026, 3, 29, 22, 0, tzinfo=UTC):
+        send_due_digests(now=now)
+        db.session.commit()
+        now += timedelta(minutes=10)
+
+    [message] = digests()
+    assert message.context["day"] == "2026-03-28"
+
+
+def test_a_digest_missed_all_through_its_hour_goes_at_the_next_run_and_once_a_day(statement):
+    individual(statement, "a@example.org", YESTERDAY)  # 1 March
+    individual(statement, "d@example.org", TODAY)  # 2 March
+    db.session.commit()
+
+    sent_at = {}
+    now = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    while now < datetime(2026, 3, 4, 0, 0, tzinfo=UTC):
+        # The worker is down from 07:00 to 08:00 on 2 March, their digest hour.
+        if not datetime(2026, 3, 2, 7, 0, tzinfo=UTC) <= now < datetime(2026, 3, 2, 8, 0,
+                                                                         tzinfo=UTC):
+            if send_due_digests(now=now):
+                sent_at[now] = [message.context["day"] for message in digests()][-1]
+            db.session.commit()
+        now += timedelta(minutes=15)
+
+    # Each day's digest at the first run at or after the hour, never before, once.
+    assert sent_at == {datetime(2026, 3, 2, 8, 0, tzinfo=UTC): "2026-03-01",
+                       datetime(2026, 3, 3, 7, 0, tzinfo=UTC): "2026-03-02"}
+    assert len(digests()) == 2
+
+
+def test_the_runs_after_the_days_digest_went_do_not_build_it_again(statement, monkeypatch):
+    individual(statement, "a@example.org", YESTERDAY)
+    db.session.commit()
+    assert send_due_digests(now=NOW) == 1
+    db.session.commit()
+
+    def build_again(*args: object) -> None:
+        pytest.fail(f"the digest was built again: {args}")
+
+    monkeypatch.setattr(digest_services, "digest_of", build_again)
+    for hour in range(8, 24):
+        assert send_due_digests(now=NOW.replace(hour=hour)) == 0
