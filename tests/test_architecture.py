@@ -29,10 +29,11 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "progress": frozenset({"statements", "accounts", "signing", "moderation"}),
     "replies": frozenset({"statements", "outbox", "accounts", "signing", "addressees"}),
     "drafting": frozenset({"statements", "accounts", "signing", "addressees"}),
-    "privacy": frozenset({"statements", "outbox", "accounts", "signing", "moderation",
-                         "updates"}),
     "digests": frozenset({"statements", "outbox", "accounts", "signing", "letters",
                           "replies", "progress"}),
+    # Privacy forgets personal data wherever an area keeps it (a digest names networks).
+    "privacy": frozenset({"statements", "outbox", "accounts", "signing", "moderation",
+                         "updates", "digests"}),
     "public": frozenset({"statements", "abuse", "signing", "replies", "updates",
                          "privacy", "letters"}),
     "sharing": frozenset({"statements", "accounts", "signing"}),

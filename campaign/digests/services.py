@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import JSON, Text, and_, cast, func, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import Coordinator, TeamMembership
@@ -35,6 +36,7 @@ from campaign.digests.models import DigestSent, MilestoneReached
 from campaign.extensions import db
 from campaign.languages import format_count, in_language
 from campaign.letters.models import Letter, LetterStatus
+from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
 from campaign.progress.trending import trending_in_period
 from campaign.replies.models import Reply
@@ -50,6 +52,9 @@ from campaign.statements.models import Addressee, Statement, StatementStatus
 
 DIGEST_TEMPLATE = "digest"
 MILESTONE_TEMPLATE = "milestone"
+# What a digest's context holds of the signers' clients (networks and e-mail domains
+# seen in a flood): kept no longer than the signatures keep it (forget_client_data).
+CLIENT_DATA_KEYS = ("trending_networks", "trending_domains")
 
 
 
@@ -125,6 +130,31 @@ def digest_of(statement_id: int, day: date, zone: str = "UTC") -> dict[str, Any]
                                   for source in trending.networks],
             "trending_domains": [{"value": source.value, "peak": source.count}
                                  for source in trending.domains]}
+
+
+def forget_client_data(through: date) -> int:
+    """Take the networks and e-mail domains out of the digests of every day up to
+    `through`, whatever became of them; returns how many.
+
+    Waiting ones too: a digest that has not gone by then never will in time to help,
+    and the period is how long the data lives, not how long it waits. One UPDATE of
+    only the rows that still hold some, so the hourly sweep does not rewrite them."""
+    context = OutboxMessage.context
+    if db.session.get_bind().dialect.name == "postgresql":
+        kept: Any = cast(context, JSONB)
+        for key in CLIENT_DATA_KEYS:
+            kept = kept.op("-")(cast(key, Text))
+        kept = cast(kept, JSON)
+    else:
+        kept = func.json_remove(context, *(f"$.{key}" for key in CLIENT_DATA_KEYS))
+    return db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.template == DIGEST_TEMPLATE,
+               context["day"].as_string() <= through.isoformat(),
+               or_(*(context[key].as_string().is_not(None) for key in CLIENT_DATA_KEYS)))
+        .values(context=kept)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def _local_times(now: datetime) -> dict[str, datetime]:

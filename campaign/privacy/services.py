@@ -12,7 +12,8 @@ Two periods, both settings (see config.py and the privacy page):
   unique, and no address at all (the outbox refuses to send to it);
 - CLIENT_DATA_RETENTION_DAYS after a signature was made, what the abuse defences kept
   of the client that made it (the keyed hash of its address and its network prefix)
-  is cleared: the limits and the trending view look at the last hours only.
+  is cleared, and so are the networks and e-mail domains the coordinators' digests
+  named from those days: the limits and the trending view look at the last hours only.
 
 Services only: the worker's tasks commit.
 """
@@ -28,6 +29,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, or_, select, update
 
 from campaign.database import utcnow
+from campaign.digests.services import forget_client_data as forget_digest_client_data
 from campaign.extensions import db
 from campaign.moderation.models import ModerationAction
 from campaign.outbox.models import WAITING_STATUSES, OutboxMessage, OutboxStatus
@@ -51,6 +53,8 @@ from campaign.updates.models import Update
 # What a kept record says instead of the personal data it held: the address and
 # subject of a message, and (as `erased:<id>`, unique per statement) a signature's.
 ERASED = "erased"
+# How far ahead of UTC the first clock on earth is (Kiribati, UTC+14).
+FURTHEST_AHEAD_OF_UTC = timedelta(hours=14)
 
 Signature = IndividualSignature | OrganizationSignature
 
@@ -139,8 +143,13 @@ def erase_addresses_after_close(now: datetime) -> RetentionReport:
 
 def clear_client_data(now: datetime) -> int:
     """Clear the client's address hash and network prefix of every signature made more
-    than the period before `now`; how many signatures had some."""
+    than the period before `now`, and the networks and e-mail domains the digests
+    named; how many signatures had some."""
     cutoff = now - timedelta(days=current_app.config["CLIENT_DATA_RETENTION_DAYS"])
+    # A digest's day is its coordinator's, which begins at 10:00 UTC the day before at
+    # the earliest (UTC+14): from then on the first signatures it counted may have lost
+    # their networks already, and the digest's go with them, never after.
+    forget_digest_client_data(through=(cutoff + FURTHEST_AHEAD_OF_UTC).date())
     cleared = 0
     for model in (IndividualSignature, OrganizationSignature):
         cleared += db.session.execute(

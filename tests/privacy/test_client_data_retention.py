@@ -4,14 +4,18 @@ retention task, and the privacy page says so."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from campaign.abuse.models import HoldReason
 from campaign.database import utcnow
+from campaign.digests.services import forget_client_data, send_due_digests
 from campaign.extensions import db
+from campaign.outbox.delivery import build_email
+from campaign.outbox.models import OutboxMessage, OutboxStatus
 from campaign.privacy.services import clear_client_data
 from campaign.signing.models import (
     IndividualSignature,
@@ -20,7 +24,9 @@ from campaign.signing.models import (
     OrganizationSignature,
 )
 from campaign.statements.models import Statement
-from tests.conftest import import_example
+from tests.conftest import create_coordinator_for, import_example
+from tests.progress.test_trending import FLOOD, sign_many
+from tests.support import text_of
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -94,6 +100,72 @@ def test_the_hourly_retention_task_clears_it(app_context):
     db.session.rollback()  # whatever the task did not commit is gone now
 
     assert trace(IndividualSignature, old) == (None, None)
+
+
+def digest_of_a_flood(statement: Statement, flood: datetime, coordinator: str) -> int:
+    """The digest of the day of a flood from FLOOD's network and mail.example, queued
+    at 07:05 UTC the next day (the coordinators' hour)."""
+    create_coordinator_for(coordinator, statement.slug, name="Mariia")
+    db.session.commit()
+    send_due_digests(now=(flood + DAY).replace(hour=7, minute=5))
+    db.session.commit()
+    return db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.template == "digest", OutboxMessage.to_address == coordinator)).one()
+
+
+def context_of(message_id: int) -> dict:
+    db.session.expire_all()
+    return db.session.get(OutboxMessage, message_id).context
+
+
+def test_the_networks_and_domains_a_digest_named_go_with_the_signatures(app, app_context):
+    statement = import_example()
+    flood = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+    sign_many(statement.id, 12, ip_prefix=FLOOD, at=flood)
+    waiting = digest_of_a_flood(statement, flood, "mariia@example.org")
+    sent = digest_of_a_flood(statement, flood, "oleksandr@example.org")
+    db.session.get(OutboxMessage, sent).status = OutboxStatus.SENT
+    db.session.commit()
+    period = timedelta(days=app.config["CLIENT_DATA_RETENTION_DAYS"])
+
+    # Well within the period the coordinators' record of what they were told keeps them.
+    clear_client_data(now=flood + period - 2 * DAY)
+    db.session.commit()
+    assert FLOOD in str(context_of(waiting)) and FLOOD in str(context_of(sent))
+
+    clear_client_data(now=flood + period + timedelta(minutes=1))
+    db.session.commit()
+
+    assert db.session.scalars(select(IndividualSignature.ip_prefix)).all() == [None] * 12
+    for message_id in (waiting, sent):
+        context = context_of(message_id)
+        assert FLOOD not in str(context) and "mail.example" not in str(context)
+        # What the digest said besides stays: which statement, which day.
+        assert (context["statement_slug"], context["day"]) == (statement.slug, "2026-03-01")
+    # The next hourly sweeps leave those rows alone.
+    assert forget_client_data(through=date(2026, 3, 1)) == 0
+    # A digest still waiting goes out without them.
+    text = text_of(build_email(db.session.get(OutboxMessage, waiting)))
+    assert statement.title in text and "bursts" not in text
+
+
+def test_a_digest_of_a_day_within_the_period_keeps_its_networks(app, app_context):
+    statement = import_example()
+    old = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+    # A digest's day may have begun 14 hours before UTC's (UTC+14): two days later, no
+    # signature it counted is out of the period yet, wherever its coordinator lives.
+    recent = old + 2 * DAY
+    sign_many(statement.id, 12, ip_prefix=FLOOD, at=old)
+    sign_many(statement.id, 12, ip_prefix=FLOOD, at=recent, start=12)
+    of_old = digest_of_a_flood(statement, old, "mariia@example.org")
+    of_recent = digest_of_a_flood(statement, recent, "oleksandr@example.org")
+
+    clear_client_data(now=old + timedelta(days=app.config["CLIENT_DATA_RETENTION_DAYS"],
+                                          minutes=1))
+    db.session.commit()
+
+    assert FLOOD not in str(context_of(of_old))
+    assert context_of(of_recent)["trending_networks"] == [{"value": FLOOD, "peak": 12}]
 
 
 def test_the_privacy_page_says_what_is_kept_why_and_how_long(app: Flask, client: FlaskClient,
