@@ -32,6 +32,7 @@ from campaign.statements.models import (
 from campaign.statements.services import get_statement
 from campaign.statements.translating import (
     PartState,
+    Passage,
     add_translation,
     approve_translation,
     find_translation,
@@ -320,6 +321,69 @@ def test_text_of_the_statement_falls_back_part_by_part(app, statement_slug):
         assert text.title.language == "uk"
     page = reader(app, "uk").get(f"/s/{statement_slug}").text
     assert '<li lang="en">A new demand, not yet translated.</li>' in page
+
+
+REWRITTEN = "Release every political prisoner within 30 days."
+
+
+def test_an_official_translation_does_not_show_a_demand_older_than_the_source(
+        app, client, statement_slug):
+    """The team rewrote a demand after approving the translation: readers, API clients
+    and addressees get the demand as it now reads, in the source language, not the
+    translation of the words it replaced."""
+    from campaign.drafting.services import update_demand
+    with app.app_context():
+        translate(statement_slug, "uk")
+        demand = get_statement(statement_slug).demand_groups[0].demands[0]
+        key = f"demand-{demand.id}"
+        update_demand(demand, REWRITTEN)
+        addressee = get_statement(statement_slug).addressees[0]
+        addressee.language = "uk"
+        db.session.commit()
+        with in_language("uk"):
+            letter = app.jinja_env.get_template("letters/letter.txt").render(
+                letter=build_letter(addressee))
+    document = client.get(f"/api/v1/statements/{statement_slug}?lang=uk").get_json()
+    assert document["demand_groups"][0]["demands"][0] == REWRITTEN
+    assert document["title"] == UK_TITLE
+    linked = client.get(f"/s/{statement_slug}?lang=uk").text
+    assert ukrainian_text(key) not in linked and f"<li>{REWRITTEN}</li>" in linked
+    # Inside the Ukrainian interface, the demand is marked as written in English.
+    page = reader(app, "uk").get(f"/s/{statement_slug}").text
+    assert ukrainian_text(key) not in page and f'<li lang="en">{REWRITTEN}</li>' in page
+    assert ukrainian_text(key) not in letter and REWRITTEN in letter
+
+
+def test_a_title_or_addressee_renamed_after_approval_is_shown_as_it_now_reads(
+        app, statement_slug):
+    with app.app_context():
+        translate(statement_slug, "uk")
+        statement = get_statement(statement_slug)
+        addressee = statement.addressees[0]
+        statement.title = "A corrected title"
+        addressee.name = "The Prosecutor General"
+        db.session.commit()
+        text = statement_text(statement, "uk")
+        assert (text.title.text, text.title.language) == ("A corrected title", "en")
+        assert text.addressee(addressee) == Passage("The Prosecutor General", "en")
+    from tests.support import individual_fields, post_form
+    post_form(reader(app, "uk"), f"/s/{statement_slug}", f"/s/{statement_slug}/sign",
+              individual_fields(**{"person-email": "oksana@example.org"}))
+    with app.app_context():
+        subject = db.session.query(OutboxMessage).one().subject
+    assert subject == "Підтвердьте свій підпис: A corrected title"
+
+
+def test_the_workspace_still_asks_to_update_a_part_older_than_the_source(
+        app, workspace, statement_slug):
+    from campaign.drafting.services import update_demand
+    with app.app_context():
+        translate(statement_slug, "uk")
+        update_demand(get_statement(statement_slug).demand_groups[0].demands[0], REWRITTEN)
+        db.session.commit()
+    base = f"/coordinate/{statement_slug}/translations"
+    assert "1 part older than the source" in workspace.get(base).text
+    assert "Older than the source" in workspace.get(f"{base}/uk").text
 
 
 # --- The workspace ----------------------------------------------------------------------------

@@ -240,13 +240,27 @@ def title_in(statement: Statement, language: str | None) -> str:
         .join(TranslatedPart, TranslatedPart.translation_id == StatementTranslation.id)
         .where(StatementTranslation.statement_id == statement.id,
                StatementTranslation.status.in_(PUBLIC_TRANSLATION_STATUSES),
-               TranslatedPart.key == "title")).all())
+               TranslatedPart.key == "title",
+               # A title translated before the source's was rewritten is not its title.
+               TranslatedPart.source_hash == source_hash(statement.title))).all())
     chosen = best_language(language, list(titles))
     return titles[chosen] if chosen is not None else statement.title
 
 
+def _current_parts(statement: Statement,
+                   translation: StatementTranslation | None) -> dict[str, TranslatedPart]:
+    """The translated parts that still translate today's source, by key: a part older
+    than its source would speak, as official, for words the team has since rewritten,
+    so it is left out like a missing one and the source is shown in its place."""
+    if translation is None:
+        return {}
+    sources = {source.key: source.text for source in source_parts(statement)}
+    return {part.key: part for part in translation.parts
+            if part.key in sources and part.source_hash == source_hash(sources[part.key])}
+
+
 def _text(statement: Statement, translation: StatementTranslation | None) -> StatementText:
-    parts = {part.key: part for part in translation.parts} if translation else {}
+    parts = _current_parts(statement, translation)
     source = statement.language
 
     def passage(key: str, text: str) -> Passage:
