@@ -70,6 +70,20 @@ def test_import_statement_prints_the_readings_warnings_first(app, tmp_path):
     assert "Title: An open letter" in lines
 
 
+def test_import_statement_refuses_a_name_longer_than_its_column_clearly(app, tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Free them\n\nWe call on " + "the Committee " * 30 + "to:\n\n"
+                      "- release all political prisoners.\n\nHuman Rights Center ZMINA\n",
+                      encoding="utf-8")
+
+    result = run_cli(app, "import-statement", str(letter), "--slug", "letter")
+
+    assert result.exit_code == 1, result.output
+    assert ("Error: An addressee's name in group 1 of demands is longer than 300 characters"
+            in result.output)
+    assert statements(app) == []
+
+
 def test_import_statement_without_publish_keeps_a_draft(app, client):
     result = import_crimea(app)
 

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -23,7 +24,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.drafting.importer import (
@@ -35,12 +36,20 @@ from campaign.drafting.importer import (
     numbered_lines,
 )
 from campaign.drafting.services import AffiliationSettings, StatementDetails
-from campaign.form_fields import LongListSelect, at_most, one_line, strip_whitespace
+from campaign.form_fields import (
+    LongListSelect,
+    at_most,
+    at_most_message,
+    one_line,
+    stored_length,
+    strip_whitespace,
+)
 from campaign.languages import format_count
 from campaign.rendering import MARKDOWN_LENGTH
-from campaign.signing.forms import ORGANIZATION_NAME_LENGTH
+from campaign.signing.models import ORGANIZATION_NAME_LENGTH
 from campaign.statements.deadlines import DeadlineChoice, time_zone_names
 from campaign.statements.models import (
+    ADDRESSEE_NAME_LENGTH,
     DEMAND_TEXT_LENGTH,
     DISCLAIMER_LENGTH,
     Addressee,
@@ -108,6 +117,7 @@ GROUPS = 200
 ROWS = 500
 SIGNATORIES = 5000
 POSITION_MAX = 10_000
+# A signatory's line past this is refused unread (see _signatory_name_fits).
 _ITEM_LENGTH = 2000
 # The lines left out and the warnings are only shown again: hidden, and many.
 _SHOWN_AGAIN = 100_000
@@ -169,13 +179,33 @@ class LineMarkForm(Form):
                            message=_l("Choose what the line is from the list."))])
 
 
-class RowForm(Form):
-    """An addressee, a demand or a signatory: its text, its place, and a box to remove it."""
+def _signatory_name_fits(form: Form, field: Field) -> None:
+    """A signatory's row is saved as its name, less the country written after it."""
+    line = field.data or ""
+    if stored_length(line) <= ORGANIZATION_NAME_LENGTH:
+        return
+    # Finding the country costs time growing with the square of a line of spaces.
+    if len(line) > _ITEM_LENGTH or stored_length(
+            _signatory(line).listed_name) > ORGANIZATION_NAME_LENGTH:
+        raise ValidationError(at_most_message(ORGANIZATION_NAME_LENGTH))
 
-    text = StringField(_l("Text"), filters=[strip_whitespace], validators=[one_line,
-                                                                 at_most(_ITEM_LENGTH)])
-    position = _position()
-    remove = BooleanField(_l("Remove"))
+
+def _row_form(check_length: Any) -> type[Form]:
+    """A row of a list, held to what its text is saved as: its text, its place, and a
+    box to remove it. Each longer text would be refused by the database on saving."""
+
+    class RowForm(Form):
+        text = StringField(_l("Text"), filters=[strip_whitespace],
+                           validators=[one_line, check_length])
+        position = _position()
+        remove = BooleanField(_l("Remove"))
+
+    return RowForm
+
+
+AddresseeRowForm = _row_form(at_most(ADDRESSEE_NAME_LENGTH))
+DemandRowForm = _row_form(at_most(DEMAND_TEXT_LENGTH))
+SignatoryRowForm = _row_form(_signatory_name_fits)
 
 
 class ReadingGroupForm(Form):
@@ -183,8 +213,8 @@ class ReadingGroupForm(Form):
                           validators=[at_most(DEMAND_TEXT_LENGTH)])
     position = _position()
     remove = BooleanField(_l("Remove this group, with its addressees and demands"))
-    addressees = FieldList(FormField(RowForm), max_entries=ROWS)
-    demands = FieldList(FormField(RowForm), max_entries=ROWS)
+    addressees = FieldList(FormField(AddresseeRowForm), max_entries=ROWS)
+    demands = FieldList(FormField(DemandRowForm), max_entries=ROWS)
 
 
 def _rows(entries: list[Any]) -> list[Any]:
@@ -214,7 +244,7 @@ class ReadingForm(_DetailsFields):
     text = HiddenField()
     lines = FieldList(FormField(LineMarkForm), max_entries=MARKABLE_LINES)
     groups = FieldList(FormField(ReadingGroupForm), max_entries=GROUPS)
-    signatories = FieldList(FormField(RowForm), max_entries=SIGNATORIES)
+    signatories = FieldList(FormField(SignatoryRowForm), max_entries=SIGNATORIES)
     # Choices are the coordinator's teams, set by the view; none for a first statement.
     team = SelectField(_l("Team that runs it"), coerce=int, validate_choice=False,
                        validators=[Optional()])

@@ -23,12 +23,18 @@ from campaign.drafting.importer import (
     parse_statement,
 )
 from campaign.extensions import db
-from campaign.form_fields import at_most_message
+from campaign.form_fields import at_most_message, stored_length
 from campaign.languages import format_count, language_tag
 from campaign.rendering import MARKDOWN_LENGTH
-from campaign.signing.models import OrganizationSignature, OrganizationStatus, TallyKind
+from campaign.signing.models import (
+    ORGANIZATION_NAME_LENGTH,
+    OrganizationSignature,
+    OrganizationStatus,
+    TallyKind,
+)
 from campaign.signing.tally import add_to_tally, create_tally
 from campaign.statements.models import (
+    ADDRESSEE_NAME_LENGTH,
     DEMAND_TEXT_LENGTH,
     DISCLAIMER_LENGTH,
     Addressee,
@@ -103,6 +109,19 @@ def create_statement_from_text(
                 "A text in group %(number)d of demands is longer than %(limit)s "
                 "characters: shorten it, or mark the lines that are not part of it.",
                 number=number, limit=format_count(DEMAND_TEXT_LENGTH)))
+        # Checked here, not left to the column: PostgreSQL refuses a longer name with an
+        # error, and SQLite would keep it whole.
+        if any(stored_length(name) > ADDRESSEE_NAME_LENGTH for name in parsed_group.addressees):
+            raise StatementError(_(
+                "An addressee's name in group %(number)d of demands is longer than %(limit)s "
+                "characters: shorten it, or mark the lines that are not part of it.",
+                number=number, limit=format_count(ADDRESSEE_NAME_LENGTH)))
+    for number, signatory in enumerate(parsed.signatories, 1):
+        if stored_length(signatory.listed_name) > ORGANIZATION_NAME_LENGTH:
+            raise StatementError(_(
+                "The name of signatory %(number)d is longer than %(limit)s characters: "
+                "shorten it, or mark the lines that are not part of it.",
+                number=number, limit=format_count(ORGANIZATION_NAME_LENGTH)))
     statement = Statement(slug=slug, title=parsed.title, statement_date=parsed.date,
                           body_markdown=parsed.body, status=StatementStatus.DRAFT,
                           language=language_tag(parsed.language) or "en")

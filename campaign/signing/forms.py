@@ -28,12 +28,10 @@ from campaign.form_fields import (
 )
 from campaign.form_tokens import FormTokenCSRF
 from campaign.signing.logos import LogoError, PreparedLogo, prepare_logo
-from campaign.signing.models import NameDisplay, OrganizationType
+from campaign.signing.models import ORGANIZATION_NAME_LENGTH, NameDisplay, OrganizationType
 from campaign.signing.services import IndividualSignatureRequest, OrganizationSignatureRequest
 from campaign.statements.models import AFFILIATION_LENGTH
 from campaign.text import InvalidEmail, country_names, normalize_email
-
-ORGANIZATION_NAME_LENGTH = 200
 
 
 def _known_country(form: FlaskForm, field: Field) -> None:

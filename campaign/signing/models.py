@@ -329,6 +329,9 @@ class OrganizationType(enum.StrEnum):
     OTHER = "other"
 
 
+ORGANIZATION_NAME_LENGTH = 200
+
+
 class OrganizationStatus(enum.StrEnum):
     UNCONFIRMED = "unconfirmed"
     AWAITING_APPROVAL = "awaiting_approval"
@@ -418,10 +421,10 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(ORGANIZATION_NAME_LENGTH))
     # The name folded for comparison, so "ZMINA" and "Zmina " are one organization.
     # Folding can make a name longer ("ß" is "ss"), each character at most three.
-    name_key: Mapped[str] = mapped_column(String(3 * 200))
+    name_key: Mapped[str] = mapped_column(String(3 * ORGANIZATION_NAME_LENGTH))
     country: Mapped[str | None] = mapped_column(String(2))
     organization_type: Mapped[OrganizationType | None] = mapped_column(
         enum_column(OrganizationType, "organization_type")

@@ -49,6 +49,7 @@ DISCLAIMER_LENGTH = 300
 # from making those pages slow for every coalition on the instance. (The lead text is
 # Markdown, held to campaign.rendering.MARKDOWN_LENGTH.)
 DEMAND_TEXT_LENGTH = 10_000
+ADDRESSEE_NAME_LENGTH = 300
 
 
 def default_affiliation_disclaimer() -> str:
@@ -263,7 +264,7 @@ class Addressee(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(ADDRESSEE_NAME_LENGTH))
     role: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str | None] = mapped_column(String(16))

@@ -20,6 +20,7 @@ from campaign.form_fields import at_most_message
 from campaign.languages import best_language, language_name, language_tag
 from campaign.rendering import MARKDOWN_LENGTH
 from campaign.statements.models import (
+    ADDRESSEE_NAME_LENGTH,
     DEMAND_TEXT_LENGTH,
     PUBLIC_TRANSLATION_STATUSES,
     Addressee,
@@ -41,7 +42,7 @@ PART_LENGTHS = {
     TranslationPartKind.INTRO: DEMAND_TEXT_LENGTH,
     TranslationPartKind.DEMAND: DEMAND_TEXT_LENGTH,
     # As long as the addressee's own name may be.
-    TranslationPartKind.ADDRESSEE: 300,
+    TranslationPartKind.ADDRESSEE: ADDRESSEE_NAME_LENGTH,
 }
 
 

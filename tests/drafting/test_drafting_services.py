@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign.drafting import services as drafting
-from campaign.drafting.importer import ParsedStatement
+from campaign.drafting.importer import ParsedDemandGroup, ParsedSignatory, ParsedStatement
 from campaign.extensions import db
 from campaign.rendering import MARKDOWN_LENGTH
 from campaign.statements import services as statements
@@ -161,6 +161,29 @@ def test_an_over_long_lead_text_is_refused_by_the_services_too(app_context):
 
     assert refused.value.field == "body_markdown"
     assert statement.body_markdown != crafted
+
+
+def _reading(addressee: str, signatory: str) -> ParsedStatement:
+    return ParsedStatement(
+        title="Free them", date=None, body="", signatories=[ParsedSignatory(signatory, None)],
+        demand_groups=[ParsedDemandGroup("", [addressee], ["Release them."])],
+        dropped_lines=[], unplaced_lines=[])
+
+
+@pytest.mark.parametrize(("addressee", "signatory", "message"), [
+    ("A" * 301, "ZMINA", "An addressee's name in group 1 of demands is longer than 300"),
+    # Stored in NFC, where U+FB2C becomes three characters.
+    ("\ufb2c" * 101, "ZMINA", "An addressee's name in group 1 of demands is longer than 300"),
+    ("The Government", "Z" * 201, "The name of signatory 1 is longer than 200 characters"),
+])
+def test_a_name_longer_than_its_column_is_refused_by_the_services_too(
+        app_context, addressee, signatory, message):
+    # The import command reaches the services without a form, and SQLite would keep it.
+    with pytest.raises(StatementError, match=message):
+        drafting.create_statement_from_text(_reading(addressee, signatory), slug="long")
+    db.session.rollback()
+
+    assert db.session.scalars(select(Statement)).all() == []
 
 
 @pytest.mark.parametrize("wanted", ["invitations", "Reset password", "teams", "new"])

@@ -262,6 +262,76 @@ def test_a_nul_character_in_a_row_is_refused_before_anything_reads_it(app, draft
     assert _statement_count(app) == 0
 
 
+LONG_NAME = ("the Parliamentary Assembly of the Council of Europe Committee on Legal Affairs and "
+             "Human Rights Subcommittee on the Implementation of Judgments of the European "
+             "Court of Human Rights Working Group on Political Prisoners in the Temporarily "
+             "Occupied Territories of the Autonomous Republic of Crimea Sevastopol City "
+             "Donetsk Oblast Luhansk Oblast Zaporizhzhia Oblast Kherson Oblast")
+LONG_ADDRESSEE = f"""Statement on political prisoners in Crimea
+
+We condemn the sentences handed down in occupied Crimea.
+
+We call on {LONG_NAME} to:
+
+- release all political prisoners;
+- stop the persecution of Crimean Tatars.
+
+Human Rights Center ZMINA
+Crimean Human Rights Group
+"""
+
+
+def test_a_pasted_addressee_longer_than_its_column_is_refused_at_its_row(app, drafter):
+    # The row takes longer texts (a demand's), but the name goes into a column of 300
+    # characters: PostgreSQL refused it with a 500, SQLite kept it whole.
+    fields = form_fields(paste(drafter, LONG_ADDRESSEE).text, SAVE)
+    row = "groups-0-addressees-0-text"
+    assert len(fields[row]) > 300
+
+    saved = _send(drafter, fields, "save")
+
+    assert saved.status_code == 400
+    assert f'<p class="field-error" id="{row}-error">Use at most 300 characters.</p>' in (
+        saved.text)
+    assert f'<a href="#{row}">Use at most 300 characters.</a>' in saved.text
+    assert _statement_count(app) == 0
+
+
+def test_a_signatory_longer_than_its_column_is_refused_at_its_row(app, drafter, reading):
+    fields = form_fields(reading, SAVE)
+
+    saved = _send(drafter, {**fields, "signatories-0-text": "Z" * 201 + " (UA)"}, "save")
+
+    assert saved.status_code == 400
+    assert ('<p class="field-error" id="signatories-0-text-error">Use at most 200 characters.'
+            '</p>') in saved.text
+    assert _statement_count(app) == 0
+
+
+def test_a_signatory_as_long_as_its_column_is_saved_with_its_country(app, drafter, reading):
+    fields = form_fields(reading, SAVE)
+    name = "Z" * 200
+
+    saved = _send(drafter, {**fields, "signatories-0-text": f"{name} (UA)"}, "save")
+
+    assert saved.status_code == 302, unescape(saved.text)
+    with app.app_context():
+        assert db.session.scalars(select(OrganizationSignature.country).where(
+            OrganizationSignature.name == name)).one() == "UA"
+
+
+def test_a_demand_longer_than_a_name_is_saved(app, drafter, reading):
+    fields = form_fields(reading, SAVE)
+    demand = "Release them. " * 200
+
+    saved = _send(drafter, {**fields, "groups-0-demands-0-text": demand}, "save")
+
+    assert saved.status_code == 302, unescape(saved.text)
+    with app.app_context():
+        statement = db.session.scalars(select(Statement)).one()
+        assert statement.demand_groups[0].demands[0].text == demand.strip()
+
+
 def test_reading_again_needs_the_pages_csrf_token(app, drafter, reading):
     fields = form_fields(reading, SAVE)
     del fields["csrf_token"]
