@@ -46,7 +46,12 @@ from campaign.statements.models import (
     StatementStatus,
     StatementStatusError,
 )
-from campaign.statements.services import available_slug, keep_publishable, publish_statement
+from campaign.statements.services import (
+    available_slug,
+    claiming_slug,
+    keep_publishable,
+    publish_statement,
+)
 from campaign.text import name_key, normalize_name
 
 # --- Bounds on the texts -----------------------------------------------------------------
@@ -137,19 +142,19 @@ def create_statement_from_text(
         statement.demand_groups.append(group)
 
     seen: set[str] = set()
-    for signatory in parsed.signatories:
-        key = name_key(signatory.listed_name)
-        if key in seen:
-            continue
-        seen.add(key)
-        db.session.add(OrganizationSignature(
-            statement=statement, name=signatory.listed_name, name_key=key,
-            country=signatory.country, founding=True, status=OrganizationStatus.APPROVED,
-            approved_at=utcnow(), confirmed_at=utcnow(),
-        ))
-    db.session.add(statement)
-    create_tally(statement)
-    db.session.flush()
+    with claiming_slug(slug):
+        for signatory in parsed.signatories:
+            key = name_key(signatory.listed_name)
+            if key in seen:
+                continue
+            seen.add(key)
+            db.session.add(OrganizationSignature(
+                statement=statement, name=signatory.listed_name, name_key=key,
+                country=signatory.country, founding=True, status=OrganizationStatus.APPROVED,
+                approved_at=utcnow(), confirmed_at=utcnow(),
+            ))
+        db.session.add(statement)
+        create_tally(statement)
     if seen:
         add_to_tally(statement.id, TallyKind.ORGANIZATIONS, len(seen))
     if publish:
@@ -232,7 +237,8 @@ def update_details(statement: Statement, details: StatementDetails) -> None:
         # links would lead signers to it.
         raise StatementError(_("A published statement keeps its address: links to it "
                                "are out in letters, e-mails and shares."), field="slug")
-    statement.slug = slug
+    with claiming_slug(slug):
+        statement.slug = slug
     statement.title = title
     statement.statement_date = details.statement_date
     statement.body_markdown = body

@@ -4,6 +4,8 @@ transitions themselves are methods of Statement, beside its status sets)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import Map
 
 from campaign.database import utcnow
@@ -60,9 +63,29 @@ def available_slug(wanted: str, *, statement: Statement | None = None) -> str:
     if statement is not None and statement.id is not None:
         taken = taken.where(Statement.id != statement.id)
     if db.session.scalar(taken) is not None:
-        raise StatementError(_("A statement with the slug “%(slug)s” already exists.", slug=slug),
-                             field="slug")
+        raise _slug_taken(slug)
     return slug
+
+
+def _slug_taken(slug: str) -> StatementError:
+    return StatementError(_("A statement with the slug “%(slug)s” already exists.", slug=slug),
+                          field="slug")
+
+
+@contextmanager
+def claiming_slug(slug: str) -> Iterator[None]:
+    """The block that writes a statement under SLUG (as available_slug returned it),
+    flushed in a savepoint: another save may take the slug after available_slug looked,
+    and the database's unique slug then refuses this one, which is said at the field
+    as available_slug says it. Any other refusal is not about the slug, and is raised."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError as error:
+        if db.session.scalar(select(Statement.id).where(Statement.slug == slug)) is None:
+            raise
+        raise _slug_taken(slug) from error
 
 
 # --- Finding a statement and its parts -------------------------------------------------

@@ -6,6 +6,7 @@ holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import unescape
 from html.parser import HTMLParser
 
@@ -29,7 +30,7 @@ from campaign.statements.models import (
 )
 from tests.conftest import create_coordinator_for, import_example, sign_in
 from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS, TITLE
-from tests.support import csrf_token, post_form
+from tests.support import committed_meanwhile, csrf_token, post_form
 
 DRAFTER = "drafter@example.org"
 DROPPED = ["Generic selectors", "Exact matches only", "Search in title", "Search in content",
@@ -232,6 +233,53 @@ def test_taken_slug_is_refused_next_to_the_slug_field(app, statement_slug):
     assert "<li>Scroll to Top</li>" in refused.text
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Statement)) == 1
+
+
+def _before_writing(write: str) -> Callable[[str], bool]:
+    """The moment another save's commit lands: after the slug was found free, before
+    WRITE stores it, or before the savepoint it is written in. (Run inside the
+    savepoint, the SQL standing for that commit would be taken back with it.)"""
+    return lambda sql: sql.lstrip().upper().startswith(("SAVEPOINT", write))
+
+
+def test_a_slug_taken_by_a_simultaneous_save_is_refused_at_its_field(app):
+    with app.app_context():
+        import_example(slug="another", publish=False)
+    client = signed_in_drafter(app)
+    fields = form_fields(paste(client, EXAMPLE.read_text(encoding="utf-8")).text,
+                         "/coordinate/new/save")
+    fields["slug"] = "crimea-draft"
+
+    with committed_meanwhile(
+            app, "UPDATE statement SET slug = 'crimea-draft' WHERE slug = 'another'",
+            at=_before_writing("INSERT INTO STATEMENT")) as ran:
+        saved = client.post("/coordinate/new/save", data=fields)
+
+    assert ran and saved.status_code == 400
+    assert 'id="slug-error"' in saved.text
+    assert "A statement with the slug “crimea-draft” already exists." in saved.text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Statement)) == 1
+
+
+def test_a_slug_taken_by_a_simultaneous_rename_is_refused_at_its_field(app):
+    slug = draft_example(app)
+    with app.app_context():
+        import_example(slug="another", publish=False)
+    client = signed_in_drafter(app, slug)
+    fields = form_fields(client.get(f"/coordinate/{slug}/edit").text,
+                         f"/coordinate/{slug}/details")
+    fields.update(slug="bakhchysarai", title="A title never saved")
+
+    with committed_meanwhile(
+            app, "UPDATE statement SET slug = 'bakhchysarai' WHERE slug = 'another'",
+            at=_before_writing("UPDATE STATEMENT SET")) as ran:
+        refused = client.post(f"/coordinate/{slug}/details", data=fields)
+
+    assert ran and refused.status_code == 400
+    assert 'id="slug-error"' in refused.text
+    assert "A statement with the slug “bakhchysarai” already exists." in refused.text
+    assert load(app, slug).title == TITLE
 
 
 # --- Editing a draft -------------------------------------------------------------------
