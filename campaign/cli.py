@@ -28,6 +28,20 @@ from campaign.statements.services import get_statement
 from campaign.text import InvalidEmail
 
 
+def _utf8_text(file: Path) -> str:
+    """The file's text, read as UTF-8 (with or without the byte order mark Windows
+    Notepad writes). Another encoding is refused rather than guessed: Windows-1251 and
+    KOI8-U read each other's Cyrillic bytes as other letters, without an error."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{file} is not saved as UTF-8 (byte {error.start} cannot be read as UTF-8), "
+            "so its text cannot be read safely. Open it in a text editor and save it again "
+            "with the encoding UTF-8 (in Windows Notepad: File, Save As, Encoding: UTF-8), "
+            "then import it again.") from error
+
+
 @click.command("import-statement")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--slug", help="The statement's address: /s/SLUG. Made from the title if omitted.")
@@ -37,9 +51,9 @@ from campaign.text import InvalidEmail
 @with_appcontext
 def import_statement_command(file: Path, slug: str | None, publish: bool,
                              skip_existing: bool) -> None:
-    """Create a statement from text pasted from a web page."""
+    """Create a statement from text pasted from a web page (a UTF-8 text file)."""
     try:
-        parsed = parse_statement(file.read_text(encoding="utf-8"))
+        parsed = parse_statement(_utf8_text(file))
     except StatementTextError as error:
         raise click.ClickException(str(error)) from error
     if skip_existing and slug and get_statement(slug) is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from campaign.extensions import db
@@ -82,6 +84,37 @@ def test_import_statement_refuses_a_name_longer_than_its_column_clearly(app, tmp
     assert ("Error: An addressee's name in group 1 of demands is longer than 300 characters"
             in result.output)
     assert statements(app) == []
+
+
+UKRAINIAN = Path(__file__).resolve().parent / "drafting" / "import_corpus" / (
+    "uk-crimea-platform-2022.txt")
+
+
+def test_import_statement_refuses_a_file_not_saved_as_utf8_saying_how_to_save_it(
+        app, tmp_path):
+    # Windows Notepad long saved Ukrainian text in Windows-1251.
+    notepad = tmp_path / "zaiava.txt"
+    notepad.write_bytes(UKRAINIAN.read_text(encoding="utf-8").encode("cp1251"))
+
+    result = run_cli(app, "import-statement", str(notepad), "--slug", "zaiava")
+
+    assert result.exit_code == 1, result.output
+    assert f"Error: {notepad} is not saved as UTF-8" in result.output
+    assert "save it again with the encoding UTF-8" in result.output
+    # Refused by click (which exits), not crashed on the decoding error.
+    assert isinstance(result.exception, SystemExit)
+    assert statements(app) == []
+
+
+def test_import_statement_reads_utf8_with_the_byte_order_mark_notepad_writes(app, tmp_path):
+    notepad = tmp_path / "zaiava.txt"
+    notepad.write_bytes(UKRAINIAN.read_text(encoding="utf-8").encode("utf-8-sig"))
+
+    result = run_cli(app, "import-statement", str(notepad), "--slug", "zaiava")
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert not get_statement("zaiava").title.startswith("\ufeff")
 
 
 def test_import_statement_without_publish_keeps_a_draft(app, client):
