@@ -24,10 +24,9 @@ from campaign.moderation.invalidation import REASON_LENGTH as INVALIDATION_REASO
 from campaign.moderation.models import ModerationActionKind
 from campaign.signing.forms import prepared_logo_of
 from campaign.signing.logos import PreparedLogo
-from campaign.signing.models import NameDisplay
+from campaign.signing.models import ORGANIZATION_NAME_LENGTH, NameDisplay
 
 REASON_LENGTH = 2000
-ORGANIZATION_NAME_LENGTH = 200
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
