@@ -262,7 +262,7 @@ def confirm(token: str) -> str | tuple[str, int]:
 @limited_by("CONFIRM_RATE_LIMIT")
 def confirm_post(token: str) -> Response | tuple[str, int]:
     try:
-        signature = confirm_signature(token)
+        signature = confirm_signature(token, client=Client.of_request())
     except ConfirmationError as error:
         return render_template("public/confirm_failed.html", message=error.message), 400
     is_individual = isinstance(signature, IndividualSignature)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -112,6 +113,11 @@ class ClientTrace:
     @property
     def is_held(self) -> bool:
         return self.status is self.statuses.SUSPECTED  # type: ignore[attr-defined]
+
+    def traced_to(self, trace: Mapping[str, str]) -> None:
+        """The client this row now answers for (Client.trace)."""
+        self.ip_hash = trace["ip_hash"]
+        self.ip_prefix = trace["ip_prefix"]
 
     @property
     def is_invalidated(self) -> bool:

@@ -338,10 +338,7 @@ def _sign(
     if isinstance(signature, IndividualSignature) and details["name_display"].shows_more_than(
             signature.name_display):
         details = {**details, "name_display": signature.name_display}
-    # The row is now this submission's, the client's trace too: kept from a flood whose
-    # row the signer took over, it would be caught when the flood's network is
-    # invalidated after the signer confirmed.
-    for name, value in {**address, **details, **(client.trace() if client else {})}.items():
+    for name, value in {**address, **details}.items():
         setattr(signature, name, value)
     _mail_confirmation(signature, confirm_to(signature),
                        signature.issue_confirmation_token(link_lifetime()))
@@ -396,9 +393,15 @@ def find_signature_to_confirm(token: str, *, for_update: bool = False) -> Signat
         "link replaced it. If you signed, your latest e-mail from us has the link to use."))
 
 
-def confirm_signature(token: str) -> Signature:
+def confirm_signature(token: str, *, client: Client | None = None) -> Signature:
+    """CLIENT is who followed the link, None outside a request. Its trace replaces the
+    submission's: only the mailbox's owner can confirm, and anyone can submit an
+    address. A signer who took over a flood's row, or whose row a stranger sent again
+    from a flood's network, must not be caught when that network is invalidated."""
     signature = find_signature_to_confirm(token, for_update=True)
     signature.confirm(utcnow())
+    if client is not None:
+        signature.traced_to(client.trace())
     if signature.is_active:
         # An organization counts only once a coordinator approves it.
         add_to_tally(signature.statement_id, TallyKind.INDIVIDUALS)

@@ -482,11 +482,17 @@ def _invalidate_the_network(statement: Statement, network: str) -> None:
     invalidate_signatures.run(invalidation.id)
 
 
+def _confirm_newest_link_from(address: str) -> None:
+    confirm_signature(db.session.scalars(select(OutboxMessage).order_by(
+        OutboxMessage.id.desc())).first().context["token"], client=Client(address))
+    db.session.commit()
+
+
 def test_a_signer_who_took_over_a_floods_row_is_not_invalidated_with_the_flood_later(
         app_context):
-    """The row is the signer's once they send the form again: it keeps their client's
-    network, not the flood's, which a coordinator may invalidate again after they
-    confirmed."""
+    """The row answers for the client that confirmed it, the only one with the
+    mailbox: not the flood's network, which a coordinator may invalidate again after
+    the signer confirmed."""
     statement = import_example()
     _sign_from(statement, "Flood Bot", "203.0.113.7")
     _invalidate_the_network(statement, "203.0.113.0/24")
@@ -494,12 +500,27 @@ def test_a_signer_who_took_over_a_floods_row_is_not_invalidated_with_the_flood_l
     assert _sign_from(statement, "Olena Kovalenko", "198.51.100.9") \
         is SigningOutcome.CONFIRMATION_SENT
     db.session.commit()
-    confirm_signature(db.session.scalars(select(OutboxMessage).order_by(
-        OutboxMessage.id.desc())).first().context["token"])
-    db.session.commit()
+    _confirm_newest_link_from("198.51.100.9")
 
     _invalidate_the_network(statement, "203.0.113.0/24")
 
     assert db.session.scalars(select(IndividualSignature.status)).one() \
         is IndividualStatus.CONFIRMED
     assert read_counts(statement.id).individuals == 1
+
+
+def test_a_stranger_sending_a_signers_address_from_a_flood_does_not_get_them_invalidated(
+        app_context):
+    statement = import_example()
+    _sign_from(statement, "Olena Kovalenko", "198.51.100.9")
+    db.session.commit()
+    _past_the_resend_interval()
+    assert _sign_from(statement, "Olena Kovalenko", "203.0.113.7") \
+        is SigningOutcome.CONFIRMATION_SENT
+    db.session.commit()
+    _confirm_newest_link_from("198.51.100.9")
+
+    _invalidate_the_network(statement, "203.0.113.0/24")
+
+    assert db.session.scalars(select(IndividualSignature.status)).one() \
+        is IndividualStatus.CONFIRMED

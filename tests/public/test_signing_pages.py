@@ -320,6 +320,27 @@ def test_the_confirmation_page_shows_no_affiliation_beside_a_name_not_shown(
     assert "Lawyer, Crimean Human Rights Group" not in page
 
 
+def test_a_confirmed_signature_answers_for_the_network_that_confirmed_it(
+    app, mail_dir, statement_slug
+):
+    """Anyone can submit an address; only its owner can confirm it. The network the
+    abuse tools judge a signature by is the confirming browser's."""
+    stranger, signer = app.test_client(), app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    signer.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    sign(stranger, statement_slug)
+    with app.app_context():
+        assert db.session.scalars(select(IndividualSignature.ip_prefix)).one() \
+            == "203.0.113.0/24"
+
+    link = link_in_latest_mail_to(app, mail_dir, "olena@example.org")
+    press_confirm(signer, link, csrf_token(open_confirmation_page(signer, link)))
+
+    with app.app_context():
+        assert db.session.scalars(select(IndividualSignature.ip_prefix)).one() \
+            == "198.51.100.0/24"
+
+
 # --- Individuals: bad input ------------------------------------------------------
 
 
