@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import UTCDateTime, utcnow
@@ -34,6 +34,9 @@ class Coordinator(UserMixin, db.Model):
     digest_hour: Mapped[int | None] = mapped_column(default=7)
     # An IANA zone name ("Europe/Kyiv"): digests are sent and times shown in it.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # The last day whose digests were looked at for them, sent or with nothing to say:
+    # the runs after their hour skip them until the next day's (campaign.digests).
+    digests_done_for: Mapped[date | None] = mapped_column(Date)
     # The language of every e-mail to this coordinator (chosen in their settings).
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # An instance admin manages the instance-wide block and allow lists; set from the

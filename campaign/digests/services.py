@@ -7,8 +7,9 @@ that confirmed their co-signature, individuals who confirmed, letters sent or
 failed, replies recorded; and what waits for moderation now. Nothing happened, no
 digest. It goes at the beat task's first run at or after that hour, not only within
 it: the hour may never come on their clock (03:00 on the night clocks go forward) or
-the worker may be down all through it. `DigestSent` (written first, unique per
-coordinator, statement and day) makes every later run of that day send nothing.
+the worker may be down all through it. Each coordinator's day is looked at once
+(`Coordinator.digests_done_for`), and `DigestSent` (written first, unique per
+coordinator, statement and day) keeps two workers racing from sending it twice.
 
 Milestones: a beat task every minute compares each statement's count (from the
 sharded tally, so the signing path does none of this) with the milestones already
@@ -166,11 +167,11 @@ def _local_times(now: datetime) -> dict[str, datetime]:
 
 def _due_recipients(local_times: dict[str, datetime]
                     ) -> list[tuple[int, str, str, str, str, Statement]]:
-    """Each coordinator whose digest hour has come today on their own clock, with each
-    statement of their teams whose digest of yesterday has not gone yet. Before the
-    hour nobody is due, so today's digest cannot go early; yesterday's was noted under
-    another day, so it cannot go twice. A quiet day is noted nowhere: its statement is
-    looked at again each run until midnight, a few counts over one day's index range."""
+    """Each coordinator whose digest hour has come today on their own clock and whose
+    digests of yesterday were not looked at yet, with each statement of their teams.
+    Before the hour nobody is due, so today's digest cannot go early; once looked at
+    (sent or quiet), a day is noted on the coordinator (digests_done_for), so the runs
+    until midnight skip them without building anything again."""
     if not local_times:
         return []
     rows = db.session.execute(
@@ -179,19 +180,11 @@ def _due_recipients(local_times: dict[str, datetime]
         .join(TeamMembership, TeamMembership.coordinator_id == Coordinator.id)
         .join(Statement, Statement.team_id == TeamMembership.team_id)
         .where(or_(*(and_(Coordinator.time_zone == zone, Coordinator.digest_hour <= local.hour,
-                          ~_digest_noted(local.date() - timedelta(days=1)))
+                          or_(Coordinator.digests_done_for.is_(None),
+                              Coordinator.digests_done_for < local.date() - timedelta(days=1)))
                      for zone, local in local_times.items())))
         .order_by(Coordinator.id, Statement.id))
     return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def _digest_noted(day: date) -> Any:
-    """The day's digest of the row's statement went to the row's coordinator: one look
-    in DigestSent's unique index, so the runs after it skip them without building it."""
-    return (select(DigestSent.id)
-            .where(DigestSent.coordinator_id == Coordinator.id,
-                   DigestSent.statement_id == Statement.id, DigestSent.day == day)
-            .exists())
 
 
 def send_due_digests(now: datetime) -> int:
@@ -200,9 +193,11 @@ def send_due_digests(now: datetime) -> int:
     local_times = _local_times(now)
     sent = 0
     digests: dict[tuple[int, date, str], dict[str, Any] | None] = {}
+    looked_at: dict[date, set[int]] = {}
     for coordinator_id, address, name, language, zone, statement in _due_recipients(
             local_times):
         day = local_times[zone].date() - timedelta(days=1)
+        looked_at.setdefault(day, set()).add(coordinator_id)
         if (statement.id, day, zone) not in digests:
             digests[statement.id, day, zone] = digest_of(statement.id, day, zone)
         digest = digests[statement.id, day, zone]
@@ -219,6 +214,9 @@ def send_due_digests(now: datetime) -> int:
                 context={"coordinator_name": name, "statement_title": statement.title,
                          "statement_slug": statement.slug, **digest})
         sent += 1
+    for day, coordinator_ids in looked_at.items():
+        db.session.execute(update(Coordinator).where(Coordinator.id.in_(coordinator_ids))
+                           .values(digests_done_for=day))
     return sent
 
 

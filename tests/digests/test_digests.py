@@ -201,6 +201,21 @@ def test_a_digest_missed_all_through_its_hour_goes_at_the_next_run_and_once_a_da
     assert len(digests()) == 2
 
 
+def test_a_quiet_day_is_looked_at_once_not_at_every_run_until_midnight(
+        statement, monkeypatch):
+    built: list[tuple[object, ...]] = []
+    real = digest_services.digest_of
+    monkeypatch.setattr(digest_services, "digest_of",
+                        lambda *args: built.append(args) or real(*args))
+    now = NOW.replace(hour=7, minute=0)
+    while now.date() == NOW.date():
+        assert send_due_digests(now=now) == 0
+        db.session.commit()
+        now += timedelta(minutes=15)
+
+    assert len(built) == 1
+
+
 def test_the_runs_after_the_days_digest_went_do_not_build_it_again(statement, monkeypatch):
     individual(statement, "a@example.org", YESTERDAY)
     db.session.commit()
