@@ -87,6 +87,15 @@ def _letters_to(app, name: str) -> list[Letter]:
                                        .order_by(Letter.id)))
 
 
+def _statuses_to(app, name: str) -> list[LetterStatus]:
+    return [letter.status for letter in _letters_to(app, name)]
+
+
+def _told_after(client, response) -> str:
+    """The page a redirect leads to, with its flashed message, as the reader sees it."""
+    return html.unescape(client.get(response.headers["Location"]).text)
+
+
 def _a_failed_letter(app, coordinator_client, slug: str, name: str) -> Letter:
     with app.app_context():
         address_the_addressees(slug)
@@ -120,8 +129,7 @@ def test_retry_shows_what_it_will_send_to_whom_and_sends_only_once_confirmed(
     assert len(_letters_to(app, name)) == 1
 
     assert confirm(coordinator_client, retry, confirmation.text).status_code == 302
-    statuses = [letter.status for letter in _letters_to(app, name)]
-    assert statuses == [LetterStatus.FAILED, LetterStatus.QUEUED], statuses
+    assert _statuses_to(app, name) == [LetterStatus.FAILED, LetterStatus.QUEUED]
 
 
 def test_a_failed_letter_already_sent_again_is_not_sent_a_third_time_by_its_retry(
@@ -146,10 +154,9 @@ def test_a_failed_letter_already_sent_again_is_not_sent_a_third_time_by_its_retr
     refused = confirm(coordinator_client, retry, colleagues_page)
 
     assert refused.status_code == 302
-    told = html.unescape(coordinator_client.get(refused.headers["Location"]).text)
+    told = _told_after(coordinator_client, refused)
     assert f"The failed letter to {name} was already sent again" in told
-    statuses = [letter.status for letter in _letters_to(app, name)]
-    assert statuses == [LetterStatus.FAILED, LetterStatus.SENT], statuses
+    assert _statuses_to(app, name) == [LetterStatus.FAILED, LetterStatus.SENT]
     assert coordinator_client.get(retry).status_code == 302
 
 
@@ -170,10 +177,9 @@ def test_two_retries_at_once_make_one_new_letter_and_the_second_is_told(
         raced = confirm(coordinator_client, retry, confirmation)
 
     assert raced.status_code == 302
-    told = html.unescape(coordinator_client.get(raced.headers["Location"]).text)
+    told = _told_after(coordinator_client, raced)
     assert f"Skipped, a letter is already queued: {name}." in told
-    statuses = [letter.status for letter in _letters_to(app, name)]
-    assert statuses == [LetterStatus.FAILED, LetterStatus.QUEUED], statuses
+    assert _statuses_to(app, name) == [LetterStatus.FAILED, LetterStatus.QUEUED]
 
 
 def test_confirming_sends_only_to_the_addressees_the_confirmation_page_showed(

@@ -223,6 +223,18 @@ def _invalidate_the_domain(statement: Statement) -> None:
     invalidate_signatures.run(invalidation.id)
 
 
+def _newest_token() -> str:
+    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())
+                              ).first().context["token"]
+
+
+def _mails_status_and_count(statement: Statement) -> tuple[int, IndividualStatus, int]:
+    """The e-mails queued, the one signature's status, and the statement's count."""
+    return (db.session.scalar(select(func.count()).select_from(OutboxMessage)),
+            db.session.scalars(select(IndividualSignature.status)).one(),
+            read_counts(statement.id).individuals)
+
+
 def _past_the_resend_interval() -> None:
     db.session.execute(update(IndividualSignature)
                        .values(last_mailed_at=utcnow() - timedelta(days=1)))
@@ -253,13 +265,8 @@ def test_an_address_invalidated_before_anyone_confirmed_it_can_be_signed_with_ag
     db.session.commit()
 
     assert outcome is SigningOutcome.CONFIRMATION_SENT
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
-    assert db.session.scalars(select(IndividualSignature.status)).one() \
-        is IndividualStatus.UNCONFIRMED
-    assert read_counts(statement.id).individuals == 0
-    new_token = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())
-                                   ).first().context["token"]
-    confirm_signature(new_token)
+    assert _mails_status_and_count(statement) == (2, IndividualStatus.UNCONFIRMED, 0)
+    confirm_signature(_newest_token())
     db.session.commit()
     assert read_counts(statement.id).individuals == 1
 
@@ -276,10 +283,7 @@ def test_a_confirmed_signature_invalidated_by_the_coordinators_stays_invalidated
     db.session.commit()
 
     assert outcome is SigningOutcome.HELD
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
-    assert db.session.scalars(select(IndividualSignature.status)).one() \
-        is IndividualStatus.INVALIDATED
-    assert read_counts(statement.id).individuals == 0
+    assert _mails_status_and_count(statement) == (1, IndividualStatus.INVALIDATED, 0)
 
 
 def test_new_signatures_record_their_email_domain(app_context):
@@ -483,8 +487,7 @@ def _invalidate_the_network(statement: Statement, network: str) -> None:
 
 
 def _confirm_newest_link_from(address: str) -> None:
-    confirm_signature(db.session.scalars(select(OutboxMessage).order_by(
-        OutboxMessage.id.desc())).first().context["token"], client=Client(address))
+    confirm_signature(_newest_token(), client=Client(address))
     db.session.commit()
 
 
