@@ -63,19 +63,27 @@ class SignatoryGroup:
 
 
 @dataclass(frozen=True)
-class StatementPage:
+class PublishedStatement:
+    """What the page and the API both show: the statement in the language it is read
+    in, every language it is published in (the source first), its approved
+    organizations and its kept counts. Nothing here grows with the signatures."""
+
     statement: Statement
+    text: StatementText
+    languages: list[str]
     organizations: list[OrganizationSignature]
     counts: Counts
+
+
+@dataclass(frozen=True)
+class StatementPage(PublishedStatement):
+    """The page adds the latest names, replies, updates and letters delivered."""
+
     recent_signers: list[PublicSigner]
     # Published replies of addressees by the group of demands they answer (None: no group).
     replies: dict[int | None, list[Reply]]
     # Published updates, newest first.
     updates: list[Update] = field(default_factory=list)
-    # The statement in the language it is read in, and every language it is published
-    # in (the source first).
-    text: StatementText | None = None
-    languages: list[str] = field(default_factory=list)
     # The signatories under headings, when the statement lists them grouped.
     groups: list[SignatoryGroup] = field(default_factory=list)
     # The sign-on deadline's date, time and zone in the reader's language.
@@ -128,12 +136,11 @@ def group_signatories(grouping: SignatoryGrouping,
     return sorted(grouped.values(), key=sort_key)
 
 
-def load_statement_page(statement: Statement, asked_language: str | None = None,
-                        interface_language: str | None = None) -> StatementPage:
-    """What the public sees: the statement in the reader's language (see
-    `reading_language`), approved organizations, kept counts, and the names of the
-    latest individuals who chose to be shown (never an e-mail address). The
-    signatories are one list, whatever the language each signed in."""
+def load_published_statement(statement: Statement, asked_language: str | None = None,
+                             interface_language: str | None = None) -> PublishedStatement:
+    """The statement in the reader's language (see `reading_language`), its approved
+    organizations and kept counts: what the API answers, without the page's names,
+    replies and updates, which it does not show."""
     # The demands are loaded here, for the page, and not with every lookup of a
     # statement: signing needs only its row, and a signature a second is many lookups.
     db.session.scalars(
@@ -149,6 +156,24 @@ def load_statement_page(statement: Statement, asked_language: str | None = None,
         .order_by(OrganizationSignature.founding.desc(), OrganizationSignature.approved_at,
                   OrganizationSignature.id)
     ))
+    languages = official_languages(statement)
+    language = reading_language(statement, asked_language,
+                                interface_language or statement.language, languages)
+    return PublishedStatement(
+        statement=statement,
+        text=statement_text(statement, language, languages),
+        languages=languages,
+        organizations=organizations,
+        counts=read_counts(statement.id),
+    )
+
+
+def load_statement_page(statement: Statement, asked_language: str | None = None,
+                        interface_language: str | None = None) -> StatementPage:
+    """What the public sees: the published statement, and the names of the latest
+    individuals who chose to be shown (never an e-mail address). The signatories are
+    one list, whatever the language each signed in."""
+    published = load_published_statement(statement, asked_language, interface_language)
     recent = db.session.scalars(
         select(IndividualSignature)
         .where(IndividualSignature.statement_id == statement.id,
@@ -157,21 +182,15 @@ def load_statement_page(statement: Statement, asked_language: str | None = None,
         .order_by(IndividualSignature.confirmed_at.desc())
         .limit(RECENT_SIGNERS_SHOWN)
     )
-    languages = official_languages(statement)
-    language = reading_language(statement, asked_language,
-                                interface_language or statement.language, languages)
     recent_signers = [PublicSigner(name, signature.shown_affiliation, signature.country)
                       for signature in recent if (name := signature.public_name)]
     return StatementPage(
-        statement=statement,
-        text=statement_text(statement, language, languages),
-        languages=languages,
-        organizations=organizations,
-        counts=read_counts(statement.id),
+        **vars(published),
         recent_signers=recent_signers,
         replies=published_replies_by_group(statement),
         updates=published_updates(statement),
-        groups=group_signatories(statement.signatory_grouping, organizations, recent_signers),
+        groups=group_signatories(statement.signatory_grouping, published.organizations,
+                                 recent_signers),
         deadline=describe_deadline(statement),
         deliveries=deliveries(statement.id) if statement.status is StatementStatus.CLOSED
         else [],

@@ -30,7 +30,11 @@ from campaign.extensions import csrf, db
 from campaign.form_tokens import form_token_required
 from campaign.languages import current_language
 from campaign.privacy.services import erase_signature, withdraw_signature
-from campaign.public.services import StatementPage, load_statement_page
+from campaign.public.services import (
+    PublishedStatement,
+    load_published_statement,
+    load_statement_page,
+)
 from campaign.signing.first_signature import register_confirmation_mail, sign_first_time
 from campaign.signing.forms import (
     INDIVIDUAL_FORM_PREFIX,
@@ -484,14 +488,13 @@ def statement(slug: str) -> Response:
     language with none, the statement's own language (the document says which)."""
     statement = visible_statement_or_404(slug)
     language = request.args.get("lang")
-    return jsonify(statement_document(load_statement_page(statement, language or "",
-                                                          statement.language)))
+    return jsonify(statement_document(load_published_statement(statement, language or "",
+                                                               statement.language)))
 
 
-def statement_document(page: StatementPage) -> dict[str, Any]:
+def statement_document(page: PublishedStatement) -> dict[str, Any]:
     statement = page.statement
     text = page.text
-    assert text is not None
     return {
         "slug": statement.slug,
         "language": text.language,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -19,6 +21,7 @@ from campaign.signing.services import (
 from campaign.statements.services import get_statement
 from tests.conftest import import_example
 from tests.example_statement import ADDRESSEES, FOUNDING_ORGANIZATIONS, TITLE
+from tests.support import sql_statements
 
 
 def latest_token() -> str:
@@ -103,3 +106,25 @@ def test_draft_or_unknown_statement_is_not_found_as_json(app, client, slug):
     assert response.status_code == 404
     assert response.mimetype == "application/json"
     assert response.json == {"error": "Not Found", "status": 404}
+
+
+def test_statement_document_reads_no_signer_however_many_signed(app, client, statement_slug):
+    """The document counts individuals from the kept tally and names none, so it must
+    not read their rows (nor the page's replies and updates): its cost would grow with
+    a campaign's success."""
+    with app.app_context():
+        statement = get_statement(statement_slug)
+        for number in range(3):
+            sign_as_individual(statement, IndividualSignatureRequest(
+                name=f"Signer {number}", email=f"signer{number}@example.org", country="UA",
+                name_display=NameDisplay.FULL, wants_updates=False))
+            db.session.commit()
+            confirm_signature(latest_token())
+            db.session.commit()
+
+        with sql_statements() as seen:
+            response = client.get(f"/api/v1/statements/{statement_slug}")
+
+    assert response.json["counts"]["individuals"] == 3
+    read = {table for sql in seen for table in re.findall(r"\bFROM (\w+)", sql)}
+    assert read.isdisjoint({"individual_signature", "reply", "statement_update"}), read
