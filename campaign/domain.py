@@ -1,6 +1,10 @@
-"""The errors services raise when a rule says no, shared by every area."""
+"""The errors services raise when a rule says no, and the fingerprint that ties a
+confirmation to what its page showed, shared by every area."""
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 
 class DomainError(Exception):
@@ -16,3 +20,10 @@ class DomainError(Exception):
 class TransitionError(DomainError):
     """A change of status that the current status does not allow (see the grouped
     status sets beside each model's enum)."""
+
+
+def fingerprint(shown: object) -> str:
+    """What a confirmation page showed (JSON-serializable), in one value its form carries:
+    the action it confirms refuses unless what it would do still has this fingerprint,
+    so that nothing irreversible happens that the person confirming did not see."""
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()

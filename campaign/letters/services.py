@@ -10,8 +10,6 @@ gone to its addressee, the failed one is not retried: that would be a second cop
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -21,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.database import utcnow
+from campaign.domain import fingerprint
 from campaign.extensions import db
 from campaign.languages import in_language
 from campaign.letters.models import (
@@ -257,7 +256,7 @@ class SendingSummary:
         matches, so that a letter goes only to whom the coordinator was shown."""
         shown = sorted((line.addressee.id, line.addressee.name, line.addressee.email or "",
                         line.last_letter_id) for line in self.to_send)
-        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+        return fingerprint(shown)
 
 
 def letter_file_name(statement: Statement, addressee: Addressee) -> str:
