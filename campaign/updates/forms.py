@@ -1,10 +1,10 @@
-"""Writing an update."""
+"""Writing an update, and confirming its publish."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from campaign.form_fields import at_most, one_line
@@ -23,3 +23,8 @@ class UpdateForm(FlaskForm):
     body = TextAreaField(_l("Text"), filters=[_strip], render_kw={"rows": 14, "cols": 72},
                          validators=[DataRequired(message=_l("Write the update's text.")),
                                      at_most(MARKDOWN_LENGTH)])
+
+
+class ConfirmPublishForm(FlaskForm):
+    # The text the confirmation page showed (services.shown_text).
+    shown = HiddenField()

@@ -55,6 +55,8 @@ class Update(db.Model):
     created_by: Mapped[Coordinator | None] = relationship()
 
     def publish(self, now: datetime) -> None:
+        # services.publish_update writes this with an UPDATE conditional on the row still
+        # being the draft read: the session's status may be stale.
         if self.status not in PUBLISHABLE_UPDATE_STATUSES:
             raise TransitionError(_("This update is published already."))
         self.status = UpdateStatus.PUBLISHED

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.accounts.models import Coordinator
 from campaign.database import utcnow
-from campaign.domain import DomainError
+from campaign.domain import DomainError, TransitionError, fingerprint
 from campaign.extensions import db
 from campaign.form_fields import at_most_message
 from campaign.languages import in_each_language, in_language, language_or_default
@@ -45,6 +45,17 @@ MAX_TITLE_LENGTH = 200
 class UpdateError(DomainError):
     """The update cannot be written or published as asked; ``field`` names the form
     field the message is about, when there is one."""
+
+
+class UpdateChanged(UpdateError):
+    """The update's text is no longer what its publish confirmation showed; UPDATE is
+    the update as it is now, to show and confirm again."""
+
+    def __init__(self, update: Update) -> None:
+        super().__init__(_("The update was edited since you opened this page, so nothing "
+                           "was published or sent. Check its text below and confirm "
+                           "again."))
+        self.update = update
 
 
 @dataclass(frozen=True)
@@ -158,16 +169,58 @@ def send_test(update: Update, to: Coordinator) -> OutboxMessage:
     return message
 
 
+def shown_text(update: Update) -> str:
+    """The update's text in one value: its publish confirmation page carries it, and
+    publishing refuses unless it still matches, so that signers are e-mailed only the
+    text the coordinator confirmed."""
+    return fingerprint([update.title, update.body_markdown])
+
+
 def publish_update(update: Update) -> None:
-    """On the statement's page at once; the e-mails are written by a task enqueued
-    once this commits (one that ran first would find the update a draft)."""
-    if update.status not in PUBLISHABLE_UPDATE_STATUSES:
-        raise UpdateError(_("This update is published already."))
+    """On the statement's page at once, with the text the session holds (UpdateChanged
+    if an edit saved since changed it); the e-mails are written by a task enqueued once
+    this commits (one that ran first would find the update a draft)."""
     if update.statement.status is StatementStatus.DRAFT:
         raise UpdateError(_("Publish the statement first: an update is shown on its "
                             "public page."))
-    update.publish(utcnow())
+    # A draft written in this same transaction must be a row for the UPDATE below to find.
+    db.session.flush()
+    title, body_markdown = update.title, update.body_markdown
+    try:
+        update.publish(utcnow())
+    except TransitionError as error:
+        raise UpdateError(str(error)) from error
+    # Written by the UPDATE's own condition, not by a flush of what the session read: of
+    # two confirmations at once (a double click, two colleagues) the database lets one
+    # publish, and the other, finding it published, neither moves its date nor queues a
+    # second fan-out; and an edit saved since the read is not e-mailed unseen.
+    with db.session.no_autoflush:
+        published = db.session.execute(
+            update_rows(Update)
+            .where(Update.id == update.id, Update.status.in_(PUBLISHABLE_UPDATE_STATUSES),
+                   Update.title == title, Update.body_markdown == body_markdown)
+            .values(status=update.status, published_at=update.published_at)
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
+    if not published:
+        db.session.refresh(update)
+        if update.status not in PUBLISHABLE_UPDATE_STATUSES:
+            raise UpdateError(_("This update is published already."))
+        raise UpdateChanged(update)
+    # The row holds them now; marked so, the commit does not write them a second time.
+    for name in ("status", "published_at"):
+        set_committed_value(update, name, getattr(update, name))
     enqueue_after_commit(FAN_OUT_UPDATE_TASK, (update.id,))
+
+
+def publish_update_as_shown(update: Update, *, shown: str | None) -> None:
+    """publish_update, provided the update's text is still what the confirmation page
+    showed (SHOWN: its shown_text); else nothing is published and UpdateChanged
+    carries the update as it is now."""
+    # One published meanwhile is refused as such by publish_update, whatever the page showed.
+    if update.status in PUBLISHABLE_UPDATE_STATUSES and shown_text(update) != shown:
+        raise UpdateChanged(update)
+    publish_update(update)
 
 
 # --- The fan-out -----------------------------------------------------------------------

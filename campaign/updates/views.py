@@ -3,7 +3,7 @@ watch its e-mails go out."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,7 +14,7 @@ from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.statements.models import Statement
 from campaign.updates import services
-from campaign.updates.forms import UpdateForm
+from campaign.updates.forms import ConfirmPublishForm, UpdateForm
 from campaign.updates.mail import register_update_mail
 from campaign.updates.models import Update
 
@@ -108,27 +108,41 @@ def send_test(slug: str, update_id: int) -> Response:
     return redirect(url_for(".show", slug=slug, update_id=update_id))
 
 
-@bp.get("/<slug>/updates/<int:update_id>/publish")
+def _confirmation(statement: Statement, update: Update, *,
+                  refused: services.UpdateChanged | None = None) -> str:
+    form = ConfirmPublishForm(formdata=None, shown=services.shown_text(update))
+    if refused is not None:
+        form.form_errors.append(str(refused))
+    return render_template("updates/confirm_publish.html", statement=statement,
+                           update=update, form=form)
+
+
+def _confirmed() -> str | None:
+    """The text the confirmation page showed; a POST without the page's token is
+    refused."""
+    form = ConfirmPublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return form.shown.data
+
+
+# One rule for both steps, as the letters' sending: with a rule per method, Werkzeug
+# answers a POST whose id is beyond the database's integers 405 (the GET rule matched
+# its path) instead of 404.
+@bp.route("/<slug>/updates/<int:update_id>/publish", methods=["GET", "POST"])
 @login_required
-def confirm_publish(slug: str, update_id: int) -> str:
+def publish(slug: str, update_id: int) -> Response | tuple[str, int] | str:
+    """The GET shows the text that will be e-mailed and asks for confirmation; only
+    the POST from that page publishes, and only the text it showed."""
     statement = team_statement_or_404(slug)
     update = _update_of(statement, update_id)
-    return render_template(
-        "confirm_action.html", layout="coordinator_base.html", statement=statement,
-        heading=_("Publish “%(title)s” and e-mail the signers?", title=update.title),
-        explanation=_("The update appears on the statement's page, and every signer who "
-                      "asked for updates is e-mailed it."),
-        action=url_for(".publish", slug=slug, update_id=update_id),
-        button=_("Publish and e-mail the signers"),
-        back=url_for(".show", slug=slug, update_id=update_id))
-
-
-@bp.post("/<slug>/updates/<int:update_id>/publish")
-@login_required
-def publish(slug: str, update_id: int) -> Response:
-    update = _update_of(team_statement_or_404(slug), update_id)
+    if request.method == "GET":
+        return _confirmation(statement, update)
     try:
-        services.publish_update(update)
+        services.publish_update_as_shown(update, shown=_confirmed())
+    except services.UpdateChanged as changed:
+        db.session.rollback()
+        return _confirmation(statement, changed.update, refused=changed), 409
     except services.UpdateError as error:
         db.session.rollback()
         flash(str(error))

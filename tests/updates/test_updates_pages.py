@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+import re
 
+import pytest
+from sqlalchemy import func, select
+
+from campaign.accounts.models import Coordinator
+from campaign.accounts.services import add_to_team
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.tasks import deliver_due_messages
 from campaign.statements.services import get_statement
 from campaign.updates import services, tasks
 from campaign.updates.models import Update, UpdateStatus
+from tests.conftest import import_example
 from tests.moderation import factories
 from tests.support import committed_meanwhile, csrf_token, read_mail_dir
 
@@ -38,6 +43,20 @@ def press(client, page: str, action: str):
     return client.post(action, data={"csrf_token": csrf_token(html)})
 
 
+_SHOWN_FIELD = re.compile(r'name="shown" type="hidden" value="([^"]*)"')
+
+
+def confirm_publish(client, page_url: str, page: str | None = None):
+    """Press "Publish and e-mail the signers" on the update's confirmation page as a
+    browser does, with what its form carries (the token, and the text the page
+    showed); PAGE: as it was opened earlier, else opened now."""
+    url = f"{page_url}/publish"
+    page = client.get(url).text if page is None else page
+    shown = _SHOWN_FIELD.search(page)
+    return client.post(url, data={"csrf_token": csrf_token(page),
+                                  **({"shown": shown[1]} if shown else {})})
+
+
 def test_write_preview_test_send_and_publish(coordinator_client, app, mail_dir, _no_broker):
     response = write(coordinator_client, "Hearing on 3 March",
                      "The hearing is **public**.\n\n<script>alert(1)</script>")
@@ -63,7 +82,7 @@ def test_write_preview_test_send_and_publish(coordinator_client, app, mail_dir, 
     # Not counted, and the public sees nothing yet.
     assert "Hearing on 3 March" not in coordinator_client.get("/s/crimea-2020").text
 
-    press(coordinator_client, f"{page_url}/publish", f"{page_url}/publish")
+    assert confirm_publish(coordinator_client, page_url).status_code == 302
     assert ("updates.fan_out", (update_id,)) in _no_broker
     with app.app_context():
         update = db.session.get(Update, update_id)
@@ -151,7 +170,7 @@ def test_an_edit_from_a_page_opened_before_the_publish_is_kept_to_save_as_a_new_
         coordinator_client, app):
     page_url = a_draft(coordinator_client)
     page = coordinator_client.get(page_url).text
-    press(coordinator_client, f"{page_url}/publish", f"{page_url}/publish")
+    assert confirm_publish(coordinator_client, page_url).status_code == 302
 
     refused = edit(coordinator_client, page_url, page, "One more thing to add.")
 
@@ -169,6 +188,154 @@ def test_an_edit_from_a_page_opened_before_the_publish_is_kept_to_save_as_a_new_
             select(Update).order_by(Update.id))] == [
             ("The text the team approved.", UpdateStatus.PUBLISHED),
             ("One more thing to add.", UpdateStatus.DRAFT)]
+
+
+def update_id_of(page_url: str) -> int:
+    return int(page_url.rsplit("/", 1)[1])
+
+
+def status_and_text(app) -> tuple[UpdateStatus, str]:
+    with app.app_context():
+        update = db.session.scalars(select(Update)).one()
+        return update.status, update.body_markdown
+
+
+CHANGED_SINCE_OPENED = ("The update was edited since you opened this page, so nothing was "
+                        "published or sent. Check its text below and confirm again.")
+
+
+def test_the_publish_confirmation_shows_the_text_it_e_mails(coordinator_client):
+    page_url = a_draft(coordinator_client)
+
+    page = coordinator_client.get(f"{page_url}/publish")
+
+    assert page.status_code == 200
+    assert "We met the ministry" in page.text and "The text the team approved." in page.text
+
+
+def test_a_draft_edited_after_its_publish_confirmation_opened_is_not_published_unseen(
+        coordinator_client, app, _no_broker):
+    page_url = a_draft(coordinator_client)
+    confirmation = coordinator_client.get(f"{page_url}/publish").text
+    # A colleague saves an edit while the confirmation page is open.
+    edit(coordinator_client, page_url, coordinator_client.get(page_url).text,
+         "An edit by a colleague, never shown on that page.")
+
+    refused = confirm_publish(coordinator_client, page_url, confirmation)
+
+    assert refused.status_code == 409
+    assert CHANGED_SINCE_OPENED in refused.text
+    assert "An edit by a colleague, never shown on that page." in refused.text
+    assert _no_broker == []
+    assert status_and_text(app) == (UpdateStatus.DRAFT,
+                                    "An edit by a colleague, never shown on that page.")
+
+    # The refusal is a confirmation page of its own, for the text it shows.
+    published = confirm_publish(coordinator_client, page_url, refused.text)
+
+    assert published.status_code == 302
+    assert _no_broker == [("updates.fan_out", (update_id_of(page_url),))]
+    assert status_and_text(app) == (UpdateStatus.PUBLISHED,
+                                    "An edit by a colleague, never shown on that page.")
+
+
+def test_an_edit_saved_as_the_publish_is_confirmed_is_not_published(
+        coordinator_client, app, _no_broker):
+    page_url = a_draft(coordinator_client)
+    confirmation = coordinator_client.get(f"{page_url}/publish").text
+
+    # The colleague's edit commits after the text was checked, just before the publish
+    # is written. (Here in this request's own transaction, so the refusal's rollback
+    # takes it back too; in another it would stand.)
+    with committed_meanwhile(
+            app, "UPDATE statement_update SET body_markdown = 'An edit by a colleague.'",
+            at=lambda statement: statement.startswith("UPDATE statement_update")
+    ) as edited:
+        refused = confirm_publish(coordinator_client, page_url, confirmation)
+
+    assert edited
+    assert refused.status_code == 409
+    assert CHANGED_SINCE_OPENED in refused.text
+    assert _no_broker == []
+    assert status_and_text(app) == (UpdateStatus.DRAFT, "The text the team approved.")
+
+
+A_COLLEAGUES_PUBLISH = ("UPDATE statement_update SET status = 'published', "
+                        "published_at = created_at")
+
+
+def test_a_second_confirmation_at_the_same_moment_is_told_it_is_published_already(
+        coordinator_client, app, _no_broker):
+    page_url = a_draft(coordinator_client)
+    confirmation = coordinator_client.get(f"{page_url}/publish").text
+
+    # A colleague's confirmation (or the first of a double click) commits just before
+    # this one writes its publish.
+    with committed_meanwhile(
+            app, A_COLLEAGUES_PUBLISH,
+            at=lambda statement: statement.startswith("UPDATE statement_update")
+    ) as published:
+        second = confirm_publish(coordinator_client, page_url, confirmation)
+
+    assert published
+    assert second.status_code == 302
+    assert "This update is published already." in \
+        coordinator_client.get(second.headers["Location"]).text
+    assert _no_broker == []
+
+
+def test_publishing_an_update_a_colleague_just_published_keeps_theirs_and_mails_once(
+        app, statement_slug, _no_broker):
+    with app.app_context():
+        factories.individual(statement_slug, "Olena Kovalenko", "olena@example.org",
+                             wants_updates=True)
+        update = services.write_update(get_statement(statement_slug), "News", "Text.",
+                                       by=None)
+        db.session.commit()
+        update_id = update.id
+        db.session.execute(OutboxMessage.__table__.delete())
+        db.session.commit()
+        # Read as a draft by this request, before the colleague's publish commits.
+        stale = db.session.get(Update, update_id)
+        assert stale.status is UpdateStatus.DRAFT
+
+        with (committed_meanwhile(
+                app, A_COLLEAGUES_PUBLISH,
+                at=lambda statement: statement.startswith("UPDATE statement_update")),
+              pytest.raises(services.UpdateError, match="published already")):
+            services.publish_update(stale)
+        db.session.commit()
+
+        published = db.session.get(Update, update_id)
+        assert published.status is UpdateStatus.PUBLISHED
+        assert published.published_at == published.created_at
+        # The colleague's fan-out; this publish queued none.
+        assert _no_broker == []
+        tasks.fan_out_update(update_id)
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_publish_link_for_no_update_of_this_statement_is_not_found(
+        coordinator_client, app, method):
+    page_url = a_draft(coordinator_client)
+    with app.app_context():
+        other_statement = import_example(slug="another-statement")
+        coordinator = db.session.scalars(select(Coordinator)).one()
+        add_to_team(other_statement, coordinator)
+        others_update = services.write_update(other_statement, "Their news", "Text.",
+                                              by=None)
+        db.session.commit()
+        others_id = others_update.id
+    token = csrf_token(coordinator_client.get(page_url).text)
+
+    for update_id in (others_id + 1000, others_id, 2**31):
+        response = coordinator_client.open(f"{BASE}/{update_id}/publish", method=method,
+                                           data={"csrf_token": token})
+        assert response.status_code == 404, update_id
+
+    with app.app_context():
+        assert db.session.scalars(select(Update.status)).all() == [UpdateStatus.DRAFT] * 2
 
 
 def test_published_updates_on_the_statement_page_newest_first(coordinator_client, app):
