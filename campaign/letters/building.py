@@ -1,5 +1,7 @@
 """What a letter to one addressee says, read from the database when it is previewed
 or sent (never stored): the statement, the demands addressed to them, and who signed.
+A letter once sent is addressed as its row recorded (build_sent_letter), whatever the
+addressee's entry says by the time it is rendered, printed or sent again.
 
 The signatory lists are not loaded here. `LetterContent` hands the template
 generators that read the rows in batches (`yield_per`) and yield only the names, and
@@ -19,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
 from campaign.languages import best_language
+from campaign.letters.models import Letter
 from campaign.signing.models import (
     ACTIVE_INDIVIDUAL_STATUSES,
     ACTIVE_ORGANIZATION_STATUSES,
@@ -28,7 +31,7 @@ from campaign.signing.models import (
 )
 from campaign.signing.tally import Counts, read_counts
 from campaign.statements.models import Addressee, DemandGroup, DemandGroupAddressee, Statement
-from campaign.statements.translating import GroupText, StatementText, statement_text
+from campaign.statements.translating import GroupText, Passage, StatementText, statement_text
 
 # Rows fetched per round trip while the template walks a signatory list.
 BATCH = 1000
@@ -55,6 +58,18 @@ class LetterContent:
     # The statement in the addressee's language when it has an official translation
     # into it, else in its own.
     text: StatementText
+    # Whom the letter is addressed to: the addressee's name as it stands in a preview,
+    # as its letter recorded it once sent.
+    addressee_name: str
+
+    @property
+    def addressed_to(self) -> Passage:
+        """The name in the letter's language. A translated name translates the entry's
+        current name: once the entry is renamed it names someone the letter was not
+        sent to, and the recorded name is kept as written."""
+        if self.addressee_name == self.addressee.name:
+            return self.text.addressee(self.addressee)
+        return Passage(self.addressee_name, self.text.source_language)
 
     @property
     def group_texts(self) -> list[GroupText]:
@@ -162,11 +177,19 @@ def demand_groups_for(addressee: Addressee) -> list[DemandGroup]:
     ))
 
 
-def build_letter(addressee: Addressee) -> LetterContent:
+def build_letter(addressee: Addressee, addressee_name: str | None = None) -> LetterContent:
+    """The letter ADDRESSEE would be sent now; ADDRESSEE_NAME: the name it is addressed
+    to, when not the entry's own."""
     return LetterContent(
         statement=addressee.statement,
         addressee=addressee,
         demand_groups=demand_groups_for(addressee),
         counts=read_counts(addressee.statement_id),
         text=statement_text(addressee.statement, addressee.language),
+        addressee_name=addressee_name or addressee.name,
     )
+
+
+def build_sent_letter(letter: Letter) -> LetterContent:
+    """LETTER as it goes (or is printed): to the name it recorded when it was sent."""
+    return build_letter(letter.addressee, letter.addressee_name)

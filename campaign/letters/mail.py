@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from campaign.extensions import db
-from campaign.letters.building import LetterContent, build_letter
+from campaign.letters.building import LetterContent, build_letter, build_sent_letter
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_pdf
 from campaign.letters.sender import voice_of
@@ -42,11 +42,11 @@ def letter_content(letter_id: int | None = None,
     letter = db.session.get(Letter, letter_id)
     if letter is None:
         raise LetterGone(f"letter {letter_id} no longer exists")
-    return build_letter(letter.addressee)
+    return build_sent_letter(letter)
 
 
 def letter_pdf_name(content: LetterContent) -> str:
-    return letter_file_name(content.statement, content.addressee)
+    return letter_file_name(content.statement, content.addressee_name)
 
 
 def _attach_pdf(message: OutboxMessage) -> list[Attachment]:

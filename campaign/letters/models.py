@@ -88,8 +88,11 @@ class Letter(db.Model):
     outbox_message: Mapped[OutboxMessage | None] = relationship()
 
     def __init__(self, *, addressee: Addressee, **values: Any) -> None:
-        super().__init__(addressee=addressee, addressee_name=addressee.name,
-                         to_address=addressee.email, **values)
+        # The entry as it is now, unless given: a failed letter sent again goes to the
+        # name and address that letter recorded.
+        values.setdefault("addressee_name", addressee.name)
+        values.setdefault("to_address", addressee.email)
+        super().__init__(addressee=addressee, **values)
 
     def mark_delivered_by_hand(self, now: datetime) -> None:
         if self.status not in HAND_DELIVERABLE_STATUSES:

@@ -10,7 +10,7 @@ gone to its addressee, the failed one is not retried: that would be a second cop
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -23,6 +23,7 @@ from campaign.domain import fingerprint
 from campaign.extensions import db
 from campaign.languages import in_language
 from campaign.letters.models import (
+    HAND_DELIVERABLE_STATUSES,
     SENT_AGAIN_STATUSES,
     Letter,
     LetterStatus,
@@ -30,7 +31,7 @@ from campaign.letters.models import (
 )
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import queue_email
-from campaign.signing.tally import read_counts
+from campaign.signing.tally import Counts, read_counts
 from campaign.statements.models import (
     SENDER_NAME_LENGTH,
     Addressee,
@@ -189,35 +190,43 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
     counts = read_counts(statement.id)
     reply_to = letters_reply_to(statement)
     for addressee in addressees:
-        status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
-        if _waiting_letter(addressee, status) is not None:
-            (report.already_queued if addressee.email
-             else report.already_waiting_by_hand).append(addressee)
-            continue
-        letter = Letter(statement=statement, addressee=addressee, status=status,
-                        organizations_count=counts.organizations,
-                        individuals_count=counts.individuals, created_by=by)
-        try:
-            # The partial unique index settles a race with another coordinator
-            # sending at the same moment: theirs is queued, this one is skipped.
-            with db.session.begin_nested():
-                db.session.add(letter)
-                db.session.flush()
-        except IntegrityError:
-            report.already_queued.append(addressee)
-            continue
-        if addressee.email:
-            with in_language(addressee.language):
-                letter.outbox_message = queue_email(
-                    to=addressee.email,
-                    subject=statement_text(statement, addressee.language).title.text,
-                    template=LETTER_TEMPLATE,
-                    context={"letter_id": letter.id, "statement_slug": statement.slug},
-                    reply_to=reply_to)
-            report.queued.append(addressee)
-        else:
-            report.to_deliver_by_hand.append(addressee)
+        _send_one(statement, addressee, addressee.name, addressee.email, counts=counts,
+                  reply_to=reply_to, by=by, report=report)
     return report
+
+
+def _send_one(statement: Statement, addressee: Addressee, name: str, address: str | None, *,
+              counts: Counts, reply_to: str | None, by: Coordinator | None,
+              report: SendReport) -> None:
+    """A letter to ADDRESSEE under NAME, e-mailed to ADDRESS (none: by hand)."""
+    status = LetterStatus.QUEUED if address else LetterStatus.TO_DELIVER_BY_HAND
+    if _waiting_letter(addressee, status) is not None:
+        (report.already_queued if address else report.already_waiting_by_hand).append(addressee)
+        return
+    letter = Letter(statement=statement, addressee=addressee, addressee_name=name,
+                    to_address=address, status=status,
+                    organizations_count=counts.organizations,
+                    individuals_count=counts.individuals, created_by=by)
+    try:
+        # The partial unique index settles a race with another coordinator
+        # sending at the same moment: theirs is queued, this one is skipped.
+        with db.session.begin_nested():
+            db.session.add(letter)
+            db.session.flush()
+    except IntegrityError:
+        report.already_queued.append(addressee)
+        return
+    if address:
+        with in_language(addressee.language):
+            letter.outbox_message = queue_email(
+                to=address,
+                subject=statement_text(statement, addressee.language).title.text,
+                template=LETTER_TEMPLATE,
+                context={"letter_id": letter.id, "statement_slug": statement.slug},
+                reply_to=reply_to)
+        report.queued.append(addressee)
+    else:
+        report.to_deliver_by_hand.append(addressee)
 
 
 @dataclass(frozen=True)
@@ -225,6 +234,10 @@ class SummaryLine:
     """What one addressee would get, or why they would be skipped."""
 
     addressee: Addressee
+    # Whom the letter is addressed to, and where it goes: the addressee's entry, or
+    # what a failed letter recorded when it is sent again.
+    name: str
+    email: str | None
     demands_count: int
     by_email: bool
     attachment: str
@@ -254,13 +267,13 @@ class SendingSummary:
         """Who would get a letter, under which name and at which address, in one
         value: the confirmation page carries it, and sending refuses unless it still
         matches, so that a letter goes only to whom the coordinator was shown."""
-        shown = sorted((line.addressee.id, line.addressee.name, line.addressee.email or "",
-                        line.last_letter_id) for line in self.to_send)
+        shown = sorted((line.addressee.id, line.name, line.email or "", line.last_letter_id)
+                       for line in self.to_send)
         return fingerprint(shown)
 
 
-def letter_file_name(statement: Statement, addressee: Addressee) -> str:
-    return f"{statement.slug}-{suggest_slug(addressee.name)}.pdf"
+def letter_file_name(statement: Statement, addressee_name: str) -> str:
+    return f"{statement.slug}-{suggest_slug(addressee_name)}.pdf"
 
 
 def summarize_sending(statement: Statement, addressees: list[Addressee]) -> SendingSummary:
@@ -275,9 +288,10 @@ def summarize_sending(statement: Statement, addressees: list[Addressee]) -> Send
     for addressee in addressees:
         status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
         lines.append(SummaryLine(
-            addressee=addressee, demands_count=demands.get(addressee.id, 0),
+            addressee=addressee, name=addressee.name, email=addressee.email,
+            demands_count=demands.get(addressee.id, 0),
             by_email=bool(addressee.email),
-            attachment=letter_file_name(statement, addressee),
+            attachment=letter_file_name(statement, addressee.name),
             skipped=_waiting_letter(addressee, status) is not None,
             last_letter_id=last_letters.get(addressee.id, 0)))
     return SendingSummary(lines=lines, organizations=counts.organizations,
@@ -333,21 +347,46 @@ def _check_retryable(letter: Letter) -> None:
 
 
 def summarize_retry(letter: Letter) -> SendingSummary:
-    """What retry_letter would send, for its confirmation page."""
+    """What retry_letter would send, for its confirmation page: the failed letter again,
+    to the name and address it recorded. The addressee's entry may have been edited
+    since; a letter to the entry as it is now is a new sending, not a retry."""
     _check_retryable(letter)
-    return summarize_sending(letter.statement, [letter.addressee])
+    summary = summarize_sending(letter.statement, [letter.addressee])
+    [line] = summary.lines
+    # Only a queued letter fails, so it went by e-mail; and _check_retryable refused a
+    # letter to its addressee queued since, so this one is not skipped.
+    again = replace(line, name=letter.addressee_name, email=letter.to_address, by_email=True,
+                    attachment=letter_file_name(letter.statement, letter.addressee_name),
+                    skipped=False)
+    return replace(summary, lines=[again])
 
 
 def retry_letter(letter: Letter, *, shown: str | None,
                  by: Coordinator | None) -> SendReport:
-    """A new letter for a failed one's addressee (see the module's note on why), as
-    its confirmation page showed it (see send_letters_as_shown)."""
+    """A new letter for a failed one's addressee (see the module's note on why), to
+    the name and address the failed one recorded, as its confirmation page showed it
+    (see send_letters_as_shown)."""
     # Two coordinators retrying at once wait for each other here, and the second
     # finds the first one's letter; NO KEY leaves the letters' inserts unblocked.
     db.session.execute(select(Addressee.id).where(Addressee.id == letter.addressee_id)
                        .with_for_update(key_share=True))
-    _check_retryable(letter)
-    return send_letters_as_shown(letter.statement, [letter.addressee], shown=shown, by=by)
+    summary = summarize_retry(letter)
+    if summary.recipients != shown:
+        raise RecipientsChanged(summary)
+    report = SendReport()
+    statement = letter.statement
+    _send_one(statement, letter.addressee, letter.addressee_name, letter.to_address,
+              counts=read_counts(statement.id), reply_to=letters_reply_to(statement),
+              by=by, report=report)
+    return report
+
+
+def letter_to_print(statement: Statement, letter_id: int) -> Letter | None:
+    """The statement's letter LETTER_ID while it waits to be delivered by hand, for its
+    PDF; None otherwise. A letter that went by e-mail went with the PDF its e-mail
+    rendered, and one rendered now would carry today's signatories instead."""
+    letter = find_letter(statement, letter_id)
+    return letter if letter is not None and letter.status in HAND_DELIVERABLE_STATUSES else None
 
 
 def mark_delivered_by_hand(letter: Letter) -> None:

@@ -25,7 +25,7 @@ from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
 from campaign.languages import in_language
 from campaign.letters import services
-from campaign.letters.building import LetterContent, build_letter
+from campaign.letters.building import LetterContent, build_letter, build_sent_letter
 from campaign.letters.forms import ConfirmSendingForm, GroupWordingForm, LetterVoiceForm
 from campaign.letters.mail import letter_pdf_name, register_letter_mail
 from campaign.letters.models import Letter
@@ -110,7 +110,18 @@ def pdf(slug: str, addressee_id: int) -> Response:
     """The PDF, rendered in the request. Sending never does this (the worker does), but
     a coordinator checking the layout, or printing a letter to deliver by hand, asked
     for this one document and waits for it; only the team can ask, one at a time."""
-    letter = build_letter(_addressee(slug, addressee_id))
+    return _pdf_response(build_letter(_addressee(slug, addressee_id)))
+
+
+@bp.get("/<slug>/letters/<int:letter_id>/pdf")
+@login_required
+def letter_pdf(slug: str, letter_id: int) -> Response:
+    """A letter to deliver by hand, printed as it was sent (see pdf for why here)."""
+    letter = _or_404(services.letter_to_print(team_statement_or_404(slug), letter_id))
+    return _pdf_response(build_sent_letter(letter))
+
+
+def _pdf_response(letter: LetterContent) -> Response:
     with in_language(letter.addressee.language):
         document = render_letter_pdf(letter)
     name = letter_pdf_name(letter)
