@@ -28,7 +28,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "exports": frozenset({"statements", "accounts", "signing"}),
     "progress": frozenset({"statements", "accounts", "signing", "moderation"}),
     "replies": frozenset({"statements", "outbox", "accounts", "signing", "addressees"}),
-    "drafting": frozenset({"statements", "accounts", "signing", "addressees"}),
+    # Removing an addressee takes its failed letters with it.
+    "drafting": frozenset({"statements", "accounts", "signing", "addressees", "letters"}),
     "digests": frozenset({"statements", "outbox", "accounts", "signing", "letters",
                           "replies", "progress"}),
     # Privacy forgets personal data wherever an area keeps it (a digest names networks).

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from campaign.addressees.services import remove_addressee as remove_addressee_from_statement
 from campaign.addressees.services import statement_addressees
 from campaign.database import utcnow
 from campaign.drafting.importer import (
@@ -25,6 +26,7 @@ from campaign.drafting.importer import (
 from campaign.extensions import db
 from campaign.form_fields import at_most_message, stored_length
 from campaign.languages import format_count, language_tag
+from campaign.letters.services import delete_failed_letters
 from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.models import (
     ORGANIZATION_NAME_LENGTH,
@@ -359,3 +361,25 @@ def remove_demand(demand: Demand) -> None:
     group = demand.group
     group.demands.remove(demand)
     keep_publishable(group.statement)
+
+
+# --- Addressees --------------------------------------------------------------------------
+
+
+def remove_addressee(statement: Statement, addressee_id: int) -> str | None:
+    """The statement's addressee removed, with its letters if they all failed; its name,
+    or None when the statement has no such addressee (a second tab removed it).
+    Refused (a DomainError) as failed_letters_to says, or when a group of a published
+    statement would be addressed to nobody."""
+    # Locked first: a letter queued for them meanwhile waits until this commits, and
+    # one queued before is seen by the check below.
+    addressee = db.session.scalars(
+        select(Addressee).where(Addressee.id == addressee_id,
+                                Addressee.statement_id == statement.id)
+        .with_for_update()).one_or_none()
+    if addressee is None:
+        return None
+    name = addressee.name
+    delete_failed_letters(addressee)
+    remove_addressee_from_statement(addressee)
+    return name

@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
@@ -32,6 +31,7 @@ from campaign.accounts.services import (
 from campaign.addressees import services as address_book
 from campaign.addressees.forms import AddresseeForm, PickFromBookForm
 from campaign.database import utcnow
+from campaign.domain import DomainError
 from campaign.drafting import services as drafting
 from campaign.drafting.forms import (
     MARKABLE_LINES,
@@ -58,6 +58,7 @@ from campaign.drafting.services import (
 from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.languages import language_name
+from campaign.letters.services import failed_letters_to
 from campaign.statements import deadlines, translating
 from campaign.statements import services as statements
 from campaign.statements.models import (
@@ -677,30 +678,46 @@ def addressee(slug: str, addressee_id: int) -> Response | tuple[str, int]:
     return _to_edit_page(statement, "addressees")
 
 
+@bp.get("/<slug>/addressees/<int:addressee_id>/remove")
+@login_required
+def confirm_remove_addressee(slug: str, addressee_id: int) -> Response | str:
+    statement = team_statement_or_404(slug)
+    addressee = _or_404(statements.find_addressee(statement, addressee_id))
+    try:
+        failed = failed_letters_to(addressee)
+    except DomainError as error:
+        flash(str(error))
+        return _to_edit_page(statement, "addressees")
+    explanation = _("They are taken out of every group of demands addressed to them, and the "
+                    "translations of their name are removed.")
+    if failed:
+        explanation += " " + ngettext(
+            "The %(num)d letter to them that failed is deleted with them: it reached nobody.",
+            "The %(num)d letters to them that failed are deleted with them: they reached "
+            "nobody.", failed)
+    return render_template(
+        "confirm_action.html", layout="coordinator_base.html", statement=statement,
+        heading=_("Remove %(name)s?", name=addressee.name), explanation=explanation,
+        action=url_for(".remove_addressee", slug=slug, addressee_id=addressee.id),
+        button=_("Remove the addressee"), back=url_for(".edit", slug=slug, _anchor="addressees"))
+
+
 @bp.post("/<slug>/addressees/<int:addressee_id>/remove")
 @login_required
 def remove_addressee(slug: str, addressee_id: int) -> Response:
     statement = team_statement_or_404(slug)
-    addressee = _or_404(statements.find_addressee(statement, addressee_id))
-    name = addressee.name
     try:
-        address_book.remove_addressee(addressee)
-    except StatementError as error:
+        name = drafting.remove_addressee(statement, addressee_id)
+    except DomainError as error:
         db.session.rollback()
         flash(str(error))
         return _to_edit_page(statement, "addressees")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The database keeps every letter sent, and so its addressee.
-        db.session.rollback()
-        flash(_("%(name)s was sent letters, which stay on record: %(name)s cannot be "
-                "removed.", name=name))
-        return _to_edit_page(statement, "addressees")
+    if name is None:
+        abort(404)
+    db.session.commit()
     flash(_("%(name)s is removed from the statement and from its groups of demands.",
             name=name))
     return _to_edit_page(statement, "addressees")
-
 
 
 # --- The workspace's languages: the statement's own, and its translations, part by part

@@ -10,10 +10,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from campaign.extensions import db
-from campaign.letters.models import Letter, LetterStatus
+from campaign.letters.models import DELIVERED_STATUSES, Letter
 from campaign.statements.models import Addressee
-
-DELIVERED_STATUSES = frozenset({LetterStatus.SENT, LetterStatus.DELIVERED_BY_HAND})
 
 
 @dataclass(frozen=True)

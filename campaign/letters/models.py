@@ -33,6 +33,10 @@ HAND_DELIVERABLE_STATUSES = frozenset({LetterStatus.TO_DELIVER_BY_HAND})
 # A later letter to the same addressee in one of these sent a failed one again: on
 # its way, or there.
 SENT_AGAIN_STATUSES = frozenset(LetterStatus) - {LetterStatus.FAILED}
+# Reached its addressee: on record for good, and so is the addressee.
+DELIVERED_STATUSES = frozenset({LetterStatus.SENT, LetterStatus.DELIVERED_BY_HAND})
+# Not gone yet, nor given up: its addressee stays until it has gone or failed.
+ON_ITS_WAY_STATUSES = AWAITING_OUTCOME_STATUSES | HAND_DELIVERABLE_STATUSES
 
 
 class LetterStatusError(TransitionError):
@@ -57,7 +61,8 @@ class Letter(db.Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"))
     # A letter sent is on record for good: its addressee cannot be removed while it
     # is (checked at the end of the statement that deletes, so that a statement
-    # deleted whole takes both).
+    # deleted whole takes both). Failed letters, which reached nobody, are deleted
+    # with their addressee (campaign.letters.services.delete_failed_letters).
     addressee_id: Mapped[int] = mapped_column(ForeignKey("addressee.id"))
     # The addressee's name and address as they were when it was sent: the record of
     # what went to whom, whatever the addressee's entry says after an edit. (None for

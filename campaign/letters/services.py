@@ -13,17 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.database import utcnow
-from campaign.domain import fingerprint
+from campaign.domain import DomainError, fingerprint
 from campaign.extensions import db
 from campaign.languages import in_language
 from campaign.letters.models import (
+    DELIVERED_STATUSES,
     HAND_DELIVERABLE_STATUSES,
+    ON_ITS_WAY_STATUSES,
     SENT_AGAIN_STATUSES,
     Letter,
     LetterStatus,
@@ -52,7 +54,7 @@ CLOSING_LENGTH = 300
 REPLY_TO_MAX = 254
 
 
-class LetterError(Exception):
+class LetterError(DomainError):
     """The letter cannot be changed as asked; the message says why."""
 
 
@@ -394,6 +396,37 @@ def mark_delivered_by_hand(letter: Letter) -> None:
         letter.mark_delivered_by_hand(utcnow())
     except LetterStatusError as error:
         raise LetterError(str(error)) from error
+
+
+# --- Letters and the removal of their addressee ----------------------------------------
+
+
+def failed_letters_to(addressee: Addressee) -> int:
+    """How many letters to ADDRESSEE failed, all of its letters having failed; refused
+    (LetterError) when one reached them, which stays on record with its addressee, or is
+    still on its way, whose outcome must find its letter and addressee."""
+    statuses = list(db.session.scalars(
+        select(Letter.status).where(Letter.addressee_id == addressee.id)))
+    if any(status in DELIVERED_STATUSES for status in statuses):
+        raise LetterError(_("%(name)s was sent letters, which stay on record: %(name)s cannot "
+                            "be removed.", name=addressee.name))
+    if any(status in ON_ITS_WAY_STATUSES for status in statuses):
+        raise LetterError(_("A letter to %(name)s is still on its way (queued for e-mail, or "
+                            "waiting to be delivered by hand): %(name)s cannot be removed "
+                            "while it is.", name=addressee.name))
+    return len(statuses)
+
+
+def delete_failed_letters(addressee: Addressee) -> None:
+    """ADDRESSEE's letters, all failed (else refused as failed_letters_to says), deleted
+    so that the addressee can go: they reached nobody. Their e-mails, given up, go with
+    them: each holds the address and the id of a letter that no longer exists."""
+    failed_letters_to(addressee)
+    messages = list(db.session.scalars(
+        select(Letter.outbox_message_id).where(Letter.addressee_id == addressee.id,
+                                               Letter.outbox_message_id.is_not(None))))
+    db.session.execute(delete(Letter).where(Letter.addressee_id == addressee.id))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(messages)))
 
 
 def letter_of_message(message: OutboxMessage) -> Letter | None:

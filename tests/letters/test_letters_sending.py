@@ -347,37 +347,6 @@ def test_letters_are_handed_to_the_worker_by_the_relay_once_committed(monkeypatc
     assert len(ids) == len(WITH_EMAIL)
 
 
-def test_an_addressee_who_was_sent_a_letter_stays_and_so_does_the_letter(app):
-    """What was sent to a government is on record: removing its addressee would have
-    taken the letter's row with it. (Both stand with others in their group: the only
-    addressee of a published statement's group stays for that reason alone.)"""
-    from tests.conftest import sign_in
-    from tests.drafting.test_drafting_pages import press
-
-    with app.app_context():
-        statement, coordinator = prepare()
-        addressee = addressee_named(statement.slug, ADDRESSEES[2][0])
-        send_letters(statement, [addressee], by=coordinator)
-        db.session.commit()
-        slug, addressee_id = statement.slug, addressee.id
-    client = app.test_client()
-    sign_in(client, COORDINATORS[0])
-
-    refused = press(client, f"/coordinate/{slug}/edit",
-                    f"/coordinate/{slug}/addressees/{addressee_id}/remove")
-
-    page = client.get(refused.headers["Location"]).text
-    assert f"{ADDRESSEES[2][0]} was sent letters, which stay on record" in html.unescape(page)
-    with app.app_context():
-        assert [letter.addressee.name for letter in letters()] == [ADDRESSEES[2][0]]
-    # One who was sent nothing goes.
-    with app.app_context():
-        other_id = addressee_named(slug, ADDRESSEES[2][1]).id
-    removed = press(client, f"/coordinate/{slug}/edit",
-                    f"/coordinate/{slug}/addressees/{other_id}/remove")
-    assert "is removed from the statement" in client.get(removed.headers["Location"]).text
-
-
 def test_a_draft_that_was_sent_letters_is_deleted_whole(app_context):
     """Deleting a draft takes everything in it. Its letters keep their addressees, so
     the statement goes in one DELETE that the database cascades, not addressee by
