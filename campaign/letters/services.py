@@ -21,6 +21,7 @@ from campaign.accounts.models import Coordinator, TeamMembership
 from campaign.database import utcnow
 from campaign.domain import DomainError, fingerprint
 from campaign.extensions import db
+from campaign.form_fields import at_most_message
 from campaign.languages import in_language
 from campaign.letters.models import (
     DELIVERED_STATUSES,
@@ -47,6 +48,11 @@ from campaign.statements.translating import statement_text
 from campaign.text import InvalidEmail, normalize_email
 
 LETTER_TEMPLATE = "letter"
+# A group's own words (Text columns: the bounds are these, in the form and here). A
+# salutation or closing is one line, and the default salutation holds an addressee's
+# name (at most 300 characters). The covering note is a few paragraphs before the
+# statement, rendered as Markdown into every letter of the group and its PDF: shorter
+# than a statement's own text (MARKDOWN_LENGTH), which it introduces.
 SALUTATION_LENGTH = 300
 NOTE_LENGTH = 5000
 CLOSING_LENGTH = 300
@@ -128,10 +134,17 @@ def set_reply_address(statement: Statement, address: str | None) -> None:
 def set_group_wording(group: DemandGroup, *, salutation: str | None, note: str | None,
                       closing: str | None) -> None:
     """The letter's own words to this group's addressees; an empty one falls back to
-    the default wording, in each addressee's language."""
-    group.letter_salutation = _text_or_none(salutation)
-    group.letter_note = _text_or_none(note)
-    group.letter_closing = _text_or_none(closing)
+    the default wording, in each addressee's language. Refused, at the field, past
+    its length."""
+    words = {"salutation": (_text_or_none(salutation), SALUTATION_LENGTH),
+             "note": (_text_or_none(note), NOTE_LENGTH),
+             "closing": (_text_or_none(closing), CLOSING_LENGTH)}
+    for field_name, (text, limit) in words.items():
+        if text is not None and len(text) > limit:
+            raise LetterError(str(at_most_message(limit)), field=field_name)
+    group.letter_salutation = words["salutation"][0]
+    group.letter_note = words["note"][0]
+    group.letter_closing = words["closing"][0]
 
 
 def find_letter(statement: Statement, letter_id: int) -> Letter | None:

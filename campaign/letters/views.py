@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 
 from campaign.accounts.access import team_statement_or_404
 from campaign.extensions import db
+from campaign.form_fields import show_error
 from campaign.languages import in_language
 from campaign.letters import services
 from campaign.letters.building import LetterContent, build_letter, build_sent_letter
@@ -260,6 +261,13 @@ def _group_forms(statement: Statement,
     return forms
 
 
+def _refused_wording(statement: Statement, group: DemandGroup,
+                     form: GroupWordingForm) -> tuple[str, int]:
+    return render_template("letters/voice.html", statement=statement,
+                           form=LetterVoiceForm(obj=statement, formdata=None),
+                           group_forms=_group_forms(statement, (group.id, form))), 400
+
+
 @bp.post("/<slug>/letters/voice/group/<int:group_id>")
 @login_required
 def group_wording(slug: str, group_id: int) -> Response | tuple[str, int]:
@@ -267,11 +275,13 @@ def group_wording(slug: str, group_id: int) -> Response | tuple[str, int]:
     group = _or_404(services.find_group(statement, group_id))
     form = GroupWordingForm(prefix=f"group-{group.id}")
     if not form.validate_on_submit():
-        return render_template("letters/voice.html", statement=statement,
-                               form=LetterVoiceForm(obj=statement, formdata=None),
-                               group_forms=_group_forms(statement, (group.id, form))), 400
-    services.set_group_wording(group, salutation=form.salutation.data, note=form.note.data,
-                               closing=form.closing.data)
+        return _refused_wording(statement, group, form)
+    try:
+        services.set_group_wording(group, salutation=form.salutation.data,
+                                   note=form.note.data, closing=form.closing.data)
+    except services.LetterError as error:
+        show_error(form, error)
+        return _refused_wording(statement, group, form)
     db.session.commit()
     flash(_("Saved: the letter's words to the addressees of group %(number)d.",
             number=statement.demand_groups.index(group) + 1))

@@ -16,6 +16,9 @@ from campaign.letters.building import build_letter
 from campaign.letters.models import Letter
 from campaign.letters.pdf import render_letter_html, render_letter_pdf
 from campaign.letters.services import (
+    CLOSING_LENGTH,
+    NOTE_LENGTH,
+    SALUTATION_LENGTH,
     LetterError,
     send_letters,
     send_test_letter,
@@ -265,3 +268,68 @@ def test_an_address_for_replies_that_cannot_be_mailed_is_refused_at_its_field(ap
     assert "Enter a valid e-mail address" in refused.text
     with app.app_context():
         assert get_statement(slug).reply_address is None
+
+
+# --- How long a group's words may be ---------------------------------------------------
+
+WORDING_LIMITS = {"salutation": SALUTATION_LENGTH, "note": NOTE_LENGTH,
+                  "closing": CLOSING_LENGTH}
+
+
+def _group_wording(app, slug: str):
+    """The first group's words as stored, and its form's URL and field prefix."""
+    with app.app_context():
+        group = get_statement(slug).demand_groups[0]
+        return ((group.letter_salutation, group.letter_note, group.letter_closing),
+                f"/coordinate/{slug}/letters/voice/group/{group.id}", f"group-{group.id}")
+
+
+@pytest.mark.parametrize("field", list(WORDING_LIMITS))
+def test_a_groups_words_past_their_limit_are_refused_at_their_field(app, field):
+    with app.app_context():
+        slug = prepare()[0].slug
+    before, url, prefix = _group_wording(app, slug)
+    client = app.test_client()
+    sign_in(client, COORDINATORS[0])
+    page = client.get(f"/coordinate/{slug}/letters/voice").text
+
+    refused = client.post(url, data={f"{prefix}-csrf_token": csrf_token(page),
+                                     f"{prefix}-{field}": "x" * (WORDING_LIMITS[field] + 1)})
+
+    assert refused.status_code == 400
+    error = refused.text[refused.text.index(f'id="{prefix}-{field}-error"'):]
+    assert f"Use at most {WORDING_LIMITS[field]} characters." in error[:error.index("</p>")]
+    assert _group_wording(app, slug)[0] == before == (None, None, None)
+
+
+def test_a_groups_words_at_their_limits_are_saved(app):
+    with app.app_context():
+        slug = prepare()[0].slug
+    _before, url, prefix = _group_wording(app, slug)
+    client = app.test_client()
+    sign_in(client, COORDINATORS[0])
+    page = client.get(f"/coordinate/{slug}/letters/voice").text
+    # The spaces around a value are not kept, and not counted.
+    words = {field: " " + "ж" * limit + " " for field, limit in WORDING_LIMITS.items()}
+
+    saved = client.post(url, data={f"{prefix}-csrf_token": csrf_token(page),
+                                   **{f"{prefix}-{field}": text
+                                      for field, text in words.items()}})
+
+    assert saved.status_code == 302
+    assert _group_wording(app, slug)[0] == tuple(text.strip() for text in words.values())
+
+
+@pytest.mark.usefixtures("app_context")
+@pytest.mark.parametrize("field", list(WORDING_LIMITS))
+def test_the_service_refuses_a_groups_words_past_their_limit_whatever_calls_it(field):
+    group = prepare()[0].demand_groups[0]
+    words = {name: "fits" for name in WORDING_LIMITS} | {
+        field: "x" * (WORDING_LIMITS[field] + 1)}
+
+    with pytest.raises(LetterError, match=f"at most {WORDING_LIMITS[field]} characters") as refused:
+        set_group_wording(group, **words)
+
+    assert refused.value.field == field
+    assert (group.letter_salutation, group.letter_note, group.letter_closing) == (
+        None, None, None)
