@@ -7,10 +7,11 @@ from functools import lru_cache
 import nh3
 from flask import Flask
 from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from campaign.text import country_name
+from campaign.text import ascii_form_to_check, country_name
 
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
     ["replacements", "smartquotes", "table", "strikethrough"]
@@ -45,8 +46,21 @@ def render_markdown(text: str) -> Markup:
     return Markup(html)
 
 
+def address_to_check(address: str) -> Markup:
+    """An address as a coordinator checks it before mail goes there: with its ASCII
+    form beside it when its domain is in other letters, which may only look like the
+    ones meant (see ascii_form_to_check)."""
+    sent = ascii_form_to_check(address)
+    if sent is None:
+        return escape(address)
+    note = escape(_("(sent as %(address)s: the domain has letters other than plain Latin "
+                    "a–z)")) % {"address": Markup("<code>%s</code>") % sent}
+    return escape(address) + " " + note
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(address_to_check, "address_to_check")
     app.add_template_filter(country_name, "country_name")
     app.add_template_global(get_locale)
     app.add_template_global(format_date)

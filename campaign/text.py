@@ -82,6 +82,17 @@ def ascii_address(address: str) -> str:
         return address
 
 
+def ascii_form_to_check(address: str) -> str | None:
+    """The ASCII form of an address whose domain is not plain ASCII, for a coordinator
+    to read beside it before mail goes there: "undersіgned.org" with a Cyrillic "і"
+    looks like the Latin one, "xn--undersgned-22i.org" does not. None when the address
+    is its own ASCII form (or no address at all)."""
+    if address.isascii():
+        return None
+    sent = ascii_address(address)
+    return sent if sent != address and sent.isascii() else None
+
+
 # Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069). A
 # name that opens one and never closes it reverses whatever follows it: the next
 # signers' names on the statement's page, the rest of a line in a letter to a

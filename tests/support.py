@@ -16,6 +16,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 from typing import TypeVar
 
@@ -100,6 +101,15 @@ def organization_fields(**overrides: str) -> dict[str, str]:
     }
     fields.update(overrides)
     return fields
+
+
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|code|em|i|span|strong)\b[^>]*>")
+
+
+def page_text(html: str) -> str:
+    """A page's text as a reader sees it: without its tags, one space between words
+    (and none where an inline element such as a link or code starts or ends)."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", _INLINE_TAG.sub("", html))).split())
 
 
 def read_mail_dir(directory: Path) -> list[EmailMessage]:

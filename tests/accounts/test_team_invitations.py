@@ -21,9 +21,11 @@ from campaign.outbox.tasks import deliver_due_messages
 from campaign.statements.models import Statement
 from campaign.text import hash_token
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for, sign_in
+from tests.letters.letters_setup import HOMOGRAPH, HOMOGRAPH_ASCII, NOT_PLAIN_LATIN
 from tests.support import (
     committed_meanwhile,
     csrf_token,
+    page_text,
     path_of,
     post_form,
     read_mail_dir,
@@ -374,6 +376,16 @@ def test_inviting_a_member_says_so_and_sends_nothing(app, coordinator_client, st
     assert delivered_mail(app, mail_dir) == []
     with app.app_context():
         assert db.session.scalars(select(TeamInvitation)).all() == []
+
+
+def test_an_invited_address_with_a_non_latin_domain_is_listed_in_its_ascii_form_too(
+        coordinator_client, statement_slug):
+    invited = invite(coordinator_client, statement_slug, HOMOGRAPH)
+
+    page = page_text(coordinator_client.get(invited.headers["Location"]).text)
+    assert f"{HOMOGRAPH} (sent as {HOMOGRAPH_ASCII}: {NOT_PLAIN_LATIN})" in page
+    # The members' own addresses are plain ASCII: no note.
+    assert page.count(NOT_PLAIN_LATIN) == 1
 
 
 def test_an_invalid_address_is_explained_next_to_its_field(coordinator_client, statement_slug):

@@ -17,7 +17,14 @@ from campaign.extensions import db
 from campaign.statements.models import AddressBookEntry, Addressee, StatementError
 from campaign.statements.services import get_statement
 from tests.conftest import create_coordinator_for, import_example, make_app, sign_in
-from tests.support import PROJECT_ROOT, csrf_token, post_form
+from tests.letters.letters_setup import (
+    HOMOGRAPH,
+    HOMOGRAPH_ASCII,
+    IDN_ADDRESS,
+    IDN_ASCII,
+    NOT_PLAIN_LATIN,
+)
+from tests.support import PROJECT_ROOT, csrf_token, page_text, post_form
 
 OHCHR = {"name": "UN Office of the High Commissioner for Human Rights", "role": "Registry",
          "email": "Registry@OHCHR.example.org", "language": "en"}
@@ -340,3 +347,19 @@ def test_the_migration_gives_existing_entries_to_the_coordinators_who_used_them(
         (2, "Used by the team of Shared", "used@example.org"),
     ]
     assert link == 1
+
+
+def test_an_address_with_a_non_latin_domain_is_shown_in_its_ascii_form_too(
+        app, coordinator_client, statement_slug):
+    new = f"/coordinate/{statement_slug}/addressees/new"
+    for name, email in (("Ministry", "Office@Приклад.укр"), ("Look-alike", HOMOGRAPH),
+                        ("Registry", OHCHR["email"])):
+        assert post_form(coordinator_client, new, new, {
+            "name": name, "email": email, "language": "uk"}).status_code == 302
+
+    for page in (f"/coordinate/{statement_slug}/edit", "/coordinate/address-book"):
+        text = page_text(coordinator_client.get(page).text)
+        assert f"{IDN_ADDRESS} (sent as {IDN_ASCII}: {NOT_PLAIN_LATIN})" in text
+        assert f"{HOMOGRAPH} (sent as {HOMOGRAPH_ASCII}: {NOT_PLAIN_LATIN})" in text
+        assert "registry@ohchr.example.org" in text
+        assert text.count(NOT_PLAIN_LATIN) == 2, page

@@ -24,6 +24,12 @@ BY_HAND = ADDRESSEES[2][-1]
 WITH_EMAIL = [name for group in ADDRESSEES for name in group if name != BY_HAND]
 COORDINATORS = ["mariia@example.org", "oleksandr@example.org"]
 
+# A domain in other letters than a-z can pass for another: "undersіgned.org" with a
+# Cyrillic "і" reads as the Latin one. Its ASCII form, the one mail goes to, does not.
+IDN_ADDRESS, IDN_ASCII = "office@приклад.укр", "office@xn--80aikifvh.xn--j1amh"
+HOMOGRAPH, HOMOGRAPH_ASCII = "info@undersіgned.org", "info@xn--undersgned-22i.org"
+NOT_PLAIN_LATIN = "the domain has letters other than plain Latin a–z"
+
 APPROVED_ORGANIZATION = "Kharkiv Solidarity Network"
 SHOWN_NAMES = ["Olena Kovalenko", "Taras S."]
 NEVER_SHOWN = ["Pending Freedom Union", "Hanna Anonymous", "Ulyana Unconfirmed",

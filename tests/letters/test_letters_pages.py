@@ -15,13 +15,18 @@ from campaign.statements.services import get_statement
 from tests.example_statement import ADDRESSEES, TITLE
 from tests.letters.letters_setup import (
     BY_HAND,
+    HOMOGRAPH,
+    HOMOGRAPH_ASCII,
+    IDN_ADDRESS,
+    IDN_ASCII,
+    NOT_PLAIN_LATIN,
     WITH_EMAIL,
     address_the_addressees,
     addressee_named,
     confirm,
 )
 from tests.moderation.factories import press
-from tests.support import committed_meanwhile
+from tests.support import committed_meanwhile, page_text
 
 
 @pytest.mark.pdf
@@ -252,3 +257,29 @@ def test_confirming_to_one_addressee_whose_address_changed_meanwhile_sends_nothi
     assert refused.status_code == 409
     assert "E-mail to someone-else@gov.example" in refused.text
     assert _letters_to(app, name) == []
+
+
+def test_an_address_with_a_non_latin_domain_is_shown_in_its_ascii_form_before_sending(
+        app, coordinator_client, statement_slug):
+    with app.app_context():
+        address_the_addressees(statement_slug)
+        first, second = ADDRESSEES[1]
+        addressee_named(statement_slug, first).email = IDN_ADDRESS
+        addressee_named(statement_slug, second).email = HOMOGRAPH
+        db.session.commit()
+        plain = addressee_named(statement_slug, ADDRESSEES[0][0]).email
+
+    confirmation = page_text(coordinator_client.get(
+        f"/coordinate/{statement_slug}/letters/send").text)
+    letters_page = page_text(coordinator_client.get(
+        f"/coordinate/{statement_slug}/letters").text)
+
+    assert f"E-mail to {IDN_ADDRESS} (sent as {IDN_ASCII}: {NOT_PLAIN_LATIN})" in confirmation
+    assert f"E-mail to {HOMOGRAPH} (sent as {HOMOGRAPH_ASCII}: {NOT_PLAIN_LATIN})" in (
+        confirmation)
+    assert f"{IDN_ADDRESS} (sent as {IDN_ASCII}: {NOT_PLAIN_LATIN})" in letters_page
+    assert f"{HOMOGRAPH} (sent as {HOMOGRAPH_ASCII}: {NOT_PLAIN_LATIN})" in letters_page
+    # An address of plain ASCII is shown as it is, with no note.
+    assert f"E-mail to {plain}" in confirmation
+    for page in (confirmation, letters_page):
+        assert page.count(NOT_PLAIN_LATIN) == 2

@@ -32,10 +32,17 @@ from campaign.signing.models import OrganizationSignature
 from campaign.statements.services import get_statement
 from tests.conftest import sign_in
 from tests.example_statement import ADDRESSEES, TITLE
-from tests.letters.letters_setup import BY_HAND, COORDINATORS, addressee_named, email_of
+from tests.letters.letters_setup import (
+    BY_HAND,
+    COORDINATORS,
+    NOT_PLAIN_LATIN,
+    addressee_named,
+    email_of,
+)
 from tests.letters.test_letters_sending import prepare
-from tests.support import csrf_token
+from tests.support import csrf_token, page_text
 
+IDN_ASCII_REPLIES = "replies@xn--80aikifvh.xn--j1amh"
 COALITION = "Коаліція «Україна — 5 ранку», Kyiv"
 
 
@@ -333,3 +340,21 @@ def test_the_service_refuses_a_groups_words_past_their_limit_whatever_calls_it(f
     assert refused.value.field == field
     assert (group.letter_salutation, group.letter_note, group.letter_closing) == (
         None, None, None)
+
+
+def test_a_reply_address_with_a_non_latin_domain_is_shown_in_its_ascii_form_too(app):
+    with app.app_context():
+        statement, _ = prepare()
+        slug = statement.slug
+    client = app.test_client()
+    sign_in(client, COORDINATORS[0])
+
+    saved = client.post(f"/coordinate/{slug}/letters/voice", data={
+        **_voice_page_fields(client, slug), "reply_address": "Replies@Приклад.укр"})
+
+    assert saved.status_code == 302
+    shown = ("The addressees' replies go to replies@приклад.укр (sent as "
+             f"{IDN_ASCII_REPLIES}: {NOT_PLAIN_LATIN}).")
+    for page in (f"/coordinate/{slug}/letters", f"/coordinate/{slug}/letters/send"):
+        assert shown in page_text(client.get(page).text)
+
