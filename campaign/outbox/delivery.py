@@ -562,9 +562,10 @@ def compose_email(message: OutboxMessage, hooks: TemplateHooks | None = None) ->
         ("To", address_list([("", recipient)])),
     ]
     if message.reply_to:
-        # A letter is answered to every coordinator of the statement.
+        # A letter is answered to every coordinator of the statement. Their domains go
+        # in ASCII too: the message is sent without SMTPUTF8, so its headers are ASCII.
         headers.append(("Reply-To", address_list([
-            (address.display_name, address.addr_spec) for address in
+            (address.display_name, ascii_address(address.addr_spec)) for address in
             MAIL_POLICY.header_factory("Reply-To", one_line(message.reply_to)).addresses])))
     headers += [("Date", format_datetime(utcnow())), ("Message-ID", message_id)]
     if hooks and hooks.headers:

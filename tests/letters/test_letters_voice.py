@@ -24,6 +24,7 @@ from campaign.letters.services import (
     send_test_letter,
     set_group_wording,
     set_letter_voice,
+    set_reply_address,
     summarize_sending,
 )
 from campaign.outbox.models import OutboxMessage
@@ -358,3 +359,18 @@ def test_a_reply_address_with_a_non_latin_domain_is_shown_in_its_ascii_form_too(
     for page in (f"/coordinate/{slug}/letters", f"/coordinate/{slug}/letters/send"):
         assert shown in page_text(client.get(page).text)
 
+
+@pytest.mark.usefixtures("smtp_context")
+@pytest.mark.pdf
+def test_a_reply_address_with_a_non_latin_domain_is_sent_in_its_ascii_form(smtp):
+    statement, _ = prepare()
+    set_reply_address(statement, "Replies@Приклад.укр")
+    db.session.commit()
+
+    send_letters(statement, [addressee_named(statement.slug, ADDRESSEES[0][0])], by=None)
+    db.session.commit()
+    deliver_due_messages()
+
+    # Sent without SMTPUTF8, a message's headers are ASCII: To is, and so is Reply-To.
+    [received] = smtp.messages
+    assert received["Reply-To"] == IDN_ASCII_REPLIES
