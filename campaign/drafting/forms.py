@@ -24,7 +24,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.drafting.importer import (
@@ -159,6 +166,12 @@ class PositionField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_position_message()) from error
+
+    def pre_validate(self, form: Any) -> None:
+        # A word is no number, and no number in the range either: one message is enough.
+        # A blank is left to Optional, which takes it for "keep the row's place".
+        if self.process_errors and (self.raw_data or [""])[0].strip():
+            raise StopValidation()
 
 
 def _position_message() -> Any:

@@ -22,10 +22,12 @@ from tests.drafting.test_drafting_pages import (
     signed_in_drafter,
 )
 from tests.example_statement import ADDRESSEES, EXAMPLE, FOUNDING_ORGANIZATIONS
+from tests.public.test_signing_pages import assert_error_next_to, text_of_id
 from tests.support import csrf_token
 
 SAVE = "/coordinate/new/save"
 MARLEN = "In particular, Marlen Asanov"
+POSITION_ERROR = "A position is a whole number from 1 to 10,000."
 
 
 def _line_field(page: str, starts: str) -> str:
@@ -206,14 +208,37 @@ def test_a_hostile_position_is_refused_with_a_message_and_nothing_saved(app, dra
     assert _statement_count(app) == 0
 
 
+def _container_of(html: str, field_id: str) -> str:
+    """The table cell or the field's box that holds the field."""
+    at = html.index(f'id="{field_id}"')
+    start = max(html.rfind("<td", 0, at), html.rfind('<div class="field', 0, at))
+    return html[start:html.index("</td>" if html.startswith("<td", start) else "</div>", at)]
+
+
+def test_a_wrong_position_is_shown_beside_its_field_as_on_every_form(app, drafter, reading):
+    fields = form_fields(reading, SAVE)
+    wrong = {"groups-0-demands-1-position": "bogus", "groups-1-position": "0"}
+
+    sent = _send(drafter, {**fields, **wrong}, "save")
+
+    assert sent.status_code == 400
+    for field_id in wrong:
+        assert_error_next_to(sent.text, field_id, POSITION_ERROR)
+        assert f'id="{field_id}-error"' in _container_of(sent.text, field_id)
+        # Said once, though a word is no number and no number in the range either.
+        assert text_of_id(sent.text, f"{field_id}-error").count(POSITION_ERROR) == 1
+    assert _statement_count(app) == 0
+
+
 @pytest.mark.parametrize("kind", ["bogus", "", "title\x01", "FURNITURE", "2147483648"])
 def test_an_unknown_mark_is_refused_with_a_message(drafter, reading, kind):
     fields = form_fields(reading, SAVE)
 
-    sent = _send(drafter, {**fields, _line_field(reading, MARLEN): kind}, "read")
+    field = _line_field(reading, MARLEN)
+    sent = _send(drafter, {**fields, field: kind}, "read")
 
     assert sent.status_code == 400
-    assert "Choose what the line is from the list." in unescape(sent.text)
+    assert_error_next_to(sent.text, field, "Choose what the line is from the list.")
 
 
 @pytest.mark.parametrize("key", ["lines-²-kind", "lines-99999999-kind", "groups--intro",
@@ -291,8 +316,7 @@ def test_a_pasted_addressee_longer_than_its_column_is_refused_at_its_row(app, dr
     saved = _send(drafter, fields, "save")
 
     assert saved.status_code == 400
-    assert f'<p class="field-error" id="{row}-error">Use at most 300 characters.</p>' in (
-        saved.text)
+    assert_error_next_to(saved.text, row, "Use at most 300 characters.")
     assert f'<a href="#{row}">Use at most 300 characters.</a>' in saved.text
     assert _statement_count(app) == 0
 
@@ -303,8 +327,7 @@ def test_a_signatory_longer_than_its_column_is_refused_at_its_row(app, drafter, 
     saved = _send(drafter, {**fields, "signatories-0-text": "Z" * 201 + " (UA)"}, "save")
 
     assert saved.status_code == 400
-    assert ('<p class="field-error" id="signatories-0-text-error">Use at most 200 characters.'
-            '</p>') in saved.text
+    assert_error_next_to(saved.text, "signatories-0-text", "Use at most 200 characters.")
     assert _statement_count(app) == 0
 
 
