@@ -251,6 +251,8 @@ def build_world(app: Flask, mail_dir: Path) -> dict[str, str]:
             "signer_page": path_of(signer_page_url(signer)),
             "organization": str(approved), "rejected": str(rejected),
             "addressee": str(statement.addressees[0].id),
+            # Sent no letter, so it can be removed: its page asks first.
+            "unlettered_addressee": str(statement.addressees[-1].id),
             "group": str(statement.demand_groups[0].id),
             "demand": str(statement.demand_groups[0].demands[0].id),
             "update": str(update.id), "reply": str(reply.id),
@@ -295,6 +297,8 @@ WORKSPACE_PAGES = [
     "/coordinate/{slug}/translations",
     "/coordinate/{slug}/translations/en", "/coordinate/{slug}/translations/ru",
     "/coordinate/{slug}/translations/ru/remove",
+    "/coordinate/{slug}/addressees/{unlettered_addressee}/remove",
+    "/coordinate/{slug}/updates/{update}/publish",
 ]
 
 
