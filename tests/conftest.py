@@ -155,7 +155,16 @@ def app(database_url: str, mail_dir: Path) -> Flask:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest, mail_dir: Path) -> Iterator[None]:
-    """Every test starts with empty tables and no captured mail."""
+    """Every test starts with empty tables and no captured mail, and with the session's
+    app as the one a task called directly runs in."""
+    if "app" in request.fixturenames:
+        # Each app made makes its Celery app the current one, and a task runs in the
+        # Flask app of the current Celery app: after a test that made an app of its own
+        # (on a database migrated only halfway, say), a task called directly would read
+        # that app's database instead of the session's.
+        celery_app = request.getfixturevalue("app").extensions["celery"]
+        celery_app.set_current()
+        celery_app.set_default()
     yield
     if "app" not in request.fixturenames:
         return
