@@ -214,6 +214,8 @@ def build_world(app: Flask, mail_dir: Path) -> dict[str, str]:
         update = write_update(statement, "Зустріч у Львові", "Ми зустрілися з радою.",
                               by=coordinator)
         publish_update(update)
+        draft_update = write_update(statement, "Наступна зустріч", "Ми зустрінемося знову.",
+                                    by=coordinator)
         reply = record_reply(statement, ReplyDetails(
             addressee_id=statement.addressees[0].id, demand_group_id=None,
             received_on=date(2026, 3, 1), text="Ми розглянемо ваші вимоги."),
@@ -255,7 +257,7 @@ def build_world(app: Flask, mail_dir: Path) -> dict[str, str]:
             "unlettered_addressee": str(statement.addressees[-1].id),
             "group": str(statement.demand_groups[0].id),
             "demand": str(statement.demand_groups[0].demands[0].id),
-            "update": str(update.id), "reply": str(reply.id),
+            "update": str(update.id), "draft_update": str(draft_update.id), "reply": str(reply.id),
             "entry": str(entry.id),
         }
 
@@ -298,7 +300,7 @@ WORKSPACE_PAGES = [
     "/coordinate/{slug}/translations/en", "/coordinate/{slug}/translations/ru",
     "/coordinate/{slug}/translations/ru/remove",
     "/coordinate/{slug}/addressees/{unlettered_addressee}/remove",
-    "/coordinate/{slug}/updates/{update}/publish",
+    "/coordinate/{slug}/updates/{draft_update}/publish",
 ]
 
 

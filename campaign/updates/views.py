@@ -16,7 +16,7 @@ from campaign.statements.models import Statement
 from campaign.updates import services
 from campaign.updates.forms import ConfirmPublishForm, UpdateForm
 from campaign.updates.mail import register_update_mail
-from campaign.updates.models import Update
+from campaign.updates.models import PUBLISHABLE_UPDATE_STATUSES, Update
 
 bp = Blueprint("updates", __name__, url_prefix="/coordinate")
 
@@ -137,6 +137,10 @@ def publish(slug: str, update_id: int) -> Response | tuple[str, int] | str:
     statement = team_statement_or_404(slug)
     update = _update_of(statement, update_id)
     if request.method == "GET":
+        if update.status not in PUBLISHABLE_UPDATE_STATUSES:
+            # An old tab or a bookmark: there is nothing left to confirm.
+            flash(_("This update is published already."))
+            return redirect(url_for(".show", slug=slug, update_id=update_id))
         return _confirmation(statement, update)
     try:
         services.publish_update_as_shown(update, shown=_confirmed())

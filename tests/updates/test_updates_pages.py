@@ -284,6 +284,19 @@ def test_a_second_confirmation_at_the_same_moment_is_told_it_is_published_alread
     assert _no_broker == []
 
 
+def test_the_publish_confirmation_of_a_published_update_says_so_and_offers_nothing(
+        coordinator_client, _no_broker):
+    page_url = a_draft(coordinator_client)
+    assert confirm_publish(coordinator_client, page_url).status_code == 302
+
+    again = coordinator_client.get(f"{page_url}/publish")
+
+    assert again.status_code == 302
+    shown = coordinator_client.get(again.headers["Location"]).text
+    assert "This update is published already." in shown
+    assert "Publish and e-mail the signers" not in shown
+
+
 def test_publishing_an_update_a_colleague_just_published_keeps_theirs_and_mails_once(
         app, statement_slug, _no_broker):
     with app.app_context():
