@@ -41,3 +41,39 @@ def test_a_retry_confirmed_as_a_colleague_removes_the_addressee_is_no_server_err
         assert db.session.get(Addressee, addressee_id) is None
         assert db.session.scalars(select(Letter).where(
             Letter.status == LetterStatus.QUEUED)).all() == []
+
+
+def test_a_sending_confirmed_as_a_colleague_removes_the_addressee_does_not_say_queued(
+        app, coordinator_client, statement_slug):
+    """The removal commits between the sending's check of whom the page showed and the
+    letter's insert, which the foreign key then refuses (PostgreSQL: the insert's KEY
+    SHARE waits for the removal's FOR UPDATE, then fails): the coordinator must be told
+    the addressee is gone, not shown a 500 nor told a letter to them "is already
+    queued"."""
+    from tests.letters.letters_setup import address_the_addressees, addressee_named
+    from tests.letters.test_letters_pages import _told_after
+
+    name = WITH_EMAIL[0]
+    with app.app_context():
+        address_the_addressees(statement_slug)
+        addressee_id = addressee_named(statement_slug, name).id
+    send = f"/coordinate/{statement_slug}/letters/send/to/{addressee_id}"
+    confirmation = coordinator_client.get(send).text
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        with committed_meanwhile(app, f"DELETE FROM addressee WHERE id = {addressee_id}",
+                                 at=lambda sql: sql.startswith("SAVEPOINT")) as ran:
+            raced = confirm(coordinator_client, send, confirmation)
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert ran, "the removal was never interleaved"
+
+    # Today: the insert's IntegrityError is taken for "already queued", and the flash
+    # that says so reads the deleted addressee's name after the commit: a 500.
+    assert raced.status_code in (302, 409), raced.status_code
+
+    told = _told_after(coordinator_client, raced) if raced.status_code == 302 else raced.text
+    with app.app_context():
+        assert db.session.scalars(select(Letter)).all() == []
+    assert f"a letter is already queued: {name}" not in told
