@@ -1,0 +1,35 @@
+"""Hostile review: the confirmation before an addressee's removal, and pressing it."""
+
+from __future__ import annotations
+
+from html import unescape
+
+from tests.example_statement import ADDRESSEES
+from tests.letters.letters_setup import addressee_named
+
+# The only addressee of group 1: a published statement cannot lose them.
+SOLE = ADDRESSEES[0][0]
+# One of group 3's several: may go.
+ONE_OF_MANY = ADDRESSEES[2][1]
+
+
+def _remove_url(slug: str, addressee_id: int) -> str:
+    return f"/coordinate/{slug}/addressees/{addressee_id}/remove"
+
+
+def test_the_removal_of_a_groups_only_addressee_is_refused_before_its_confirmation(
+        app, coordinator_client, statement_slug):
+    """The removal of an addressee with a letter sent is refused on asking (GET), with
+    the reason; the removal of a published group's only addressee is refused only after
+    the coordinator confirmed a page that said "Remove …? This cannot be undone.",
+    which offered what could never happen."""
+    with app.app_context():
+        addressee_id = addressee_named(statement_slug, SOLE).id
+
+    asked = coordinator_client.get(_remove_url(statement_slug, addressee_id))
+
+    assert "Remove the addressee" not in asked.text
+    assert asked.status_code == 302
+    told = unescape(coordinator_client.get(asked.headers["Location"]).text)
+    assert "Group 1 of demands is addressed to nobody." in told
+
