@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from html import unescape
 
+from campaign.extensions import db
+from campaign.statements.models import Addressee
 from tests.example_statement import ADDRESSEES
 from tests.letters.letters_setup import addressee_named
+from tests.support import csrf_token
 
 # The only addressee of group 1: a published statement cannot lose them.
 SOLE = ADDRESSEES[0][0]
@@ -33,3 +36,23 @@ def test_the_removal_of_a_groups_only_addressee_is_refused_before_its_confirmati
     told = unescape(coordinator_client.get(asked.headers["Location"]).text)
     assert "Group 1 of demands is addressed to nobody." in told
 
+
+def test_a_removal_pressed_twice_tells_the_second_press_it_is_done(
+        app, coordinator_client, statement_slug):
+    """A double click on "Remove the addressee" (or a second tab): the first press
+    removes them, the browser shows the answer to the second, which is a bare 404
+    "Not Found" page, as if nothing had happened."""
+    with app.app_context():
+        addressee_id = addressee_named(statement_slug, ONE_OF_MANY).id
+    url = _remove_url(statement_slug, addressee_id)
+    token = csrf_token(coordinator_client.get(url).text)
+
+    first = coordinator_client.post(url, data={"csrf_token": token})
+    second = coordinator_client.post(url, data={"csrf_token": token})
+
+    assert first.status_code == 302
+    with app.app_context():
+        assert db.session.get(Addressee, addressee_id) is None
+    assert second.status_code == 302, second.status_code
+    told = unescape(coordinator_client.get(second.headers["Location"]).text)
+    assert ONE_OF_MANY in told
