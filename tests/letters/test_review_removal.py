@@ -56,3 +56,38 @@ def test_a_removal_pressed_twice_tells_the_second_press_it_is_done(
     assert second.status_code == 302, second.status_code
     told = unescape(coordinator_client.get(second.headers["Location"]).text)
     assert ONE_OF_MANY in told
+
+
+def test_a_letter_that_failed_after_the_removal_page_opened_is_not_deleted_unseen(
+        app, coordinator_client, statement_slug):
+    """The page said nothing of letters (there were none); meanwhile a colleague sent
+    them one, which failed. Pressing the button deletes that letter and its e-mail,
+    which the page never mentioned: the removal is not pinned to what its page showed,
+    as sending (recipients) and publishing (shown) are."""
+    from sqlalchemy import select
+
+    from campaign.letters.models import Letter
+    from campaign.letters.services import send_letters
+    from campaign.statements.services import get_statement
+    from tests.letters.letters_setup import address_the_addressees
+
+    with app.app_context():
+        address_the_addressees(statement_slug)
+        addressee_id = addressee_named(statement_slug, ONE_OF_MANY).id
+    url = _remove_url(statement_slug, addressee_id)
+    page = coordinator_client.get(url).text
+    assert "failed" not in page
+    with app.app_context():  # the colleague's letter, given up by the mail server
+        statement = get_statement(statement_slug)
+        send_letters(statement, [db.session.get(Addressee, addressee_id)], by=None)
+        db.session.commit()
+        [letter] = db.session.scalars(select(Letter)).all()
+        letter.mark_failed("550 mailbox unavailable")
+        db.session.commit()
+
+    pressed = coordinator_client.post(url, data={"csrf_token": csrf_token(page)})
+
+    with app.app_context():
+        assert db.session.scalars(select(Letter)).all() != [], (
+            "a failed letter the confirmation never showed was deleted")
+    assert pressed.status_code in (302, 409)
