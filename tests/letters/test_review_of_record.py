@@ -1,0 +1,46 @@
+"""Hostile review: a letter of record pins its addressee's name, and must not pair it
+with what the entry says of someone else since."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from campaign.addressees.services import AddresseeDetails, update_addressee
+from campaign.extensions import db
+from campaign.letters.services import send_letters
+from tests.conftest import sign_in
+from tests.letters.letters_setup import BY_HAND, COORDINATORS, addressee_named
+from tests.letters.test_letters_of_record import RENAMED, pdf_text
+from tests.letters.test_letters_sending import prepare
+
+NEW_ROLE = "Head of the Harbour Authority"
+
+
+@pytest.mark.pdf
+def test_a_letter_printed_after_its_addressee_was_replaced_keeps_the_role_it_was_sent_to(app):
+    """The entry is reused for someone else (another name, another role) after the
+    letter to deliver by hand was made. Its PDF keeps the recorded name but takes the
+    entry's new role: "To: <the old name>, <the new person's role>", a letter to
+    nobody that exists."""
+    with app.app_context():
+        statement, coordinator = prepare()
+        slug = statement.slug
+        addressee = addressee_named(slug, BY_HAND)
+        send_letters(statement, [addressee], by=coordinator)
+        db.session.commit()
+        update_addressee(addressee, AddresseeDetails(
+            name=RENAMED, role=NEW_ROLE, email=None, language=addressee.language))
+        db.session.commit()
+    client = app.test_client()
+    sign_in(client, COORDINATORS[0])
+
+    page = client.get(f"/coordinate/{slug}/letters").text
+    row = page[page.index('<tr class="letter-to_deliver_by_hand">'):]
+    link = re.search(r'<a href="([^"]+)">Download the PDF', row[:row.index("</tr>")])[1]
+    printed = pdf_text(client.get(html.unescape(link)).data)
+
+    assert f"Dear {BY_HAND}," in printed
+    assert NEW_ROLE not in printed
