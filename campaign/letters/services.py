@@ -82,12 +82,16 @@ class AddresseeSummary:
 
 @dataclass
 class SendReport:
-    """What a send did, addressee by addressee, for the coordinator to read."""
+    """What a send did, addressee by addressee, for the coordinator to read: the names
+    the letters are addressed to, taken as it went (an addressee removed meanwhile is
+    no row to read them from once the sending commits)."""
 
-    queued: list[Addressee] = field(default_factory=list)
-    to_deliver_by_hand: list[Addressee] = field(default_factory=list)
-    already_queued: list[Addressee] = field(default_factory=list)
-    already_waiting_by_hand: list[Addressee] = field(default_factory=list)
+    queued: list[str] = field(default_factory=list)
+    to_deliver_by_hand: list[str] = field(default_factory=list)
+    already_queued: list[str] = field(default_factory=list)
+    already_waiting_by_hand: list[str] = field(default_factory=list)
+    # Removed from the statement by a colleague as this sending went: sent nothing.
+    removed: list[str] = field(default_factory=list)
 
 
 def addressee_summaries(statement: Statement) -> list[AddresseeSummary]:
@@ -216,7 +220,7 @@ def _send_one(statement: Statement, addressee: Addressee, name: str, address: st
     """A letter to ADDRESSEE under NAME, e-mailed to ADDRESS (none: by hand)."""
     status = LetterStatus.QUEUED if address else LetterStatus.TO_DELIVER_BY_HAND
     if _waiting_letter(addressee, status) is not None:
-        (report.already_queued if address else report.already_waiting_by_hand).append(addressee)
+        (report.already_queued if address else report.already_waiting_by_hand).append(name)
         return
     letter = Letter(statement=statement, addressee=addressee, addressee_name=name,
                     to_address=address, status=status,
@@ -229,7 +233,10 @@ def _send_one(statement: Statement, addressee: Addressee, name: str, address: st
             db.session.add(letter)
             db.session.flush()
     except IntegrityError:
-        report.already_queued.append(addressee)
+        # Or the foreign key refused it: a colleague removed the addressee meanwhile
+        # (their removal locks the row, so the insert waited for it to commit).
+        gone = db.session.scalar(select(Addressee.id).where(Addressee.id == addressee.id)) is None
+        (report.removed if gone else report.already_queued).append(name)
         return
     if address:
         with in_language(addressee.language):
@@ -239,9 +246,9 @@ def _send_one(statement: Statement, addressee: Addressee, name: str, address: st
                 template=LETTER_TEMPLATE,
                 context={"letter_id": letter.id, "statement_slug": statement.slug},
                 reply_to=reply_to)
-        report.queued.append(addressee)
+        report.queued.append(name)
     else:
-        report.to_deliver_by_hand.append(addressee)
+        report.to_deliver_by_hand.append(name)
 
 
 @dataclass(frozen=True)
@@ -381,16 +388,25 @@ def retry_letter(letter: Letter, *, shown: str | None,
     """A new letter for a failed one's addressee (see the module's note on why), to
     the name and address the failed one recorded, as its confirmation page showed it
     (see send_letters_as_shown)."""
+    name = letter.addressee_name
     # Two coordinators retrying at once wait for each other here, and the second
-    # finds the first one's letter; NO KEY leaves the letters' inserts unblocked.
-    db.session.execute(select(Addressee.id).where(Addressee.id == letter.addressee_id)
-                       .with_for_update(key_share=True))
-    summary = summarize_retry(letter)
+    # finds the first one's letter; NO KEY leaves the letters' inserts unblocked. A
+    # colleague's removal of the addressee (FOR UPDATE) is waited for too, and then
+    # leaves neither the addressee nor its failed letters.
+    locked = db.session.scalar(select(Addressee.id).where(Addressee.id == letter.addressee_id)
+                               .with_for_update(key_share=True))
+    # Read again now that nothing changes it: the letter as the lock left it.
+    fresh = db.session.scalars(select(Letter).where(Letter.id == letter.id)
+                               .execution_options(populate_existing=True)).one_or_none()
+    if locked is None or fresh is None:
+        raise LetterError(_("%(name)s was removed from the statement meanwhile: nothing was "
+                            "sent.", name=name))
+    summary = summarize_retry(fresh)
     if summary.recipients != shown:
         raise RecipientsChanged(summary)
     report = SendReport()
-    statement = letter.statement
-    _send_one(statement, letter.addressee, letter.addressee_name, letter.to_address,
+    statement = fresh.statement
+    _send_one(statement, fresh.addressee, fresh.addressee_name, fresh.to_address,
               counts=read_counts(statement.id), reply_to=letters_reply_to(statement),
               by=by, report=report)
     return report

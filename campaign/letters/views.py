@@ -171,8 +171,8 @@ def _send(statement: Statement, addressees: list[Addressee]) -> Response | tuple
     return _to_letters(statement)
 
 
-def _names(addressees: list[Addressee]) -> str:
-    return ", ".join(addressee.name for addressee in addressees)
+def _names(names: list[str]) -> str:
+    return ", ".join(names)
 
 
 def _tell(report: services.SendReport) -> None:
@@ -187,6 +187,9 @@ def _tell(report: services.SendReport) -> None:
     if report.already_waiting_by_hand:
         flash(_("Skipped, a letter already waits to be delivered by hand: %(names)s.",
                 names=_names(report.already_waiting_by_hand)))
+    if report.removed:
+        flash(_("Not sent, removed from the statement meanwhile: %(names)s.",
+                names=_names(report.removed)))
 
 
 @bp.route("/<slug>/letters/send", methods=["GET", "POST"])

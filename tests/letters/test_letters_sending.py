@@ -71,8 +71,8 @@ def test_sending_to_all_queues_one_letter_per_addressee_with_email_and_one_by_ha
 
     report = send_to_all(statement, coordinator)
 
-    assert sorted(a.name for a in report.queued) == sorted(WITH_EMAIL)
-    assert [a.name for a in report.to_deliver_by_hand] == [BY_HAND]
+    assert sorted(report.queued) == sorted(WITH_EMAIL)
+    assert report.to_deliver_by_hand == [BY_HAND]
     by_status = {(letter.addressee.name, letter.status) for letter in letters()}
     assert by_status == {*((name, LetterStatus.QUEUED) for name in WITH_EMAIL),
                          (BY_HAND, LetterStatus.TO_DELIVER_BY_HAND)}
@@ -94,8 +94,8 @@ def test_sending_again_while_queued_makes_no_duplicate():
     report = send_to_all(statement, coordinator)
 
     assert report.queued == [] and report.to_deliver_by_hand == []
-    assert sorted(a.name for a in report.already_queued) == sorted(WITH_EMAIL)
-    assert [a.name for a in report.already_waiting_by_hand] == [BY_HAND]
+    assert sorted(report.already_queued) == sorted(WITH_EMAIL)
+    assert report.already_waiting_by_hand == [BY_HAND]
     assert len(letters()) == len(WITH_EMAIL) + 1
     assert len(db.session.scalars(select(OutboxMessage.id)).all()) == len(WITH_EMAIL)
 
