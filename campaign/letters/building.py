@@ -1,7 +1,8 @@
 """What a letter to one addressee says, read from the database when it is previewed
 or sent (never stored): the statement, the demands addressed to them, and who signed.
-A letter once sent is addressed as its row recorded (build_sent_letter), whatever the
-addressee's entry says by the time it is rendered, printed or sent again.
+A letter once sent is addressed as its row recorded (build_sent_letter: the name and
+the role), whatever the addressee's entry says by the time it is rendered, printed or
+sent again.
 
 The signatory lists are not loaded here. `LetterContent` hands the template
 generators that read the rows in batches (`yield_per`) and yield only the names, and
@@ -58,9 +59,10 @@ class LetterContent:
     # The statement in the addressee's language when it has an official translation
     # into it, else in its own.
     text: StatementText
-    # Whom the letter is addressed to: the addressee's name as it stands in a preview,
-    # as its letter recorded it once sent.
+    # Whom the letter is addressed to: the addressee's name and role as they stand in
+    # a preview, as its letter recorded them once sent.
     addressee_name: str
+    addressee_role: str | None
 
     @property
     def addressed_to(self) -> Passage:
@@ -177,19 +179,24 @@ def demand_groups_for(addressee: Addressee) -> list[DemandGroup]:
     ))
 
 
-def build_letter(addressee: Addressee, addressee_name: str | None = None) -> LetterContent:
-    """The letter ADDRESSEE would be sent now; ADDRESSEE_NAME: the name it is addressed
-    to, when not the entry's own."""
+def build_letter(addressee: Addressee) -> LetterContent:
+    """The letter ADDRESSEE would be sent now, to their entry's name and role."""
+    return _content(addressee, addressee.name, addressee.role)
+
+
+def build_sent_letter(letter: Letter) -> LetterContent:
+    """LETTER as it goes (or is printed): to the name and role it recorded when it was
+    sent."""
+    return _content(letter.addressee, letter.addressee_name, letter.addressee_role)
+
+
+def _content(addressee: Addressee, name: str, role: str | None) -> LetterContent:
     return LetterContent(
         statement=addressee.statement,
         addressee=addressee,
         demand_groups=demand_groups_for(addressee),
         counts=read_counts(addressee.statement_id),
         text=statement_text(addressee.statement, addressee.language),
-        addressee_name=addressee_name or addressee.name,
+        addressee_name=name,
+        addressee_role=role,
     )
-
-
-def build_sent_letter(letter: Letter) -> LetterContent:
-    """LETTER as it goes (or is printed): to the name it recorded when it was sent."""
-    return build_letter(letter.addressee, letter.addressee_name)

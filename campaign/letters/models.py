@@ -64,10 +64,12 @@ class Letter(db.Model):
     # deleted whole takes both). Failed letters, which reached nobody, are deleted
     # with their addressee (campaign.letters.services.delete_failed_letters).
     addressee_id: Mapped[int] = mapped_column(ForeignKey("addressee.id"))
-    # The addressee's name and address as they were when it was sent: the record of
-    # what went to whom, whatever the addressee's entry says after an edit. (None for
-    # a letter to be delivered by hand, which has no address.)
+    # The addressee's name, role and address as they were when it was sent: the record
+    # of what went to whom, whatever the addressee's entry says after an edit. (A role
+    # is None when the entry had none; an address, for a letter to be delivered by
+    # hand, which has none.)
     addressee_name: Mapped[str] = mapped_column(String(300))
+    addressee_role: Mapped[str | None] = mapped_column(String(200))
     to_address: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[LetterStatus] = mapped_column(enum_column(LetterStatus, "letter_status"))
     organizations_count: Mapped[int] = mapped_column(default=0)
@@ -94,8 +96,9 @@ class Letter(db.Model):
 
     def __init__(self, *, addressee: Addressee, **values: Any) -> None:
         # The entry as it is now, unless given: a failed letter sent again goes to the
-        # name and address that letter recorded.
+        # name, role and address that letter recorded.
         values.setdefault("addressee_name", addressee.name)
+        values.setdefault("addressee_role", addressee.role)
         values.setdefault("to_address", addressee.email)
         super().__init__(addressee=addressee, **values)
 

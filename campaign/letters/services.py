@@ -209,21 +209,21 @@ def send_letters(statement: Statement, addressees: list[Addressee], *,
     counts = read_counts(statement.id)
     reply_to = letters_reply_to(statement)
     for addressee in addressees:
-        _send_one(statement, addressee, addressee.name, addressee.email, counts=counts,
-                  reply_to=reply_to, by=by, report=report)
+        _send_one(statement, addressee, addressee.name, addressee.role, addressee.email,
+                  counts=counts, reply_to=reply_to, by=by, report=report)
     return report
 
 
-def _send_one(statement: Statement, addressee: Addressee, name: str, address: str | None, *,
-              counts: Counts, reply_to: str | None, by: Coordinator | None,
-              report: SendReport) -> None:
-    """A letter to ADDRESSEE under NAME, e-mailed to ADDRESS (none: by hand)."""
+def _send_one(statement: Statement, addressee: Addressee, name: str, role: str | None,
+              address: str | None, *, counts: Counts, reply_to: str | None,
+              by: Coordinator | None, report: SendReport) -> None:
+    """A letter to ADDRESSEE under NAME and ROLE, e-mailed to ADDRESS (none: by hand)."""
     status = LetterStatus.QUEUED if address else LetterStatus.TO_DELIVER_BY_HAND
     if _waiting_letter(addressee, status) is not None:
         (report.already_queued if address else report.already_waiting_by_hand).append(name)
         return
     letter = Letter(statement=statement, addressee=addressee, addressee_name=name,
-                    to_address=address, status=status,
+                    addressee_role=role, to_address=address, status=status,
                     organizations_count=counts.organizations,
                     individuals_count=counts.individuals, created_by=by)
     try:
@@ -259,6 +259,7 @@ class SummaryLine:
     # Whom the letter is addressed to, and where it goes: the addressee's entry, or
     # what a failed letter recorded when it is sent again.
     name: str
+    role: str | None
     email: str | None
     demands_count: int
     by_email: bool
@@ -286,11 +287,11 @@ class SendingSummary:
 
     @property
     def recipients(self) -> str:
-        """Who would get a letter, under which name and at which address, in one
-        value: the confirmation page carries it, and sending refuses unless it still
-        matches, so that a letter goes only to whom the coordinator was shown."""
-        shown = sorted((line.addressee.id, line.name, line.email or "", line.last_letter_id)
-                       for line in self.to_send)
+        """Who would get a letter, under which name and role and at which address, in
+        one value: the confirmation page carries it, and sending refuses unless it
+        still matches, so that a letter goes only to whom the coordinator was shown."""
+        shown = sorted((line.addressee.id, line.name, line.role or "", line.email or "",
+                        line.last_letter_id) for line in self.to_send)
         return fingerprint(shown)
 
 
@@ -310,7 +311,8 @@ def summarize_sending(statement: Statement, addressees: list[Addressee]) -> Send
     for addressee in addressees:
         status = LetterStatus.QUEUED if addressee.email else LetterStatus.TO_DELIVER_BY_HAND
         lines.append(SummaryLine(
-            addressee=addressee, name=addressee.name, email=addressee.email,
+            addressee=addressee, name=addressee.name, role=addressee.role,
+            email=addressee.email,
             demands_count=demands.get(addressee.id, 0),
             by_email=bool(addressee.email),
             attachment=letter_file_name(statement, addressee.name),
@@ -370,14 +372,15 @@ def _check_retryable(letter: Letter) -> None:
 
 def summarize_retry(letter: Letter) -> SendingSummary:
     """What retry_letter would send, for its confirmation page: the failed letter again,
-    to the name and address it recorded. The addressee's entry may have been edited
-    since; a letter to the entry as it is now is a new sending, not a retry."""
+    to the name, role and address it recorded. The addressee's entry may have been
+    edited since; a letter to the entry as it is now is a new sending, not a retry."""
     _check_retryable(letter)
     summary = summarize_sending(letter.statement, [letter.addressee])
     [line] = summary.lines
     # Only a queued letter fails, so it went by e-mail; and _check_retryable refused a
     # letter to its addressee queued since, so this one is not skipped.
-    again = replace(line, name=letter.addressee_name, email=letter.to_address, by_email=True,
+    again = replace(line, name=letter.addressee_name, role=letter.addressee_role,
+                    email=letter.to_address, by_email=True,
                     attachment=letter_file_name(letter.statement, letter.addressee_name),
                     skipped=False)
     return replace(summary, lines=[again])
@@ -386,8 +389,8 @@ def summarize_retry(letter: Letter) -> SendingSummary:
 def retry_letter(letter: Letter, *, shown: str | None,
                  by: Coordinator | None) -> SendReport:
     """A new letter for a failed one's addressee (see the module's note on why), to
-    the name and address the failed one recorded, as its confirmation page showed it
-    (see send_letters_as_shown)."""
+    the name, role and address the failed one recorded, as its confirmation page
+    showed it (see send_letters_as_shown)."""
     name = letter.addressee_name
     # Two coordinators retrying at once wait for each other here, and the second
     # finds the first one's letter; NO KEY leaves the letters' inserts unblocked. A
@@ -406,9 +409,9 @@ def retry_letter(letter: Letter, *, shown: str | None,
         raise RecipientsChanged(summary)
     report = SendReport()
     statement = fresh.statement
-    _send_one(statement, fresh.addressee, fresh.addressee_name, fresh.to_address,
-              counts=read_counts(statement.id), reply_to=letters_reply_to(statement),
-              by=by, report=report)
+    _send_one(statement, fresh.addressee, fresh.addressee_name, fresh.addressee_role,
+              fresh.to_address, counts=read_counts(statement.id),
+              reply_to=letters_reply_to(statement), by=by, report=report)
     return report
 
 

@@ -44,3 +44,32 @@ def test_a_letter_printed_after_its_addressee_was_replaced_keeps_the_role_it_was
 
     assert f"Dear {BY_HAND}," in printed
     assert NEW_ROLE not in printed
+
+
+def test_a_retry_goes_to_the_role_the_failed_letter_recorded(
+        app, coordinator_client, statement_slug):
+    """The entry's role is edited after the letter failed: the retry's confirmation shows,
+    and its new letter records, the role the failed letter went to, as it does the
+    name."""
+    from sqlalchemy import select
+
+    from campaign.letters.models import Letter
+    from tests.letters.letters_setup import WITH_EMAIL, confirm
+    from tests.letters.test_letters_pages import _a_failed_letter
+
+    name, old_role = WITH_EMAIL[0], "Minister of Foreign Affairs"
+    with app.app_context():
+        addressee_named(statement_slug, name).role = old_role
+        db.session.commit()
+    failed = _a_failed_letter(app, coordinator_client, statement_slug, name)
+    with app.app_context():
+        addressee_named(statement_slug, name).role = NEW_ROLE
+        db.session.commit()
+    retry = f"/coordinate/{statement_slug}/letters/{failed.id}/retry"
+
+    page = coordinator_client.get(retry).text
+    assert old_role in page and NEW_ROLE not in page
+    assert confirm(coordinator_client, retry, page).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Letter.addressee_role).order_by(Letter.id)).all() == [
+            old_role, old_role]
