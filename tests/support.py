@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 _CSRF_FIELD = re.compile(r'name="(?:[\w-]*-)?csrf_token"[^>]*value="([^"]+)"')
 _CONFIRM_LINK = re.compile(r"https?://\S+/confirm/[\w-]+")
+_HIDDEN_FIELD = re.compile(r'<input [^>]*type="hidden"[^>]*>')
+_ATTRIBUTE = re.compile(r'(name|value)="([^"]*)"')
 
 
 def wait_for(probe: Callable[[], T | None], *, timeout: float = 30.0, what: str = "it") -> T:
@@ -60,6 +62,15 @@ def csrf_token(html: str) -> str:
     match = _CSRF_FIELD.search(html)
     assert match, "the page has no CSRF token"
     return match[1]
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """What a page's hidden inputs send (its token, and what a confirmation showed)."""
+    fields = {}
+    for tag in _HIDDEN_FIELD.findall(html):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        fields[attributes["name"]] = unescape(attributes.get("value", ""))
+    return fields
 
 
 def session_csrf_token(client: FlaskClient) -> str:

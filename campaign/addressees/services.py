@@ -90,13 +90,19 @@ def update_addressee(addressee: Addressee, details: AddresseeDetails) -> None:
     _fill_addressee(addressee, addressee.statement, details)
 
 
+def check_removable(addressee: Addressee) -> None:
+    """Refused (StatementError) when removing ADDRESSEE would leave a group of a
+    published statement addressed to nobody: asked before the removal's confirmation
+    page is offered, and again by the removal."""
+    keep_publishable(addressee.statement, without=addressee)
+
+
 def remove_addressee(addressee: Addressee) -> None:
-    """Out of every group it stood in, then gone; refused when that leaves a group of a
-    published statement addressed to nobody."""
+    """Out of every group it stood in, then gone; refused as check_removable says."""
+    check_removable(addressee)
     statement = addressee.statement
     for group in statement.demand_groups:
         group.address_to([other for other in group.addressees if other is not addressee])
-    keep_publishable(statement)
     statement.addressees.remove(addressee)
 
 

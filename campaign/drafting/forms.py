@@ -526,3 +526,10 @@ class TranslationForm(FlaskForm):
 
 class TranslationRemovalForm(FlaskForm):
     """The confirmation that removes a translation: its text is lost."""
+
+
+class AddresseeRemovalForm(FlaskForm):
+    """The confirmation that removes an addressee, with the letters to them that failed."""
+
+    # The failed letters the confirmation page showed (services.shown_removal).
+    shown = HiddenField()

@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from campaign.addressees.services import check_removable, statement_addressees
 from campaign.addressees.services import remove_addressee as remove_addressee_from_statement
-from campaign.addressees.services import statement_addressees
 from campaign.database import utcnow
+from campaign.domain import DomainError, fingerprint
 from campaign.drafting.importer import (
     LineKind,
     ParsedStatement,
@@ -26,7 +27,7 @@ from campaign.drafting.importer import (
 from campaign.extensions import db
 from campaign.form_fields import at_most_message, stored_length
 from campaign.languages import format_count, language_tag
-from campaign.letters.services import delete_failed_letters
+from campaign.letters.services import delete_failed_letters, failed_letters_to
 from campaign.rendering import MARKDOWN_LENGTH
 from campaign.signing.models import (
     ORGANIZATION_NAME_LENGTH,
@@ -366,19 +367,51 @@ def remove_demand(demand: Demand) -> None:
 # --- Addressees --------------------------------------------------------------------------
 
 
-def remove_addressee(statement: Statement, addressee_id: int) -> str | None:
-    """The statement's addressee removed, with its letters if they all failed; its name,
-    or None when the statement has no such addressee (a second tab removed it).
-    Refused (a DomainError) as failed_letters_to says, or when a group of a published
-    statement would be addressed to nobody."""
+class RemovalChanged(DomainError):
+    """The letters an addressee's removal would delete are no longer those its
+    confirmation page showed; FAILED is what the page would show now."""
+
+    def __init__(self, addressee: Addressee, failed: list[int]) -> None:
+        super().__init__(_("The letters to %(name)s changed since you opened this page, so "
+                           "nothing was removed. Read the page again, then confirm.",
+                           name=addressee.name))
+        self.addressee = addressee
+        self.failed = failed
+
+
+def removal_of(addressee: Addressee) -> list[int]:
+    """What removing ADDRESSEE deletes with it, for its confirmation page: the ids of
+    its letters, all failed. Refused (a DomainError) as remove_addressee would be, so
+    that the page is not offered for a removal that cannot happen."""
+    failed = failed_letters_to(addressee)
+    check_removable(addressee)
+    return failed
+
+
+def shown_removal(failed: list[int]) -> str:
+    """The failed letters a removal's confirmation page showed, in one value its form
+    carries (see campaign.domain.fingerprint)."""
+    return fingerprint(sorted(failed))
+
+
+def remove_addressee(statement: Statement, addressee_id: int, *,
+                     shown: str | None) -> str | None:
+    """The statement's addressee removed, with its letters if they all failed and are
+    those its confirmation page showed (SHOWN: its shown_removal; else nothing is
+    removed, and RemovalChanged says what the page would show now); its name, or None
+    when the statement has no such addressee (a second tab, a colleague, removed it).
+    Refused (a DomainError) as removal_of says."""
     # Locked first: a letter queued for them meanwhile waits until this commits, and
-    # one queued before is seen by the check below.
+    # one queued (or failed) before is seen by the checks below.
     addressee = db.session.scalars(
         select(Addressee).where(Addressee.id == addressee_id,
                                 Addressee.statement_id == statement.id)
         .with_for_update()).one_or_none()
     if addressee is None:
         return None
+    failed = removal_of(addressee)
+    if shown_removal(failed) != shown:
+        raise RemovalChanged(addressee, failed)
     name = addressee.name
     delete_failed_letters(addressee)
     remove_addressee_from_statement(addressee)

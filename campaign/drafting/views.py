@@ -35,6 +35,7 @@ from campaign.domain import DomainError
 from campaign.drafting import services as drafting
 from campaign.drafting.forms import (
     MARKABLE_LINES,
+    AddresseeRemovalForm,
     AffiliationSettingsForm,
     DeadlineForm,
     DemandForm,
@@ -58,7 +59,6 @@ from campaign.drafting.services import (
 from campaign.extensions import db
 from campaign.form_fields import show_error
 from campaign.languages import language_name
-from campaign.letters.services import failed_letters_to
 from campaign.statements import deadlines, translating
 from campaign.statements import services as statements
 from campaign.statements.models import (
@@ -684,36 +684,53 @@ def confirm_remove_addressee(slug: str, addressee_id: int) -> Response | str:
     statement = team_statement_or_404(slug)
     addressee = _or_404(statements.find_addressee(statement, addressee_id))
     try:
-        failed = failed_letters_to(addressee)
+        failed = drafting.removal_of(addressee)
     except DomainError as error:
         flash(str(error))
         return _to_edit_page(statement, "addressees")
+    return _removal_page(statement, addressee, failed)
+
+
+def _removal_page(statement: Statement, addressee: Addressee, failed: list[int], *,
+                  refused: drafting.RemovalChanged | None = None) -> str:
+    form = AddresseeRemovalForm(formdata=None, shown=drafting.shown_removal(failed))
+    if refused is not None:
+        form.form_errors.append(str(refused))
     explanation = _("They are taken out of every group of demands addressed to them, and the "
                     "translations of their name are removed.")
     if failed:
         explanation += " " + ngettext(
             "The %(num)d letter to them that failed is deleted with them: it reached nobody.",
             "The %(num)d letters to them that failed are deleted with them: they reached "
-            "nobody.", failed)
+            "nobody.", len(failed))
     return render_template(
         "confirm_action.html", layout="coordinator_base.html", statement=statement,
         heading=_("Remove %(name)s?", name=addressee.name), explanation=explanation,
-        action=url_for(".remove_addressee", slug=slug, addressee_id=addressee.id),
-        button=_("Remove the addressee"), back=url_for(".edit", slug=slug, _anchor="addressees"))
+        action=url_for(".remove_addressee", slug=statement.slug, addressee_id=addressee.id),
+        button=_("Remove the addressee"), form=form,
+        back=url_for(".edit", slug=statement.slug, _anchor="addressees"))
 
 
 @bp.post("/<slug>/addressees/<int:addressee_id>/remove")
 @login_required
-def remove_addressee(slug: str, addressee_id: int) -> Response:
+def remove_addressee(slug: str, addressee_id: int) -> Response | tuple[str, int]:
     statement = team_statement_or_404(slug)
+    form = AddresseeRemovalForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        name = drafting.remove_addressee(statement, addressee_id)
+        name = drafting.remove_addressee(statement, addressee_id, shown=form.shown.data)
+    except drafting.RemovalChanged as changed:
+        return _removal_page(statement, changed.addressee, changed.failed,
+                             refused=changed), 409
     except DomainError as error:
         db.session.rollback()
         flash(str(error))
         return _to_edit_page(statement, "addressees")
     if name is None:
-        abort(404)
+        # A double click, or a second tab: the first press removed them.
+        flash(_("This addressee was already removed."))
+        return _to_edit_page(statement, "addressees")
     db.session.commit()
     flash(_("%(name)s is removed from the statement and from its groups of demands.",
             name=name))

@@ -433,12 +433,14 @@ def mark_delivered_by_hand(letter: Letter) -> None:
 # --- Letters and the removal of their addressee ----------------------------------------
 
 
-def failed_letters_to(addressee: Addressee) -> int:
-    """How many letters to ADDRESSEE failed, all of its letters having failed; refused
-    (LetterError) when one reached them, which stays on record with its addressee, or is
-    still on its way, whose outcome must find its letter and addressee."""
-    statuses = list(db.session.scalars(
-        select(Letter.status).where(Letter.addressee_id == addressee.id)))
+def failed_letters_to(addressee: Addressee) -> list[int]:
+    """The ids of the letters to ADDRESSEE, all of which failed; refused (LetterError)
+    when one reached them, which stays on record with its addressee, or is still on its
+    way, whose outcome must find its letter and addressee."""
+    letters = db.session.execute(
+        select(Letter.id, Letter.status).where(Letter.addressee_id == addressee.id)
+        .order_by(Letter.id)).all()
+    statuses = [letter.status for letter in letters]
     if any(status in DELIVERED_STATUSES for status in statuses):
         raise LetterError(_("%(name)s was sent letters, which stay on record: %(name)s cannot "
                             "be removed.", name=addressee.name))
@@ -446,7 +448,7 @@ def failed_letters_to(addressee: Addressee) -> int:
         raise LetterError(_("A letter to %(name)s is still on its way (queued for e-mail, or "
                             "waiting to be delivered by hand): %(name)s cannot be removed "
                             "while it is.", name=addressee.name))
-    return len(statuses)
+    return [letter.id for letter in letters]
 
 
 def delete_failed_letters(addressee: Addressee) -> None:

@@ -148,10 +148,12 @@ class MissingPart:
     group_id: int | None = None
 
 
-def publication_problems(statement: Statement) -> list[MissingPart]:
+def publication_problems(statement: Statement, *,
+                         without: Addressee | None = None) -> list[MissingPart]:
     """What a reader would miss in the published statement: a title, and demands each
     addressed to someone. The one check behind every way of publishing (the
-    transition calls it)."""
+    transition calls it). WITHOUT: as the statement would be once that addressee is
+    removed."""
     problems = []
     if not (statement.title or "").strip():
         problems.append(MissingPart(_("The statement has no title."), "details"))
@@ -159,7 +161,8 @@ def publication_problems(statement: Statement) -> list[MissingPart]:
         problems.append(MissingPart(_("The statement has no group of demands."), "groups"))
     for number, group in enumerate(statement.demand_groups, 1):
         # The links, not the view-only list: a group not flushed yet has only these.
-        if not group.addressee_links:
+        if not [link for link in group.addressee_links
+                if without is None or link.addressee is not without]:
             problems.append(MissingPart(
                 _("Group %(number)d of demands is addressed to nobody.", number=number),
                 "groups", group.id))
@@ -170,14 +173,15 @@ def publication_problems(statement: Statement) -> list[MissingPart]:
     return problems
 
 
-def keep_publishable(statement: Statement) -> None:
+def keep_publishable(statement: Statement, *, without: Addressee | None = None) -> None:
     """Refuse a change that leaves a statement past its draft without what publishing
     required of it: its public page, its letters and its translations stand on its
     demands and their addressees, and removed texts cannot be brought back. Called
-    after the change, on the session's state; the caller rolls the change back."""
+    after the change, on the session's state, and the caller rolls the change back;
+    or before an addressee's removal (WITHOUT), so that it is refused on asking."""
     if statement.is_draft:
         return
-    problems = publication_problems(statement)
+    problems = publication_problems(statement, without=without)
     if problems:
         raise StatementError(_(
             "Nothing is changed: once published, a statement keeps at least one group of "

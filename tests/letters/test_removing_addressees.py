@@ -22,7 +22,7 @@ from tests.conftest import sign_in
 from tests.example_statement import ADDRESSEES
 from tests.letters.letters_setup import COORDINATORS, addressee_named
 from tests.letters.test_letters_sending import prepare
-from tests.support import csrf_token
+from tests.support import csrf_token, hidden_fields
 
 # Group 3 has others: its addressee may go for that reason alone.
 NAME = ADDRESSEES[2][0]
@@ -40,8 +40,7 @@ def _remove_url(slug: str, addressee_id: int) -> str:
 
 def _confirm_removal(client, url: str):
     asked = client.get(url)
-    return asked, client.post(url, data={"csrf_token": csrf_token(
-        client.get("/coordinate/").text)})
+    return asked, client.post(url, data=hidden_fields(asked.text))
 
 
 def _told(client, response) -> str:
@@ -153,7 +152,7 @@ def test_an_addressee_whose_letter_is_on_its_way_stays_and_the_letter_still_goes
     assert len(smtp.messages) == 1
 
 
-def test_removing_an_addressee_removed_already_is_not_found(app):
+def test_removing_an_addressee_removed_already_says_so_and_their_page_is_not_found(app):
     with app.app_context():
         statement, _coordinator = prepare()
         slug, addressee_id = statement.slug, addressee_named(statement.slug, NAME).id
@@ -163,7 +162,8 @@ def test_removing_an_addressee_removed_already_is_not_found(app):
     asked, removed = _confirm_removal(client, url)
     assert removed.status_code == 302
 
-    stale = client.post(url, data={"csrf_token": csrf_token(asked.text)})
+    stale = client.post(url, data=hidden_fields(asked.text))
 
-    assert stale.status_code == 404
+    assert stale.status_code == 302
+    assert "This addressee was already removed." in _told(client, stale)
     assert client.get(url).status_code == 404

@@ -8,7 +8,7 @@ from campaign.extensions import db
 from campaign.statements.models import Addressee
 from tests.example_statement import ADDRESSEES
 from tests.letters.letters_setup import addressee_named
-from tests.support import csrf_token
+from tests.support import hidden_fields
 
 # The only addressee of group 1: a published statement cannot lose them.
 SOLE = ADDRESSEES[0][0]
@@ -45,10 +45,10 @@ def test_a_removal_pressed_twice_tells_the_second_press_it_is_done(
     with app.app_context():
         addressee_id = addressee_named(statement_slug, ONE_OF_MANY).id
     url = _remove_url(statement_slug, addressee_id)
-    token = csrf_token(coordinator_client.get(url).text)
+    form = hidden_fields(coordinator_client.get(url).text)
 
-    first = coordinator_client.post(url, data={"csrf_token": token})
-    second = coordinator_client.post(url, data={"csrf_token": token})
+    first = coordinator_client.post(url, data=form)
+    second = coordinator_client.post(url, data=form)
 
     assert first.status_code == 302
     with app.app_context():
@@ -56,6 +56,9 @@ def test_a_removal_pressed_twice_tells_the_second_press_it_is_done(
     assert second.status_code == 302, second.status_code
     told = unescape(coordinator_client.get(second.headers["Location"]).text)
     assert ONE_OF_MANY in told
+    assert "This addressee was already removed." in told
+    # A page for an addressee that is not there is still not found.
+    assert coordinator_client.get(url).status_code == 404
 
 
 def test_a_letter_that_failed_after_the_removal_page_opened_is_not_deleted_unseen(
@@ -85,9 +88,19 @@ def test_a_letter_that_failed_after_the_removal_page_opened_is_not_deleted_unsee
         letter.mark_failed("550 mailbox unavailable")
         db.session.commit()
 
-    pressed = coordinator_client.post(url, data={"csrf_token": csrf_token(page)})
+    pressed = coordinator_client.post(url, data=hidden_fields(page))
 
     with app.app_context():
         assert db.session.scalars(select(Letter)).all() != [], (
             "a failed letter the confirmation never showed was deleted")
-    assert pressed.status_code in (302, 409)
+        assert db.session.get(Addressee, addressee_id) is not None
+    assert pressed.status_code == 409
+    shown_again = unescape(pressed.text)
+    assert (f"The letters to {ONE_OF_MANY} changed since you opened this page, so nothing "
+            "was removed. Read the page again, then confirm.") in shown_again
+    assert "The 1 letter to them that failed is deleted with them" in shown_again
+    # Confirmed from the page as it now stands, the removal takes the letter with them.
+    assert coordinator_client.post(url, data=hidden_fields(pressed.text)).status_code == 302
+    with app.app_context():
+        assert db.session.get(Addressee, addressee_id) is None
+        assert db.session.scalars(select(Letter)).all() == []
