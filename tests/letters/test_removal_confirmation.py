@@ -1,4 +1,4 @@
-"""Hostile review: the confirmation before an addressee's removal, and pressing it."""
+"""The confirmation before an addressee's removal, and pressing it."""
 
 from __future__ import annotations
 

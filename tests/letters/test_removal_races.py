@@ -1,4 +1,4 @@
-"""Hostile review: letters and the removal of their addressee, raced as two coordinators
+"""Letters and the removal of their addressee, raced as two coordinators
 would race them."""
 
 from __future__ import annotations

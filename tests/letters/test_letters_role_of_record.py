@@ -1,5 +1,5 @@
-"""Hostile review: a letter of record pins its addressee's name, and must not pair it
-with what the entry says of someone else since."""
+"""A letter of record keeps its addressee's name and role as it went: one printed or
+retried after the entry was edited must not pair the name with someone else's role."""
 
 from __future__ import annotations
 
