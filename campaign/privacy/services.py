@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select, update
 
 from campaign.database import utcnow
@@ -219,6 +220,9 @@ def _delete_ids(model: type[IndividualSignature] | type[OrganizationSignature],
 def withdraw_signature(signature: IndividualSignature) -> None:
     """Out of the public list and the counts, and of every mailing from now on; mail
     about this statement not yet sent to the signer is cancelled."""
+    if _locked(signature) is None:
+        raise SignerActionError(_("Your signature is erased: there is nothing left to "
+                                  "withdraw."))
     was_active = signature.is_active
     try:
         signature.withdraw(utcnow())
@@ -241,7 +245,10 @@ def erase_signature(signature: Signature) -> None:
     cleared, and so is its detail (a renamed name, a reason for rejecting).
 
     When the signer has no other signature anywhere, every e-mail to the address is
-    treated so; otherwise only those about this statement, which belong to this one."""
+    treated so; otherwise only those about this statement, which belong to this one.
+    Erased already (the button pressed twice), it is left as it is."""
+    if _locked(signature) is None:
+        return
     if signature.is_active:
         kind = TallyKind.INDIVIDUALS if isinstance(signature, IndividualSignature) \
             else TallyKind.ORGANIZATIONS
@@ -262,6 +269,17 @@ def erase_signature(signature: Signature) -> None:
         forget_logo(signature)
     db.session.delete(signature)
     db.session.flush()
+
+
+def _locked(signature: Signature) -> Signature | None:
+    """SIGNATURE read again and locked until the request commits, or None once erased.
+    Its status decides what comes off the count, and the page that loaded it may be
+    behind: a confirmation in another tab, or the same button pressed twice, may have
+    committed since (and a confirmation waits for this lock, then finds its link gone)."""
+    model = type(signature)
+    return db.session.scalars(
+        select(model).where(model.id == signature.id).with_for_update()
+        .execution_options(populate_existing=True)).one_or_none()
 
 
 def _messages_naming(signature: Signature) -> list[OutboxMessage]:
