@@ -374,7 +374,11 @@ def updates(token: str, choice: str) -> Response:
     signature = _signature_or_404(token)
     if not SignerActionForm().validate_on_submit():
         abort(400)
-    set_wants_updates(signature, choice == "on")
+    try:
+        set_wants_updates(signature, choice == "on")
+    except SignerActionError as error:
+        flash(str(error))
+        return _back_to_page(token)
     db.session.commit()
     flash(_("Saved: we will send you updates about this statement.") if choice == "on"
           else _("Saved: we will not send you updates about this statement."))

@@ -44,6 +44,13 @@ def change_name_display(signature: IndividualSignature, display: NameDisplay) ->
 
 
 def set_wants_updates(signature: Signature, wants_updates: bool) -> None:
+    """Stopping updates always works (one-click unsubscribe included). A withdrawn
+    signature cannot ask for them again: it is written to no more, and its address
+    is kept past the statement's close only for a signer who asked for updates."""
+    if wants_updates and signature.status is IndividualStatus.WITHDRAWN:
+        raise SignerActionError(_(
+            "You have withdrawn this signature: it is not listed or counted, and we do not "
+            "write to you about this statement."))
     signature.wants_updates = wants_updates
 
 

@@ -553,3 +553,19 @@ def test_the_already_signed_notice_and_the_reply_announcement_link_to_the_signer
         assert "Manage your signature" in text_of(message)
         link = path_of(SIGNER_LINK.search(text_of(message))[0])
         assert "Signed as Olena Kovalenko." in client.get(link).text
+
+
+def test_a_withdrawn_signer_cannot_turn_updates_back_on(app, client, mail_dir, statement_slug):
+    """The page offers no such button, and a form posted anyway is refused: a withdrawn
+    signature asking for updates would keep its address after the statement closes
+    (campaign.privacy.services.erase_addresses_after_close)."""
+    sign_and_confirm(app, client, mail_dir, statement_slug, **{"person-wants_updates": "y"})
+    link = signer_page_link(app, mail_dir)
+    press(client, f"{link}/withdraw", "Withdraw my signature")
+    assert "Send me updates" not in button_texts(client.get(link).text)
+
+    token = csrf_token(client.get(f"{link}/erase").text)
+    page = client.post(f"{link}/updates/on", data={"csrf_token": token}, follow_redirects=True)
+
+    assert "we will send you updates" not in page.text
+    assert the_signature(app).wants_updates is False
