@@ -18,7 +18,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.abuse.domains import email_domain
 from campaign.abuse.services import Client, hold_reason_for
@@ -350,7 +349,11 @@ def claim_mailing(signature: Signature) -> bool:
     CONFIRMATION_RESEND_MINUTES, however many requests ask at once. The rule is one
     conditional UPDATE of last_mailed_at, not a read and then a write: of requests
     that race, the database lets one change the row, and the others, waiting on its
-    lock, find it mailed moments ago. Every path that resends goes through here."""
+    lock, find it mailed moments ago. Every path that resends goes through here.
+
+    Once claimed, the row is locked until the request commits, and SIGNATURE is read
+    again: the caller decides what to write by its state, and a confirmation (or a
+    withdrawal) committed since it was loaded must not be written over."""
     model = type(signature)
     now = utcnow()
     claimed = db.session.execute(
@@ -362,7 +365,7 @@ def claim_mailing(signature: Signature) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     if claimed:
-        set_committed_value(signature, "last_mailed_at", now)
+        db.session.refresh(signature)
     return claimed
 
 

@@ -678,3 +678,30 @@ def test_someone_else_naming_a_co_signed_organization_is_not_given_its_page(
 def test_a_founding_organization_has_no_contact_and_no_key(app_context, statement_slug):
     founding = db.session.scalars(select(OrganizationSignature)).first()
     assert founding.founding and founding.contact_email_key is None
+
+
+def test_a_submission_as_the_signer_confirms_leaves_the_confirmed_details_alone(
+        app, client, mail_dir, statement_slug):
+    """Someone submits the signer's address with other details at the moment the
+    signer confirms (the confirmation commits while the submission waits for the
+    row): what the signer confirmed stays as it is, and is what the page lists."""
+    sign(client, statement_slug, **{"person-email": ALICE, "person-name": "Alice Bondar"})
+    deliver_mail(app, mail_dir)
+    a_day_ago(app)
+
+    def claiming_the_mailing(statement: str) -> bool:
+        return statement.startswith("UPDATE individual_signature SET last_mailed_at")
+
+    with committed_meanwhile(
+            app, "UPDATE individual_signature SET status = 'confirmed', "
+            "confirmed_at = CURRENT_TIMESTAMP, confirmation_token_hash = NULL, "
+            "confirmation_expires_at = NULL", at=claiming_the_mailing) as confirmed:
+        sign(client, statement_slug, **{"person-email": ALICE, "person-name": "Someone Else"})
+
+    assert confirmed
+    with app.app_context():
+        signature = db.session.scalars(select(IndividualSignature)).one()
+        assert (signature.name, signature.confirmation_token_hash) == ("Alice Bondar", None)
+    [notice] = [message for message in deliver_mail(app, mail_dir)
+                if ALICE in str(message["To"])][1:]
+    assert "/confirm/" not in text_of(notice)
