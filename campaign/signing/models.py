@@ -271,10 +271,14 @@ class IndividualSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenToI
     def is_active(self) -> bool:
         return self.status in ACTIVE_INDIVIDUAL_STATUSES
 
+    @property
+    def is_confirmable(self) -> bool:
+        return self.status in CONFIRMABLE_INDIVIDUAL_STATUSES
+
     def confirm(self, now: datetime) -> None:
         """The signer followed their link: listed and counted from now (the caller
         adds it to the tally)."""
-        if self.status not in CONFIRMABLE_INDIVIDUAL_STATUSES:
+        if not self.is_confirmable:
             raise SignatureStatusError(_("This signature cannot be confirmed now."))
         self._mark_confirmed(now)
         self.status = IndividualStatus.CONFIRMED
@@ -487,9 +491,13 @@ class OrganizationSignature(Confirmable, SignerLinkSecret, ClientTrace, WrittenT
         unique index uq_organization_signature_name_held, whose predicate this is)."""
         return _HOLDS_ITS_NAME
 
+    @property
+    def is_confirmable(self) -> bool:
+        return self.status in CONFIRMABLE_ORGANIZATION_STATUSES
+
     def confirm(self, now: datetime) -> None:
         """Its contact followed the link; it is listed only once a coordinator approves it."""
-        if self.status not in CONFIRMABLE_ORGANIZATION_STATUSES:
+        if not self.is_confirmable:
             raise SignatureStatusError(_("This signature cannot be confirmed now."))
         self._mark_confirmed(now)
         self.status = OrganizationStatus.AWAITING_APPROVAL

@@ -385,7 +385,9 @@ def find_signature_to_confirm(token: str, *, for_update: bool = False) -> Signat
         signature = db.session.scalars(
             query.with_for_update() if for_update else query
         ).one_or_none()
-        if signature is not None:
+        # A link left on a signature past confirming (confirmed by a link that raced
+        # a resend, before resends read the row again) is answered as a used one.
+        if signature is not None and signature.is_confirmable:
             if signature.confirmation_expired():
                 raise ConfirmationError(_(
                     "This confirmation link has expired. Sign again with the same e-mail "

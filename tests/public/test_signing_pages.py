@@ -604,3 +604,26 @@ def test_a_closed_statement_says_so_and_refuses_signatures(app, client, statemen
     assert count_rows(app, IndividualSignature) == 0
     assert new_organizations(app) == 0
     assert count_rows(app, OutboxMessage) == 0
+
+
+def test_a_link_left_on_a_signature_that_cannot_be_confirmed_now_is_explained(
+    app, client, statement_slug, mail_dir
+):
+    """A confirmed signature that still holds a link (a submission that raced the
+    confirmation could leave one, before resends read the row again): the link is
+    answered as a used one, never with an error."""
+    sign(client, statement_slug)
+    link = link_in_latest_mail_to(app, mail_dir, "olena@example.org")
+    token = session_csrf_token(client)
+    with app.app_context():
+        db.session.execute(update(IndividualSignature).values(
+            status=IndividualStatus.CONFIRMED, confirmed_at=utcnow()))
+        db.session.commit()
+
+    opened = client.get(link)
+    pressed = press_confirm(client, link, token)
+
+    for response in (opened, pressed):
+        assert response.status_code == 400
+        assert "it has been used already" in text_of_id(response.text, "main")
+        assert "Confirm my signature" not in button_texts(response.text)
