@@ -361,8 +361,9 @@ def change_name(token: str) -> Response | tuple[str, int]:
     try:
         change_name_display(signature, NameDisplay(form.name_display.data))
     except SignerActionError as error:
-        form.form_errors.append(str(error))
-        return _render_page(token, signature, form, status=400)
+        # Withdrawn (in another tab): the page no longer shows this form, nor its errors.
+        flash(str(error))
+        return _back_to_page(token)
     db.session.commit()
     flash(_("Saved: your name is now shown as you chose."))
     return _back_to_page(token)

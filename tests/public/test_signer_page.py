@@ -569,3 +569,17 @@ def test_a_withdrawn_signer_cannot_turn_updates_back_on(app, client, mail_dir, s
 
     assert "we will send you updates" not in page.text
     assert the_signature(app).wants_updates is False
+
+
+def test_saving_the_name_from_a_tab_opened_before_withdrawing_says_why_nothing_changed(
+        app, client, mail_dir, statement_slug):
+    sign_and_confirm(app, client, mail_dir, statement_slug)
+    link = signer_page_link(app, mail_dir)
+    token = csrf_token(client.get(link).text)
+    press(client, f"{link}/withdraw", "Withdraw my signature")
+
+    page = client.post(f"{link}/name", data={"csrf_token": token, "name_display": "hidden"},
+                       follow_redirects=True)
+
+    assert "You have withdrawn this signature: its name is not shown." in page.text
+    assert the_signature(app).name_display.value == "full"
