@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.abuse.models import HoldReason
@@ -128,3 +128,10 @@ class InvalidationForm(CriteriaForm):
         DataRequired(message=_l("Say why: the reason is kept in the log.")),
         Length(max=INVALIDATION_REASON_LENGTH,
                message=at_most_message(INVALIDATION_REASON_LENGTH))])
+    # How many signatures the preview said would be invalidated: the confirmation holds it.
+    shown = HiddenField()
+
+    @property
+    def shown_count(self) -> int | None:
+        text = self.shown.data or ""
+        return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None

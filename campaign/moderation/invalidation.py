@@ -56,6 +56,11 @@ class CriteriaError(DomainError):
     """A criterion cannot be used; ``field`` names the form field it is about."""
 
 
+class PreviewChanged(CriteriaError):
+    """The confirmation's preview showed another number of signatures than match now:
+    nothing is invalidated that the coordinator did not see counted."""
+
+
 @dataclass(frozen=True)
 class Criteria:
     """What an invalidation matches, every value in its canonical form; combined with
@@ -191,16 +196,19 @@ class Preview:
                       if status in INVALIDATABLE_ORGANIZATION_STATUSES))
 
 
-def preview_invalidation(statement: Statement, criteria: Criteria) -> Preview:
-    return Preview(individuals=_count_by_status(IndividualSignature, statement.id, criteria),
-                   organizations=_count_by_status(OrganizationSignature, statement.id,
-                                                  criteria))
+def preview_invalidation(statement: Statement, criteria: Criteria,
+                         made_before: datetime | None = None) -> Preview:
+    return Preview(
+        individuals=_count_by_status(IndividualSignature, statement.id, criteria, made_before),
+        organizations=_count_by_status(OrganizationSignature, statement.id, criteria,
+                                       made_before))
 
 
-def _count_by_status(model: Model, statement_id: int, criteria: Criteria) -> dict[Any, int]:
+def _count_by_status(model: Model, statement_id: int, criteria: Criteria,
+                     made_before: datetime | None) -> dict[Any, int]:
     return dict(db.session.execute(  # type: ignore[arg-type]
         select(model.status, func.count())
-        .where(*_conditions(model, statement_id, criteria))
+        .where(*_conditions(model, statement_id, criteria, made_before))
         .group_by(model.status)).all())
 
 
@@ -208,8 +216,10 @@ def _count_by_status(model: Model, statement_id: int, criteria: Criteria) -> dic
 
 
 def request_invalidation(statement: Statement, criteria: Criteria, reason: str, *,
-                         by: Coordinator) -> Invalidation:
-    """Log the invalidation and hand it to the worker once this commits."""
+                         shown: int | None, by: Coordinator) -> Invalidation:
+    """Log the invalidation and hand it to the worker once this commits, provided as
+    many signatures match as its preview showed (SHOWN); PreviewChanged otherwise.
+    The worker takes only signatures made before this moment, those counted here."""
     reason = reason.strip()
     if not reason:
         raise CriteriaError(_("Say why: the reason is kept in the log."), field="reason")
@@ -217,12 +227,23 @@ def request_invalidation(statement: Statement, criteria: Criteria, reason: str, 
         raise CriteriaError(ngettext("Keep the reason under %(num)d character.",
                                      "Keep the reason under %(num)d characters.",
                                      REASON_LENGTH), field="reason")
+    if shown is None:
+        raise PreviewChanged(_("Confirm from the preview: it shows how many signatures "
+                               "would be invalidated."))
+    now = utcnow()
+    matched = preview_invalidation(statement, criteria, made_before=now).to_invalidate
+    # During a flood the count grows between the preview and the click: a coordinator
+    # who confirmed 40 must not invalidate 4,000 unseen, some of them genuine.
+    if matched != shown:
+        raise PreviewChanged(_(
+            "More or fewer signatures match now than the preview showed: %(num)d, not "
+            "%(shown)d. Check them and confirm again. While a flood goes on, set the end "
+            "of the time window so that the count stays put.", num=matched, shown=shown))
     invalidation = Invalidation(
         statement_id=statement.id, reason=reason, ip_range=criteria.ip_range,
         email_domain=criteria.email_domain, name_pattern=criteria.name_pattern,
         created_from=criteria.created_from, created_to=criteria.created_to,
-        matched=preview_invalidation(statement, criteria).to_invalidate,
-        requested_by_id=by.id)
+        matched=matched, requested_by_id=by.id, created_at=now)
     db.session.add(invalidation)
     db.session.flush()
     enqueue_after_commit(INVALIDATE_SIGNATURES_TASK, (invalidation.id,))

@@ -25,6 +25,7 @@ from campaign.moderation.forms import (
 )
 from campaign.moderation.invalidation import (
     CriteriaError,
+    PreviewChanged,
     preview_invalidation,
     request_invalidation,
     statement_invalidations,
@@ -314,7 +315,10 @@ def invalidate(slug: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit() and form.criteria is not None:
         try:
             invalidation = request_invalidation(statement, form.criteria, form.reason.data,
-                                                by=current_user)
+                                                shown=form.shown_count, by=current_user)
+        except PreviewChanged as changed:
+            form.form_errors.append(str(changed))
+            return _preview_page(statement, form, confirm_form=form), 409
         except CriteriaError as error:
             form.reason.errors.append(str(error))
         else:

@@ -46,7 +46,7 @@ from campaign.statements.models import Statement
 from campaign.statements.services import get_statement
 from tests.abuse import factories
 from tests.conftest import create_coordinator_for, import_example, sign_in
-from tests.support import csrf_token
+from tests.support import csrf_token, hidden_fields
 
 FLOOD = "203.0.113.0/24"
 
@@ -170,7 +170,7 @@ def test_the_worker_invalidates_in_batches_and_the_counts_follow(flood):
     statement, other, coordinator = flood
     organizations_before = read_counts(statement.id).organizations
     invalidation = request_invalidation(statement, parse_criteria(ip_range=FLOOD),
-                                        "Flood of 3 March", by=coordinator)
+                                        "Flood of 3 March", shown=6, by=coordinator)
     db.session.commit()
     assert invalidation.matched == 6 and invalidation.state is InvalidationState.QUEUED
     # Made after it was asked for: not in the preview, so not invalidated.
@@ -217,8 +217,10 @@ def _invalidate_the_domain(statement: Statement) -> None:
     coordinator = Coordinator(email="mariia@example.org", name="Mariia", password_hash="x")
     db.session.add(coordinator)
     db.session.commit()
-    invalidation = request_invalidation(statement, parse_criteria(
-        email_domain="mail.example"), "bots", by=coordinator)
+    criteria = parse_criteria(email_domain="mail.example")
+    invalidation = request_invalidation(
+        statement, criteria, "bots", by=coordinator,
+        shown=preview_invalidation(statement, criteria).to_invalidate)
     db.session.commit()
     invalidate_signatures.run(invalidation.id)
 
@@ -344,8 +346,7 @@ def test_preview_then_confirm_then_the_worker_runs(app, client, coordinator_clie
         assert db.session.scalar(select(func.count()).select_from(Invalidation)) == 0
 
     response = coordinator_client.post(url(flooded_slug), data={
-        "ip_range": FLOOD, "reason": "Flood of 3 March",
-        "csrf_token": csrf_token(preview.text)})
+        **hidden_fields(preview.text), "reason": "Flood of 3 March"})
 
     assert response.status_code == 302
     log = coordinator_client.get(url(flooded_slug)).text
@@ -361,6 +362,35 @@ def test_preview_then_confirm_then_the_worker_runs(app, client, coordinator_clie
     assert public_count(client, flooded_slug) == 1
     statement_page = client.get(f"/s/{flooded_slug}").text
     assert "Olena Kovalenko" in statement_page and "Bot 1" not in statement_page
+
+
+def test_a_confirmation_invalidates_only_as_many_as_its_preview_showed(app, coordinator_client,
+                                                                     flooded_slug):
+    preview = coordinator_client.get(url(flooded_slug, "/preview"),
+                                     query_string={"ip_range": FLOOD}).text
+    assert "Invalidate 4 signatures" in preview
+    with app.app_context():
+        factories.individual(get_statement(flooded_slug).id, "bot9@mail.example",
+                             ip_prefix=FLOOD)
+        db.session.commit()
+
+    response = coordinator_client.post(url(flooded_slug), data={
+        **hidden_fields(preview), "reason": "Flood of 3 March"})
+
+    assert response.status_code == 409
+    assert ("More or fewer signatures match now than the preview showed: 5, not 4. "
+            "Check them and confirm again.") in response.text
+    assert "Invalidate 5 signatures" in response.text
+    assert "Flood of 3 March" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invalidation)) == 0
+
+    response = coordinator_client.post(url(flooded_slug), data={
+        **hidden_fields(response.text), "reason": "Flood of 3 March"})
+
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Invalidation.matched)).one() == 5
 
 
 @pytest.mark.parametrize(("query", "message"), [
@@ -480,8 +510,10 @@ def _invalidate_the_network(statement: Statement, network: str) -> None:
         email="mariia@example.org", name="Mariia", password_hash="x")
     db.session.add(coordinator)
     db.session.commit()
-    invalidation = request_invalidation(statement, parse_criteria(ip_range=network),
-                                        "flood", by=coordinator)
+    criteria = parse_criteria(ip_range=network)
+    invalidation = request_invalidation(
+        statement, criteria, "flood", by=coordinator,
+        shown=preview_invalidation(statement, criteria).to_invalidate)
     db.session.commit()
     invalidate_signatures.run(invalidation.id)
 

@@ -19,7 +19,7 @@ from campaign.signing.models import TallyKind
 from campaign.signing.tally import add_to_tally, read_counts
 from tests.abuse import factories
 from tests.conftest import SERVER_NAME, create_coordinator_for, import_example, make_app, sign_in
-from tests.support import celery_worker_process, csrf_token, wait_for
+from tests.support import celery_worker_process, hidden_fields, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -62,8 +62,7 @@ def test_the_worker_invalidates_what_the_page_asked_for(live_app):
     assert "25 signatures would be invalidated." in preview.text
 
     response = client.post(f"/coordinate/{slug}/invalidations", data={
-        "ip_range": "203.0.113.0/24", "reason": "Flood",
-        "csrf_token": csrf_token(preview.text)})
+        **hidden_fields(preview.text), "reason": "Flood"})
     assert response.status_code == 302
 
     def finished() -> bool:
