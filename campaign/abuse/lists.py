@@ -50,22 +50,38 @@ class ListError(Exception):
 # --- Reading what a coordinator typed ------------------------------------------------
 
 
+# IPv4 addresses written as IPv6 (::ffff:203.0.113.7).
+IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+
+
 def parse_ip_range(text: str) -> IPNetwork:
     """A CIDR range (a lone address is its own /32 or /128), IPv4 or IPv6; ListError
     saying what is wrong otherwise."""
     text = text.strip()
     try:
-        return ipaddress.ip_network(text)
+        return _unmapped(ipaddress.ip_network(text))
     except ValueError:
         pass
     try:
-        network = ipaddress.ip_network(text, strict=False)
+        network = _unmapped(ipaddress.ip_network(text, strict=False))
     except ValueError as error:
         raise ListError(_("“%(text)s” is not an IP range. Write it as an address and a "
                           "prefix length, such as 203.0.113.0/24 or 2001:db8::/48.",
                           text=text)) from error
     raise ListError(_("“%(text)s” has bits set after its prefix. Did you mean %(network)s?",
                       text=text, network=str(network)))
+
+
+def _unmapped(network: IPNetwork) -> IPNetwork:
+    """An IPv4-mapped range as the IPv4 range it is: clients are compared, and their
+    networks kept, as IPv4 (`_client_ip`, campaign.abuse.clients), so the IPv6 spelling
+    would match nobody."""
+    if (isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96
+            and network.subnet_of(IPV4_MAPPED)):
+        mapped = network.network_address.ipv4_mapped
+        assert mapped is not None
+        return ipaddress.IPv4Network((mapped, network.prefixlen - 96))
+    return network
 
 
 def _looks_like_an_ip_range(text: str) -> bool:

@@ -88,6 +88,19 @@ def blocked(statement, email: str | None = "someone@example.org",
     return is_blocked(statement.id, email=email, address=address)
 
 
+def test_a_range_written_as_ipv4_mapped_ipv6_blocks_those_ipv4_clients(statements):
+    first, _second, admin = statements
+    entry(first, ListKind.BLOCK, "::ffff:203.0.113.0/120", admin)
+    entry(first, ListKind.BLOCK, "::ffff:198.51.100.7", admin)
+
+    assert blocked(first, address="203.0.113.200")
+    assert blocked(first, address="::ffff:203.0.113.9")
+    assert blocked(first, address="198.51.100.7")
+    assert not blocked(first, address="198.51.100.8")
+    assert {value for value, in db.session.execute(select(ListEntry.value))} == {
+        "203.0.113.0/24", "198.51.100.7/32"}
+
+
 def test_an_address_entry_blocks_that_address_only(statements):
     first, second, admin = statements
     entry(first, ListKind.BLOCK, "troll@example.org", admin)
