@@ -50,6 +50,10 @@ class ListError(Exception):
 # --- Reading what a coordinator typed ------------------------------------------------
 
 
+# The widest range an entry may be, by IP version: the largest blocks handed to one
+# operator (an IPv4 /8, an IPv6 /16 of a registry). A wider one, like 0.0.0.0/0 or the
+# correction suggested for "1.2.3.4/1", is a slip, not a network someone means.
+WIDEST_PREFIX = {4: 8, 6: 16}
 # IPv4 addresses written as IPv6 (::ffff:203.0.113.7).
 IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 
@@ -100,7 +104,14 @@ def parse_entry(text: str) -> tuple[EntryTarget, str]:
         except InvalidEmail as error:
             raise ListError(_("“%(text)s” is not a valid e-mail address.", text=text)) from error
     if _looks_like_an_ip_range(text):
-        return EntryTarget.IP_RANGE, str(parse_ip_range(text))
+        network = parse_ip_range(text)
+        widest = WIDEST_PREFIX[network.version]
+        if network.prefixlen < widest:
+            raise ListError(_(
+                "%(network)s is wider than any one network: blocked, most signers would "
+                "be held without knowing it; allowed, the limits would stop nobody. "
+                "Choose a /%(widest)d or narrower.", network=str(network), widest=widest))
+        return EntryTarget.IP_RANGE, str(network)
     try:
         return EntryTarget.DOMAIN, parse_domain(text)
     except ValueError as error:

@@ -342,6 +342,27 @@ def test_bad_input_is_a_form_error_never_a_500(app, coordinator_client, statemen
         assert db.session.scalar(select(func.count()).select_from(ListEntry)) == 0
 
 
+@pytest.mark.parametrize("value", ["0.0.0.0/0", "::/0", "128.0.0.0/1", "2000::/3",
+                                   "::ffff:0:0/96"])
+@pytest.mark.parametrize("kind", ["block", "allow"])
+def test_a_range_wider_than_a_network_operators_is_refused(app, coordinator_client,
+                                                           statement_slug, value, kind):
+    response = add_through_page(coordinator_client, lists_url(statement_slug), value, kind)
+
+    assert response.status_code == 400
+    assert "is wider than any one network" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ListEntry)) == 0
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/8", "2001:db8::/32", "2c0f::/16"])
+def test_a_wide_range_of_one_operator_is_accepted(app, coordinator_client, statement_slug,
+                                                 value):
+    response = add_through_page(coordinator_client, lists_url(statement_slug), value)
+
+    assert response.status_code == 302
+
+
 def test_a_nul_byte_in_a_reason_is_refused_not_a_500(app, coordinator_client, statement_slug):
     response = add_through_page(coordinator_client, lists_url(statement_slug),
                                 "spam.example", reason="spam\x00 wave")
