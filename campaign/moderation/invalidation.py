@@ -230,6 +230,14 @@ def request_invalidation(statement: Statement, criteria: Criteria, reason: str, 
     if shown is None:
         raise PreviewChanged(_("Confirm from the preview: it shows how many signatures "
                                "would be invalidated."))
+    # Two confirmations at once (a double click, two colleagues) wait for each other
+    # here, and the second finds the first; NO KEY leaves the inserts of signatures,
+    # which refer to the statement, unblocked.
+    db.session.execute(select(Statement.id).where(Statement.id == statement.id)
+                       .with_for_update(key_share=True))
+    if _under_way(statement, criteria):
+        raise PreviewChanged(_("An invalidation by these criteria is under way already: "
+                               "its progress is shown on the invalidations page."))
     now = utcnow()
     matched = preview_invalidation(statement, criteria, made_before=now).to_invalidate
     # During a flood the count grows between the preview and the click: a coordinator
@@ -248,6 +256,19 @@ def request_invalidation(statement: Statement, criteria: Criteria, reason: str, 
     db.session.flush()
     enqueue_after_commit(INVALIDATE_SIGNATURES_TASK, (invalidation.id,))
     return invalidation
+
+
+def _under_way(statement: Statement, criteria: Criteria) -> bool:
+    return db.session.scalar(
+        select(Invalidation.id).where(
+            Invalidation.statement_id == statement.id,
+            Invalidation.state != InvalidationState.DONE,
+            Invalidation.ip_range.is_not_distinct_from(criteria.ip_range),
+            Invalidation.email_domain.is_not_distinct_from(criteria.email_domain),
+            Invalidation.name_pattern.is_not_distinct_from(criteria.name_pattern),
+            Invalidation.created_from.is_not_distinct_from(criteria.created_from),
+            Invalidation.created_to.is_not_distinct_from(criteria.created_to))
+        .limit(1)) is not None
 
 
 def criteria_of(invalidation: Invalidation) -> Criteria:

@@ -393,6 +393,23 @@ def test_a_confirmation_invalidates_only_as_many_as_its_preview_showed(app, coor
         assert db.session.scalars(select(Invalidation.matched)).one() == 5
 
 
+def test_a_confirmation_sent_twice_asks_for_one_invalidation(app, coordinator_client,
+                                                              flooded_slug):
+    preview = coordinator_client.get(url(flooded_slug, "/preview"),
+                                     query_string={"ip_range": FLOOD}).text
+    confirmation = {**hidden_fields(preview), "reason": "Flood of 3 March"}
+
+    first = coordinator_client.post(url(flooded_slug), data=confirmation)
+    second = coordinator_client.post(url(flooded_slug), data=confirmation)
+
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert ("An invalidation by these criteria is under way already: its progress is "
+            "shown on the invalidations page.") in second.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invalidation)) == 1
+
+
 @pytest.mark.parametrize(("query", "message"), [
     ({"ip_range": "203.0.113.0/33"}, "is not an IP range"),
     ({"ip_range": "203.0.113.128/25"}, "narrower than /24 cannot be matched"),
