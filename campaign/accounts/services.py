@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, case, delete, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import (
     INVITATION_OPEN,
@@ -91,7 +92,14 @@ def create_coordinator(email: str, name: str, password: str) -> Coordinator:
     coordinator = Coordinator(email=address, name=normalize_name(name),
                               language=current_language())
     set_password(coordinator, password)
-    db.session.add(coordinator)
+    try:
+        # The unique address decides when two accounts are made for it at once (two
+        # teams' invitations accepted in two tabs): the check above saw neither.
+        with db.session.begin_nested():
+            db.session.add(coordinator)
+    except IntegrityError as error:
+        raise AccountError(_("A coordinator with this e-mail address exists already.")
+                           ) from error
     return coordinator
 
 

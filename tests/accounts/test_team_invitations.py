@@ -153,6 +153,28 @@ def test_invited_person_without_an_account_creates_one_and_joins_the_team(
     assert the_invitation(app).accepted_at is not None
 
 
+def test_an_account_made_for_the_address_meanwhile_is_explained_not_a_500(
+    app, coordinator_client, statement_slug, mail_dir
+):
+    link = invited_link(app, coordinator_client, statement_slug, mail_dir)
+    newcomer = app.test_client()
+    # Another team's invitation to the same address, accepted in another tab at once.
+    with committed_meanwhile(
+            app, "INSERT INTO coordinator (email, name, password_hash, created_at, "
+                 "failed_sign_ins, digest_hour) VALUES "
+                 f"('{INVITED}', 'Other tab', 'x', '2026-01-01 00:00:00', 0, 7)",
+            at=lambda statement: statement.startswith("INSERT INTO coordinator")) as made:
+        answer = post_form(newcomer, link, f"{link}/account", {
+            "name": "Oleksandra Matviichuk", "password": COORDINATOR_PASSWORD,
+            "password_again": COORDINATOR_PASSWORD})
+
+    assert made
+    assert answer.status_code == 400
+    assert "A coordinator with this e-mail address exists already." in answer.text
+    assert membership_of(app, INVITED) == []
+    assert the_invitation(app).accepted_at is None
+
+
 def test_invited_coordinator_with_an_account_signs_in_then_joins(
     app, client, coordinator_client, statement_slug, mail_dir
 ):
