@@ -83,7 +83,10 @@ def _lists_page(statement: Statement | None) -> str | Response | tuple[str, int]
 def _remove(statement: Statement | None, entry_id: int) -> Response:
     entry = find_entry(statement, entry_id)
     if entry is None:
-        abort(404)
+        # A double click: the first removed it, and the second must not look like a
+        # failure. The same answer for an id of another list, which it does not confirm.
+        flash(_("This entry is not on the list (any more)."))
+        return redirect(_lists_page_url(statement))
     try:
         remove_entry(entry, by=current_user)
     except ListError as error:

@@ -349,6 +349,11 @@ def remove(team_id: int, coordinator_id: int) -> str | Response | tuple[str, int
     team = _team_or_404(team_id)
     member = db.session.get(Coordinator, coordinator_id)
     if member is None or not is_member(member, team):
+        if request.method == "POST":
+            # A double click: the first removed them, and the second must not look
+            # like a failure. Said of any id, so it tells nothing of other accounts.
+            flash(_("This person is not on the team (any more)."))
+            return _to_team_page(team_id)
         abort(404)
     form = FlaskForm()
     if not form.validate_on_submit():

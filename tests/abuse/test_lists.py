@@ -323,6 +323,23 @@ def test_a_coordinator_adds_and_removes_an_entry(app, coordinator_client, statem
         assert db.session.scalar(select(func.count()).select_from(ListEntry)) == 0
 
 
+def test_removing_an_entry_twice_says_so_instead_of_not_found(app, coordinator_client,
+                                                              statement_slug):
+    add_through_page(coordinator_client, lists_url(statement_slug), "spam.example")
+    page = coordinator_client.get(lists_url(statement_slug)).text
+    with app.app_context():
+        entry_id = db.session.scalars(select(ListEntry.id)).one()
+    remove = f"{lists_url(statement_slug)}/{entry_id}/remove"
+
+    first = coordinator_client.post(remove, data={"csrf_token": csrf_token(page)})
+    second = coordinator_client.post(remove, data={"csrf_token": csrf_token(page)})
+
+    assert first.status_code == 302
+    assert second.status_code == 302
+    assert "This entry is not on the list (any more)." in coordinator_client.get(
+        lists_url(statement_slug)).text
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ("203.0.113.7/24", "Did you mean 203.0.113.0/24?"),
     ("999.1.1.1/8", "is not an IP range"),
@@ -407,8 +424,9 @@ def test_another_team_gets_404_for_the_lists_and_their_entries(app, coordinator_
         "csrf_token": token}).status_code == 404
     assert stranger.post(f"{lists_url(statement_slug)}/{entry_id}/remove",
                          data={"csrf_token": token}).status_code == 404
+    # Its own list's page, which says that no such entry is on it.
     assert stranger.post(f"{lists_url('other')}/{entry_id}/remove",
-                         data={"csrf_token": token}).status_code == 404
+                         data={"csrf_token": token}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ListEntry)) == 1
 

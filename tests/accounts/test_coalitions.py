@@ -153,6 +153,23 @@ def test_removing_a_member_is_confirmed_on_a_page_of_its_own(app: Flask, coaliti
     assert removed.get(f"/coordinate/teams/{team_id}").status_code == 404
 
 
+def test_removing_a_member_twice_says_so_instead_of_not_found(app: Flask, coalition_ids):
+    team_id = coalition_ids["team"]
+    owner = app.test_client()
+    sign_in(owner, "mariia@example.org")
+    url = f"/coordinate/teams/{team_id}/members/{coalition_ids['oleksandra']}/remove"
+    confirmation = {"csrf_token": csrf_token(owner.get(url).text)}
+
+    first = owner.post(url, data=confirmation)
+    second = owner.post(url, data=confirmation)
+
+    assert first.status_code == 302
+    assert second.status_code == 302
+    assert second.headers["Location"] == f"/coordinate/teams/{team_id}"
+    assert "This person is not on the team (any more)." in unescape(
+        owner.get(second.headers["Location"]).text)
+
+
 def test_a_member_who_is_not_the_owner_cannot_remove_anyone(app: Flask, coalition_ids):
     member = app.test_client()
     sign_in(member, "oleksandra@example.org")
