@@ -393,6 +393,23 @@ def test_a_confirmation_invalidates_only_as_many_as_its_preview_showed(app, coor
         assert db.session.scalars(select(Invalidation.matched)).one() == 5
 
 
+def test_a_confirmation_without_its_previews_count_invalidates_nothing(app, coordinator_client,
+                                                                      flooded_slug):
+    preview = coordinator_client.get(url(flooded_slug, "/preview"),
+                                     query_string={"ip_range": FLOOD}).text
+    confirmation = {**hidden_fields(preview), "reason": "Flood of 3 March"}
+    del confirmation["shown"]
+
+    response = coordinator_client.post(url(flooded_slug), data=confirmation)
+
+    assert response.status_code == 409
+    assert ("Confirm from the preview: it shows how many signatures would be "
+            "invalidated.") in response.text
+    assert "Invalidate 4 signatures" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invalidation)) == 0
+
+
 def test_a_confirmation_sent_twice_asks_for_one_invalidation(app, coordinator_client,
                                                               flooded_slug):
     preview = coordinator_client.get(url(flooded_slug, "/preview"),
