@@ -82,6 +82,10 @@ def document_type(filename: str) -> str:
 
 
 def _check_size(document: ReplyDocument) -> None:
+    # An empty file is a failed copy or download, not the reply: published, it would
+    # give every reader a document with nothing in it.
+    if not document.data:
+        raise ReplyError(_("The document is empty: attach the file again."), field="document")
     if len(document.data) > MAX_DOCUMENT_BYTES:
         raise ReplyError(_("The document is too large: attach at most 10 MB."),
                          field="document")

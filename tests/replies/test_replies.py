@@ -186,7 +186,8 @@ def test_a_refused_publication_hands_nothing_to_the_worker(app, client, monkeypa
     # Far over: refused before the request is even read.
     (b"x" * (MAX_REQUEST_BYTES + 1), "answer.pdf", 413,
      "a document may be at most 10 MB, a logo 2 MB. Nothing was saved."),
-], ids=["another-type", "over-10-mb", "over-the-request-limit"])
+    (b"", "answer.pdf", 400, "The document is empty: attach the file again."),
+], ids=["another-type", "over-10-mb", "over-the-request-limit", "empty"])
 def test_a_document_that_cannot_be_kept_is_refused_with_a_clear_message(
     app, coordinator_client, statement_slug, content, filename, status, message
 ):
@@ -208,6 +209,7 @@ def test_a_document_that_cannot_be_kept_is_refused_with_a_clear_message(
     ("answer.svg", 10, "Attach a PDF"),
     ("answer", 10, "Attach a PDF"),
     ("answer.docx", MAX_DOCUMENT_BYTES + 1, "too large"),
+    ("answer.pdf", 0, "empty"),
 ])
 def test_the_service_refuses_what_the_form_would(app_context, statement_slug, filename, size,
                                                  message):

@@ -149,3 +149,21 @@ def test_an_organization_contact_who_unsubscribed_hears_nothing_of_replies(
     assert tell_signers_of_reply.run(published_reply) == 1
 
     assert reply_mail_by_recipient(mail_dir) == {OPTED_IN: 1}
+
+
+def test_unpublishing_while_the_signers_are_being_told_stops_the_batches_not_yet_written(
+    published_reply, monkeypatch
+):
+    monkeypatch.setattr("campaign.replies.services.NOTIFICATION_BATCH", 1)
+
+    def unpublish_after_the_first_batch(task: str, args_list) -> None:
+        reply = db.session.get(Reply, published_reply)
+        if reply.published:
+            unpublish_reply(reply)
+            db.session.commit()
+
+    monkeypatch.setattr("campaign.outbox.delivery.enqueue", unpublish_after_the_first_batch)
+
+    assert notify_signers_of_reply(published_reply) == 1
+    assert len(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.template == "reply_published")).all()) == 1
