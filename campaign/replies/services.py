@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
@@ -205,7 +206,7 @@ def unpublish_reply(reply: Reply) -> None:
 
 def reply_notification_batches(reply_id: int) -> Iterator[list[int]]:
     """The batches of outbox rows that e-mail every recipient of a published reply
-    who has not had this e-mail yet (none if it is unpublished); run, and committed
+    who has not had this e-mail yet (none once it is unpublished); run, and committed
     batch by batch, by campaign.replies.tasks.
 
     Streamed and deduplicated by `campaign.outbox.fanout` (see there): a second run,
@@ -227,11 +228,23 @@ def reply_notification_batches(reply_id: int) -> Iterator[list[int]]:
     subjects = in_each_language(lambda: _("A reply to “%(title)s”", title=title))
     statement_id = reply.statement_id
 
-    return new_rows_in_batches(
+    return _while_published(reply_id, new_rows_in_batches(
         signers_to_tell(statement_id),
         lambda batch: _notification_rows(reply_id, batch, subjects, context),
         batch_size=NOTIFICATION_BATCH,
-    )
+    ))
+
+
+def _while_published(reply_id: int, batches: Iterator[list[int]]) -> Iterator[list[int]]:
+    """The batches, until the reply is found unpublished: a team that unpublishes it
+    while a large fan-out runs stops the e-mails not written yet, not only the ones
+    of a task that has not started. Looked at between batches, once the caller has
+    committed the last one, so what it reads is the latest unpublishing."""
+    with closing(batches):
+        for ids in batches:
+            yield ids
+            if not db.session.scalar(select(Reply.published).where(Reply.id == reply_id)):
+                return
 
 
 def _notification_rows(reply_id: int, recipients: Sequence[Row[Any]],
