@@ -12,6 +12,7 @@ from typing import Protocol
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from campaign.addressees.services import check_removable, statement_addressees
 from campaign.addressees.services import remove_addressee as remove_addressee_from_statement
@@ -285,12 +286,18 @@ def _swap_positions(first: _Positioned, second: _Positioned) -> None:
     """Swap two positions under a unique constraint that is checked row by row (as
     PostgreSQL does): park one at a position nothing else holds, then flush each step."""
     first_position, second_position = first.position, second.position
-    first.position = -1 - first_position
-    db.session.flush()
-    second.position = first_position
-    db.session.flush()
-    first.position = second_position
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            first.position = -1 - first_position
+            db.session.flush()
+            second.position = first_position
+            db.session.flush()
+            first.position = second_position
+            db.session.flush()
+    except StaleDataError as error:
+        # A colleague removed one of the two since this request read them.
+        raise StatementError(_("A colleague changed this group of demands meanwhile, so "
+                               "nothing was moved. Look at it again, then move it.")) from error
 
 
 def _move(item: _Positioned, siblings: list, step: int) -> None:
