@@ -528,6 +528,20 @@ class TranslationRemovalForm(FlaskForm):
     """The confirmation that removes a translation: its text is lost."""
 
 
+class DraftDeletionForm(FlaskForm):
+    """The confirmation that deletes a draft, with the organizations on its list."""
+
+    # The organizations the confirmation page counted (services.shown_deletion).
+    shown = HiddenField()
+
+
+class GroupRemovalForm(FlaskForm):
+    """The confirmation that removes a group of demands, with its demands."""
+
+    # The demands the confirmation page counted (services.shown_group_removal).
+    shown = HiddenField()
+
+
 class AddresseeRemovalForm(FlaskForm):
     """The confirmation that removes an addressee, with the letters to them that failed."""
 

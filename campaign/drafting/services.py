@@ -218,6 +218,36 @@ def delete_draft(statement: Statement) -> None:
     db.session.expunge(statement)
 
 
+class DeletionChanged(DomainError):
+    """The organizations a draft's deletion would delete are no longer those its
+    confirmation page counted; nothing was deleted."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The organizations on this draft's list changed since you opened "
+                           "this page, so nothing was deleted. Read the page again, then "
+                           "confirm."))
+
+
+def shown_deletion(statement: Statement) -> str:
+    """The organizations a draft's deletion page counted, in one value its form carries
+    (see campaign.domain.fingerprint)."""
+    return fingerprint(sorted(db.session.scalars(select(OrganizationSignature.id).where(
+        OrganizationSignature.statement_id == statement.id))))
+
+
+def delete_shown_draft(statement: Statement, *, shown: str | None) -> None:
+    """delete_draft, when the organizations going with it are those its confirmation
+    page counted (SHOWN: its shown_deletion); else nothing is deleted (DeletionChanged):
+    a co-signature that came through the private link meanwhile is not deleted unseen."""
+    # Locked first: a co-signature arriving meanwhile waits until this commits, and one
+    # that came before is counted below.
+    db.session.scalars(select(Statement).where(Statement.id == statement.id)
+                       .with_for_update().execution_options(populate_existing=True)).one()
+    if statement.is_draft and shown_deletion(statement) != shown:
+        raise DeletionChanged
+    delete_draft(statement)
+
+
 # --- The text ------------------------------------------------------------------------
 
 
@@ -342,6 +372,42 @@ def remove_demand_group(group: DemandGroup) -> None:
     statement = group.statement
     statement.demand_groups.remove(group)
     keep_publishable(statement)
+
+
+class GroupRemovalChanged(DomainError):
+    """The demands a group's removal would remove are no longer those its confirmation
+    page counted; GROUP is the group as it is now."""
+
+    def __init__(self, group: DemandGroup) -> None:
+        super().__init__(_("The demands of this group changed since you opened this page, so "
+                           "nothing was removed. Read the page again, then confirm."))
+        self.group = group
+
+
+def shown_group_removal(group: DemandGroup) -> str:
+    """The demands a group's removal page counted, in one value its form carries (see
+    campaign.domain.fingerprint)."""
+    return fingerprint(sorted(db.session.scalars(select(Demand.id).where(
+        Demand.group_id == group.id))))
+
+
+def remove_shown_demand_group(statement: Statement, group_id: int, *,
+                              shown: str | None) -> bool:
+    """The statement's group removed, when its demands are those its confirmation page
+    counted (SHOWN: its shown_group_removal; else nothing is removed, and
+    GroupRemovalChanged says so); False when the statement has no such group (a second
+    tab, or a colleague, removed it)."""
+    # Locked first: a demand added meanwhile waits until this commits, and one added
+    # before is counted below.
+    group = db.session.scalars(select(DemandGroup).where(
+        DemandGroup.id == group_id, DemandGroup.statement_id == statement.id)
+        .with_for_update()).one_or_none()
+    if group is None:
+        return False
+    if shown_group_removal(group) != shown:
+        raise GroupRemovalChanged(group)
+    remove_demand_group(group)
+    return True
 
 
 def _demand_text(text: str) -> str:

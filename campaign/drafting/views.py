@@ -18,7 +18,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug import Response
 
 from campaign.accounts.access import team_statement_or_404
@@ -40,8 +39,10 @@ from campaign.drafting.forms import (
     DeadlineForm,
     DemandForm,
     DetailsForm,
+    DraftDeletionForm,
     FoundingOrganizationForm,
     GroupForm,
+    GroupRemovalForm,
     NewGroupForm,
     NewTranslationForm,
     PasteForm,
@@ -344,15 +345,15 @@ def reopen(slug: str) -> Response:
 @login_required
 def delete(slug: str) -> str | Response | tuple[str, int]:
     statement = team_statement_or_404(slug)
-    form = FlaskForm()
+    form = DraftDeletionForm()
     if not form.validate_on_submit():
-        return render_template(
-            "drafting/delete.html", statement=statement, form=form,
-            organizations=drafting.count_organizations(statement),
-        ), 400 if form.is_submitted() else 200
+        return _deletion_page(statement), 400 if form.is_submitted() else 200
     title = statement.title
     try:
-        drafting.delete_draft(statement)
+        drafting.delete_shown_draft(statement, shown=form.shown.data)
+    except drafting.DeletionChanged as changed:
+        db.session.rollback()
+        return _deletion_page(statement, refused=changed), 409
     except StatementError as error:
         db.session.rollback()
         flash(str(error))
@@ -360,6 +361,15 @@ def delete(slug: str) -> str | Response | tuple[str, int]:
     db.session.commit()
     flash(_("The draft “%(title)s” is deleted.", title=title))
     return redirect(url_for("accounts.workspace"))
+
+
+def _deletion_page(statement: Statement, *,
+                   refused: drafting.DeletionChanged | None = None) -> str:
+    form = DraftDeletionForm(formdata=None, shown=drafting.shown_deletion(statement))
+    if refused is not None:
+        form.form_errors.append(str(refused))
+    return render_template("drafting/delete.html", statement=statement, form=form,
+                           organizations=drafting.count_organizations(statement))
 
 
 @bp.route("/<slug>/founding-organizations/new", methods=["GET", "POST"])
@@ -510,7 +520,14 @@ def move_group(slug: str, group_id: int) -> Response:
 @login_required
 def confirm_remove_group(slug: str, group_id: int) -> str:
     statement = team_statement_or_404(slug)
-    group = _group_of(statement, group_id)
+    return _group_removal_page(statement, _group_of(statement, group_id))
+
+
+def _group_removal_page(statement: Statement, group: DemandGroup, *,
+                        refused: drafting.GroupRemovalChanged | None = None) -> str:
+    form = GroupRemovalForm(formdata=None, shown=drafting.shown_group_removal(group))
+    if refused is not None:
+        form.form_errors.append(str(refused))
     number = statement.demand_groups.index(group) + 1
     return render_template(
         "confirm_action.html", layout="coordinator_base.html", statement=statement,
@@ -520,15 +537,34 @@ def confirm_remove_group(slug: str, group_id: int) -> str:
             "translations. Its addressees stay on the statement.",
             "Its introduction and its %(num)d demands are removed with it, and so are their "
             "translations. Its addressees stay on the statement.", len(group.demands)),
-        action=url_for(".remove_group", slug=slug, group_id=group.id),
-        button=_("Remove the group"), back=url_for(".edit", slug=slug, _anchor="groups"))
+        action=url_for(".remove_group", slug=statement.slug, group_id=group.id),
+        button=_("Remove the group"), form=form,
+        back=url_for(".edit", slug=statement.slug, _anchor="groups"))
 
 
 @bp.post("/<slug>/groups/<int:group_id>/remove")
 @login_required
-def remove_group(slug: str, group_id: int) -> Response:
-    return _transition(slug, lambda statement: drafting.remove_demand_group(
-        _group_of(statement, group_id)), _("The group of demands is removed, with its demands."))
+def remove_group(slug: str, group_id: int) -> Response | tuple[str, int]:
+    statement = team_statement_or_404(slug)
+    form = GroupRemovalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        removed = drafting.remove_shown_demand_group(statement, group_id,
+                                                     shown=form.shown.data)
+    except drafting.GroupRemovalChanged as changed:
+        return _group_removal_page(statement, changed.group, refused=changed), 409
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error))
+        return _to_edit_page(statement, "groups")
+    if not removed:
+        # A double click, or a second tab: the first press removed it.
+        flash(_("This group of demands was already removed."))
+        return _to_edit_page(statement, "groups")
+    db.session.commit()
+    flash(_("The group of demands is removed, with its demands."))
+    return _to_edit_page(statement, "groups")
 
 
 # --- Demands ----------------------------------------------------------------------------

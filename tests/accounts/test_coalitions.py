@@ -42,7 +42,7 @@ from campaign.signing.models import (
 from campaign.signing.tally import create_tally, read_counts
 from campaign.statements.models import Statement, StatementError, StatementStatus
 from tests.conftest import COORDINATOR_PASSWORD, create_coordinator_for, sign_in
-from tests.support import csrf_token, post_form
+from tests.support import csrf_token, hidden_fields, post_form
 
 
 def coordinator(email: str) -> Coordinator:
@@ -275,8 +275,7 @@ def test_deleting_a_draft_asks_first(app: Flask, coalition_ids):
     confirm = browser.get("/coordinate/second/delete")
     assert confirm.status_code == 200
     assert "This cannot be undone." in confirm.text
-    deleted = browser.post("/coordinate/second/delete",
-                           data={"csrf_token": csrf_token(confirm.text)})
+    deleted = browser.post("/coordinate/second/delete", data=hidden_fields(confirm.text))
 
     assert deleted.status_code == 302
     assert "is deleted" in browser.get(deleted.headers["Location"]).text

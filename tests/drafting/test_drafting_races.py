@@ -6,14 +6,99 @@ from __future__ import annotations
 
 from html import unescape
 
+from flask import Flask
+from sqlalchemy import func, select
+
+from campaign.drafting.services import add_founding_organization
 from campaign.extensions import db
-from campaign.statements.models import DemandGroup
+from campaign.signing.models import OrganizationSignature
+from campaign.statements.models import Demand, DemandGroup, Statement
+from campaign.statements.services import get_statement
 from tests.drafting.test_drafting_pages import (
+    demand_texts,
     draft_example,
     ids,
+    load,
     signed_in_drafter,
 )
+from tests.example_statement import FOUNDING_ORGANIZATIONS
 from tests.support import committed_meanwhile, hidden_fields
+
+
+def _organizations(app: Flask, slug: str) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).select_from(OrganizationSignature).join(Statement)
+            .where(Statement.slug == slug))
+
+
+def test_an_organization_that_joined_after_the_delete_page_opened_is_not_deleted_unseen(app):
+    """The page counted the organizations deleted with the draft; one co-signed through
+    the private link meanwhile. Pressing the button deleted it too, unseen."""
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    url = f"/coordinate/{slug}/delete"
+    page = client.get(url).text
+    shown = len(FOUNDING_ORGANIZATIONS)
+    assert f"{shown} organizations are on its list" in unescape(page)
+    with app.app_context():
+        add_founding_organization(get_statement(slug), "Kherson Lawyers Guild", "UA")
+        db.session.commit()
+
+    pressed = client.post(url, data=hidden_fields(page))
+
+    assert _organizations(app, slug) == shown + 1
+    assert pressed.status_code == 409, pressed.status_code
+    told = unescape(pressed.text)
+    assert ("The organizations on this draft's list changed since you opened this page, so "
+            "nothing was deleted. Read the page again, then confirm.") in told
+    assert f"{shown + 1} organizations are on its list" in told
+    deleted = client.post(url, data=hidden_fields(pressed.text))
+    assert deleted.status_code == 302
+    assert _organizations(app, slug) == 0
+
+
+def test_a_demand_added_after_the_group_removal_page_opened_is_not_removed_unseen(app):
+    """The page said how many demands go with the group; a colleague added one
+    meanwhile, and pressing the button removed it too, unseen."""
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    group_id = ids(app, slug)["group"]
+    url = f"/coordinate/{slug}/groups/{group_id}/remove"
+    before = demand_texts(load(app, slug))
+    page = client.get(url).text
+    with app.app_context():
+        group = db.session.get_one(DemandGroup, group_id)
+        group.demands.append(Demand(position=len(group.demands), text="Release them."))
+        db.session.commit()
+
+    pressed = client.post(url, data=hidden_fields(page))
+
+    assert demand_texts(load(app, slug))[0] == [*before[0], "Release them."]
+    assert pressed.status_code == 409, pressed.status_code
+    told = unescape(pressed.text)
+    assert ("The demands of this group changed since you opened this page, so nothing was "
+            "removed. Read the page again, then confirm.") in told
+    assert f"its {len(before[0]) + 1} demands are removed with it" in told
+    removed = client.post(url, data=hidden_fields(pressed.text))
+    assert removed.status_code == 302
+    assert demand_texts(load(app, slug)) == before[1:]
+
+
+def test_a_group_removal_pressed_twice_tells_the_second_press_it_is_done(app):
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    url = f"/coordinate/{slug}/groups/{ids(app, slug)['group']}/remove"
+    form = hidden_fields(client.get(url).text)
+
+    first = client.post(url, data=form)
+    second = client.post(url, data=form)
+
+    assert first.status_code == 302
+    assert second.status_code == 302, second.status_code
+    told = unescape(client.get(second.headers["Location"]).text)
+    assert "This group of demands was already removed." in told
+    assert client.get(url).status_code == 404
 
 
 def test_moving_a_demand_as_a_colleague_removes_the_next_one_says_so(app):
