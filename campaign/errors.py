@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug import Response
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Conflict, HTTPException
 
 from campaign.extensions import db, limiter
 
@@ -42,6 +44,15 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"error": error.name, "status": error.code}, error.code or 500  # type: ignore[return-value]
         return render_template("errors/http.html", error=error), error.code or 500
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error: StaleDataError) -> tuple[str, int]:
+        """A row this request read and changed was removed (or its row changed) by a
+        colleague's request that committed in between: any form of the workspace can
+        meet it, and nothing of the request is kept."""
+        return http_error(Conflict(description=_(
+            "A colleague changed or removed what you were saving, so nothing was saved. "
+            "Go back, reload the page and try again.")))
 
     @app.errorhandler(500)
     def server_error(error: Exception) -> tuple[str, int]:

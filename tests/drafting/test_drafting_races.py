@@ -122,3 +122,25 @@ def test_moving_a_demand_as_a_colleague_removes_the_next_one_says_so(app):
     told = unescape(client.get(moved.headers["Location"]).text)
     assert ("A colleague changed this group of demands meanwhile, so nothing was moved. "
             "Look at it again, then move it.") in told
+
+
+def test_saving_a_demand_a_colleague_removed_meanwhile_says_so(app):
+    """The demand was read, then a colleague's removal committed, then its UPDATE found
+    no row: a 500. The same holds for any form saved over a row removed meanwhile."""
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    demand_id = ids(app, slug)["demand"]
+    url = f"/coordinate/{slug}/demands/{demand_id}"
+    page = client.get(url).text
+
+    with committed_meanwhile(app, f"DELETE FROM demand WHERE id = {demand_id}",
+                             at=lambda sql: sql.startswith("UPDATE demand")) as ran:
+        saved = client.post(url, data={"csrf_token": hidden_fields(page)["csrf_token"],
+                                       "text": "Free them all."})
+
+    assert ran
+    assert saved.status_code == 409, saved.status_code
+    told = unescape(saved.text)
+    assert "<h1>Changed meanwhile</h1>" in told
+    assert ("A colleague changed or removed what you were saving, so nothing was saved. "
+            "Go back, reload the page and try again.") in told
