@@ -875,6 +875,10 @@ def save(slug: str, language: str) -> Response | tuple[str, int]:
         return _render_translation(translation, form, 400)
     try:
         translating.save_translation(translation, form.texts(), form.still_current())
+    except translating.TranslationRemoved as removed:
+        db.session.rollback()
+        flash(str(removed))
+        return redirect(url_for(".index", slug=slug))
     except StatementError as error:
         show_error(form, error)
         return _render_translation(translation, form, 400)

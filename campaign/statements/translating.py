@@ -326,12 +326,26 @@ def add_translation(statement: Statement, code: str | None) -> StatementTranslat
     return translation
 
 
+class TranslationRemoved(StatementError):
+    """The translation being saved was removed by a colleague meanwhile."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(_("The translation into %(language)s was removed meanwhile, so "
+                           "nothing was saved.", language=language_name(language)))
+
+
 def save_translation(translation: StatementTranslation, texts: Mapping[str, str],
                      still_current: Collection[str] = ()) -> None:
     """The parts as the translator wrote them, by key. A part whose text changed is
     marked as translating today's source; an unchanged one keeps its mark, unless the
     translator says it still matches a changed source (`still_current`). An empty
-    part is no translation: the source is shown in its place."""
+    part is no translation: the source is shown in its place. Refused
+    (TranslationRemoved) when a colleague removed the translation meanwhile."""
+    # Locked first: a colleague's removal waits until this commits, and one committed
+    # before is told here rather than refused by the database as the parts are written.
+    if db.session.scalar(select(StatementTranslation.id).where(
+            StatementTranslation.id == translation.id).with_for_update()) is None:
+        raise TranslationRemoved(translation.language)
     sources = {source.key: source for source in source_parts(translation.statement)}
     existing = {part.key: part for part in translation.parts}
     for key, raw in texts.items():

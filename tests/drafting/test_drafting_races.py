@@ -144,3 +144,30 @@ def test_saving_a_demand_a_colleague_removed_meanwhile_says_so(app):
     assert "<h1>Changed meanwhile</h1>" in told
     assert ("A colleague changed or removed what you were saving, so nothing was saved. "
             "Go back, reload the page and try again.") in told
+
+
+def test_saving_a_translation_a_colleague_removed_meanwhile_says_so(app):
+    """The translation was found, then a colleague's removal committed, then its parts
+    were written to a translation no longer there: the database refused, with a 500."""
+    from campaign.statements.translating import add_translation
+
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    with app.app_context():
+        translation_id = add_translation(get_statement(slug), "uk").id
+        db.session.commit()
+    url = f"/coordinate/{slug}/translations/uk"
+    page = client.get(url).text
+
+    with committed_meanwhile(
+            app, f"DELETE FROM statement_translation WHERE id = {translation_id}",
+            at=lambda sql: sql.startswith("SELECT translated_part")) as ran:
+        saved = client.post(url, data={"csrf_token": hidden_fields(page)["csrf_token"],
+                                       "part-title": "Заява"})
+
+    assert ran
+    assert saved.status_code == 302, saved.status_code
+    assert saved.headers["Location"].endswith(f"/coordinate/{slug}/translations")
+    told = unescape(client.get(saved.headers["Location"]).text)
+    assert ("The translation into Ukrainian was removed meanwhile, so nothing was saved."
+            in told)
