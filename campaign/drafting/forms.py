@@ -542,6 +542,13 @@ class GroupRemovalForm(FlaskForm):
     shown = HiddenField()
 
 
+class DemandRemovalForm(FlaskForm):
+    """The confirmation that removes a demand, with its translations."""
+
+    # The text the confirmation page showed (services.shown_demand_removal).
+    shown = HiddenField()
+
+
 class AddresseeRemovalForm(FlaskForm):
     """The confirmation that removes an addressee, with the letters to them that failed."""
 

@@ -437,6 +437,41 @@ def remove_demand(demand: Demand) -> None:
     keep_publishable(group.statement)
 
 
+class DemandRemovalChanged(DomainError):
+    """The demand's text is no longer the one its removal page showed; DEMAND is the
+    demand as it is now."""
+
+    def __init__(self, demand: Demand) -> None:
+        super().__init__(_("This demand changed since you opened this page, so nothing was "
+                           "removed. Read the page again, then confirm."))
+        self.demand = demand
+
+
+def shown_demand_removal(demand: Demand) -> str:
+    """The text a demand's removal page showed, in one value its form carries (see
+    campaign.domain.fingerprint)."""
+    return fingerprint(demand.text)
+
+
+def remove_shown_demand(statement: Statement, demand_id: int, *, shown: str | None) -> bool:
+    """The statement's demand removed, when its text is the one its confirmation page
+    showed (SHOWN: its shown_demand_removal; else nothing is removed, and
+    DemandRemovalChanged says so); False when the statement has no such demand (a
+    second tab, or a colleague, removed it)."""
+    # Locked first: a colleague's edit waits until this commits, and one committed
+    # before is seen below.
+    demand = db.session.scalars(
+        select(Demand).join(DemandGroup)
+        .where(Demand.id == demand_id, DemandGroup.statement_id == statement.id)
+        .with_for_update(of=Demand).execution_options(populate_existing=True)).one_or_none()
+    if demand is None:
+        return False
+    if shown_demand_removal(demand) != shown:
+        raise DemandRemovalChanged(demand)
+    remove_demand(demand)
+    return True
+
+
 # --- Addressees --------------------------------------------------------------------------
 
 

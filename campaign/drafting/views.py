@@ -38,6 +38,7 @@ from campaign.drafting.forms import (
     AffiliationSettingsForm,
     DeadlineForm,
     DemandForm,
+    DemandRemovalForm,
     DetailsForm,
     DraftDeletionForm,
     FoundingOrganizationForm,
@@ -628,13 +629,58 @@ def move_demand(slug: str, demand_id: int) -> Response:
     return redirect(url_for(".group", slug=slug, group_id=demand.group_id))
 
 
+# Removing a demand is asked on a page of its own: its text and its translations
+# cannot be brought back.
+@bp.get("/<slug>/demands/<int:demand_id>/remove")
+@login_required
+def confirm_remove_demand(slug: str, demand_id: int) -> str:
+    statement = team_statement_or_404(slug)
+    return _demand_removal_page(statement, _demand_of(statement, demand_id))
+
+
+def _demand_removal_page(statement: Statement, demand: Demand, *,
+                         refused: drafting.DemandRemovalChanged | None = None) -> str:
+    form = DemandRemovalForm(formdata=None, shown=drafting.shown_demand_removal(demand))
+    if refused is not None:
+        form.form_errors.append(str(refused))
+    group = demand.group
+    return render_template(
+        "confirm_action.html", layout="coordinator_base.html", statement=statement,
+        heading=_("Remove demand %(number)d of group %(group)d?",
+                  number=group.demands.index(demand) + 1,
+                  group=statement.demand_groups.index(group) + 1),
+        explanation=_("“%(text)s” is removed, and so are its translations.",
+                      text=demand.text),
+        action=url_for(".remove_demand", slug=statement.slug, demand_id=demand.id),
+        button=_("Remove the demand"), form=form,
+        back=url_for(".group", slug=statement.slug, group_id=group.id))
+
+
 @bp.post("/<slug>/demands/<int:demand_id>/remove")
 @login_required
-def remove_demand(slug: str, demand_id: int) -> Response:
+def remove_demand(slug: str, demand_id: int) -> Response | tuple[str, int]:
     statement = team_statement_or_404(slug)
-    demand = _demand_of(statement, demand_id)
-    return carry_out(lambda: drafting.remove_demand(demand), _("The demand is removed."),
-                     url_for(".group", slug=slug, group_id=demand.group_id))
+    form = DemandRemovalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    found = statements.find_demand(statement, demand_id)
+    back = (url_for(".group", slug=slug, group_id=found.group_id) if found is not None
+            else url_for(".edit", slug=slug, _anchor="groups"))
+    try:
+        removed = drafting.remove_shown_demand(statement, demand_id, shown=form.shown.data)
+    except drafting.DemandRemovalChanged as changed:
+        return _demand_removal_page(statement, changed.demand, refused=changed), 409
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error))
+        return redirect(back)
+    if not removed:
+        # A double click, or a second tab: the first press removed it.
+        flash(_("This demand was already removed."))
+        return redirect(back)
+    db.session.commit()
+    flash(_("The demand is removed."))
+    return redirect(back)
 
 
 # --- Addressees ---------------------------------------------------------------------------

@@ -404,8 +404,8 @@ def test_a_published_statement_keeps_a_group_of_demands_each_with_a_demand_and_a
     kept = load(app, slug)
     last_demand = kept.demand_groups[0].demands[-1].id
     for demand in kept.demand_groups[0].demands:
-        press(client, f"/coordinate/{slug}/groups/{last}",
-              f"/coordinate/{slug}/demands/{demand.id}/remove")
+        removal = f"/coordinate/{slug}/demands/{demand.id}/remove"
+        client.post(removal, data=hidden_fields(client.get(removal).text))
     only_addressee = kept.demand_groups[0].addressees[-1].id
     for addressee in kept.demand_groups[0].addressees:
         removal = f"/coordinate/{slug}/addressees/{addressee.id}/remove"
@@ -536,7 +536,8 @@ def _pages(slug: str, found: dict[str, int]) -> tuple[list[str], list[str]]:
     gets = [f"/coordinate/{slug}/edit", f"/coordinate/{slug}/groups/{group}",
             f"/coordinate/{slug}/demands/{demand}", f"/coordinate/{slug}/addressees/new",
             f"/coordinate/{slug}/addressees/{addressee}",
-            f"/coordinate/{slug}/groups/{group}/remove"]
+            f"/coordinate/{slug}/groups/{group}/remove",
+            f"/coordinate/{slug}/demands/{demand}/remove"]
     posts = [f"/coordinate/{slug}/{action}" for action in (
         "details", "publish", "close", "reopen", "sign-on-link", "sign-on-link/revoke",
         "groups", f"groups/{group}", f"groups/{group}/move", f"groups/{group}/remove",

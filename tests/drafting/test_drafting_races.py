@@ -171,3 +171,43 @@ def test_saving_a_translation_a_colleague_removed_meanwhile_says_so(app):
     told = unescape(client.get(saved.headers["Location"]).text)
     assert ("The translation into Ukrainian was removed meanwhile, so nothing was saved."
             in told)
+
+
+def test_removing_a_demand_asks_first_and_removes_only_the_text_it_showed(app):
+    """One click on "Remove" took a demand and its translations for good, though the
+    group's removal, which loses no more, asks first."""
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    found = ids(app, slug)
+    url = f"/coordinate/{slug}/demands/{found['demand']}/remove"
+    before = demand_texts(load(app, slug))
+    group_page = client.get(f"/coordinate/{slug}/groups/{found['group']}").text
+    assert f'href="{url}"' in group_page
+
+    pressed_at_once = client.post(url, data={"csrf_token": hidden_fields(group_page)[
+        "csrf_token"]})
+    asked = client.get(url)
+
+    # Without what the confirmation carries, the press is answered with it.
+    assert pressed_at_once.status_code == 409
+    assert "<h1>Remove demand 1 of group 1?</h1>" in unescape(pressed_at_once.text)
+    assert demand_texts(load(app, slug)) == before
+    assert asked.status_code == 200
+    assert "<h1>Remove demand 1 of group 1?</h1>" in unescape(asked.text)
+    assert before[0][0] in unescape(asked.text)
+    with app.app_context():  # a colleague rewrites it meanwhile
+        db.session.get_one(Demand, found["demand"]).text = "Free them all."
+        db.session.commit()
+    changed = client.post(url, data=hidden_fields(asked.text))
+    assert changed.status_code == 409, changed.status_code
+    assert ("This demand changed since you opened this page, so nothing was removed. Read "
+            "the page again, then confirm.") in unescape(changed.text)
+    assert "Free them all." in unescape(changed.text)
+    removed = client.post(url, data=hidden_fields(changed.text))
+    again = client.post(url, data=hidden_fields(changed.text))
+
+    assert removed.status_code == 302
+    assert demand_texts(load(app, slug))[0] == before[0][1:]
+    assert again.status_code == 302
+    assert "This demand was already removed." in unescape(
+        client.get(again.headers["Location"]).text)
