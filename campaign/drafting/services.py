@@ -417,8 +417,24 @@ def _demand_text(text: str) -> str:
     return text
 
 
+class GroupRemoved(StatementError):
+    """The group a demand was being added to was removed by a colleague meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This group of demands was removed meanwhile, so the demand was "
+                           "not added."))
+
+
 def add_demand(group: DemandGroup, text: str) -> Demand:
+    """A demand at the end of GROUP; refused (GroupRemoved) when a colleague removed the
+    group meanwhile."""
     demand = Demand(position=_next_position(group.demands), text=_demand_text(text))
+    # Locked before the demand is written: a colleague's removal waits until this
+    # commits, and one committed before is told here rather than refused by the
+    # database's foreign key.
+    if db.session.scalar(select(DemandGroup.id).where(DemandGroup.id == group.id)
+                         .with_for_update()) is None:
+        raise GroupRemoved
     group.demands.append(demand)
     return demand
 

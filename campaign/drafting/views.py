@@ -585,6 +585,10 @@ def add_demand(slug: str, group_id: int) -> Response | tuple[str, int]:
         return _render_group(statement, group, demand_form=form, status=400)
     try:
         drafting.add_demand(group, form.text.data)
+    except drafting.GroupRemoved as removed:
+        db.session.rollback()
+        flash(str(removed))
+        return _to_edit_page(statement, "groups")
     except StatementError as error:
         show_error(form, error)
         return _render_group(statement, group, demand_form=form, status=400)

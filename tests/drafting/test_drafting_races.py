@@ -211,3 +211,25 @@ def test_removing_a_demand_asks_first_and_removes_only_the_text_it_showed(app):
     assert again.status_code == 302
     assert "This demand was already removed." in unescape(
         client.get(again.headers["Location"]).text)
+
+
+def test_adding_a_demand_to_a_group_a_colleague_removed_meanwhile_says_so(app):
+    """The group was found, then a colleague's removal committed, then the demand was
+    written into a group no longer there: the database refused, with a 500."""
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    group_id = ids(app, slug)["group"]
+    url = f"/coordinate/{slug}/groups/{group_id}"
+    page = client.get(url).text
+
+    with committed_meanwhile(app, f"DELETE FROM demand_group WHERE id = {group_id}",
+                             at=lambda sql: sql.startswith("SELECT demand.")) as ran:
+        added = client.post(f"{url}/demands", data={
+            "csrf_token": hidden_fields(page)["csrf_token"], "new-demand-text": "Release them."})
+
+    assert ran
+    assert added.status_code == 302, added.status_code
+    assert added.headers["Location"].endswith(f"/coordinate/{slug}/edit#groups")
+    told = unescape(client.get(added.headers["Location"]).text)
+    assert ("This group of demands was removed meanwhile, so the demand was not added."
+            in told)
