@@ -60,7 +60,7 @@ from campaign.drafting.services import (
 )
 from campaign.extensions import db
 from campaign.form_fields import show_error
-from campaign.languages import language_name
+from campaign.languages import language_name, language_tag
 from campaign.statements import deadlines, translating
 from campaign.statements import services as statements
 from campaign.statements.models import (
@@ -963,8 +963,16 @@ def withdraw(slug: str, language: str) -> Response:
 def remove(slug: str, language: str) -> Response | str:
     """Removing a translation loses its text: the page asks first, the form does it."""
     statement = team_statement_or_404(slug)
-    translation = _translation_or_404(statement, language)
     form = TranslationRemovalForm()
+    translation = translating.find_translation(statement, language)
+    tag = language_tag(language)
+    if translation is None and tag is not None and form.validate_on_submit():
+        # A double click, or a second tab: the first press removed it.
+        flash(_("The translation into %(language)s was already removed.",
+                language=language_name(tag)))
+        return _to_index(statement)
+    if translation is None:
+        abort(404)
     if not form.validate_on_submit():
         return render_template("drafting/translation_remove.html", statement=statement,
                                translation=translation, form=form)

@@ -233,3 +233,25 @@ def test_adding_a_demand_to_a_group_a_colleague_removed_meanwhile_says_so(app):
     told = unescape(client.get(added.headers["Location"]).text)
     assert ("This group of demands was removed meanwhile, so the demand was not added."
             in told)
+
+
+def test_a_translation_removal_pressed_twice_tells_the_second_press_it_is_done(app):
+    from campaign.statements.translating import add_translation
+
+    slug = draft_example(app)
+    client = signed_in_drafter(app, slug)
+    with app.app_context():
+        add_translation(get_statement(slug), "uk")
+        db.session.commit()
+    url = f"/coordinate/{slug}/translations/uk/remove"
+    form = hidden_fields(client.get(url).text)
+
+    first = client.post(url, data=form)
+    second = client.post(url, data=form)
+
+    assert first.status_code == 302
+    assert second.status_code == 302, second.status_code
+    assert second.headers["Location"].endswith(f"/coordinate/{slug}/translations")
+    told = unescape(client.get(second.headers["Location"]).text)
+    assert "The translation into Ukrainian was already removed." in told
+    assert client.get(url).status_code == 404
