@@ -301,6 +301,7 @@ WORKSPACE_PAGES = [
     "/coordinate/{slug}/translations/ru/remove",
     "/coordinate/{slug}/addressees/{unlettered_addressee}/remove",
     "/coordinate/{slug}/updates/{draft_update}/publish",
+    "/coordinate/{slug}/demands/{demand}/remove", "/coordinate/{slug}/groups/{group}/remove",
 ]
 
 
